@@ -1,0 +1,20 @@
+//! Domain types: parsed at the edge, so that services never see raw strings.
+
+mod error;
+mod geo;
+mod lang;
+mod municipality;
+mod network;
+mod paging;
+mod sdg;
+
+pub use error::InputError;
+pub use geo::{City, CityFilter, Country, CountryCode};
+pub use lang::{Lang, Localized};
+pub use municipality::{
+    Coordinates, Municipality, MunicipalityFilter, MunicipalityId, MunicipalityKind, PlateCode,
+    Province, ProvinceRef,
+};
+pub use network::{Network, NetworkFact, NetworkId, Union, UnionMembership};
+pub use paging::{Page, Paged};
+pub use sdg::{GoalNumber, SdgGoal, SdgGoalDetail, SdgTarget};

@@ -1,0 +1,9 @@
+//! The heart of the Local Diplomacy Platform: domain types, use-cases and the [`store::Store`] trait.
+//!
+//! Nothing here knows about HTTP or SQL. The web layer parses requests into these types; the store
+//! layer persists them.
+
+pub mod domain;
+pub mod reference;
+pub mod store;
+pub mod text;

@@ -1,0 +1,108 @@
+//! The one storage interface. `ldp-store` implements it for SQLite and PostgreSQL; a conformance suite
+//! holds both to the same behaviour.
+
+use async_trait::async_trait;
+use std::fmt;
+
+use crate::domain::{
+    City, CityFilter, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter, Network,
+    Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
+};
+use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
+
+/// What can go wrong below the services.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or foreign-key rule refused the write; the name says which.
+    #[error("conflict with stored data: {0}")]
+    Conflict(String),
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Stored data could not be turned back into domain types.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Persistence for every capability of the platform. Handlers hold an `Arc<dyn Store>`, never a pool.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Answers when the database is reachable.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Applies pending schema migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    // Reference data.
+
+    /// The version of the reference data last loaded, if any.
+    async fn reference_version(&self) -> StoreResult<Option<String>>;
+
+    /// Loads the reference data in one transaction: inserts what is missing, refreshes what changed,
+    /// never deletes, and records `version`.
+    async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport>;
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts>;
+
+    async fn union_info(&self) -> StoreResult<Option<Union>>;
+
+    // Networks.
+
+    /// All networks, by acronym.
+    async fn list_networks(&self) -> StoreResult<Vec<Network>>;
+
+    async fn network_by_slug(&self, slug: &str) -> StoreResult<Option<Network>>;
+
+    // Municipalities.
+
+    /// The region's provinces in Turkish collation order.
+    async fn list_provinces(&self) -> StoreResult<Vec<Province>>;
+
+    /// Municipalities matching `filter`, in Turkish collation order of province, then top municipality first,
+    /// then name.
+    async fn list_municipalities(
+        &self,
+        filter: &MunicipalityFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Municipality>>;
+
+    async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>>;
+
+    // SDGs.
+
+    async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>>;
+
+    async fn goal(&self, number: GoalNumber) -> StoreResult<Option<SdgGoalDetail>>;
+
+    // Countries and the gazetteer.
+
+    /// Countries in Turkish collation order of their Turkish name.
+    async fn list_countries(&self, page: Page) -> StoreResult<Paged<Country>>;
+
+    async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>>;
+
+    /// Cities matching `filter`, most populous first.
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>>;
+
+    async fn city(&self, id: i64) -> StoreResult<Option<City>>;
+}

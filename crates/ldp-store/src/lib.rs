@@ -1,0 +1,153 @@
+//! SQLite and PostgreSQL storage for the Local Diplomacy Platform.
+//!
+//! [`connect`] picks the backend from the URL (`sqlite:…` or `postgres://…`) and returns the one
+//! [`Store`] implementation. SQL is shared where the dialects agree; migrations live in one folder per
+//! backend with the same numbering.
+
+mod load;
+mod pool;
+mod read;
+mod rows;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+use ldp_core::domain::*;
+use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use ldp_core::store::{Backend, Store, StoreError, StoreResult};
+
+pub use pool::{ConnectError, PoolSettings, redact};
+use pool::{Pools, db, dispatch};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The store over a native SQLite or PostgreSQL pool.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pools: Pools,
+}
+
+impl SqlStore {
+    fn backend_kind(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite(_) => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection; used before a test drops its database.
+    pub async fn close(&self) {
+        dispatch!(&self.pools, pool => pool.close().await)
+    }
+}
+
+/// Opens the database at `url` (without migrating it).
+pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlStore, ConnectError> {
+    Ok(SqlStore {
+        pools: pool::open(url, settings).await?,
+    })
+}
+
+/// Opens the database at `url` as a shared [`Store`].
+pub async fn connect_shared(
+    url: &str,
+    settings: PoolSettings,
+) -> Result<Arc<dyn Store>, ConnectError> {
+    Ok(Arc::new(connect(url, settings).await?))
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend_kind()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn ping(&self) -> StoreResult<()> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>("SELECT 1").execute(pool).await.map_err(db)?;
+        });
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn migrate(&self) -> StoreResult<()> {
+        let result = match &self.pools {
+            Pools::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        };
+        result.map_err(|e| StoreError::Database(Box::new(e)))
+    }
+
+    async fn reference_version(&self) -> StoreResult<Option<String>> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query_scalar::<Db, String>("SELECT value FROM meta WHERE key = 'reference_version'")
+                .fetch_optional(pool).await.map_err(db)
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(version))]
+    async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
+        self.load_reference_tx(data, version).await
+    }
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts> {
+        dispatch!(&self.pools, pool => {
+            let mut conn = pool.acquire().await.map_err(db)?;
+            Ok(load::count_reference!(conn))
+        })
+    }
+
+    async fn union_info(&self) -> StoreResult<Option<Union>> {
+        self.read_union().await
+    }
+
+    async fn list_networks(&self) -> StoreResult<Vec<Network>> {
+        self.read_networks(None).await
+    }
+
+    async fn network_by_slug(&self, slug: &str) -> StoreResult<Option<Network>> {
+        Ok(self.read_networks(Some(slug)).await?.into_iter().next())
+    }
+
+    async fn list_provinces(&self) -> StoreResult<Vec<Province>> {
+        self.read_provinces().await
+    }
+
+    async fn list_municipalities(
+        &self,
+        filter: &MunicipalityFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Municipality>> {
+        self.read_municipalities(filter, page).await
+    }
+
+    async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>> {
+        self.read_municipality(slug).await
+    }
+
+    async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {
+        self.read_goals().await
+    }
+
+    async fn goal(&self, number: GoalNumber) -> StoreResult<Option<SdgGoalDetail>> {
+        self.read_goal(number).await
+    }
+
+    async fn list_countries(&self, page: Page) -> StoreResult<Paged<Country>> {
+        self.read_countries(page).await
+    }
+
+    async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>> {
+        self.read_country(code).await
+    }
+
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+        self.read_cities(filter, page).await
+    }
+
+    async fn city(&self, id: i64) -> StoreResult<Option<City>> {
+        self.read_city(id).await
+    }
+}

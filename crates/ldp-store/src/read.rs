@@ -1,0 +1,232 @@
+//! Reads of reference data. Every list is bounded by a page.
+
+use std::collections::HashMap;
+
+/// SQL composed once from the shared fragments below, as a `&'static str` (sqlx accepts only static SQL
+/// without an explicit audit).
+macro_rules! static_sql {
+    ($($arg:tt)*) => {{
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($arg)*));
+        SQL.as_str()
+    }};
+}
+
+use ldp_core::domain::*;
+use ldp_core::store::StoreResult;
+
+use crate::SqlStore;
+use crate::pool::{db, dispatch};
+use crate::rows::*;
+
+/// `%text%` with LIKE's wildcards escaped (used with `ESCAPE '\'`).
+fn contains_pattern(folded: &str) -> String {
+    format!("%{}%", escape_like(folded))
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+const MUNICIPALITY_WHERE: &str = " WHERE ($1 IS NULL OR m.plate = $1) AND ($2 IS NULL OR m.kind = $2) \
+    AND ($3 IS NULL OR m.name_folded LIKE $3 ESCAPE '\\')";
+
+const CITY_WHERE: &str =
+    " WHERE ($1 IS NULL OR names_folded LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR country = $2)";
+
+const CITY_COLUMNS: &str =
+    "id, name, ascii_name, country, admin1, lat, lng, population, feature_code FROM city";
+
+impl SqlStore {
+    pub(crate) async fn read_union(&self) -> StoreResult<Option<Union>> {
+        dispatch!(&self.pools, pool => {
+            let row = sqlx::query_as::<Db, UnionRow>(
+                "SELECT name_tr, name_en, acronym_tr, acronym_en, founded, seat, website, source FROM union_info WHERE id = 1",
+            )
+            .fetch_optional(pool).await.map_err(db)?;
+            Ok(row.map(Union::from))
+        })
+    }
+
+    pub(crate) async fn read_networks(&self, slug: Option<&str>) -> StoreResult<Vec<Network>> {
+        let sql = static_sql!(
+            "SELECT {NETWORK_COLUMNS} WHERE ($1 IS NULL OR n.slug = $1) ORDER BY n.slug"
+        );
+        let (rows, facts) = dispatch!(&self.pools, pool => {
+            let rows = sqlx::query_as::<Db, NetworkRow>(sql).bind(slug).fetch_all(pool).await.map_err(db)?;
+            let facts = sqlx::query_as::<Db, FactRow>(
+                "SELECT f.network_id, f.label_tr, f.label_en, f.value_tr, f.value_en, f.as_of, f.source \
+                 FROM network_fact f JOIN network n ON n.id = f.network_id WHERE ($1 IS NULL OR n.slug = $1) \
+                 ORDER BY f.network_id, f.position",
+            )
+            .bind(slug).fetch_all(pool).await.map_err(db)?;
+            (rows, facts)
+        });
+        let mut by_network: HashMap<i64, Vec<NetworkFact>> = HashMap::new();
+        for f in facts {
+            by_network.entry(f.network_id).or_default().push(f.into());
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let facts = by_network.remove(&r.id).unwrap_or_default();
+                r.into_network(facts)
+            })
+            .collect())
+    }
+
+    pub(crate) async fn read_provinces(&self) -> StoreResult<Vec<Province>> {
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, ProvinceRow>(
+                "SELECT p.plate, p.name, p.slug, top.kind, top.population, \
+                 (SELECT COUNT(*) FROM municipality d WHERE d.plate = p.plate AND d.kind = 'district') AS district_count \
+                 FROM province p JOIN municipality top ON top.plate = p.plate AND top.kind <> 'district' \
+                 ORDER BY p.sort_key",
+            )
+            .fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter().map(Province::try_from).collect()
+    }
+
+    pub(crate) async fn read_municipalities(
+        &self,
+        filter: &MunicipalityFilter,
+        page: Page,
+    ) -> StoreResult<Paged<Municipality>> {
+        let plate = filter.province.map(|p| i64::from(p.get()));
+        let kind = filter.kind.map(|k| k.as_str());
+        let name = filter.name.as_deref().map(contains_pattern);
+        let list_sql = static_sql!(
+            "SELECT {MUNICIPALITY_COLUMNS}{MUNICIPALITY_WHERE} ORDER BY m.sort_key, m.id LIMIT $4 OFFSET $5"
+        );
+        let count_sql = static_sql!("SELECT COUNT(*) FROM municipality m{MUNICIPALITY_WHERE}");
+        let (rows, total) = dispatch!(&self.pools, pool => {
+            let rows = sqlx::query_as::<Db, MunicipalityRow>(list_sql)
+                .bind(plate).bind(kind).bind(name.as_deref()).bind(page.limit()).bind(page.offset())
+                .fetch_all(pool).await.map_err(db)?;
+            let total: i64 = sqlx::query_scalar::<Db, i64>(count_sql)
+                .bind(plate).bind(kind).bind(name.as_deref())
+                .fetch_one(pool).await.map_err(db)?;
+            (rows, total)
+        });
+        let items = rows
+            .into_iter()
+            .map(Municipality::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::new(items, page, total as u64))
+    }
+
+    pub(crate) async fn read_municipality(&self, slug: &str) -> StoreResult<Option<Municipality>> {
+        let sql = static_sql!("SELECT {MUNICIPALITY_COLUMNS} WHERE m.slug = $1");
+        let row = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, MunicipalityRow>(sql).bind(slug).fetch_optional(pool).await.map_err(db)?
+        });
+        row.map(Municipality::try_from).transpose()
+    }
+
+    pub(crate) async fn read_goals(&self) -> StoreResult<Vec<SdgGoal>> {
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, GoalRow>(
+                "SELECT number, color, short_tr, short_en, title_tr, title_en FROM sdg_goal ORDER BY number",
+            )
+            .fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter().map(SdgGoal::try_from).collect()
+    }
+
+    pub(crate) async fn read_goal(&self, number: GoalNumber) -> StoreResult<Option<SdgGoalDetail>> {
+        let n = i64::from(number.get());
+        let (goal, targets) = dispatch!(&self.pools, pool => {
+            let goal = sqlx::query_as::<Db, GoalRow>(
+                "SELECT number, color, short_tr, short_en, title_tr, title_en FROM sdg_goal WHERE number = $1",
+            )
+            .bind(n).fetch_optional(pool).await.map_err(db)?;
+            let targets = sqlx::query_as::<Db, TargetRow>(
+                "SELECT code, text_tr, text_en FROM sdg_target WHERE goal = $1 ORDER BY position",
+            )
+            .bind(n).fetch_all(pool).await.map_err(db)?;
+            (goal, targets)
+        });
+        let Some(goal) = goal else { return Ok(None) };
+        Ok(Some(SdgGoalDetail {
+            goal: SdgGoal::try_from(goal)?,
+            targets: targets.into_iter().map(|t| t.into_target(number)).collect(),
+        }))
+    }
+
+    pub(crate) async fn read_countries(&self, page: Page) -> StoreResult<Paged<Country>> {
+        let (rows, total) = dispatch!(&self.pools, pool => {
+            let rows = sqlx::query_as::<Db, CountryRow>(
+                "SELECT iso2, iso3, numeric_code, name_tr, name_en FROM country ORDER BY sort_key, iso2 LIMIT $1 OFFSET $2",
+            )
+            .bind(page.limit()).bind(page.offset()).fetch_all(pool).await.map_err(db)?;
+            let total: i64 = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM country")
+                .fetch_one(pool).await.map_err(db)?;
+            (rows, total)
+        });
+        let items = rows
+            .into_iter()
+            .map(Country::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::new(items, page, total as u64))
+    }
+
+    pub(crate) async fn read_country(&self, code: &CountryCode) -> StoreResult<Option<Country>> {
+        let row = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, CountryRow>(
+                "SELECT iso2, iso3, numeric_code, name_tr, name_en FROM country WHERE iso2 = $1",
+            )
+            .bind(code.as_str()).fetch_optional(pool).await.map_err(db)?
+        });
+        row.map(Country::try_from).transpose()
+    }
+
+    pub(crate) async fn read_cities(
+        &self,
+        filter: &CityFilter,
+        page: Page,
+    ) -> StoreResult<Paged<City>> {
+        let name = filter
+            .name
+            .as_deref()
+            .map(|n| format!("%|{}%", escape_like(n)));
+        let country = filter.country.as_ref().map(|c| c.as_str());
+        let list_sql = static_sql!(
+            "SELECT {CITY_COLUMNS}{CITY_WHERE} ORDER BY population DESC, id LIMIT $3 OFFSET $4"
+        );
+        let count_sql = static_sql!("SELECT COUNT(*) FROM city{CITY_WHERE}");
+        let (rows, total) = dispatch!(&self.pools, pool => {
+            let rows = sqlx::query_as::<Db, CityRow>(list_sql)
+                .bind(name.as_deref()).bind(country).bind(page.limit()).bind(page.offset())
+                .fetch_all(pool).await.map_err(db)?;
+            let total: i64 = sqlx::query_scalar::<Db, i64>(count_sql)
+                .bind(name.as_deref()).bind(country)
+                .fetch_one(pool).await.map_err(db)?;
+            (rows, total)
+        });
+        let items = rows
+            .into_iter()
+            .map(City::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::new(items, page, total as u64))
+    }
+
+    pub(crate) async fn read_city(&self, id: i64) -> StoreResult<Option<City>> {
+        let sql = static_sql!("SELECT {CITY_COLUMNS} WHERE id = $1");
+        let row = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, CityRow>(sql).bind(id).fetch_optional(pool).await.map_err(db)?
+        });
+        row.map(City::try_from).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_user_text_are_escaped() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,78 @@
+//! Extractors whose rejections are the API's JSON errors instead of axum's plain-text ones.
+
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, AppError};
+
+/// Query parameters; a query string that cannot be read is a 400 `invalid_query`.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let mut e = AppError::bad_request("invalid_query");
+                e.fields.insert("query".into(), "malformed".into());
+                tracing::debug!(%rejection, "unreadable query string");
+                Err(ApiError(e))
+            }
+        }
+    }
+}
+
+/// Path parameters; a path segment that cannot be read is a 400 `invalid_path`.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "unreadable path parameter");
+                Err(ApiError(AppError::bad_request("invalid_path")))
+            }
+        }
+    }
+}
+
+/// Parses an optional whole number from a query value, naming the field when it is not one.
+pub fn optional_int(
+    value: Option<&str>,
+    field: &str,
+    code: &str,
+) -> Result<Option<i64>, ldp_core::domain::InputError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ldp_core::domain::InputError::new(field, code)),
+    }
+}
+
+/// Parses `page` and `per_page` together, reporting both when both are wrong.
+pub fn page(
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> Result<ldp_core::domain::Page, ApiError> {
+    let mut errors = ldp_core::domain::InputError::default();
+    let number = optional_int(page, "page", "page_out_of_range").unwrap_or_else(|e| {
+        errors.fields.extend(e.fields);
+        None
+    });
+    let size = optional_int(per_page, "per_page", "per_page_out_of_range").unwrap_or_else(|e| {
+        errors.fields.extend(e.fields);
+        None
+    });
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors).into());
+    }
+    Ok(ldp_core::domain::Page::parse(number, size)?)
+}

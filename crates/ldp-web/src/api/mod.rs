@@ -1,0 +1,82 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
+
+mod extract;
+mod geo;
+mod municipalities;
+mod networks;
+mod sdgs;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Local Diplomacy Platform API",
+        description = "Networks, member municipalities, SDGs, countries and the world gazetteer of a union of \
+                       municipalities. Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    tags(
+        (name = "networks", description = "International city networks and the union's memberships"),
+        (name = "municipalities", description = "Member municipalities and provinces"),
+        (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
+        (name = "geo", description = "Countries and the GeoNames gazetteer"),
+    ),
+    components(schemas(ErrorBody, ErrorDetail))
+)]
+struct ApiDoc;
+
+/// The API routes and the OpenAPI document that describes exactly them.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(networks::union_info))
+        .routes(routes!(networks::list))
+        .routes(routes!(networks::show))
+        .routes(routes!(municipalities::provinces))
+        .routes(routes!(municipalities::list))
+        .routes(routes!(municipalities::show))
+        .routes(routes!(sdgs::list))
+        .routes(routes!(sdgs::show))
+        .routes(routes!(geo::countries))
+        .routes(routes!(geo::country))
+        .routes(routes!(geo::cities))
+        .routes(routes!(geo::city))
+        .split_for_parts()
+}
+
+/// The document, serialised once.
+#[derive(Clone)]
+pub struct OpenApiJson(pub Arc<str>);
+
+/// Routes for the API and `/api/openapi.json`.
+pub fn routes() -> Router<AppState> {
+    let (api, doc) = router();
+    let json: Arc<str> = doc
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+        .into();
+    api.route("/api/openapi.json", get(openapi_json))
+        .layer(axum::Extension(OpenApiJson(json)))
+}
+
+async fn openapi_json(
+    State(_): State<AppState>,
+    axum::Extension(OpenApiJson(json)): axum::Extension<OpenApiJson>,
+) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response()
+}

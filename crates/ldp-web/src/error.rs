@@ -1,0 +1,156 @@
+//! One error type for the web layer. The API renders it as `{"error":{"code","message","fields"}}`;
+//! pages render it as a translated HTML page. A 5xx never shows its cause; it is logged once.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+use ldp_core::domain::{InputError, Lang};
+use ldp_core::store::StoreError;
+
+use crate::i18n;
+
+/// What went wrong, with a stable `snake_case` code.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    /// Field name → field error code.
+    pub fields: BTreeMap<String, String>,
+    /// The cause of a server-side failure, logged and never shown.
+    pub cause: Option<String>,
+}
+
+impl AppError {
+    pub fn not_found() -> Self {
+        AppError {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            fields: BTreeMap::new(),
+            cause: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str) -> Self {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            fields: BTreeMap::new(),
+            cause: None,
+        }
+    }
+
+    pub fn invalid(input: InputError) -> Self {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_parameters",
+            fields: input.fields,
+            cause: None,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        AppError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            fields: BTreeMap::new(),
+            cause: Some(cause.to_string()),
+        }
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        AppError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "unavailable",
+            fields: BTreeMap::new(),
+            cause: Some(cause.to_string()),
+        }
+    }
+
+    /// The translated message for the error's code.
+    pub fn message(&self, lang: Lang) -> String {
+        i18n::t(lang, &format!("error-{}", self.code))
+    }
+
+    /// Field name → translated message.
+    pub fn field_messages(&self, lang: Lang) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .map(|(field, code)| (field.clone(), field_message(lang, code)))
+            .collect()
+    }
+
+    pub(crate) fn log(&self) {
+        if self.status.is_server_error() {
+            tracing::error!(
+                code = self.code,
+                cause = self.cause.as_deref().unwrap_or(""),
+                "request failed"
+            );
+        }
+    }
+}
+
+/// The translated message for a field error code.
+pub fn field_message(lang: Lang, code: &str) -> String {
+    i18n::try_t(lang, &format!("field-{code}")).unwrap_or_else(|| i18n::t(lang, "field-invalid"))
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Database(_) => AppError::unavailable(e),
+            _ => AppError::internal(e),
+        }
+    }
+}
+
+impl From<InputError> for AppError {
+    fn from(e: InputError) -> Self {
+        AppError::invalid(e)
+    }
+}
+
+/// The JSON error document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `invalid_parameters`.
+    pub code: String,
+    /// Human-readable explanation in English.
+    pub message: String,
+    /// Per-field messages for invalid input; empty otherwise.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// An [`AppError`] rendered as JSON for API clients.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: e.code.to_owned(),
+                message: e.message(Lang::En),
+                fields: e.field_messages(Lang::En),
+            },
+        };
+        (e.status, Json(body)).into_response()
+    }
+}

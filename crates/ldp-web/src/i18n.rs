@@ -1,0 +1,149 @@
+//! Translated words. Every user-facing string lives in `locales/{tr,en}/main.ftl`; Rust holds only keys.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use ldp_core::domain::Lang;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "tr",
+        // Unicode isolation marks around arguments would end up inside HTML attributes and URLs.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static TR: LanguageIdentifier = langid!("tr");
+static EN: LanguageIdentifier = langid!("en");
+
+fn id(lang: Lang) -> &'static LanguageIdentifier {
+    match lang {
+        Lang::Tr => &TR,
+        Lang::En => &EN,
+    }
+}
+
+/// The message `key` in `lang`.
+pub fn t(lang: Lang, key: &str) -> String {
+    LOCALES.lookup(id(lang), key)
+}
+
+/// The message `key` in `lang`, if it exists.
+pub fn try_t(lang: Lang, key: &str) -> Option<String> {
+    LOCALES.try_lookup(id(lang), key)
+}
+
+/// The message `key` in `lang` with named arguments.
+pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, FluentArg)]) -> String {
+    let map: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                FluentArg::Text(s) => FluentValue::from(s.clone()),
+                FluentArg::Number(n) => FluentValue::from(*n),
+            };
+            (Cow::Borrowed(*k), value)
+        })
+        .collect();
+    LOCALES.lookup_with_args(id(lang), key, &map)
+}
+
+/// An argument to a message.
+#[derive(Debug, Clone)]
+pub enum FluentArg {
+    Text(String),
+    Number(i64),
+}
+
+impl From<&str> for FluentArg {
+    fn from(s: &str) -> Self {
+        FluentArg::Text(s.to_owned())
+    }
+}
+
+impl From<String> for FluentArg {
+    fn from(s: String) -> Self {
+        FluentArg::Text(s)
+    }
+}
+
+impl From<i64> for FluentArg {
+    fn from(n: i64) -> Self {
+        FluentArg::Number(n)
+    }
+}
+
+/// A whole number with the language's digit grouping: 15.701.602 in Turkish, 15,701,602 in English.
+pub fn number(lang: Lang, n: i64) -> String {
+    let sep = match lang {
+        Lang::Tr => '.',
+        Lang::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A calendar date in the language's long form: "28 Kasım 2026" / "28 November 2026".
+pub fn date(lang: Lang, d: Date) -> String {
+    let month = t(lang, &format!("month-{}", u8::from(d.month())));
+    format!("{} {} {}", d.day(), month, d.year())
+}
+
+/// Türkiye has kept UTC+3 all year since 2016 (Europe/Istanbul); every time is shown in it.
+pub const ISTANBUL: UtcOffset = match UtcOffset::from_hms(3, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("valid offset"),
+};
+
+/// A moment shown in Europe/Istanbul: "28 Kasım 2026 15:04".
+pub fn datetime(lang: Lang, at: OffsetDateTime) -> String {
+    let local = at.to_offset(ISTANBUL);
+    format!(
+        "{} {:02}:{:02}",
+        date(lang, local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn numbers_group_digits_by_language() {
+        assert_eq!(number(Lang::Tr, 15_701_602), "15.701.602");
+        assert_eq!(number(Lang::En, 15_701_602), "15,701,602");
+        assert_eq!(number(Lang::En, 999), "999");
+        assert_eq!(number(Lang::Tr, -1000), "-1.000");
+    }
+
+    #[test]
+    fn dates_use_month_names() {
+        assert_eq!(date(Lang::Tr, date!(1975 - 04 - 25)), "25 Nisan 1975");
+        assert_eq!(date(Lang::En, date!(1975 - 04 - 25)), "25 April 1975");
+    }
+
+    #[test]
+    fn times_are_shown_in_istanbul() {
+        assert_eq!(
+            datetime(Lang::En, datetime!(2026-11-28 21:30 UTC)),
+            "29 November 2026 00:30"
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! The HTTP layer of the Local Diplomacy Platform: the public bilingual site, the JSON API with its
+//! OpenAPI document, health and metrics. It turns requests into domain types and calls the store and
+//! services in `ldp-core`; it holds no SQL.
+
+pub mod api;
+mod assets;
+pub mod error;
+pub mod i18n;
+pub mod ops;
+pub mod pages;
+mod security;
+pub mod state;
+
+use axum::Router;
+use axum::http::Request;
+use axum::middleware;
+use axum::routing::get;
+use std::future::Future;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+pub use state::AppState;
+
+/// Largest request body accepted (forms and JSON; uploads get their own limit when they arrive).
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The whole application as one router.
+pub fn app(state: AppState) -> Router {
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(pages::router())
+        .merge(api::routes())
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/static/app.css", get(assets::css))
+        .route("/favicon.svg", get(assets::favicon))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn(security::headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

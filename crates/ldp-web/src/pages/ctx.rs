@@ -1,0 +1,277 @@
+//! The request context every page template receives: language, address and the language switch.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+
+use askama::Template;
+use ldp_core::domain::{Lang, Localized, Municipality, MunicipalityKind, Union};
+
+use crate::error::AppError;
+use crate::i18n;
+use crate::state::AppState;
+
+/// The language and address of the page being served.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub lang: Lang,
+    /// The path after the language prefix, always starting with `/`.
+    pub path: String,
+    pub query: Option<String>,
+    pub union: Option<Arc<Union>>,
+}
+
+impl PageCtx {
+    /// A translated message.
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    /// A path inside the site in this page's language.
+    pub fn href(&self, path: &str) -> String {
+        format!("/{}{}", self.lang.code(), path)
+    }
+
+    /// The same page in the other language, query included.
+    pub fn alt_href(&self) -> String {
+        let mut href = format!("/{}{}", self.lang.other().code(), self.path);
+        if let Some(q) = &self.query {
+            href.push('?');
+            href.push_str(q);
+        }
+        href
+    }
+
+    pub fn alt_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    /// `aria-current` for the navigation item that `section` names.
+    pub fn current(&self, section: &str) -> &'static str {
+        let active = if section == "/" {
+            self.path == "/"
+        } else {
+            self.path.starts_with(section)
+        };
+        if active { "page" } else { "false" }
+    }
+
+    /// A whole number with the language's digit grouping.
+    pub fn number(&self, n: impl Whole) -> String {
+        i18n::number(self.lang, n.whole())
+    }
+
+    /// A date in the language's long form.
+    pub fn date(&self, d: impl CalendarDate) -> String {
+        i18n::date(self.lang, d.calendar_date())
+    }
+
+    /// Bilingual text in this page's language.
+    pub fn pick(&self, text: &Localized) -> String {
+        text.get(self.lang).to_owned()
+    }
+
+    /// The official name of a municipality in this page's language.
+    pub fn official(&self, m: &Municipality) -> String {
+        m.official_name().get(self.lang).to_owned()
+    }
+
+    /// The translated name of a municipality kind.
+    pub fn kind_name(&self, kind: &MunicipalityKind) -> String {
+        self.t(&format!("kind-{}", kind.as_str()))
+    }
+
+    /// A coordinate with four decimals (about 10 m).
+    pub fn coordinate(&self, value: &f64) -> String {
+        format!("{value:.4}")
+    }
+
+    /// The stylesheet's versioned address.
+    pub fn css_href(&self) -> &'static str {
+        crate::assets::css_href()
+    }
+
+    pub fn union_name(&self) -> String {
+        match &self.union {
+            Some(u) => u.name.get(self.lang).to_owned(),
+            None => self.t("site-operator"),
+        }
+    }
+
+    /// Turns any error into an HTML error page in this language.
+    pub fn fail<E: Into<AppError>>(&self) -> impl FnOnce(E) -> PageError + '_ {
+        move |e| PageError::new(self.clone(), e.into())
+    }
+}
+
+/// A whole number however many references deep a template holds it.
+pub trait Whole {
+    fn whole(&self) -> i64;
+}
+
+impl Whole for i64 {
+    fn whole(&self) -> i64 {
+        *self
+    }
+}
+
+impl Whole for u32 {
+    fn whole(&self) -> i64 {
+        i64::from(*self)
+    }
+}
+
+impl Whole for u64 {
+    fn whole(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+
+impl<T: Whole + ?Sized> Whole for &T {
+    fn whole(&self) -> i64 {
+        (**self).whole()
+    }
+}
+
+/// A date however many references deep a template holds it.
+pub trait CalendarDate {
+    fn calendar_date(&self) -> time::Date;
+}
+
+impl CalendarDate for time::Date {
+    fn calendar_date(&self) -> time::Date {
+        *self
+    }
+}
+
+impl<T: CalendarDate + ?Sized> CalendarDate for &T {
+    fn calendar_date(&self) -> time::Date {
+        (**self).calendar_date()
+    }
+}
+
+/// Reads the language from the first path segment; any other segment is not a page of this site.
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path();
+        let rest = path.strip_prefix('/').unwrap_or(path);
+        let (first, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
+        let union = state.site.union.clone();
+        let Some(lang) = Lang::parse(first).filter(|l| l.code() == first) else {
+            let ctx = PageCtx {
+                lang: Lang::Tr,
+                path: "/".into(),
+                query: None,
+                union,
+            };
+            return Err(PageError::new(ctx, AppError::not_found()));
+        };
+        Ok(PageCtx {
+            lang,
+            path: format!("/{tail}"),
+            query: parts.uri.query().map(str::to_owned),
+            union,
+        })
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <PageCtx as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
+    }
+}
+
+/// Renders a page with the headers every page carries.
+pub fn render<T: Template>(
+    ctx: &PageCtx,
+    page: &T,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let body = page.render().map_err(ctx.fail())?;
+    let mut response = (status, Html(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(ctx.lang.code()),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    Ok(response)
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+/// An error shown as a page in the reader's language, with the site's navigation around it.
+/// Boxed, so that handlers' `Result`s stay small.
+#[derive(Debug)]
+pub struct PageError(Box<(PageCtx, AppError)>);
+
+impl PageError {
+    pub fn new(ctx: PageCtx, error: AppError) -> Self {
+        PageError(Box::new((ctx, error)))
+    }
+
+    pub fn error(&self) -> &AppError {
+        &self.0.1
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a PageCtx,
+    title: String,
+    message: String,
+    status: u16,
+    fields: Vec<(String, String)>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (ctx, error) = *self.0;
+        error.log();
+        let page = ErrorPage {
+            ctx: &ctx,
+            title: ctx.t(&format!("error-title-{}", error.status.as_u16())),
+            message: error.message(ctx.lang),
+            status: error.status.as_u16(),
+            fields: error.field_messages(ctx.lang).into_iter().collect(),
+        };
+        match page.render() {
+            Ok(body) => {
+                let mut r = (error.status, Html(body)).into_response();
+                r.headers_mut().insert(
+                    header::CONTENT_LANGUAGE,
+                    HeaderValue::from_static(ctx.lang.code()),
+                );
+                r
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "error page failed to render");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+            }
+        }
+    }
+}

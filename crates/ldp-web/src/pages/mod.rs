@@ -1,0 +1,113 @@
+//! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
+
+mod content;
+mod ctx;
+mod home;
+mod municipalities;
+mod networks;
+mod pagination;
+mod sdgs;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use ldp_core::domain::Lang;
+
+pub use ctx::{PageCtx, PageError, render};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Every page, for both languages: the first path segment is the language.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(choose_language))
+        .route("/{lang}", get(add_slash))
+        .route("/{lang}/", get(home::home))
+        .route("/{lang}/local-diplomacy", get(home::local_diplomacy))
+        .route("/{lang}/data-sources", get(home::data_sources))
+        .route("/{lang}/networks", get(networks::list))
+        .route("/{lang}/networks/{slug}", get(networks::show))
+        .route("/{lang}/municipalities", get(municipalities::list))
+        .route("/{lang}/municipalities/{slug}", get(municipalities::show))
+        .route("/{lang}/sdgs", get(sdgs::list))
+        .route("/{lang}/sdgs/{number}", get(sdgs::show))
+}
+
+/// The fallback for any address no route knows: a 404 page in the language the address names.
+pub async fn not_found(ctx: Option<PageCtx>) -> PageError {
+    let ctx = ctx.unwrap_or_else(|| PageCtx {
+        lang: Lang::Tr,
+        path: "/".into(),
+        query: None,
+        union: None,
+    });
+    PageError::new(ctx, AppError::not_found())
+}
+
+/// `/` sends readers to the language their browser prefers: English if it ranks English above Turkish.
+async fn choose_language(headers: HeaderMap) -> Response {
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(preferred_language)
+        .unwrap_or_default();
+    let mut response = Redirect::to(&format!("/{}/", lang.code())).into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response
+}
+
+/// The best supported language of an `Accept-Language` value; Turkish when neither is asked for.
+fn preferred_language(value: &str) -> Lang {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if let Some(lang) = Lang::parse(tag)
+            && q > 0.0
+            && best.is_none_or(|(bq, _)| q > bq)
+        {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l).unwrap_or_default()
+}
+
+/// `/tr` → `/tr/`.
+async fn add_slash(ctx: PageCtx) -> Response {
+    if ctx.path != "/" {
+        return PageError::new(ctx, AppError::not_found()).into_response();
+    }
+    Redirect::permanent(&ctx.href("/")).into_response()
+}
+
+/// A 400 page for a list whose filters were wrong is rendered by the list itself; this is its status.
+pub(crate) fn status_for(errors: bool) -> StatusCode {
+    if errors {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_highest_supported() {
+        assert_eq!(preferred_language("en-GB,en;q=0.9,tr;q=0.8"), Lang::En);
+        assert_eq!(preferred_language("de-DE,tr;q=0.5,en;q=0.4"), Lang::Tr);
+        assert_eq!(preferred_language("fr"), Lang::Tr);
+        assert_eq!(preferred_language("en;q=0, tr;q=0.1"), Lang::Tr);
+        assert_eq!(preferred_language(""), Lang::Tr);
+    }
+}

@@ -1,0 +1,195 @@
+//! The member municipalities: a filterable, paginated list in Turkish collation, and one page each.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use ldp_core::domain::{
+    InputError, Municipality, MunicipalityFilter, MunicipalityKind, Page, Paged, Province,
+};
+
+use super::pagination::Pagination;
+use super::{PageCtx, PageError, render, status_for};
+use crate::error::{AppError, field_message};
+use crate::state::AppState;
+
+/// Rows per page of the public list.
+const PER_PAGE: i64 = 25;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    province: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "municipalities.html")]
+struct ListPage {
+    ctx: PageCtx,
+    title: String,
+    provinces: Vec<Province>,
+    kinds: Vec<MunicipalityKind>,
+    /// What the reader typed or chose, echoed back into the form.
+    selected_province: String,
+    selected_kind: String,
+    q: String,
+    /// Field → translated message, shown beside the field.
+    errors: BTreeMap<String, String>,
+    result: Option<Paged<Municipality>>,
+    pagination: Option<Pagination>,
+}
+
+impl ListPage {
+    fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let query = match query {
+        Ok(Query(q)) => q,
+        Err(_) => return Err(ctx.fail()(AppError::bad_request("invalid_query"))),
+    };
+    let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
+    let filter = MunicipalityFilter::parse(
+        query.province.as_deref(),
+        query.kind.as_deref(),
+        query.q.as_deref(),
+    );
+    let page = parse_page(query.page.as_deref());
+    let mut errors = InputError::default();
+    if let Err(e) = &filter {
+        errors.fields.extend(e.fields.clone());
+    }
+    if let Err(e) = &page {
+        errors.fields.extend(e.fields.clone());
+    }
+    let (result, pagination) = match (filter, page) {
+        (Ok(filter), Ok(page)) => {
+            let result = state
+                .store
+                .list_municipalities(&filter, page)
+                .await
+                .map_err(ctx.fail())?;
+            if result.is_past_end() && page.number() > 1 {
+                return Err(ctx.fail()(AppError::not_found()));
+            }
+            let pagination = Pagination::new(&result, |n| list_href(&ctx, &query, n));
+            (Some(result), Some(pagination))
+        }
+        _ => (None, None),
+    };
+    let page = ListPage {
+        title: ctx.t("municipalities-title"),
+        provinces,
+        kinds: MunicipalityKind::ALL.to_vec(),
+        selected_province: query.province.clone().unwrap_or_default(),
+        selected_kind: query.kind.clone().unwrap_or_default(),
+        q: query.q.clone().unwrap_or_default(),
+        errors: errors
+            .fields
+            .iter()
+            .map(|(f, code)| (f.clone(), field_message(ctx.lang, code)))
+            .collect(),
+        result,
+        pagination,
+        ctx,
+    };
+    let status = status_for(!page.errors.is_empty());
+    render(&page.ctx, &page, status)
+}
+
+fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
+    let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| InputError::new("page", "page_out_of_range"))?,
+        ),
+    };
+    Page::parse(number, Some(PER_PAGE))
+}
+
+/// The list's address for page `n`, keeping the filters.
+fn list_href(ctx: &PageCtx, query: &ListQuery, n: u32) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (key, value) in [
+        ("province", &query.province),
+        ("kind", &query.kind),
+        ("q", &query.q),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+            pairs.push((key, v.to_owned()));
+        }
+    }
+    if n > 1 {
+        pairs.push(("page", n.to_string()));
+    }
+    let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if qs.is_empty() {
+        ctx.href("/municipalities")
+    } else {
+        format!("{}?{qs}", ctx.href("/municipalities"))
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "municipality.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    title: String,
+    municipality: Municipality,
+    /// The metropolitan or provincial municipality, on a district's page.
+    parent: Option<Municipality>,
+    /// The districts, on a metropolitan or provincial municipality's page.
+    districts: Vec<Municipality>,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, slug)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let found = state
+        .store
+        .municipality_by_slug(&slug)
+        .await
+        .map_err(ctx.fail())?;
+    let municipality = found.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
+    let (parent, districts) = if municipality.kind == MunicipalityKind::District {
+        let parent = state
+            .store
+            .municipality_by_slug(&municipality.province.slug)
+            .await
+            .map_err(ctx.fail())?;
+        (parent, Vec::new())
+    } else {
+        let filter = MunicipalityFilter {
+            province: Some(municipality.province.plate),
+            kind: Some(MunicipalityKind::District),
+            name: None,
+        };
+        let districts = state
+            .store
+            .list_municipalities(&filter, Page::first(Page::MAX_SIZE))
+            .await;
+        (None, districts.map_err(ctx.fail())?.items)
+    };
+    let page = ShowPage {
+        title: municipality.official_name().get(ctx.lang).to_owned(),
+        municipality,
+        parent,
+        districts,
+        ctx,
+    };
+    render(&page.ctx, &page, StatusCode::OK)
+}

@@ -1,0 +1,58 @@
+//! The networks list and one page per network.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use ldp_core::domain::Network;
+
+use super::{PageCtx, PageError, render};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(askama::Template)]
+#[template(path = "networks.html")]
+struct NetworksPage {
+    ctx: PageCtx,
+    title: String,
+    networks: Vec<Network>,
+}
+
+pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let networks = state.store.list_networks().await.map_err(ctx.fail())?;
+    let page = NetworksPage {
+        title: ctx.t("networks-title"),
+        networks,
+        ctx,
+    };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+#[derive(askama::Template)]
+#[template(path = "network.html")]
+struct NetworkPage {
+    ctx: PageCtx,
+    title: String,
+    network: Network,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, slug)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let network = state
+        .store
+        .network_by_slug(&slug)
+        .await
+        .map_err(ctx.fail())?;
+    let network = network
+        .ok_or_else(AppError::not_found)
+        .map_err(ctx.fail())?;
+    let page = NetworkPage {
+        title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),
+        network,
+        ctx,
+    };
+    render(&page.ctx, &page, StatusCode::OK)
+}

@@ -1,0 +1,69 @@
+//! The 17 goals and one page per goal with its targets.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use ldp_core::domain::{GoalNumber, SdgGoal, SdgGoalDetail};
+
+use super::{PageCtx, PageError, render};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(askama::Template)]
+#[template(path = "sdgs.html")]
+struct GoalsPage {
+    ctx: PageCtx,
+    title: String,
+    goals: Vec<SdgGoal>,
+}
+
+pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let goals = state.store.list_goals().await.map_err(ctx.fail())?;
+    let page = GoalsPage {
+        title: ctx.t("sdgs-title"),
+        goals,
+        ctx,
+    };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+#[derive(askama::Template)]
+#[template(path = "sdg.html")]
+struct GoalPage {
+    ctx: PageCtx,
+    title: String,
+    detail: SdgGoalDetail,
+    previous: Option<u8>,
+    next: Option<u8>,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, number)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    // Anything that is not a goal number is simply not a page here.
+    let number = number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| GoalNumber::parse(n).ok())
+        .ok_or_else(AppError::not_found)
+        .map_err(ctx.fail())?;
+    let detail = state.store.goal(number).await.map_err(ctx.fail())?;
+    let detail = detail.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
+    let n = number.get();
+    let page = GoalPage {
+        title: format!(
+            "{} {}: {}",
+            ctx.t("sdg-goal"),
+            n,
+            detail.goal.short_name.get(ctx.lang)
+        ),
+        previous: (n > 1).then(|| n - 1),
+        next: (n < 17).then(|| n + 1),
+        detail,
+        ctx,
+    };
+    render(&page.ctx, &page, StatusCode::OK)
+}

@@ -1,0 +1,263 @@
+//! `ldp`: the Local Diplomacy Platform in one binary. This file only wires the command line to the library crates.
+
+mod config;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ldp_core::reference::{EnsureOutcome, ensure_reference};
+use ldp_core::store::Store;
+use ldp_store::PoolSettings;
+
+use config::{FileConfig, LogFormat, Settings};
+
+/// The Local Diplomacy Platform: the registry, public site and API of a union of municipalities'
+/// foreign relations (networks, members, sister cities, SDGs).
+#[derive(Parser)]
+#[command(name = "ldp", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// TOML configuration file (default: ./ldp.toml if it exists).
+    #[arg(long, global = true, env = "LDP_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(long, global = true, env = "LDP_LOG_FORMAT", value_enum)]
+    log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the public site, the JSON API and the health endpoints.
+    ///
+    /// On first start it creates the database (SQLite under the data folder unless --database-url names
+    /// PostgreSQL), applies migrations and loads the reference data; later starts only check them.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Load data into the database.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Load the reference data compiled into this binary (union, networks, municipalities, countries,
+    /// GeoNames cities, SDGs). Safe to repeat: a second run adds nothing.
+    Reference {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Load even if the database already holds this version of the data.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Folder for the SQLite database and other local data (default: ./ldp-data).
+    #[arg(long, env = "LDP_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
+    #[arg(long, env = "LDP_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+
+    /// Largest number of database connections this node opens (default: 8).
+    #[arg(long, env = "LDP_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<u32>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (default: 127.0.0.1:8080).
+    #[arg(long, env = "LDP_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+fn settings(
+    db: &DbArgs,
+    listen: Option<SocketAddr>,
+    file: &FileConfig,
+) -> anyhow::Result<Settings> {
+    let data_dir = db
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
+    let database_url = db
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone());
+    let database_url = match database_url {
+        Some(url) => url,
+        None => {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            config::sqlite_url(&data_dir)
+        }
+    };
+    Ok(Settings {
+        listen: listen
+            .or(file.listen)
+            .unwrap_or_else(|| config::DEFAULT_LISTEN.parse().expect("valid default")),
+        data_dir,
+        database_url,
+        max_connections: db
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(8)
+            .max(1),
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("LDP_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let pool = PoolSettings {
+        max_connections: settings.max_connections,
+        ..PoolSettings::default()
+    };
+    let store = ldp_store::connect_shared(&settings.database_url, pool)
+        .await
+        .with_context(|| format!("opening {}", ldp_store::redact(&settings.database_url)))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let settings = settings(&args.db, args.listen, &file)?;
+    tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
+    let store = open_store(&settings).await?;
+    report_reference(
+        ensure_reference(store.as_ref(), false)
+            .await
+            .context("loading reference data")?,
+    );
+    let state = ldp_web::AppState::load(store)
+        .await
+        .context("reading site facts")?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        ready_ms = started.elapsed().as_millis() as u64,
+        "listening on http://{}/",
+        listener.local_addr()?
+    );
+    ldp_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")
+}
+
+fn report_reference(outcome: EnsureOutcome) {
+    match outcome {
+        EnsureOutcome::UpToDate => tracing::info!("reference data is up to date"),
+        EnsureOutcome::Loaded(r) => tracing::info!(
+            networks = r.networks_added,
+            municipalities = r.municipalities_added,
+            countries = r.countries_added,
+            cities = r.cities_added,
+            goals = r.goals_added,
+            targets = r.targets_added,
+            "reference data loaded"
+        ),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    init_logging(cli.log_format.or(file.log_format).unwrap_or_default());
+    match cli.command {
+        Command::Serve(args) => serve(args, file).await,
+        Command::Migrate(db) => {
+            let settings = settings(&db, None, &file)?;
+            open_store(&settings).await?;
+            println!(
+                "migrations applied to {}",
+                ldp_store::redact(&settings.database_url)
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Reference { db, force }) => {
+            let settings = settings(&db, None, &file)?;
+            let store = open_store(&settings).await?;
+            let outcome = ensure_reference(store.as_ref(), force).await?;
+            match outcome {
+                EnsureOutcome::UpToDate => {
+                    println!("reference data already up to date (use --force to reload)")
+                }
+                EnsureOutcome::Loaded(r) => println!(
+                    "reference data loaded: {} networks, {} municipalities, {} countries, {} cities, {} goals, {} targets added",
+                    r.networks_added,
+                    r.municipalities_added,
+                    r.countries_added,
+                    r.cities_added,
+                    r.goals_added,
+                    r.targets_added
+                ),
+            }
+            let c = store.reference_counts().await?;
+            println!(
+                "now stored: {} networks, {} provinces, {} metropolitan + {} provincial + {} district municipalities, \
+                 {} countries, {} cities, {} goals, {} targets",
+                c.networks,
+                c.provinces,
+                c.metropolitan,
+                c.provincial,
+                c.districts,
+                c.countries,
+                c.cities,
+                c.goals,
+                c.targets
+            );
+            Ok(())
+        }
+    }
+}
