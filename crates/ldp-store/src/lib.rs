@@ -44,16 +44,11 @@ impl SqlStore {
 
 /// Opens the database at `url` (without migrating it).
 pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlStore, ConnectError> {
-    Ok(SqlStore {
-        pools: pool::open(url, settings).await?,
-    })
+    Ok(SqlStore { pools: pool::open(url, settings).await? })
 }
 
 /// Opens the database at `url` as a shared [`Store`].
-pub async fn connect_shared(
-    url: &str,
-    settings: PoolSettings,
-) -> Result<Arc<dyn Store>, ConnectError> {
+pub async fn connect_shared(url: &str, settings: PoolSettings) -> Result<Arc<dyn Store>, ConnectError> {
     Ok(Arc::new(connect(url, settings).await?))
 }
 
@@ -115,11 +110,7 @@ impl Store for SqlStore {
         self.read_provinces().await
     }
 
-    async fn list_municipalities(
-        &self,
-        filter: &MunicipalityFilter,
-        page: Page,
-    ) -> StoreResult<Paged<Municipality>> {
+    async fn list_municipalities(&self, filter: &MunicipalityFilter, page: Page) -> StoreResult<Paged<Municipality>> {
         self.read_municipalities(filter, page).await
     }
 

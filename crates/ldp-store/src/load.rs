@@ -17,32 +17,17 @@ macro_rules! count_reference {
         let mut counts = ReferenceCounts::default();
         for (slot, sql) in [
             (&mut counts.networks, "SELECT COUNT(*) FROM network"),
-            (
-                &mut counts.memberships,
-                "SELECT COUNT(*) FROM membership WHERE municipality_id IS NULL",
-            ),
+            (&mut counts.memberships, "SELECT COUNT(*) FROM membership WHERE municipality_id IS NULL"),
             (&mut counts.provinces, "SELECT COUNT(*) FROM province"),
-            (
-                &mut counts.metropolitan,
-                "SELECT COUNT(*) FROM municipality WHERE kind = 'metropolitan'",
-            ),
-            (
-                &mut counts.provincial,
-                "SELECT COUNT(*) FROM municipality WHERE kind = 'provincial'",
-            ),
-            (
-                &mut counts.districts,
-                "SELECT COUNT(*) FROM municipality WHERE kind = 'district'",
-            ),
+            (&mut counts.metropolitan, "SELECT COUNT(*) FROM municipality WHERE kind = 'metropolitan'"),
+            (&mut counts.provincial, "SELECT COUNT(*) FROM municipality WHERE kind = 'provincial'"),
+            (&mut counts.districts, "SELECT COUNT(*) FROM municipality WHERE kind = 'district'"),
             (&mut counts.countries, "SELECT COUNT(*) FROM country"),
             (&mut counts.cities, "SELECT COUNT(*) FROM city"),
             (&mut counts.goals, "SELECT COUNT(*) FROM sdg_goal"),
             (&mut counts.targets, "SELECT COUNT(*) FROM sdg_target"),
         ] {
-            let n: i64 = sqlx::query_scalar::<Db, i64>(sql)
-                .fetch_one(&mut *$conn)
-                .await
-                .map_err(db)?;
+            let n: i64 = sqlx::query_scalar::<Db, i64>(sql).fetch_one(&mut *$conn).await.map_err(db)?;
             *slot = n as u64;
         }
         counts
@@ -51,11 +36,7 @@ macro_rules! count_reference {
 pub(crate) use count_reference;
 
 impl SqlStore {
-    pub(crate) async fn load_reference_tx(
-        &self,
-        data: &ReferenceData,
-        version: &str,
-    ) -> StoreResult<LoadReport> {
+    pub(crate) async fn load_reference_tx(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
         let backend = self.backend_kind();
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin().await.map_err(db)?;
@@ -140,14 +121,15 @@ impl SqlStore {
 
             for m in &data.municipalities {
                 sqlx::query::<Db>(
-                    "INSERT INTO municipality (slug, name, name_folded, sort_key, kind, plate, population, population_year, lat, lng) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
+                    "INSERT INTO municipality (slug, name, name_folded, sort_key, kind, plate, population, population_year, lat, lng, location_basis) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, \
                      name_folded = excluded.name_folded, sort_key = excluded.sort_key, kind = excluded.kind, plate = excluded.plate, \
-                     population = excluded.population, population_year = excluded.population_year, lat = excluded.lat, lng = excluded.lng",
+                     population = excluded.population, population_year = excluded.population_year, lat = excluded.lat, lng = excluded.lng, \
+                     location_basis = excluded.location_basis",
                 )
                 .bind(&m.slug).bind(&m.name).bind(&m.name_folded).bind(&m.sort_key).bind(m.kind.as_str())
                 .bind(i64::from(m.plate)).bind(m.population).bind(m.population_year.map(i64::from))
-                .bind(m.location.lat).bind(m.location.lng)
+                .bind(m.location.lat).bind(m.location.lng).bind(m.location_basis.as_str())
                 .execute(&mut *tx).await.map_err(db)?;
             }
 

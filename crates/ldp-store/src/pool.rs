@@ -55,10 +55,7 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings {
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(10),
-        }
+        PoolSettings { max_connections: 8, acquire_timeout: Duration::from_secs(10) }
     }
 }
 
@@ -105,10 +102,7 @@ pub fn redact(url: &str) -> String {
 /// Turns a driver error into a store error, naming the constraint on conflicts.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(ref d) = e
-        && matches!(
-            d.kind(),
-            sqlx::error::ErrorKind::UniqueViolation | sqlx::error::ErrorKind::ForeignKeyViolation
-        )
+        && matches!(d.kind(), sqlx::error::ErrorKind::UniqueViolation | sqlx::error::ErrorKind::ForeignKeyViolation)
     {
         return StoreError::Conflict(d.constraint().unwrap_or("constraint").to_owned());
     }
@@ -121,13 +115,7 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact("postgres://ldp:secret@db:5432/ldp"),
-            "postgres://ldp:***@db:5432/ldp"
-        );
-        assert_eq!(
-            redact("sqlite://ldp-data/ldp.sqlite3"),
-            "sqlite://ldp-data/ldp.sqlite3"
-        );
+        assert_eq!(redact("postgres://ldp:secret@db:5432/ldp"), "postgres://ldp:***@db:5432/ldp");
+        assert_eq!(redact("sqlite://ldp-data/ldp.sqlite3"), "sqlite://ldp-data/ldp.sqlite3");
     }
 }

@@ -24,19 +24,15 @@ fn contains_pattern(folded: &str) -> String {
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 const MUNICIPALITY_WHERE: &str = " WHERE ($1 IS NULL OR m.plate = $1) AND ($2 IS NULL OR m.kind = $2) \
     AND ($3 IS NULL OR m.name_folded LIKE $3 ESCAPE '\\')";
 
-const CITY_WHERE: &str =
-    " WHERE ($1 IS NULL OR names_folded LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR country = $2)";
+const CITY_WHERE: &str = " WHERE ($1 IS NULL OR names_folded LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR country = $2)";
 
-const CITY_COLUMNS: &str =
-    "id, name, ascii_name, country, admin1, lat, lng, population, feature_code FROM city";
+const CITY_COLUMNS: &str = "id, name, ascii_name, country, admin1, lat, lng, population, feature_code FROM city";
 
 impl SqlStore {
     pub(crate) async fn read_union(&self) -> StoreResult<Option<Union>> {
@@ -50,9 +46,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn read_networks(&self, slug: Option<&str>) -> StoreResult<Vec<Network>> {
-        let sql = static_sql!(
-            "SELECT {NETWORK_COLUMNS} WHERE ($1 IS NULL OR n.slug = $1) ORDER BY n.slug"
-        );
+        let sql = static_sql!("SELECT {NETWORK_COLUMNS} WHERE ($1 IS NULL OR n.slug = $1) ORDER BY n.slug");
         let (rows, facts) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, NetworkRow>(sql).bind(slug).fetch_all(pool).await.map_err(db)?;
             let facts = sqlx::query_as::<Db, FactRow>(
@@ -110,10 +104,7 @@ impl SqlStore {
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });
-        let items = rows
-            .into_iter()
-            .map(Municipality::try_from)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let items = rows.into_iter().map(Municipality::try_from).collect::<StoreResult<Vec<_>>>()?;
         Ok(Paged::new(items, page, total as u64))
     }
 
@@ -165,10 +156,7 @@ impl SqlStore {
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });
-        let items = rows
-            .into_iter()
-            .map(Country::try_from)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let items = rows.into_iter().map(Country::try_from).collect::<StoreResult<Vec<_>>>()?;
         Ok(Paged::new(items, page, total as u64))
     }
 
@@ -182,19 +170,10 @@ impl SqlStore {
         row.map(Country::try_from).transpose()
     }
 
-    pub(crate) async fn read_cities(
-        &self,
-        filter: &CityFilter,
-        page: Page,
-    ) -> StoreResult<Paged<City>> {
-        let name = filter
-            .name
-            .as_deref()
-            .map(|n| format!("%|{}%", escape_like(n)));
+    pub(crate) async fn read_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+        let name = filter.name.as_deref().map(|n| format!("%|{}%", escape_like(n)));
         let country = filter.country.as_ref().map(|c| c.as_str());
-        let list_sql = static_sql!(
-            "SELECT {CITY_COLUMNS}{CITY_WHERE} ORDER BY population DESC, id LIMIT $3 OFFSET $4"
-        );
+        let list_sql = static_sql!("SELECT {CITY_COLUMNS}{CITY_WHERE} ORDER BY population DESC, id LIMIT $3 OFFSET $4");
         let count_sql = static_sql!("SELECT COUNT(*) FROM city{CITY_WHERE}");
         let (rows, total) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, CityRow>(list_sql)
@@ -205,10 +184,7 @@ impl SqlStore {
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });
-        let items = rows
-            .into_iter()
-            .map(City::try_from)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let items = rows.into_iter().map(City::try_from).collect::<StoreResult<Vec<_>>>()?;
         Ok(Paged::new(items, page, total as u64))
     }
 

@@ -11,10 +11,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 fn pair(tr: Option<String>, en: Option<String>) -> Option<Localized> {
     match (tr, en) {
         (None, None) => None,
-        (tr, en) => Some(Localized::new(
-            tr.unwrap_or_default(),
-            en.unwrap_or_default(),
-        )),
+        (tr, en) => Some(Localized::new(tr.unwrap_or_default(), en.unwrap_or_default())),
     }
 }
 
@@ -124,7 +121,7 @@ impl From<FactRow> for NetworkFact {
 }
 
 pub(crate) const MUNICIPALITY_COLUMNS: &str = "m.id, m.slug, m.name, m.kind, m.plate, p.name AS province_name, \
-    p.slug AS province_slug, m.population, m.population_year, m.lat, m.lng \
+    p.slug AS province_slug, m.population, m.population_year, m.lat, m.lng, m.location_basis \
     FROM municipality m JOIN province p ON p.plate = m.plate";
 
 #[derive(sqlx::FromRow)]
@@ -140,6 +137,7 @@ pub(crate) struct MunicipalityRow {
     population_year: Option<i64>,
     lat: f64,
     lng: f64,
+    location_basis: String,
 }
 
 impl TryFrom<MunicipalityRow> for Municipality {
@@ -149,22 +147,19 @@ impl TryFrom<MunicipalityRow> for Municipality {
             id: MunicipalityId(r.id),
             slug: r.slug,
             name: r.name,
-            kind: r
-                .kind
-                .parse()
-                .map_err(|_| corrupt(format_args!("municipality kind {:?}", r.kind)))?,
+            kind: r.kind.parse().map_err(|_| corrupt(format_args!("municipality kind {:?}", r.kind)))?,
             province: ProvinceRef {
-                plate: PlateCode::parse(r.plate)
-                    .map_err(|_| corrupt(format_args!("plate {}", r.plate)))?,
+                plate: PlateCode::parse(r.plate).map_err(|_| corrupt(format_args!("plate {}", r.plate)))?,
                 name: r.province_name,
                 slug: r.province_slug,
             },
             population: r.population,
             population_year: r.population_year.map(|y| y as i32),
-            location: Coordinates {
-                lat: r.lat,
-                lng: r.lng,
-            },
+            location: Coordinates { lat: r.lat, lng: r.lng },
+            location_basis: r
+                .location_basis
+                .parse()
+                .map_err(|_| corrupt(format_args!("location basis {:?}", r.location_basis)))?,
         })
     }
 }
@@ -183,14 +178,10 @@ impl TryFrom<ProvinceRow> for Province {
     type Error = StoreError;
     fn try_from(r: ProvinceRow) -> Result<Province, StoreError> {
         Ok(Province {
-            plate: PlateCode::parse(r.plate)
-                .map_err(|_| corrupt(format_args!("plate {}", r.plate)))?,
+            plate: PlateCode::parse(r.plate).map_err(|_| corrupt(format_args!("plate {}", r.plate)))?,
             name: r.name,
             slug: r.slug,
-            kind: r
-                .kind
-                .parse()
-                .map_err(|_| corrupt(format_args!("province kind {:?}", r.kind)))?,
+            kind: r.kind.parse().map_err(|_| corrupt(format_args!("province kind {:?}", r.kind)))?,
             district_count: r.district_count as u32,
             population: r.population,
         })
@@ -211,8 +202,7 @@ impl TryFrom<GoalRow> for SdgGoal {
     type Error = StoreError;
     fn try_from(r: GoalRow) -> Result<SdgGoal, StoreError> {
         Ok(SdgGoal {
-            number: GoalNumber::parse(r.number)
-                .map_err(|_| corrupt(format_args!("goal {}", r.number)))?,
+            number: GoalNumber::parse(r.number).map_err(|_| corrupt(format_args!("goal {}", r.number)))?,
             color: r.color,
             short_name: Localized::new(r.short_tr, r.short_en),
             title: Localized::new(r.title_tr, r.title_en),
@@ -229,11 +219,7 @@ pub(crate) struct TargetRow {
 
 impl TargetRow {
     pub(crate) fn into_target(self, goal: GoalNumber) -> SdgTarget {
-        SdgTarget {
-            goal,
-            code: self.code,
-            text: Localized::new(self.text_tr, self.text_en),
-        }
+        SdgTarget { goal, code: self.code, text: Localized::new(self.text_tr, self.text_en) }
     }
 }
 
@@ -250,8 +236,7 @@ impl TryFrom<CountryRow> for Country {
     type Error = StoreError;
     fn try_from(r: CountryRow) -> Result<Country, StoreError> {
         Ok(Country {
-            iso2: CountryCode::parse(&r.iso2)
-                .map_err(|_| corrupt(format_args!("country {:?}", r.iso2)))?,
+            iso2: CountryCode::parse(&r.iso2).map_err(|_| corrupt(format_args!("country {:?}", r.iso2)))?,
             iso3: r.iso3,
             numeric: r.numeric_code,
             name: Localized::new(r.name_tr, r.name_en),
@@ -282,10 +267,7 @@ impl TryFrom<CityRow> for City {
             country: CountryCode::parse(&r.country)
                 .map_err(|_| corrupt(format_args!("city country {:?}", r.country)))?,
             admin1: r.admin1,
-            location: Coordinates {
-                lat: r.lat,
-                lng: r.lng,
-            },
+            location: Coordinates { lat: r.lat, lng: r.lng },
             population: r.population,
             feature_code: r.feature_code,
         })

@@ -26,30 +26,15 @@ pub struct AppError {
 
 impl AppError {
     pub fn not_found() -> Self {
-        AppError {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found",
-            fields: BTreeMap::new(),
-            cause: None,
-        }
+        AppError { status: StatusCode::NOT_FOUND, code: "not_found", fields: BTreeMap::new(), cause: None }
     }
 
     pub fn bad_request(code: &'static str) -> Self {
-        AppError {
-            status: StatusCode::BAD_REQUEST,
-            code,
-            fields: BTreeMap::new(),
-            cause: None,
-        }
+        AppError { status: StatusCode::BAD_REQUEST, code, fields: BTreeMap::new(), cause: None }
     }
 
     pub fn invalid(input: InputError) -> Self {
-        AppError {
-            status: StatusCode::BAD_REQUEST,
-            code: "invalid_parameters",
-            fields: input.fields,
-            cause: None,
-        }
+        AppError { status: StatusCode::BAD_REQUEST, code: "invalid_parameters", fields: input.fields, cause: None }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -77,19 +62,12 @@ impl AppError {
 
     /// Field name → translated message.
     pub fn field_messages(&self, lang: Lang) -> BTreeMap<String, String> {
-        self.fields
-            .iter()
-            .map(|(field, code)| (field.clone(), field_message(lang, code)))
-            .collect()
+        self.fields.iter().map(|(field, code)| (field.clone(), field_message(lang, code))).collect()
     }
 
     pub(crate) fn log(&self) {
         if self.status.is_server_error() {
-            tracing::error!(
-                code = self.code,
-                cause = self.cause.as_deref().unwrap_or(""),
-                "request failed"
-            );
+            tracing::error!(code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
         }
     }
 }

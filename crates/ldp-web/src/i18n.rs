@@ -112,12 +112,7 @@ pub const ISTANBUL: UtcOffset = match UtcOffset::from_hms(3, 0, 0) {
 /// A moment shown in Europe/Istanbul: "28 Kasım 2026 15:04".
 pub fn datetime(lang: Lang, at: OffsetDateTime) -> String {
     let local = at.to_offset(ISTANBUL);
-    format!(
-        "{} {:02}:{:02}",
-        date(lang, local.date()),
-        local.hour(),
-        local.minute()
-    )
+    format!("{} {:02}:{:02}", date(lang, local.date()), local.hour(), local.minute())
 }
 
 #[cfg(test)]
@@ -141,9 +136,48 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_istanbul() {
-        assert_eq!(
-            datetime(Lang::En, datetime!(2026-11-28 21:30 UTC)),
-            "29 November 2026 00:30"
-        );
+        assert_eq!(datetime(Lang::En, datetime!(2026-11-28 21:30 UTC)), "29 November 2026 00:30");
+    }
+}
+
+#[cfg(test)]
+mod catalogue_tests {
+    use std::collections::BTreeSet;
+
+    fn keys(ftl: &str) -> BTreeSet<&str> {
+        ftl.lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim())).filter(|k| !k.starts_with('#')).collect()
+    }
+
+    #[test]
+    fn both_languages_have_every_key() {
+        let tr = keys(include_str!("../locales/tr/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let only_tr: Vec<_> = tr.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&tr).collect();
+        assert!(only_tr.is_empty() && only_en.is_empty(), "only in tr: {only_tr:?}; only in en: {only_en:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let tr = keys(include_str!("../locales/tr/main.ftl"));
+        let sources = [
+            include_str!("../templates/base.html"),
+            include_str!("../templates/home.html"),
+            include_str!("../templates/local_diplomacy.html"),
+            include_str!("../templates/data_sources.html"),
+            include_str!("../templates/networks.html"),
+            include_str!("../templates/network.html"),
+            include_str!("../templates/municipalities.html"),
+            include_str!("../templates/municipality.html"),
+            include_str!("../templates/sdgs.html"),
+            include_str!("../templates/sdg.html"),
+            include_str!("../templates/error.html"),
+        ];
+        for source in sources {
+            for part in source.split("ctx.t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert!(tr.contains(key), "missing message {key:?}");
+            }
+        }
     }
 }

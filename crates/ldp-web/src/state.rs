@@ -25,10 +25,6 @@ impl AppState {
     /// Builds the state, reading the site's facts from the store once.
     pub async fn load(store: Arc<dyn Store>) -> StoreResult<AppState> {
         let union = store.union_info().await?.map(Arc::new);
-        Ok(AppState {
-            store,
-            metrics: crate::ops::metrics_handle(),
-            site: Arc::new(SiteInfo { union }),
-        })
+        Ok(AppState { store, metrics: crate::ops::metrics_handle(), site: Arc::new(SiteInfo { union }) })
     }
 }

@@ -84,49 +84,32 @@ struct ServeArgs {
     db: DbArgs,
 }
 
-fn settings(
-    db: &DbArgs,
-    listen: Option<SocketAddr>,
-    file: &FileConfig,
-) -> anyhow::Result<Settings> {
+fn settings(db: &DbArgs, listen: Option<SocketAddr>, file: &FileConfig) -> anyhow::Result<Settings> {
     let data_dir = db
         .data_dir
         .clone()
         .or_else(|| file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_DATA_DIR));
-    let database_url = db
-        .database_url
-        .clone()
-        .or_else(|| file.database_url.clone());
+    let database_url = db.database_url.clone().or_else(|| file.database_url.clone());
     let database_url = match database_url {
         Some(url) => url,
         None => {
-            std::fs::create_dir_all(&data_dir)
-                .with_context(|| format!("creating {}", data_dir.display()))?;
+            std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
             config::sqlite_url(&data_dir)
         }
     };
     Ok(Settings {
-        listen: listen
-            .or(file.listen)
-            .unwrap_or_else(|| config::DEFAULT_LISTEN.parse().expect("valid default")),
+        listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.parse().expect("valid default")),
         data_dir,
         database_url,
-        max_connections: db
-            .max_connections
-            .or(file.max_connections)
-            .unwrap_or(8)
-            .max(1),
+        max_connections: db.max_connections.or(file.max_connections).unwrap_or(8).max(1),
     })
 }
 
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("LDP_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("LDP_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
@@ -134,10 +117,7 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    let pool = PoolSettings {
-        max_connections: settings.max_connections,
-        ..PoolSettings::default()
-    };
+    let pool = PoolSettings { max_connections: settings.max_connections, ..PoolSettings::default() };
     let store = ldp_store::connect_shared(&settings.database_url, pool)
         .await
         .with_context(|| format!("opening {}", ldp_store::redact(&settings.database_url)))?;
@@ -172,26 +152,17 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let settings = settings(&args.db, args.listen, &file)?;
     tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
-    report_reference(
-        ensure_reference(store.as_ref(), false)
-            .await
-            .context("loading reference data")?,
-    );
-    let state = ldp_web::AppState::load(store)
-        .await
-        .context("reading site facts")?;
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("binding {}", settings.listen))?;
+    report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
+    let state = ldp_web::AppState::load(store).await.context("reading site facts")?;
+    let listener =
+        tokio::net::TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
     tracing::info!(
         address = %listener.local_addr()?,
         ready_ms = started.elapsed().as_millis() as u64,
         "listening on http://{}/",
         listener.local_addr()?
     );
-    ldp_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("serving")
+    ldp_web::serve(listener, state, shutdown_signal()).await.context("serving")
 }
 
 fn report_reference(outcome: EnsureOutcome) {
@@ -219,10 +190,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate(db) => {
             let settings = settings(&db, None, &file)?;
             open_store(&settings).await?;
-            println!(
-                "migrations applied to {}",
-                ldp_store::redact(&settings.database_url)
-            );
+            println!("migrations applied to {}", ldp_store::redact(&settings.database_url));
             Ok(())
         }
         Command::Import(ImportCommand::Reference { db, force }) => {

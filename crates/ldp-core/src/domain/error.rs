@@ -27,11 +27,7 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .fields
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
+        let parts: Vec<String> = self.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         write!(f, "invalid input ({})", parts.join(", "))
     }
 }

@@ -76,10 +76,6 @@ impl CityFilter {
                 }
             },
         };
-        if errors.is_empty() {
-            Ok(CityFilter { name, country })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(CityFilter { name, country }) } else { Err(errors) }
     }
 }

@@ -53,10 +53,7 @@ pub struct Localized {
 
 impl Localized {
     pub fn new(tr: impl Into<String>, en: impl Into<String>) -> Self {
-        Localized {
-            tr: tr.into(),
-            en: en.into(),
-        }
+        Localized { tr: tr.into(), en: en.into() }
     }
 
     /// The text in `lang`, falling back to the other language when it is empty.

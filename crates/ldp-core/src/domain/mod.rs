@@ -7,12 +7,13 @@ mod municipality;
 mod network;
 mod paging;
 mod sdg;
+pub(crate) mod serde_date;
 
 pub use error::InputError;
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};
 pub use municipality::{
-    Coordinates, Municipality, MunicipalityFilter, MunicipalityId, MunicipalityKind, PlateCode,
+    Coordinates, LocationBasis, Municipality, MunicipalityFilter, MunicipalityId, MunicipalityKind, PlateCode,
     Province, ProvinceRef,
 };
 pub use network::{Network, NetworkFact, NetworkId, Union, UnionMembership};

@@ -20,11 +20,8 @@ pub enum MunicipalityKind {
 }
 
 impl MunicipalityKind {
-    pub const ALL: [MunicipalityKind; 3] = [
-        MunicipalityKind::Metropolitan,
-        MunicipalityKind::Provincial,
-        MunicipalityKind::District,
-    ];
+    pub const ALL: [MunicipalityKind; 3] =
+        [MunicipalityKind::Metropolitan, MunicipalityKind::Provincial, MunicipalityKind::District];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,9 +49,7 @@ impl FromStr for MunicipalityKind {
 }
 
 /// A Turkish province, identified by its licence-plate code (01–81).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[schema(value_type = u8)]
 pub struct PlateCode(u8);
 
@@ -85,6 +80,40 @@ pub struct Coordinates {
     pub lng: f64,
 }
 
+/// How a municipality's point was chosen (see `data/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LocationBasis {
+    /// The municipality's own seat.
+    Seat,
+    /// A place inside the district, not its seat.
+    Inside,
+    /// A nearby point outside the district; good for a regional map, not for directions.
+    Approximate,
+}
+
+impl LocationBasis {
+    pub const ALL: [LocationBasis; 3] = [LocationBasis::Seat, LocationBasis::Inside, LocationBasis::Approximate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationBasis::Seat => "seat",
+            LocationBasis::Inside => "inside",
+            LocationBasis::Approximate => "approximate",
+        }
+    }
+}
+
+impl FromStr for LocationBasis {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        LocationBasis::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| InputError::new("location_basis", "unknown_location_basis"))
+    }
+}
+
 /// Database id of a municipality.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[schema(value_type = i64)]
@@ -105,6 +134,7 @@ pub struct Municipality {
     /// The year of that count.
     pub population_year: Option<i32>,
     pub location: Coordinates,
+    pub location_basis: LocationBasis,
 }
 
 impl Municipality {
@@ -113,29 +143,28 @@ impl Municipality {
         self.kind == MunicipalityKind::District && self.name == "Merkez"
     }
 
+    /// The place the municipality is named after, telling the central districts apart ("Çanakkale Merkez").
+    /// Lists are ordered by it.
+    pub fn place_name(&self) -> String {
+        if self.is_central_district() { format!("{} Merkez", self.province.name) } else { self.name.clone() }
+    }
+
     /// The official name, e.g. "Kadıköy Belediyesi" / "Kadıköy Municipality".
     pub fn official_name(&self) -> Localized {
-        let place = if self.is_central_district() {
-            format!("{} Merkez", self.province.name)
-        } else {
-            self.name.clone()
-        };
+        let place = self.place_name();
         match self.kind {
-            MunicipalityKind::Metropolitan => Localized::new(
-                format!("{place} Büyükşehir Belediyesi"),
-                format!("{place} Metropolitan Municipality"),
-            ),
-            MunicipalityKind::Provincial => Localized::new(
-                format!("{place} Belediyesi"),
-                format!("{place} Municipality"),
-            ),
+            MunicipalityKind::Metropolitan => {
+                Localized::new(format!("{place} Büyükşehir Belediyesi"), format!("{place} Metropolitan Municipality"))
+            }
+            MunicipalityKind::Provincial => {
+                Localized::new(format!("{place} Belediyesi"), format!("{place} Municipality"))
+            }
             MunicipalityKind::District if self.is_central_district() => {
                 Localized::new(format!("{place} İlçesi"), format!("{place} District"))
             }
-            MunicipalityKind::District => Localized::new(
-                format!("{place} Belediyesi"),
-                format!("{place} Municipality"),
-            ),
+            MunicipalityKind::District => {
+                Localized::new(format!("{place} Belediyesi"), format!("{place} Municipality"))
+            }
         }
     }
 }
@@ -171,19 +200,11 @@ pub struct MunicipalityFilter {
 
 impl MunicipalityFilter {
     /// Builds a filter from raw query values, reporting every bad field at once.
-    pub fn parse(
-        province: Option<&str>,
-        kind: Option<&str>,
-        q: Option<&str>,
-    ) -> Result<Self, InputError> {
+    pub fn parse(province: Option<&str>, kind: Option<&str>, q: Option<&str>) -> Result<Self, InputError> {
         let mut errors = InputError::default();
         let province = match province.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(p) => match p
-                .parse::<i64>()
-                .map_err(|_| ())
-                .and_then(|n| PlateCode::parse(n).map_err(|_| ()))
-            {
+            Some(p) => match p.parse::<i64>().map_err(|_| ()).and_then(|n| PlateCode::parse(n).map_err(|_| ())) {
                 Ok(code) => Some(code),
                 Err(()) => {
                     errors.add("province", "unknown_province");
@@ -205,15 +226,7 @@ impl MunicipalityFilter {
         if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
             errors.add("q", "too_long");
         }
-        if errors.is_empty() {
-            Ok(MunicipalityFilter {
-                province,
-                kind,
-                name,
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(MunicipalityFilter { province, kind, name }) } else { Err(errors) }
     }
 }
 

@@ -41,6 +41,7 @@ pub struct NetworkFact {
     pub label: Localized,
     pub value: Localized,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "super::serde_date::serialize")]
     pub as_of: Date,
     pub source: String,
 }
@@ -59,6 +60,7 @@ pub struct Union {
     pub name: Localized,
     pub acronym: Localized,
     #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "super::serde_date::serialize")]
     pub founded: Date,
     pub seat: String,
     pub website: String,

@@ -20,24 +20,28 @@ impl Page {
 
     /// Builds a page from optional query values, refusing zero, negative or oversized values.
     pub fn parse(number: Option<i64>, size: Option<i64>) -> Result<Page, InputError> {
+        let mut errors = InputError::default();
         let number = match number {
             None => 1,
             Some(n) if (1..=i64::from(Self::MAX_NUMBER)).contains(&n) => n as u32,
-            Some(_) => return Err(InputError::new("page", "page_out_of_range")),
+            Some(_) => {
+                errors.add("page", "page_out_of_range");
+                1
+            }
         };
         let size = match size {
             None => Self::DEFAULT_SIZE,
             Some(s) if (1..=i64::from(Self::MAX_SIZE)).contains(&s) => s as u32,
-            Some(_) => return Err(InputError::new("per_page", "per_page_out_of_range")),
+            Some(_) => {
+                errors.add("per_page", "per_page_out_of_range");
+                Self::DEFAULT_SIZE
+            }
         };
-        Ok(Page { number, size })
+        if errors.is_empty() { Ok(Page { number, size }) } else { Err(errors) }
     }
 
     pub fn first(size: u32) -> Page {
-        Page {
-            number: 1,
-            size: size.clamp(1, Self::MAX_SIZE),
-        }
+        Page { number: 1, size: size.clamp(1, Self::MAX_SIZE) }
     }
 
     pub fn number(self) -> u32 {
@@ -59,10 +63,7 @@ impl Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Page {
-            number: 1,
-            size: Self::DEFAULT_SIZE,
-        }
+        Page { number: 1, size: Self::DEFAULT_SIZE }
     }
 }
 
@@ -77,12 +78,7 @@ pub struct Paged<T> {
 
 impl<T> Paged<T> {
     pub fn new(items: Vec<T>, page: Page, total: u64) -> Self {
-        Paged {
-            items,
-            page: page.number(),
-            per_page: page.size(),
-            total,
-        }
+        Paged { items, page: page.number(), per_page: page.size(), total }
     }
 
     /// The number of the last page (1 for an empty list).

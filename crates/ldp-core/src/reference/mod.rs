@@ -12,8 +12,7 @@ use utoipa::ToSchema;
 
 pub use parse::ParseError;
 pub use records::{
-    CityRecord, CountryRecord, FactRecord, GoalRecord, MunicipalityRecord, NetworkRecord,
-    TargetRecord, UnionRecord,
+    CityRecord, CountryRecord, FactRecord, GoalRecord, MunicipalityRecord, NetworkRecord, TargetRecord, UnionRecord,
 };
 
 use crate::store::{Store, StoreError};
@@ -43,14 +42,7 @@ pub(crate) mod files {
     pub const CITIES_GZ: &[u8] = data_file!("geonames-cities.tsv.gz");
     pub const GOALS: &[u8] = data_file!("sdg/goals.csv");
     pub const TARGETS: &[u8] = data_file!("sdg/targets.csv");
-    pub const ALL: [&[u8]; 6] = [
-        NETWORKS,
-        MUNICIPALITIES,
-        COUNTRIES,
-        CITIES_GZ,
-        GOALS,
-        TARGETS,
-    ];
+    pub const ALL: [&[u8]; 6] = [NETWORKS, MUNICIPALITIES, COUNTRIES, CITIES_GZ, GOALS, TARGETS];
 }
 
 impl ReferenceData {
@@ -139,20 +131,13 @@ pub enum ReferenceError {
 }
 
 /// Loads the embedded reference data unless the store already holds this version (or `force` is set).
-pub async fn ensure_reference(
-    store: &dyn Store,
-    force: bool,
-) -> Result<EnsureOutcome, ReferenceError> {
+pub async fn ensure_reference(store: &dyn Store, force: bool) -> Result<EnsureOutcome, ReferenceError> {
     let version = ReferenceData::embedded_version();
     if !force && store.reference_version().await?.as_deref() == Some(version) {
         return Ok(EnsureOutcome::UpToDate);
     }
     let data = ReferenceData::embedded()?;
     let report = store.load_reference(&data, version).await?;
-    tracing::info!(
-        version,
-        added = report.total_added(),
-        "reference data loaded"
-    );
+    tracing::info!(version, added = report.total_added(), "reference data loaded");
     Ok(EnsureOutcome::Loaded(report))
 }

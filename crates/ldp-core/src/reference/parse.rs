@@ -8,7 +8,7 @@ use time::Date;
 use time::macros::format_description;
 
 use super::records::*;
-use crate::domain::{Coordinates, Localized, MunicipalityKind};
+use crate::domain::{Coordinates, Localized, LocationBasis, MunicipalityKind};
 use crate::text::{collation_key, fold, slugify};
 
 /// A data file that does not hold what its format promises.
@@ -20,25 +20,15 @@ pub struct ParseError {
 }
 
 fn err(file: &'static str, message: impl ToString) -> ParseError {
-    ParseError {
-        file,
-        message: message.to_string(),
-    }
+    ParseError { file, message: message.to_string() }
 }
 
 fn parse_date(file: &'static str, value: &str) -> Result<Date, ParseError> {
-    Date::parse(value, format_description!("[year]-[month]-[day]"))
-        .map_err(|e| err(file, format!("{value}: {e}")))
+    Date::parse(value, format_description!("[year]-[month]-[day]")).map_err(|e| err(file, format!("{value}: {e}")))
 }
 
-fn csv_rows<T: for<'de> Deserialize<'de>>(
-    file: &'static str,
-    bytes: &[u8],
-) -> Result<Vec<T>, ParseError> {
-    csv::Reader::from_reader(bytes)
-        .deserialize()
-        .collect::<Result<Vec<T>, _>>()
-        .map_err(|e| err(file, e))
+fn csv_rows<T: for<'de> Deserialize<'de>>(file: &'static str, bytes: &[u8]) -> Result<Vec<T>, ParseError> {
+    csv::Reader::from_reader(bytes).deserialize().collect::<Result<Vec<T>, _>>().map_err(|e| err(file, e))
 }
 
 #[derive(Deserialize)]
@@ -99,10 +89,7 @@ struct FactToml {
 fn optional_pair(tr: Option<String>, en: Option<String>) -> Option<Localized> {
     match (tr, en) {
         (None, None) => None,
-        (tr, en) => Some(Localized::new(
-            tr.unwrap_or_default(),
-            en.unwrap_or_default(),
-        )),
+        (tr, en) => Some(Localized::new(tr.unwrap_or_default(), en.unwrap_or_default())),
     }
 }
 
@@ -174,6 +161,7 @@ struct MunicipalityRow {
     population_year: Option<i32>,
     lat: f64,
     lng: f64,
+    location_basis: String,
 }
 
 pub(super) fn municipalities(bytes: &[u8]) -> Result<Vec<MunicipalityRecord>, ParseError> {
@@ -181,17 +169,12 @@ pub(super) fn municipalities(bytes: &[u8]) -> Result<Vec<MunicipalityRecord>, Pa
     csv_rows::<MunicipalityRow>(FILE, bytes)?
         .into_iter()
         .map(|r| {
-            let kind: MunicipalityKind = r
-                .kind
-                .parse()
-                .map_err(|_| err(FILE, format!("kind {:?}", r.kind)))?;
+            let kind: MunicipalityKind = r.kind.parse().map_err(|_| err(FILE, format!("kind {:?}", r.kind)))?;
+            let location_basis: LocationBasis =
+                r.location_basis.parse().map_err(|_| err(FILE, format!("location_basis {:?}", r.location_basis)))?;
             let (slug, place) = match kind {
                 MunicipalityKind::District => {
-                    let place = if r.name == "Merkez" {
-                        format!("{} Merkez", r.province)
-                    } else {
-                        r.name.clone()
-                    };
+                    let place = if r.name == "Merkez" { format!("{} Merkez", r.province) } else { r.name.clone() };
                     (slugify(&format!("{} {}", r.province, r.name)), place)
                 }
                 _ => (slugify(&r.province), r.province.clone()),
@@ -206,10 +189,8 @@ pub(super) fn municipalities(bytes: &[u8]) -> Result<Vec<MunicipalityRecord>, Pa
                 province: r.province,
                 population: r.population,
                 population_year: r.population_year,
-                location: Coordinates {
-                    lat: r.lat,
-                    lng: r.lng,
-                },
+                location: Coordinates { lat: r.lat, lng: r.lng },
+                location_basis,
             })
         })
         .collect()
@@ -255,25 +236,16 @@ fn folded_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 pub(super) fn cities(gz: &[u8]) -> Result<Vec<CityRecord>, ParseError> {
     const FILE: &str = "geonames-cities.tsv.gz";
     let mut text = String::new();
-    GzDecoder::new(gz)
-        .read_to_string(&mut text)
-        .map_err(|e| err(FILE, e))?;
+    GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| err(FILE, e))?;
     let mut out = Vec::with_capacity(text.lines().count());
     for (n, line) in text.lines().enumerate() {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 10 {
             return Err(err(FILE, format!("line {}: {} fields", n + 1, f.len())));
         }
-        let number = |i: usize| {
-            f[i].parse::<f64>()
-                .map_err(|e| err(FILE, format!("line {}: {e}", n + 1)))
-        };
-        let id = f[0]
-            .parse::<i64>()
-            .map_err(|e| err(FILE, format!("line {}: {e}", n + 1)))?;
-        let names = [f[1], f[2]]
-            .into_iter()
-            .chain(f[3].split(',').filter(|s| !s.is_empty()));
+        let number = |i: usize| f[i].parse::<f64>().map_err(|e| err(FILE, format!("line {}: {e}", n + 1)));
+        let id = f[0].parse::<i64>().map_err(|e| err(FILE, format!("line {}: {e}", n + 1)))?;
+        let names = [f[1], f[2]].into_iter().chain(f[3].split(',').filter(|s| !s.is_empty()));
         out.push(CityRecord {
             id,
             name: f[1].to_owned(),
@@ -281,10 +253,7 @@ pub(super) fn cities(gz: &[u8]) -> Result<Vec<CityRecord>, ParseError> {
             names_folded: folded_names(names),
             country: f[4].to_owned(),
             admin1: f[5].to_owned(),
-            location: Coordinates {
-                lat: number(6)?,
-                lng: number(7)?,
-            },
+            location: Coordinates { lat: number(6)?, lng: number(7)? },
             population: f[8].parse().unwrap_or(0),
             feature_code: f[9].to_owned(),
         });
@@ -306,9 +275,8 @@ pub(super) fn goals(bytes: &[u8]) -> Result<Vec<GoalRecord>, ParseError> {
     csv_rows::<GoalRow>("sdg/goals.csv", bytes)?
         .into_iter()
         .map(|r| {
-            let valid = r.color.len() == 7
-                && r.color.starts_with('#')
-                && r.color[1..].bytes().all(|b| b.is_ascii_hexdigit());
+            let valid =
+                r.color.len() == 7 && r.color.starts_with('#') && r.color[1..].bytes().all(|b| b.is_ascii_hexdigit());
             if !valid {
                 return Err(err("sdg/goals.csv", format!("colour {:?}", r.color)));
             }
@@ -336,10 +304,7 @@ fn target_position(code: &str) -> Option<i32> {
     match suffix.parse::<i32>() {
         Ok(n) => Some(n),
         Err(_) => {
-            let c = suffix
-                .chars()
-                .next()
-                .filter(|c| c.is_ascii_lowercase() && suffix.len() == 1)?;
+            let c = suffix.chars().next().filter(|c| c.is_ascii_lowercase() && suffix.len() == 1)?;
             Some(100 + (c as i32 - 'a' as i32))
         }
     }
@@ -350,14 +315,8 @@ pub(super) fn targets(bytes: &[u8]) -> Result<Vec<TargetRecord>, ParseError> {
     csv_rows::<TargetRow>(FILE, bytes)?
         .into_iter()
         .map(|r| {
-            let position =
-                target_position(&r.code).ok_or_else(|| err(FILE, format!("code {:?}", r.code)))?;
-            Ok(TargetRecord {
-                goal: r.goal,
-                code: r.code,
-                position,
-                text: Localized::new(r.text_tr, r.text_en),
-            })
+            let position = target_position(&r.code).ok_or_else(|| err(FILE, format!("code {:?}", r.code)))?;
+            Ok(TargetRecord { goal: r.goal, code: r.code, position, text: Localized::new(r.text_tr, r.text_en) })
         })
         .collect()
 }
@@ -377,9 +336,6 @@ mod tests {
 
     #[test]
     fn folded_names_are_distinct_and_delimited() {
-        assert_eq!(
-            folded_names(["München", "Munchen", "Münih", "Munich"]),
-            "|munchen|munih|munich|"
-        );
+        assert_eq!(folded_names(["München", "Munchen", "Münih", "Munich"]), "|munchen|munih|munich|");
     }
 }

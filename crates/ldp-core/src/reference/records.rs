@@ -2,7 +2,7 @@
 
 use time::Date;
 
-use crate::domain::{Coordinates, Localized, MunicipalityKind};
+use crate::domain::{Coordinates, Localized, LocationBasis, MunicipalityKind};
 
 /// The union that operates the platform.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +54,7 @@ pub struct MunicipalityRecord {
     pub population: Option<i64>,
     pub population_year: Option<i32>,
     pub location: Coordinates,
+    pub location_basis: LocationBasis,
 }
 
 #[derive(Debug, Clone, PartialEq)]

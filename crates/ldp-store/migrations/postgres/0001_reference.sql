@@ -70,7 +70,8 @@ CREATE TABLE municipality (
     population      BIGINT,
     population_year BIGINT,
     lat             DOUBLE PRECISION NOT NULL,
-    lng             DOUBLE PRECISION NOT NULL
+    lng             DOUBLE PRECISION NOT NULL,
+    location_basis  TEXT NOT NULL CHECK (location_basis IN ('seat', 'inside', 'approximate'))
 );
 CREATE INDEX municipality_order ON municipality (sort_key, id);
 CREATE INDEX municipality_province ON municipality (plate, sort_key);

@@ -70,7 +70,8 @@ CREATE TABLE municipality (
     population      INTEGER,
     population_year INTEGER,
     lat             REAL NOT NULL,
-    lng             REAL NOT NULL
+    lng             REAL NOT NULL,
+    location_basis  TEXT NOT NULL CHECK (location_basis IN ('seat', 'inside', 'approximate'))
 );
 CREATE INDEX municipality_order ON municipality (sort_key, id);
 CREATE INDEX municipality_province ON municipality (plate, sort_key);

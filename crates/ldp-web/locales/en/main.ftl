@@ -122,6 +122,9 @@ municipality-part-of = Part of
 municipality-districts = District municipalities
 municipality-central-note = A central district has no district municipality of its own; the provincial municipality serves it:
 
+location-inside = a place inside the district, not its seat
+location-approximate = approximate; a nearby point outside the district
+
 pagination = Pages
 pagination-previous = Previous
 pagination-next = Next

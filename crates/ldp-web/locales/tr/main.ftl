@@ -122,6 +122,9 @@ municipality-part-of = Bağlı olduğu belediye:
 municipality-districts = İlçe belediyeleri
 municipality-central-note = Merkez ilçeye ayrı bir ilçe belediyesi kurulmaz; bu ilçede belediye hizmetlerini il belediyesi yürütür:
 
+location-inside = ilçe içinde bir yer, ilçe merkezi değil
+location-approximate = yaklaşık; ilçe dışında yakın bir nokta
+
 pagination = Sayfalar
 pagination-previous = Önceki
 pagination-next = Sonraki

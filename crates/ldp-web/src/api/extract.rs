@@ -43,25 +43,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 /// Parses an optional whole number from a query value, naming the field when it is not one.
-pub fn optional_int(
-    value: Option<&str>,
-    field: &str,
-    code: &str,
-) -> Result<Option<i64>, ldp_core::domain::InputError> {
+pub fn optional_int(value: Option<&str>, field: &str, code: &str) -> Result<Option<i64>, ldp_core::domain::InputError> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| ldp_core::domain::InputError::new(field, code)),
+        Some(s) => s.parse::<i64>().map(Some).map_err(|_| ldp_core::domain::InputError::new(field, code)),
     }
 }
 
 /// Parses `page` and `per_page` together, reporting both when both are wrong.
-pub fn page(
-    page: Option<&str>,
-    per_page: Option<&str>,
-) -> Result<ldp_core::domain::Page, ApiError> {
+pub fn page(page: Option<&str>, per_page: Option<&str>) -> Result<ldp_core::domain::Page, ApiError> {
     let mut errors = ldp_core::domain::InputError::default();
     let number = optional_int(page, "page", "page_out_of_range").unwrap_or_else(|e| {
         errors.fields.extend(e.fields);
@@ -71,8 +61,15 @@ pub fn page(
         errors.fields.extend(e.fields);
         None
     });
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors).into());
+    // Range errors join the format errors, so one reply names every bad field.
+    match ldp_core::domain::Page::parse(number, size) {
+        Ok(page) if errors.is_empty() => Ok(page),
+        Ok(_) => Err(AppError::invalid(errors).into()),
+        Err(range) => {
+            for (field, code) in range.fields {
+                errors.fields.entry(field).or_insert(code);
+            }
+            Err(AppError::invalid(errors).into())
+        }
     }
-    Ok(ldp_core::domain::Page::parse(number, size)?)
 }

@@ -44,10 +44,7 @@ pub async fn countries(
         (status = 400, description = "Not a two-letter code", body = ErrorBody),
         (status = 404, description = "No such country", body = ErrorBody),
     ))]
-pub async fn country(
-    State(state): State<AppState>,
-    ApiPath(code): ApiPath<String>,
-) -> Result<Json<Country>, ApiError> {
+pub async fn country(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<Country>, ApiError> {
     let code = CountryCode::parse(&code)?;
     let found = state.store.country(&code).await?;
     Ok(Json(found.ok_or_else(AppError::not_found)?))
@@ -93,14 +90,8 @@ pub async fn cities(
         (status = 400, description = "Not a number", body = ErrorBody),
         (status = 404, description = "No such city", body = ErrorBody),
     ))]
-pub async fn city(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<City>, ApiError> {
-    let id: i64 = id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
+pub async fn city(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<City>, ApiError> {
+    let id: i64 = id.trim().parse().map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
     let found = state.store.city(id).await?;
     Ok(Json(found.ok_or_else(AppError::not_found)?))
 }

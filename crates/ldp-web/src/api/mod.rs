@@ -62,21 +62,13 @@ pub struct OpenApiJson(pub Arc<str>);
 /// Routes for the API and `/api/openapi.json`.
 pub fn routes() -> Router<AppState> {
     let (api, doc) = router();
-    let json: Arc<str> = doc
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises")
-        .into();
-    api.route("/api/openapi.json", get(openapi_json))
-        .layer(axum::Extension(OpenApiJson(json)))
+    let json: Arc<str> = doc.to_pretty_json().expect("the OpenAPI document serialises").into();
+    api.route("/api/openapi.json", get(openapi_json)).layer(axum::Extension(OpenApiJson(json)))
 }
 
 async fn openapi_json(
     State(_): State<AppState>,
     axum::Extension(OpenApiJson(json)): axum::Extension<OpenApiJson>,
 ) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        json.to_string(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], json.to_string()).into_response()
 }

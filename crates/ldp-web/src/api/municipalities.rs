@@ -48,8 +48,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Paged<Municipality>>, ApiError> {
-    let filter =
-        MunicipalityFilter::parse(q.province.as_deref(), q.kind.as_deref(), q.q.as_deref());
+    let filter = MunicipalityFilter::parse(q.province.as_deref(), q.kind.as_deref(), q.q.as_deref());
     let page = page(q.page.as_deref(), q.per_page.as_deref());
     let (filter, page) = match (filter, page) {
         (Ok(f), Ok(p)) => (f, p),

@@ -46,11 +46,7 @@ pub async fn list(
     let page = page(q.page.as_deref(), q.per_page.as_deref())?;
     let all = state.store.list_networks().await?;
     let total = all.len() as u64;
-    let items = all
-        .into_iter()
-        .skip(page.offset() as usize)
-        .take(page.size() as usize)
-        .collect();
+    let items = all.into_iter().skip(page.offset() as usize).take(page.size() as usize).collect();
     Ok(Json(Paged::new(items, page, total)))
 }
 
@@ -61,10 +57,7 @@ pub async fn list(
         (status = 200, description = "The network", body = Network),
         (status = 404, description = "No such network", body = ErrorBody),
     ))]
-pub async fn show(
-    State(state): State<AppState>,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Json<Network>, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> Result<Json<Network>, ApiError> {
     let network = state.store.network_by_slug(&slug).await?;
     Ok(Json(network.ok_or_else(AppError::not_found)?))
 }

@@ -28,9 +28,10 @@ pub async fn show(
     State(state): State<AppState>,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Json<SdgGoalDetail>, ApiError> {
-    let n: i64 = number.trim().parse().map_err(|_| {
-        AppError::invalid(ldp_core::domain::InputError::new("number", "not_a_number"))
-    })?;
+    let n: i64 = number
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid(ldp_core::domain::InputError::new("number", "not_a_number")))?;
     // A number outside 1–17 is a goal that does not exist.
     let number = GoalNumber::parse(n).map_err(|_| AppError::not_found())?;
     let goal = state.store.goal(number).await?;

@@ -24,10 +24,7 @@ pub struct LocalDiplomacy {
 }
 
 fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
+    text.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|p| !p.is_empty()).collect()
 }
 
 impl LocalDiplomacy {
@@ -48,9 +45,8 @@ impl LocalDiplomacy {
 
 /// Parsed on first use; the file is compiled in, and a unit test proves it parses.
 pub static LOCAL_DIPLOMACY: LazyLock<LocalDiplomacy> = LazyLock::new(|| {
-    let file: LocalDiplomacyFile =
-        toml::from_str(include_str!("../../../../data/local-diplomacy.toml"))
-            .expect("data/local-diplomacy.toml parses");
+    let file: LocalDiplomacyFile = toml::from_str(include_str!("../../../../data/local-diplomacy.toml"))
+        .expect("data/local-diplomacy.toml parses");
     LocalDiplomacy {
         source: file.source,
         intro_tr: paragraphs(&file.intro_tr),

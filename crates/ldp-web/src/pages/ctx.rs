@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 
 use askama::Template;
-use ldp_core::domain::{Lang, Localized, Municipality, MunicipalityKind, Union};
+use ldp_core::domain::{Lang, Localized, LocationBasis, Municipality, MunicipalityKind, Union};
 
 use crate::error::AppError;
 use crate::i18n;
@@ -50,11 +50,7 @@ impl PageCtx {
 
     /// `aria-current` for the navigation item that `section` names.
     pub fn current(&self, section: &str) -> &'static str {
-        let active = if section == "/" {
-            self.path == "/"
-        } else {
-            self.path.starts_with(section)
-        };
+        let active = if section == "/" { self.path == "/" } else { self.path.starts_with(section) };
         if active { "page" } else { "false" }
     }
 
@@ -81,6 +77,11 @@ impl PageCtx {
     /// The translated name of a municipality kind.
     pub fn kind_name(&self, kind: &MunicipalityKind) -> String {
         self.t(&format!("kind-{}", kind.as_str()))
+    }
+
+    /// Why a point is not the municipality's own seat.
+    pub fn location_note(&self, basis: &LocationBasis) -> String {
+        self.t(&format!("location-{}", basis.as_str()))
     }
 
     /// A coordinate with four decimals (about 10 m).
@@ -156,64 +157,34 @@ impl<T: CalendarDate + ?Sized> CalendarDate for &T {
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path();
         let rest = path.strip_prefix('/').unwrap_or(path);
         let (first, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
         let union = state.site.union.clone();
         let Some(lang) = Lang::parse(first).filter(|l| l.code() == first) else {
-            let ctx = PageCtx {
-                lang: Lang::Tr,
-                path: "/".into(),
-                query: None,
-                union,
-            };
+            let ctx = PageCtx { lang: Lang::Tr, path: "/".into(), query: None, union };
             return Err(PageError::new(ctx, AppError::not_found()));
         };
-        Ok(PageCtx {
-            lang,
-            path: format!("/{tail}"),
-            query: parts.uri.query().map(str::to_owned),
-            union,
-        })
+        Ok(PageCtx { lang, path: format!("/{tail}"), query: parts.uri.query().map(str::to_owned), union })
     }
 }
 
 impl OptionalFromRequestParts<AppState> for PageCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(
-            <PageCtx as FromRequestParts<AppState>>::from_request_parts(parts, state)
-                .await
-                .ok(),
-        )
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        Ok(<PageCtx as FromRequestParts<AppState>>::from_request_parts(parts, state).await.ok())
     }
 }
 
 /// Renders a page with the headers every page carries.
-pub fn render<T: Template>(
-    ctx: &PageCtx,
-    page: &T,
-    status: StatusCode,
-) -> Result<Response, PageError> {
+pub fn render<T: Template>(ctx: &PageCtx, page: &T, status: StatusCode) -> Result<Response, PageError> {
     let body = page.render().map_err(ctx.fail())?;
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(ctx.lang.code()),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
+    headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(ctx.lang.code()));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     Ok(response)
 }
 
@@ -262,10 +233,7 @@ impl IntoResponse for PageError {
         match page.render() {
             Ok(body) => {
                 let mut r = (error.status, Html(body)).into_response();
-                r.headers_mut().insert(
-                    header::CONTENT_LANGUAGE,
-                    HeaderValue::from_static(ctx.lang.code()),
-                );
+                r.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(ctx.lang.code()));
                 r
             }
             Err(e) => {

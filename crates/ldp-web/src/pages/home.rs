@@ -26,12 +26,8 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
     let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
     let district_count: i64 = provinces.iter().map(|p| i64::from(p.district_count)).sum();
     let page = HomePage {
-        title: ctx.t("site-name"),
-        intro: LOCAL_DIPLOMACY
-            .intro(ctx.lang)
-            .first()
-            .cloned()
-            .unwrap_or_default(),
+        title: ctx.t("home-title"),
+        intro: LOCAL_DIPLOMACY.intro(ctx.lang).first().cloned().unwrap_or_default(),
         municipality_count: district_count + provinces.len() as i64,
         networks,
         provinces,
@@ -69,9 +65,6 @@ struct DataSourcesPage {
 }
 
 pub async fn data_sources(ctx: PageCtx) -> Result<Response, PageError> {
-    let page = DataSourcesPage {
-        title: ctx.t("sources-title"),
-        ctx,
-    };
+    let page = DataSourcesPage { title: ctx.t("sources-title"), ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }

@@ -38,26 +38,16 @@ pub fn router() -> Router<AppState> {
 
 /// The fallback for any address no route knows: a 404 page in the language the address names.
 pub async fn not_found(ctx: Option<PageCtx>) -> PageError {
-    let ctx = ctx.unwrap_or_else(|| PageCtx {
-        lang: Lang::Tr,
-        path: "/".into(),
-        query: None,
-        union: None,
-    });
+    let ctx = ctx.unwrap_or_else(|| PageCtx { lang: Lang::Tr, path: "/".into(), query: None, union: None });
     PageError::new(ctx, AppError::not_found())
 }
 
 /// `/` sends readers to the language their browser prefers: English if it ranks English above Turkish.
 async fn choose_language(headers: HeaderMap) -> Response {
-    let lang = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(preferred_language)
-        .unwrap_or_default();
+    let lang =
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(preferred_language).unwrap_or_default();
     let mut response = Redirect::to(&format!("/{}/", lang.code())).into_response();
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-language"));
     response
 }
 
@@ -67,10 +57,8 @@ fn preferred_language(value: &str) -> Lang {
     for item in value.split(',') {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or("").trim();
-        let q = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let q =
+            parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
         if let Some(lang) = Lang::parse(tag)
             && q > 0.0
             && best.is_none_or(|(bq, _)| q > bq)
@@ -91,11 +79,7 @@ async fn add_slash(ctx: PageCtx) -> Response {
 
 /// A 400 page for a list whose filters were wrong is rendered by the list itself; this is its status.
 pub(crate) fn status_for(errors: bool) -> StatusCode {
-    if errors {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    }
+    if errors { StatusCode::BAD_REQUEST } else { StatusCode::OK }
 }
 
 #[cfg(test)]

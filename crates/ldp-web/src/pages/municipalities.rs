@@ -8,7 +8,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use ldp_core::domain::{
-    InputError, Municipality, MunicipalityFilter, MunicipalityKind, Page, Paged, Province,
+    InputError, LocationBasis, Municipality, MunicipalityFilter, MunicipalityKind, Page, Paged, Province,
 };
 
 use super::pagination::Pagination;
@@ -60,11 +60,7 @@ pub async fn list(
         Err(_) => return Err(ctx.fail()(AppError::bad_request("invalid_query"))),
     };
     let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
-    let filter = MunicipalityFilter::parse(
-        query.province.as_deref(),
-        query.kind.as_deref(),
-        query.q.as_deref(),
-    );
+    let filter = MunicipalityFilter::parse(query.province.as_deref(), query.kind.as_deref(), query.q.as_deref());
     let page = parse_page(query.page.as_deref());
     let mut errors = InputError::default();
     if let Err(e) = &filter {
@@ -75,11 +71,7 @@ pub async fn list(
     }
     let (result, pagination) = match (filter, page) {
         (Ok(filter), Ok(page)) => {
-            let result = state
-                .store
-                .list_municipalities(&filter, page)
-                .await
-                .map_err(ctx.fail())?;
+            let result = state.store.list_municipalities(&filter, page).await.map_err(ctx.fail())?;
             if result.is_past_end() && page.number() > 1 {
                 return Err(ctx.fail()(AppError::not_found()));
             }
@@ -95,11 +87,7 @@ pub async fn list(
         selected_province: query.province.clone().unwrap_or_default(),
         selected_kind: query.kind.clone().unwrap_or_default(),
         q: query.q.clone().unwrap_or_default(),
-        errors: errors
-            .fields
-            .iter()
-            .map(|(f, code)| (f.clone(), field_message(ctx.lang, code)))
-            .collect(),
+        errors: errors.fields.iter().map(|(f, code)| (f.clone(), field_message(ctx.lang, code))).collect(),
         result,
         pagination,
         ctx,
@@ -111,10 +99,7 @@ pub async fn list(
 fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
     let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(
-            s.parse::<i64>()
-                .map_err(|_| InputError::new("page", "page_out_of_range"))?,
-        ),
+        Some(s) => Some(s.parse::<i64>().map_err(|_| InputError::new("page", "page_out_of_range"))?),
     };
     Page::parse(number, Some(PER_PAGE))
 }
@@ -122,11 +107,7 @@ fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
 /// The list's address for page `n`, keeping the filters.
 fn list_href(ctx: &PageCtx, query: &ListQuery, n: u32) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (key, value) in [
-        ("province", &query.province),
-        ("kind", &query.kind),
-        ("q", &query.q),
-    ] {
+    for (key, value) in [("province", &query.province), ("kind", &query.kind), ("q", &query.q)] {
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             pairs.push((key, v.to_owned()));
         }
@@ -135,11 +116,7 @@ fn list_href(ctx: &PageCtx, query: &ListQuery, n: u32) -> String {
         pairs.push(("page", n.to_string()));
     }
     let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    if qs.is_empty() {
-        ctx.href("/municipalities")
-    } else {
-        format!("{}?{qs}", ctx.href("/municipalities"))
-    }
+    if qs.is_empty() { ctx.href("/municipalities") } else { format!("{}?{qs}", ctx.href("/municipalities")) }
 }
 
 #[derive(askama::Template)]
@@ -159,18 +136,10 @@ pub async fn show(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let found = state
-        .store
-        .municipality_by_slug(&slug)
-        .await
-        .map_err(ctx.fail())?;
+    let found = state.store.municipality_by_slug(&slug).await.map_err(ctx.fail())?;
     let municipality = found.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
     let (parent, districts) = if municipality.kind == MunicipalityKind::District {
-        let parent = state
-            .store
-            .municipality_by_slug(&municipality.province.slug)
-            .await
-            .map_err(ctx.fail())?;
+        let parent = state.store.municipality_by_slug(&municipality.province.slug).await.map_err(ctx.fail())?;
         (parent, Vec::new())
     } else {
         let filter = MunicipalityFilter {
@@ -178,18 +147,10 @@ pub async fn show(
             kind: Some(MunicipalityKind::District),
             name: None,
         };
-        let districts = state
-            .store
-            .list_municipalities(&filter, Page::first(Page::MAX_SIZE))
-            .await;
+        let districts = state.store.list_municipalities(&filter, Page::first(Page::MAX_SIZE)).await;
         (None, districts.map_err(ctx.fail())?.items)
     };
-    let page = ShowPage {
-        title: municipality.official_name().get(ctx.lang).to_owned(),
-        municipality,
-        parent,
-        districts,
-        ctx,
-    };
+    let page =
+        ShowPage { title: municipality.official_name().get(ctx.lang).to_owned(), municipality, parent, districts, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }

@@ -20,11 +20,7 @@ struct NetworksPage {
 
 pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
     let networks = state.store.list_networks().await.map_err(ctx.fail())?;
-    let page = NetworksPage {
-        title: ctx.t("networks-title"),
-        networks,
-        ctx,
-    };
+    let page = NetworksPage { title: ctx.t("networks-title"), networks, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
 
@@ -41,18 +37,8 @@ pub async fn show(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let network = state
-        .store
-        .network_by_slug(&slug)
-        .await
-        .map_err(ctx.fail())?;
-    let network = network
-        .ok_or_else(AppError::not_found)
-        .map_err(ctx.fail())?;
-    let page = NetworkPage {
-        title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),
-        network,
-        ctx,
-    };
+    let network = state.store.network_by_slug(&slug).await.map_err(ctx.fail())?;
+    let network = network.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
+    let page = NetworkPage { title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)), network, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }

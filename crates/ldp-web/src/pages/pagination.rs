@@ -26,17 +26,9 @@ impl Pagination {
         for n in 1..=last {
             if n == 1 || n == last || n.abs_diff(page) <= 2 {
                 if n > previous_shown + 1 {
-                    links.push(PageLink {
-                        number: 0,
-                        href: None,
-                        current: false,
-                    });
+                    links.push(PageLink { number: 0, href: None, current: false });
                 }
-                links.push(PageLink {
-                    number: n,
-                    href: Some(href(n)),
-                    current: n == page,
-                });
+                links.push(PageLink { number: n, href: Some(href(n)), current: n == page });
                 previous_shown = n;
             }
         }

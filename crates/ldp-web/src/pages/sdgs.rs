@@ -20,11 +20,7 @@ struct GoalsPage {
 
 pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
     let goals = state.store.list_goals().await.map_err(ctx.fail())?;
-    let page = GoalsPage {
-        title: ctx.t("sdgs-title"),
-        goals,
-        ctx,
-    };
+    let page = GoalsPage { title: ctx.t("sdgs-title"), goals, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
 
@@ -54,12 +50,7 @@ pub async fn show(
     let detail = detail.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
     let n = number.get();
     let page = GoalPage {
-        title: format!(
-            "{} {}: {}",
-            ctx.t("sdg-goal"),
-            n,
-            detail.goal.short_name.get(ctx.lang)
-        ),
+        title: format!("{} {}: {}", ctx.t("sdg-goal"), n, detail.goal.short_name.get(ctx.lang)),
         previous: (n > 1).then(|| n - 1),
         next: (n < 17).then(|| n + 1),
         detail,

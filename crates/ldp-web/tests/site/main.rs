@@ -1,0 +1,6 @@
+//! The web layer as users and clients see it: the real router, in process, on both backends.
+
+mod api;
+mod helpers;
+mod ops;
+mod pages;

@@ -1,0 +1,57 @@
+//! Health, readiness, metrics and the headers every response carries.
+
+use axum::http::{StatusCode, header};
+
+use ldp_testkit::{TestDb, both_backends};
+
+use crate::helpers::*;
+
+both_backends!(seeded =>
+    health_and_readiness_answer,
+    metrics_count_requests_by_route,
+    responses_carry_security_headers,
+    the_stylesheet_is_served_and_cached,
+);
+
+async fn health_and_readiness_answer(db: TestDb) {
+    let app = TestApp::new(db).await;
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    let ready = app.get("/readyz").await;
+    assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+}
+
+async fn metrics_count_requests_by_route(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.get("/tr/networks").await;
+    app.get("/api/v1/networks/nope").await;
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(metrics.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    assert!(metrics.body.contains("http_requests_total"), "{}", metrics.body);
+    assert!(metrics.body.contains("route=\"/{lang}/networks\""));
+    assert!(metrics.body.contains("route=\"/api/v1/networks/{slug}\",status=\"404\""));
+    assert!(metrics.body.contains("http_request_duration_seconds_bucket"));
+}
+
+async fn responses_carry_security_headers(db: TestDb) {
+    let app = TestApp::new(db).await;
+    for uri in ["/tr/", "/api/v1/networks", "/en/nope"] {
+        let reply = app.get(uri).await;
+        let csp = reply.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{uri}");
+        assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(reply.headers.contains_key(header::REFERRER_POLICY));
+        assert!(reply.headers.contains_key("x-request-id"), "{uri} carries a request id");
+    }
+}
+
+async fn the_stylesheet_is_served_and_cached(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/tr/").await;
+    let href = attr(&html, "link[rel=stylesheet]", "href").unwrap();
+    assert!(href.starts_with("/static/app.css?v="));
+    let css = app.get(&href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+    assert!(css.body.contains(".site-header"));
+}
