@@ -5,5 +5,6 @@
 
 pub mod domain;
 pub mod reference;
+pub mod services;
 pub mod store;
 pub mod text;

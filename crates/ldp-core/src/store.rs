@@ -4,6 +4,13 @@
 use async_trait::async_trait;
 use std::fmt;
 
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+
+use crate::domain::partnership::{
+    CountrySummary, Document, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
+    PartnershipFilter, PartnershipId, Stage,
+};
 use crate::domain::{
     City, CityFilter, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter, Network, Page, Paged,
     Province, SdgGoal, SdgGoalDetail, Union,
@@ -62,6 +69,11 @@ pub trait Store: Send + Sync + 'static {
     /// never deletes, and records `version`.
     async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport>;
 
+    /// A value of the platform's own bookkeeping (data versions).
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
+
     async fn reference_counts(&self) -> StoreResult<ReferenceCounts>;
 
     async fn union_info(&self) -> StoreResult<Option<Union>>;
@@ -101,4 +113,89 @@ pub trait Store: Send + Sync + 'static {
     async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>>;
 
     async fn city(&self, id: i64) -> StoreResult<Option<City>>;
+
+    // Partnerships. `dormant_before`: an active relation whose latest activity is older is dormant.
+
+    /// Creates a partnership, or returns `None` when the member already has one with that partner.
+    async fn create_partnership(
+        &self,
+        new: &NewPartnership,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<PartnershipId>>;
+
+    /// One partnership with its trail, activities and documents (`missing` left empty for the service).
+    async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>>;
+
+    /// Partnerships matching `filter`, by member (Turkish order), then partner name.
+    async fn list_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        page: Page,
+    ) -> StoreResult<Paged<Partnership>>;
+
+    /// Appends a trail step and moves the stage, only if the stage is still `expected`
+    /// (otherwise `Conflict("stage_changed")`): two people recording at once cannot both win.
+    async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()>;
+
+    /// Logs a joint activity and moves the partnership's last-activity date forward.
+    async fn add_activity(
+        &self,
+        id: PartnershipId,
+        activity: &NewActivity,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64>;
+
+    async fn add_document(
+        &self,
+        id: PartnershipId,
+        document: &NewDocument,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64>;
+
+    async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>>;
+
+    /// Relations per partner country (terminated ones excluded), most first.
+    async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>>;
+
+    /// The recorded steps of each partnership.
+    async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>>;
+
+    /// Every gazetteer city with its folded names, for matching imports.
+    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>>;
+}
+
+/// A trail step as the store writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedStep {
+    pub stage: Stage,
+    pub new_stage: Stage,
+    pub date: Date,
+    pub decision_number: Option<String>,
+    pub reference: Option<String>,
+    pub authority: Option<String>,
+    pub place: Option<String>,
+    pub signatories: Option<String>,
+    pub reason: Option<String>,
+    pub backfilled: bool,
+    /// Whether the trail still has gaps after this step.
+    pub trail_incomplete: bool,
+    /// Moves the last-activity date (activation counts as the first sign of life).
+    pub activity_on: Option<Date>,
+    pub actor: String,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// A city as the importer needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GazetteerEntry {
+    pub id: i64,
+    pub names_folded: String,
+    pub country: String,
+    pub lat: f64,
+    pub lng: f64,
+    pub population: i64,
 }

@@ -5,16 +5,27 @@
 //! backend with the same numbering.
 
 mod load;
+mod partnerships;
 mod pool;
 mod read;
 mod rows;
+mod uploads;
+
+pub use uploads::LocalUploads;
 
 use async_trait::async_trait;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+
+use ldp_core::domain::partnership::{
+    CountrySummary, Document, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
+    PartnershipFilter, PartnershipId, Stage,
+};
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
-use ldp_core::store::{Backend, Store, StoreError, StoreResult};
+use ldp_core::store::{Backend, GazetteerEntry, RecordedStep, Store, StoreError, StoreResult};
 
 pub use pool::{ConnectError, PoolSettings, redact};
 use pool::{Pools, db, dispatch};
@@ -87,6 +98,23 @@ impl Store for SqlStore {
         self.load_reference_tx(data, version).await
     }
 
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query_scalar::<Db, String>("SELECT value FROM meta WHERE key = $1")
+                .bind(key).fetch_optional(pool).await.map_err(db)
+        })
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key).bind(value).execute(pool).await.map_err(db)?;
+        });
+        Ok(())
+    }
+
     async fn reference_counts(&self) -> StoreResult<ReferenceCounts> {
         dispatch!(&self.pools, pool => {
             let mut conn = pool.acquire().await.map_err(db)?;
@@ -140,5 +168,67 @@ impl Store for SqlStore {
 
     async fn city(&self, id: i64) -> StoreResult<Option<City>> {
         self.read_city(id).await
+    }
+
+    async fn create_partnership(
+        &self,
+        new: &NewPartnership,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<PartnershipId>> {
+        self.create_partnership_tx(new, actor, now).await
+    }
+
+    async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>> {
+        self.partnership_q(id, dormant_before).await
+    }
+
+    async fn list_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        page: Page,
+    ) -> StoreResult<Paged<Partnership>> {
+        self.list_partnerships_q(filter, dormant_before, page).await
+    }
+
+    async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()> {
+        self.record_step_tx(id, expected, step).await
+    }
+
+    async fn add_activity(
+        &self,
+        id: PartnershipId,
+        activity: &NewActivity,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        self.add_activity_tx(id, activity, actor, now).await
+    }
+
+    async fn add_document(
+        &self,
+        id: PartnershipId,
+        document: &NewDocument,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<i64> {
+        self.add_document_q(id, document, actor, now).await
+    }
+
+    async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
+        self.document_q(id, document).await
+    }
+
+    async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {
+        self.partnership_countries_q(dormant_before).await
+    }
+
+    async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>> {
+        self.trails_q(ids).await
+    }
+
+    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
+        self.gazetteer_q().await
     }
 }

@@ -39,7 +39,7 @@ impl SqlStore {
     pub(crate) async fn load_reference_tx(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
         let backend = self.backend_kind();
         dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin().await.map_err(db)?;
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             if backend == Backend::Postgres {
                 // Two nodes starting at once load one after the other instead of racing on the same rows.
                 sqlx::query::<Db>("SELECT pg_advisory_xact_lock(5393074)").execute(&mut *tx).await.map_err(db)?;

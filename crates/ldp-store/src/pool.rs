@@ -18,18 +18,25 @@ pub(crate) enum Pools {
     Postgres(PgPool),
 }
 
-/// Runs `$body` against whichever pool is in use; `Db` names the backend's `sqlx::Database` inside it.
+/// Runs `$body` against whichever pool is in use. Inside it, `Db` names the backend's `sqlx::Database` and
+/// `BEGIN_WRITE` is the statement that opens a transaction that will write: on SQLite `BEGIN IMMEDIATE`
+/// takes the write lock at once, so concurrent writers wait on the busy timeout instead of failing when a
+/// read lock cannot be upgraded.
 macro_rules! dispatch {
     ($pools:expr, $pool:ident => $body:expr) => {
         match $pools {
             $crate::pool::Pools::Sqlite($pool) => {
                 #[allow(dead_code, reason = "not every body names the backend type")]
                 type Db = sqlx::Sqlite;
+                #[allow(dead_code, reason = "not every body writes")]
+                const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
                 $body
             }
             $crate::pool::Pools::Postgres($pool) => {
                 #[allow(dead_code, reason = "not every body names the backend type")]
                 type Db = sqlx::Postgres;
+                #[allow(dead_code, reason = "not every body writes")]
+                const BEGIN_WRITE: &str = "BEGIN";
                 $body
             }
         }

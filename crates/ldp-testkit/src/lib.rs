@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 use tokio::sync::{Mutex, OnceCell};
 
-use ldp_core::reference::ensure_reference;
+use ldp_core::reference::{ensure_partnership_seed, ensure_reference};
 use ldp_core::store::Store;
 use ldp_store::{PoolSettings, SqlStore};
 
@@ -99,6 +99,13 @@ impl TestDb {
     }
 }
 
+/// The reference data and the real sister-city relations, as a first start loads them.
+async fn seed(store: Arc<SqlStore>) {
+    store.migrate().await.expect("migrations apply");
+    ensure_reference(store.as_ref(), false).await.expect("reference data loads");
+    ensure_partnership_seed(store, time::OffsetDateTime::now_utc()).await.expect("sister-city relations load");
+}
+
 async fn open(url: &str) -> Arc<SqlStore> {
     let settings = PoolSettings { max_connections: 4, ..PoolSettings::default() };
     Arc::new(ldp_store::connect(url, settings).await.unwrap_or_else(|e| panic!("open {url}: {e}")))
@@ -112,8 +119,7 @@ async fn sqlite_template() -> PathBuf {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("template.sqlite3");
             let store = open(&format!("sqlite://{}", path.display())).await;
-            store.migrate().await.expect("migrations apply");
-            ensure_reference(store.as_ref(), false).await.expect("reference data loads");
+            seed(store.clone()).await;
             // Closing the last connection checkpoints the WAL into the main file, so one file is a full copy.
             store.close().await;
             (dir, path)
@@ -207,8 +213,7 @@ async fn postgres_template(base: &PgBase) -> String {
             execute(&mut conn, &format!("CREATE DATABASE \"{name}\"")).await;
             let url = with_database(&base.admin_url, &name);
             let store = open(&url).await;
-            store.migrate().await.expect("migrations apply");
-            ensure_reference(store.as_ref(), false).await.expect("reference data loads");
+            seed(store.clone()).await;
             store.close().await;
             name
         })

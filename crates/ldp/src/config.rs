@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub max_connections: Option<u32>,
     pub log_format: Option<LogFormat>,
+    pub dormancy_months: Option<u32>,
+    pub permission_authority: Option<String>,
 }
 
 impl FileConfig {
@@ -50,6 +52,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub max_connections: u32,
+    pub partnerships: ldp_core::services::partnerships::PartnershipSettings,
 }
 
 impl fmt::Debug for Settings {
@@ -59,6 +62,7 @@ impl fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("database_url", &ldp_store::redact(&self.database_url))
             .field("max_connections", &self.max_connections)
+            .field("partnerships", &self.partnerships)
             .finish()
     }
 }

@@ -1,6 +1,7 @@
 //! `ldp`: the Local Diplomacy Platform in one binary. This file only wires the command line to the library crates.
 
 mod config;
+mod partnership_cmd;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -9,7 +10,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ldp_core::reference::{EnsureOutcome, ensure_reference};
+use ldp_core::reference::{EnsureOutcome, ensure_partnership_seed, ensure_reference};
+use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::store::Store;
 use ldp_store::PoolSettings;
 
@@ -44,6 +46,14 @@ enum Command {
     /// Load data into the database.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Record sister-city relations and their legal trail (council decision, ministry permission, MFA,
+    /// signing, activation, termination), activities and documents.
+    Partnership {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: partnership_cmd::PartnershipCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -56,6 +66,17 @@ enum ImportCommand {
         /// Load even if the database already holds this version of the data.
         #[arg(long)]
         force: bool,
+    },
+    /// Import sister-city pairs from a CSV file (`city1,country1,lat1,lng1,city2,country2,lat2,lng2`).
+    /// Pairs with a member municipality are loaded; the rest go to a report with the reason. Safe to repeat.
+    Partnerships {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Where to write the report of rows not loaded (default: FILE.unmatched.csv).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -72,6 +93,15 @@ struct DbArgs {
     /// Largest number of database connections this node opens (default: 8).
     #[arg(long, env = "LDP_MAX_CONNECTIONS", value_name = "N")]
     max_connections: Option<u32>,
+
+    /// Months without logged activity after which an active relation is dormant (default: 24).
+    #[arg(long, env = "LDP_DORMANCY_MONTHS", value_name = "N")]
+    dormancy_months: Option<u32>,
+
+    /// The authority whose prior permission relations need (default: Çevre, Şehircilik ve İklim Değişikliği
+    /// Bakanlığı, per Law 7153).
+    #[arg(long, env = "LDP_PERMISSION_AUTHORITY", value_name = "NAME")]
+    permission_authority: Option<String>,
 }
 
 #[derive(Args)]
@@ -103,6 +133,16 @@ fn settings(db: &DbArgs, listen: Option<SocketAddr>, file: &FileConfig) -> anyho
         data_dir,
         database_url,
         max_connections: db.max_connections.or(file.max_connections).unwrap_or(8).max(1),
+        partnerships: {
+            let mut p = PartnershipSettings::default();
+            if let Some(m) = db.dormancy_months.or(file.dormancy_months) {
+                p.dormancy_months = m.clamp(1, 240);
+            }
+            if let Some(a) = db.permission_authority.clone().or_else(|| file.permission_authority.clone()) {
+                p.permission_authority = a;
+            }
+            p
+        },
     })
 }
 
@@ -153,7 +193,12 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
     report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
-    let state = ldp_web::AppState::load(store).await.context("reading site facts")?;
+    ensure_partnership_seed(store.clone(), time::OffsetDateTime::now_utc())
+        .await
+        .context("loading sister-city relations")?;
+    let uploads = Arc::new(uploads(&settings)?);
+    let config = ldp_web::state::Config { partnerships: settings.partnerships.clone(), uploads };
+    let state = ldp_web::AppState::load(store, config).await.context("reading site facts")?;
     let listener =
         tokio::net::TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
     tracing::info!(
@@ -163,6 +208,11 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     ldp_web::serve(listener, state, shutdown_signal()).await.context("serving")
+}
+
+fn uploads(settings: &Settings) -> anyhow::Result<ldp_store::LocalUploads> {
+    let root = settings.data_dir.join("uploads");
+    ldp_store::LocalUploads::open(&root).with_context(|| format!("opening {}", root.display()))
 }
 
 fn report_reference(outcome: EnsureOutcome) {
@@ -183,20 +233,36 @@ fn report_reference(outcome: EnsureOutcome) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let file = FileConfig::load(cli.config.as_deref())?;
-    init_logging(cli.log_format.or(file.log_format).unwrap_or_default());
+    let file_cfg = FileConfig::load(cli.config.as_deref())?;
+    init_logging(cli.log_format.or(file_cfg.log_format).unwrap_or_default());
     match cli.command {
-        Command::Serve(args) => serve(args, file).await,
+        Command::Serve(args) => serve(args, file_cfg).await,
         Command::Migrate(db) => {
-            let settings = settings(&db, None, &file)?;
+            let settings = settings(&db, None, &file_cfg)?;
             open_store(&settings).await?;
             println!("migrations applied to {}", ldp_store::redact(&settings.database_url));
             Ok(())
         }
+        Command::Import(ImportCommand::Partnerships { db, file, report }) => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false).await?;
+            partnership_cmd::import(store, file, report).await
+        }
+        Command::Partnership { db, command } => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false).await?;
+            let service = Partnerships::new(store, settings.partnerships.clone());
+            partnership_cmd::run(&service, &uploads(&settings)?, command).await
+        }
         Command::Import(ImportCommand::Reference { db, force }) => {
-            let settings = settings(&db, None, &file)?;
+            let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             let outcome = ensure_reference(store.as_ref(), force).await?;
+            if let Some(r) = ensure_partnership_seed(store.clone(), time::OffsetDateTime::now_utc()).await? {
+                println!("sister-city relations loaded: {} created, {} not matched", r.created, r.unmatched());
+            }
             match outcome {
                 EnsureOutcome::UpToDate => {
                     println!("reference data already up to date (use --force to reload)")

@@ -6,6 +6,7 @@ mod lang;
 mod municipality;
 mod network;
 mod paging;
+pub mod partnership;
 mod sdg;
 pub(crate) mod serde_date;
 

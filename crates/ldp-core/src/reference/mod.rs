@@ -43,6 +43,8 @@ pub(crate) mod files {
     pub const GOALS: &[u8] = data_file!("sdg/goals.csv");
     pub const TARGETS: &[u8] = data_file!("sdg/targets.csv");
     pub const ALL: [&[u8]; 6] = [NETWORKS, MUNICIPALITIES, COUNTRIES, CITIES_GZ, GOALS, TARGETS];
+    /// Real sister-city pairs involving Türkiye (Wikipedia, CC BY-SA 4.0, via Hekman/twincities).
+    pub const TWIN_CITIES_TURKEY: &[u8] = data_file!("twin-cities/turkey.csv");
 }
 
 impl ReferenceData {
@@ -64,14 +66,12 @@ impl ReferenceData {
     pub fn embedded_version() -> &'static str {
         static VERSION: OnceLock<String> = OnceLock::new();
         VERSION.get_or_init(|| {
-            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            let mut all = Vec::new();
             for file in files::ALL {
-                for byte in file.iter().chain((file.len() as u64).to_le_bytes().iter()) {
-                    hash ^= u64::from(*byte);
-                    hash = hash.wrapping_mul(0x0100_0000_01b3);
-                }
+                all.extend_from_slice(file);
+                all.extend_from_slice(&(file.len() as u64).to_le_bytes());
             }
-            format!("{hash:016x}")
+            format!("{:016x}", fnv1a(&all))
         })
     }
 }
@@ -140,4 +140,40 @@ pub async fn ensure_reference(store: &dyn Store, force: bool) -> Result<EnsureOu
     let report = store.load_reference(&data, version).await?;
     tracing::info!(version, added = report.total_added(), "reference data loaded");
     Ok(EnsureOutcome::Loaded(report))
+}
+
+/// Meta key under which the version of the loaded twin-city seed is kept.
+const SEED_KEY: &str = "partnership_seed_version";
+
+/// Loads the real sister-city relations of the members (shipped with the binary) unless this version
+/// already was. Returns the import report when it ran.
+pub async fn ensure_partnership_seed(
+    store: std::sync::Arc<dyn Store>,
+    now: time::OffsetDateTime,
+) -> Result<Option<crate::services::import::ImportReport>, crate::services::ServiceError> {
+    let version = format!("{:016x}", fnv1a(files::TWIN_CITIES_TURKEY));
+    if store.meta(SEED_KEY).await?.as_deref() == Some(version.as_str()) {
+        return Ok(None);
+    }
+    let report = crate::services::import::import_partnerships(
+        store.clone(),
+        files::TWIN_CITIES_TURKEY,
+        crate::services::import::WIKIPEDIA_SOURCE,
+        "system:seed",
+        now,
+        |_| {},
+    )
+    .await?;
+    store.set_meta(SEED_KEY, &version).await?;
+    tracing::info!(created = report.created, unmatched = report.unmatched(), "sister-city relations loaded");
+    Ok(Some(report))
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }

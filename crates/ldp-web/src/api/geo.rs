@@ -38,14 +38,14 @@ pub async fn countries(
 
 /// One country by its ISO 3166-1 alpha-2 code.
 #[utoipa::path(get, path = "/api/v1/countries/{code}", tag = "geo",
-    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, e.g. TR")),
+    params(("code" = String, Path, description = "ISO 3166-1 alpha-2 code, e.g. TR", pattern = "^[A-Za-z]{2}$")),
     responses(
         (status = 200, description = "The country", body = Country),
         (status = 400, description = "Not a two-letter code", body = ErrorBody),
         (status = 404, description = "No such country", body = ErrorBody),
     ))]
 pub async fn country(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<Country>, ApiError> {
-    let code = CountryCode::parse(&code)?;
+    let code = CountryCode::parse(&code).map_err(|_| InputError::new("code", "invalid_country_code"))?;
     let found = state.store.country(&code).await?;
     Ok(Json(found.ok_or_else(AppError::not_found)?))
 }

@@ -4,6 +4,7 @@ mod extract;
 mod geo;
 mod municipalities;
 mod networks;
+mod partnerships;
 mod sdgs;
 
 use axum::Router;
@@ -32,6 +33,7 @@ use crate::state::AppState;
         (name = "municipalities", description = "Member municipalities and provinces"),
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
+        (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
     ),
     components(schemas(ErrorBody, ErrorDetail))
 )]
@@ -52,6 +54,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(geo::country))
         .routes(routes!(geo::cities))
         .routes(routes!(geo::city))
+        .routes(routes!(partnerships::list))
+        .routes(routes!(partnerships::countries))
+        .routes(routes!(partnerships::show))
+        .routes(routes!(partnerships::compliance))
         .split_for_parts()
 }
 

@@ -64,6 +64,11 @@ impl PageCtx {
         i18n::date(self.lang, d.calendar_date())
     }
 
+    /// A moment in Europe/Istanbul time.
+    pub fn datetime(&self, at: &time::OffsetDateTime) -> String {
+        i18n::datetime(self.lang, *at)
+    }
+
     /// Bilingual text in this page's language.
     pub fn pick(&self, text: &Localized) -> String {
         text.get(self.lang).to_owned()
@@ -121,6 +126,12 @@ impl Whole for i64 {
 impl Whole for u32 {
     fn whole(&self) -> i64 {
         i64::from(*self)
+    }
+}
+
+impl Whole for usize {
+    fn whole(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
     }
 }
 

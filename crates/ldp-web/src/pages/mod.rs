@@ -3,9 +3,11 @@
 mod content;
 mod ctx;
 mod home;
+mod map;
 mod municipalities;
 mod networks;
 mod pagination;
+pub mod partnerships;
 mod sdgs;
 
 use axum::Router;
@@ -32,6 +34,13 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/networks/{slug}", get(networks::show))
         .route("/{lang}/municipalities", get(municipalities::list))
         .route("/{lang}/municipalities/{slug}", get(municipalities::show))
+        .route("/{lang}/partnerships", get(partnerships::list))
+        .route("/{lang}/partnerships.csv", get(partnerships::export_csv))
+        .route("/{lang}/partnerships/countries", get(partnerships::countries))
+        .route("/{lang}/partnerships/{id}", get(partnerships::show))
+        .route("/{lang}/compliance", get(partnerships::compliance))
+        .route("/{lang}/map", get(partnerships::map))
+        .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
 }

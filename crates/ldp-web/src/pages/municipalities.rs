@@ -129,6 +129,8 @@ struct ShowPage {
     parent: Option<Municipality>,
     /// The districts, on a metropolitan or provincial municipality's page.
     districts: Vec<Municipality>,
+    /// The municipality's sister-city and cooperation relations.
+    relations: Paged<ldp_core::domain::partnership::Partnership>,
 }
 
 pub async fn show(
@@ -150,7 +152,24 @@ pub async fn show(
         let districts = state.store.list_municipalities(&filter, Page::first(Page::MAX_SIZE)).await;
         (None, districts.map_err(ctx.fail())?.items)
     };
-    let page =
-        ShowPage { title: municipality.official_name().get(ctx.lang).to_owned(), municipality, parent, districts, ctx };
+    let filter = ldp_core::domain::partnership::PartnershipFilter {
+        municipality: Some(municipality.slug.clone()),
+        ..Default::default()
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let relations = state
+        .partnerships
+        .list(&filter, Page::first(Page::MAX_SIZE), today)
+        .await
+        .map_err(super::partnerships::service_error)
+        .map_err(ctx.fail())?;
+    let page = ShowPage {
+        title: municipality.official_name().get(ctx.lang).to_owned(),
+        municipality,
+        parent,
+        districts,
+        relations,
+        ctx,
+    };
     render(&page.ctx, &page, StatusCode::OK)
 }

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use ldp_core::domain::Network;
+use ldp_core::domain::{CountryCode, Localized, Network};
 
 use super::{PageCtx, PageError, render};
 use crate::error::AppError;
@@ -30,6 +30,8 @@ struct NetworkPage {
     ctx: PageCtx,
     title: String,
     network: Network,
+    /// The headquarters' country in the reader's language, when the country table knows it.
+    hq_country: Option<Localized>,
 }
 
 pub async fn show(
@@ -39,6 +41,15 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let network = state.store.network_by_slug(&slug).await.map_err(ctx.fail())?;
     let network = network.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
-    let page = NetworkPage { title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)), network, ctx };
+    let hq_country = match CountryCode::parse(&network.hq_country) {
+        Ok(code) => state.store.country(&code).await.map_err(ctx.fail())?.map(|c| c.name),
+        Err(_) => None,
+    };
+    let page = NetworkPage {
+        title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),
+        network,
+        hq_country,
+        ctx,
+    };
     render(&page.ctx, &page, StatusCode::OK)
 }

@@ -110,7 +110,7 @@ async fn bad_parameters_are_400_with_messages_per_field(db: TestDb) {
         ("/api/v1/cities?country=TUR", &["country"]),
         ("/api/v1/sdgs/abc", &["number"]),
         ("/api/v1/cities/abc", &["id"]),
-        ("/api/v1/countries/T1", &["country"]),
+        ("/api/v1/countries/T1", &["code"]),
         ("/api/v1/municipalities?q=a&q=b", &["query"]),
     ];
     for (uri, fields) in cases {
@@ -150,6 +150,10 @@ const ROUTES: &[&str] = &[
     "/api/v1/countries/{code}",
     "/api/v1/cities",
     "/api/v1/cities/{id}",
+    "/api/v1/partnerships",
+    "/api/v1/partnerships/countries",
+    "/api/v1/partnerships/{id}",
+    "/api/v1/compliance",
 ];
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {
@@ -167,7 +171,7 @@ async fn the_openapi_document_lists_every_route(db: TestDb) {
             .replace("{slug}", if route.contains("networks") { "alda" } else { "bursa" })
             .replace("{number}", "1")
             .replace("{code}", "TR")
-            .replace("{id}", "745044");
+            .replace("{id}", if route.contains("partnerships") { "1" } else { "745044" });
         let (status, _) = app.json(&uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
     }

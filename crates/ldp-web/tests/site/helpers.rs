@@ -7,12 +7,19 @@ use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
+use std::sync::Arc;
+
+use ldp_core::services::partnerships::PartnershipSettings;
+use ldp_store::LocalUploads;
 use ldp_testkit::TestDb;
 use ldp_web::AppState;
+use ldp_web::state::Config;
 
 pub struct TestApp {
     router: Router,
-    pub _db: TestDb,
+    pub db: TestDb,
+    pub uploads: Arc<LocalUploads>,
+    _uploads_dir: tempfile::TempDir,
 }
 
 pub struct Reply {
@@ -23,8 +30,11 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
-        let state = AppState::load(db.shared()).await.expect("state loads");
-        TestApp { router: ldp_web::app(state), _db: db }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
+        let config = Config { partnerships: PartnershipSettings::default(), uploads: uploads.clone() };
+        let state = AppState::load(db.shared(), config).await.expect("state loads");
+        TestApp { router: ldp_web::app(state), db, uploads, _uploads_dir: dir }
     }
 
     pub async fn request(&self, request: Request<Body>) -> Reply {

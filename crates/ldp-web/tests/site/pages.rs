@@ -115,6 +115,7 @@ async fn a_network_page_shows_aims_facts_with_dates_and_membership(db: TestDb) {
     let app = TestApp::new(db).await;
     let html = app.page("/tr/networks/alda").await;
     assert!(text(&html, ".membership").contains("2017"));
+    assert!(text(&html, "aside .facts").contains("Strazburg, Fransa"), "headquarters with the country's name");
     assert!(!text(&html, "#aims-title + p").is_empty());
     let rows = texts(&html, "main table tbody tr");
     assert!(!rows.is_empty());
@@ -247,7 +248,7 @@ async fn unknown_pages_are_translated_404s(db: TestDb) {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
         let html = Html::parse_document(&reply.body);
         assert_eq!(text(&html, "main h1"), heading, "{uri}");
-        assert_eq!(texts(&html, "nav.main-nav a").len(), 5, "{uri}: the error page keeps the navigation");
+        assert_eq!(texts(&html, "nav.main-nav a").len(), 7, "{uri}: the error page keeps the navigation");
     }
 }
 

@@ -1,4 +1,4 @@
-//! The storage conformance suite: every behaviour of the `Store` trait, run on SQLite and on PostgreSQL.
+//! Reference data: counts, idempotent loads, Turkish ordering and search, the gazetteer.
 
 use ldp_core::domain::*;
 use ldp_core::reference::{EnsureOutcome, ReferenceData, ensure_reference};

@@ -1,0 +1,118 @@
+//! Supporting documents: checked by content (PDF or image), size-limited, stored by content hash.
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::ServiceError;
+use super::partnerships::Partnerships;
+use crate::domain::InputError;
+use crate::domain::partnership::{DocumentKind, NewDocument, PartnershipId, Stage};
+
+/// The largest document accepted.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Where document bytes live: a local folder by default, an object store in a cluster.
+#[async_trait]
+pub trait Uploads: Send + Sync {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), String>;
+    async fn get(&self, key: &str) -> Result<Vec<u8>, String>;
+}
+
+/// The content type and extension of an accepted file, read from its first bytes (never from its name).
+pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(b"%PDF-") {
+        Some(("application/pdf", "pdf"))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", "webp"))
+    } else {
+        None
+    }
+}
+
+/// A file name safe to show and to send back in a header: its last path part, printable, at most 120 chars.
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(120).collect();
+    if cleaned.trim().is_empty() { "document".to_owned() } else { cleaned.trim().to_owned() }
+}
+
+impl Partnerships {
+    /// Checks and stores a document, then records it on the partnership.
+    #[expect(clippy::too_many_arguments, reason = "each argument is one fact of the upload")]
+    pub async fn attach(
+        &self,
+        uploads: &dyn Uploads,
+        id: PartnershipId,
+        kind: Option<&str>,
+        filename: &str,
+        bytes: Vec<u8>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<i64, ServiceError> {
+        let mut errors = InputError::default();
+        let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+            None => {
+                errors.add("document_kind", "required");
+                None
+            }
+            Some(k) => k.parse::<DocumentKind>().map_err(|e| errors.fields.extend(e.fields)).ok(),
+        };
+        if bytes.is_empty() {
+            errors.add("file", "empty_file");
+        } else if bytes.len() > MAX_DOCUMENT_BYTES {
+            errors.add("file", "file_too_large");
+        }
+        let sniffed = sniff(&bytes);
+        if sniffed.is_none() && !bytes.is_empty() {
+            errors.add("file", "unsupported_file_type");
+        }
+        let detail = self.store_ref().partnership(id, self.dormant_before(now.date())).await?;
+        let detail = detail.ok_or(ServiceError::NotFound)?;
+        let (Some(kind), Some((content_type, ext))) = (kind, sniffed) else { return Err(errors.into()) };
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        if detail.partnership.stage == Stage::Terminated && kind != DocumentKind::CouncilDecision {
+            errors.add("document_kind", "relation_terminated");
+            return Err(errors.into());
+        }
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let storage_key = format!("partnerships/{}/{}-{}.{ext}", id.0, now.unix_timestamp_nanos(), &sha256[..16]);
+        let size = bytes.len() as i64;
+        uploads.put(&storage_key, bytes).await.map_err(ServiceError::Uploads)?;
+        let document = NewDocument {
+            kind,
+            filename: clean_filename(filename),
+            content_type: content_type.to_owned(),
+            size,
+            sha256,
+            storage_key,
+        };
+        Ok(self.store_ref().add_document(id, &document, actor, now).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognised_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some(("application/pdf", "pdf")));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(("image/png", "png")));
+        assert_eq!(sniff(b"<html><script>"), None);
+        assert_eq!(sniff(b"MZ\x90\x00"), None);
+    }
+
+    #[test]
+    fn filenames_lose_paths_and_quotes() {
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\docs\\karar \"2026\".pdf"), "karar 2026.pdf");
+        assert_eq!(clean_filename("   "), "document");
+    }
+}

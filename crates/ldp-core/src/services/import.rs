@@ -1,0 +1,413 @@
+//! Importing real sister-city pairs (`city1,country1,lat1,lng1,city2,country2,lat2,lng2`).
+//!
+//! Each side is matched by name, ignoring case and diacritics by Turkish rules and using alternate names;
+//! among same-name candidates the nearest to the given coordinates wins. Only pairs with a member
+//! municipality are loaded; everything else is reported with its reason. The file is read as a stream.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+use super::ServiceError;
+use crate::domain::partnership::{NewPartner, NewPartnership, PartnershipKind};
+use crate::domain::{Localized, MunicipalityFilter, MunicipalityKind, Page};
+use crate::store::{GazetteerEntry, Store};
+use crate::text::fold;
+
+/// A member side further than this from the member's own point is a different place with the same name.
+const MEMBER_RADIUS_KM: f64 = 150.0;
+/// A gazetteer candidate further than this from the given point is not the city meant.
+const CITY_RADIUS_KM: f64 = 75.0;
+
+/// Where imported relations come from, shown on their pages.
+pub const WIKIPEDIA_SOURCE: &str =
+    "Wikipedia, “List of twin towns and sister cities” (CC BY-SA 4.0), via Hekman/twincities";
+
+/// The outcome of one import.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub created: u64,
+    pub existing: u64,
+    pub skipped: Vec<Skipped>,
+}
+
+impl ImportReport {
+    /// Rows that involved a member but could not be loaded.
+    pub fn unmatched(&self) -> usize {
+        self.skipped.iter().filter(|s| s.reason != SkipReason::NoMember).count()
+    }
+}
+
+/// A row that was not loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub line: u64,
+    pub city1: String,
+    pub country1: String,
+    pub city2: String,
+    pub country2: String,
+    pub reason: SkipReason,
+}
+
+/// Why a row was not loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Neither side is a member municipality.
+    NoMember,
+    /// A Turkish side carries a member's name but lies far from it: another place of that name.
+    MemberNameFarAway,
+    /// The partner is not in the gazetteer near the given point.
+    PartnerNotFound,
+    /// The row could not be read.
+    Malformed,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NoMember => "no_member_side",
+            SkipReason::MemberNameFarAway => "member_name_far_away",
+            SkipReason::PartnerNotFound => "partner_not_in_gazetteer",
+            SkipReason::Malformed => "malformed_row",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PairRow {
+    city1: String,
+    country1: String,
+    lat1: Option<f64>,
+    lng1: Option<f64>,
+    city2: String,
+    country2: String,
+    lat2: Option<f64>,
+    lng2: Option<f64>,
+}
+
+/// Great-circle distance in kilometres.
+pub fn distance_km(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lng2 - lng1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    6371.0 * 2.0 * a.sqrt().atan2((1.0 - a).sqrt())
+}
+
+/// English country names as the twin-city lists write them → ISO 3166-1 alpha-2, where they differ from the
+/// names in the country table. Kosovo is `XK` as GeoNames has it; Northern Cyprus's towns are under `CY`.
+const COUNTRY_ALIASES: &[(&str, &str)] = &[
+    ("russia", "RU"),
+    ("united states", "US"),
+    ("usa", "US"),
+    ("iran", "IR"),
+    ("syria", "SY"),
+    ("palestine", "PS"),
+    ("north macedonia", "MK"),
+    ("macedonia", "MK"),
+    ("moldova", "MD"),
+    ("kosovo", "XK"),
+    ("georgia (country)", "GE"),
+    ("georgia", "GE"),
+    ("tanzania", "TZ"),
+    ("england", "GB"),
+    ("scotland", "GB"),
+    ("wales", "GB"),
+    ("northern ireland", "GB"),
+    ("scotland, united kingdom", "GB"),
+    ("united kingdom", "GB"),
+    ("ivory coast", "CI"),
+    ("northern cyprus", "CY"),
+    ("vietnam", "VN"),
+    ("venezuela", "VE"),
+    ("bolivia", "BO"),
+    ("laos", "LA"),
+    ("czech republic", "CZ"),
+    ("czechia", "CZ"),
+    ("taiwan", "TW"),
+    ("china", "CN"),
+    ("south korea", "KR"),
+    ("north korea", "KP"),
+    ("democratic republic of the congo", "CD"),
+    ("republic of the congo", "CG"),
+    ("turkey", "TR"),
+];
+
+/// Member place names that the lists write differently.
+const MEMBER_ALIASES: &[(&str, &str)] = &[("princes' islands", "adalar"), ("princes islands", "adalar")];
+
+/// Turns country names into ISO codes.
+pub struct CountryNames {
+    by_name: HashMap<String, String>,
+}
+
+impl CountryNames {
+    pub async fn load(store: &dyn Store) -> Result<CountryNames, ServiceError> {
+        let mut by_name: HashMap<String, String> = HashMap::new();
+        for n in 1.. {
+            let page = store.list_countries(Page::parse(Some(n), Some(100))?).await?;
+            if page.items.is_empty() {
+                break;
+            }
+            for c in page.items {
+                by_name.insert(fold(&c.name.en), c.iso2.as_str().to_owned());
+                by_name.insert(fold(&c.name.tr), c.iso2.as_str().to_owned());
+            }
+        }
+        for (name, code) in COUNTRY_ALIASES {
+            by_name.insert(fold(name), (*code).to_owned());
+        }
+        Ok(CountryNames { by_name })
+    }
+
+    pub fn code(&self, english: &str) -> Option<&str> {
+        self.by_name.get(&fold(english)).map(String::as_str)
+    }
+}
+
+/// The gazetteer indexed by every folded name.
+pub struct Gazetteer {
+    entries: Vec<GazetteerEntry>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Gazetteer {
+    pub fn new(entries: Vec<GazetteerEntry>) -> Gazetteer {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::with_capacity(entries.len() * 3);
+        for (i, e) in entries.iter().enumerate() {
+            for name in e.names_folded.split('|').filter(|n| !n.is_empty()) {
+                by_name.entry(name.to_owned()).or_default().push(i);
+            }
+        }
+        Gazetteer { entries, by_name }
+    }
+
+    /// The nearest city called `name` (in `country` when given) within the radius of the point.
+    pub fn find(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        lat: Option<f64>,
+        lng: Option<f64>,
+    ) -> Option<&GazetteerEntry> {
+        let candidates = self.by_name.get(&fold(name))?;
+        let in_country = |e: &&GazetteerEntry| country.is_none_or(|c| e.country == c);
+        let pick = |filter: &dyn Fn(&&GazetteerEntry) -> bool| -> Option<&GazetteerEntry> {
+            let mut list: Vec<&GazetteerEntry> =
+                candidates.iter().map(|&i| &self.entries[i]).filter(|e| filter(e)).collect();
+            match (lat, lng) {
+                (Some(lat), Some(lng)) => {
+                    list.retain(|e| distance_km(lat, lng, e.lat, e.lng) <= CITY_RADIUS_KM);
+                    list.into_iter().min_by(|a, b| {
+                        distance_km(lat, lng, a.lat, a.lng).total_cmp(&distance_km(lat, lng, b.lat, b.lng))
+                    })
+                }
+                _ => list.into_iter().max_by_key(|e| e.population),
+            }
+        };
+        // The stated country first; the lists sometimes name a country GeoNames files differently.
+        pick(&in_country).or_else(|| pick(&|_| true))
+    }
+}
+
+struct Member {
+    id: i64,
+    lat: f64,
+    lng: f64,
+}
+
+async fn member_index(store: &dyn Store) -> Result<HashMap<String, Vec<Member>>, ServiceError> {
+    let mut index: HashMap<String, Vec<Member>> = HashMap::new();
+    for n in 1.. {
+        let page = store.list_municipalities(&MunicipalityFilter::default(), Page::parse(Some(n), Some(100))?).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for m in page.items {
+            // The central districts are served by the provincial municipality, which carries the province's name.
+            if m.is_central_district() {
+                continue;
+            }
+            let name = if m.kind == MunicipalityKind::District { m.name.clone() } else { m.province.name.clone() };
+            index.entry(fold(&name)).or_default().push(Member { id: m.id.0, lat: m.location.lat, lng: m.location.lng });
+        }
+    }
+    for (alias, name) in MEMBER_ALIASES {
+        if let Some(list) = index.get(*name) {
+            let copy: Vec<Member> = list.iter().map(|m| Member { id: m.id, lat: m.lat, lng: m.lng }).collect();
+            index.insert(fold(alias), copy);
+        }
+    }
+    Ok(index)
+}
+
+/// The member a side names, trying "Town (District)" forms too.
+fn find_member<'a>(
+    index: &'a HashMap<String, Vec<Member>>,
+    name: &str,
+    lat: Option<f64>,
+    lng: Option<f64>,
+) -> Result<Option<&'a Member>, SkipReason> {
+    let mut names = vec![fold(name)];
+    if let Some((_, inner)) = name.split_once('(') {
+        names.push(fold(inner.trim_end_matches(')')));
+    }
+    for n in names {
+        if let Some(list) = index.get(&n) {
+            let best = match (lat, lng) {
+                (Some(lat), Some(lng)) => list
+                    .iter()
+                    .map(|m| (distance_km(lat, lng, m.lat, m.lng), m))
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(d, _)| *d <= MEMBER_RADIUS_KM)
+                    .map(|(_, m)| m),
+                _ => list.first(),
+            };
+            return best.map(Some).ok_or(SkipReason::MemberNameFarAway);
+        }
+    }
+    Ok(None)
+}
+
+/// Imports pairs from `reader`, calling `progress(rows)` every 1,000 rows.
+pub async fn import_partnerships(
+    store: Arc<dyn Store>,
+    reader: impl Read,
+    source: &str,
+    actor: &str,
+    now: OffsetDateTime,
+    mut progress: impl FnMut(u64),
+) -> Result<ImportReport, ServiceError> {
+    let countries = CountryNames::load(store.as_ref()).await?;
+    let members = member_index(store.as_ref()).await?;
+    let gazetteer = Gazetteer::new(store.gazetteer().await?);
+    let mut report = ImportReport::default();
+    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+    for (i, record) in csv.deserialize::<PairRow>().enumerate() {
+        report.rows += 1;
+        let line = i as u64 + 2;
+        if report.rows.is_multiple_of(1000) {
+            progress(report.rows);
+        }
+        let row = match record {
+            Ok(row) => row,
+            Err(_) => {
+                report.skipped.push(Skipped {
+                    line,
+                    city1: String::new(),
+                    country1: String::new(),
+                    city2: String::new(),
+                    country2: String::new(),
+                    reason: SkipReason::Malformed,
+                });
+                continue;
+            }
+        };
+        let skip = |reason| Skipped {
+            line,
+            city1: row.city1.clone(),
+            country1: row.country1.clone(),
+            city2: row.city2.clone(),
+            country2: row.country2.clone(),
+            reason,
+        };
+        let side = |turkish: bool, city: &str, lat, lng| {
+            if turkish { find_member(&members, city, lat, lng) } else { Ok(None) }
+        };
+        let tr1 = countries.code(&row.country1) == Some("TR");
+        let tr2 = countries.code(&row.country2) == Some("TR");
+        let m1 = side(tr1, &row.city1, row.lat1, row.lng1);
+        let m2 = side(tr2, &row.city2, row.lat2, row.lng2);
+        let (member, partner) = match (m1, m2) {
+            (Ok(Some(a)), Ok(Some(b))) => (a, NewPartner::Municipality(b.id)),
+            (Ok(Some(m)), _) => match gazetteer.find(&row.city2, countries.code(&row.country2), row.lat2, row.lng2) {
+                Some(c) => (m, NewPartner::City(c.id)),
+                None => {
+                    report.skipped.push(skip(SkipReason::PartnerNotFound));
+                    continue;
+                }
+            },
+            (_, Ok(Some(m))) => match gazetteer.find(&row.city1, countries.code(&row.country1), row.lat1, row.lng1) {
+                Some(c) => (m, NewPartner::City(c.id)),
+                None => {
+                    report.skipped.push(skip(SkipReason::PartnerNotFound));
+                    continue;
+                }
+            },
+            (Err(reason), _) | (_, Err(reason)) => {
+                report.skipped.push(skip(reason));
+                continue;
+            }
+            _ => {
+                report.skipped.push(skip(SkipReason::NoMember));
+                continue;
+            }
+        };
+        let new = NewPartnership {
+            municipality_id: member.id,
+            partner,
+            kind: PartnershipKind::SisterCity,
+            foreign_missions: false,
+            themes: Vec::new(),
+            sdgs: Vec::new(),
+            notes: Localized::default(),
+            imported_from: Some(source.to_owned()),
+            proposed_on: now.date(),
+        };
+        match store.create_partnership(&new, actor, now).await? {
+            Some(_) => report.created += 1,
+            None => report.existing += 1,
+        }
+    }
+    progress(report.rows);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_are_great_circle_kilometres() {
+        let d = distance_km(41.0082, 28.9784, 40.1885, 29.0610); // İstanbul – Bursa
+        assert!((85.0..95.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn gazetteer_prefers_the_nearest_namesake() {
+        let g = Gazetteer::new(vec![
+            GazetteerEntry {
+                id: 1,
+                names_folded: "|tuzla|".into(),
+                country: "BA".into(),
+                lat: 44.54,
+                lng: 18.67,
+                population: 100,
+            },
+            GazetteerEntry {
+                id: 2,
+                names_folded: "|tuzla|".into(),
+                country: "TR".into(),
+                lat: 40.82,
+                lng: 29.30,
+                population: 200,
+            },
+            GazetteerEntry {
+                id: 3,
+                names_folded: "|munchen|munih|munich|".into(),
+                country: "DE".into(),
+                lat: 48.14,
+                lng: 11.58,
+                population: 1_500_000,
+            },
+        ]);
+        assert_eq!(g.find("Tuzla", Some("BA"), Some(44.5), Some(18.7)).map(|e| e.id), Some(1));
+        assert_eq!(g.find("TUZLA", None, Some(40.8), Some(29.3)).map(|e| e.id), Some(2));
+        assert_eq!(g.find("Münih", Some("DE"), None, None).map(|e| e.id), Some(3));
+        assert_eq!(g.find("Munich", Some("FR"), Some(48.1), Some(11.6)).map(|e| e.id), Some(3), "country mislabelled");
+        assert!(g.find("Tuzla", None, Some(0.0), Some(0.0)).is_none(), "too far from every namesake");
+    }
+}

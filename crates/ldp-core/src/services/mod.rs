@@ -1,0 +1,48 @@
+//! Use-cases. Pages, the API and the CLI all call these, so the rules live in one place.
+
+pub mod documents;
+pub mod import;
+pub mod partnerships;
+
+use crate::domain::InputError;
+use crate::domain::partnership::Refusal;
+use crate::store::StoreError;
+
+/// What a use-case can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(InputError),
+    /// The legal trail refuses the step; `missing` names the step that must come first.
+    #[error("refused: {}", .0.code)]
+    Refused(Refusal),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("upload store: {0}")]
+    Uploads(String),
+}
+
+impl From<InputError> for ServiceError {
+    fn from(e: InputError) -> Self {
+        ServiceError::Invalid(e)
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(c) => ServiceError::Conflict(c),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        ServiceError::Refused(r)
+    }
+}

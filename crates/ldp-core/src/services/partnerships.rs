@@ -1,0 +1,440 @@
+//! The partnership registry's use-cases: create, record trail steps, log activities, read, comply.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use time::{Date, Month, OffsetDateTime};
+
+use super::ServiceError;
+use crate::domain::partnership::*;
+use crate::domain::{GoalNumber, InputError, Localized, Page, Paged};
+use crate::store::{RecordedStep, Store};
+
+/// Settings of the partnership registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnershipSettings {
+    /// An active relation with no logged activity for this many months is dormant.
+    pub dormancy_months: u32,
+    /// The authority whose prior permission Law 5393 art. 74 requires; data, because it changed in 2018
+    /// (Law 7153) and differs between countries.
+    pub permission_authority: String,
+}
+
+impl Default for PartnershipSettings {
+    fn default() -> Self {
+        PartnershipSettings {
+            dormancy_months: 24,
+            permission_authority: "Çevre, Şehircilik ve İklim Değişikliği Bakanlığı".to_owned(),
+        }
+    }
+}
+
+/// `date` moved back by `months`, clamping the day to the target month's length.
+pub fn months_before(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + (u8::from(date.month()) as i32 - 1) - months as i32;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).expect("month in range");
+    let day = date.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).expect("valid date")
+}
+
+/// The raw fields of a new partnership.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct NewPartnershipInput {
+    pub municipality: Option<String>,
+    /// GeoNames id of a partner city.
+    pub partner_city: Option<String>,
+    /// Slug of a partner member municipality.
+    pub partner_municipality: Option<String>,
+    pub kind: Option<String>,
+    pub foreign_missions: Option<bool>,
+    pub themes: Option<String>,
+    pub sdgs: Option<String>,
+    pub notes_tr: Option<String>,
+    pub notes_en: Option<String>,
+    pub proposed_on: Option<String>,
+}
+
+/// Parses a comma-separated list of SDG numbers.
+pub fn parse_goals(field: &str, raw: Option<&str>) -> Result<Vec<GoalNumber>, InputError> {
+    let mut out = Vec::new();
+    for part in raw.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let goal = part.parse::<i64>().ok().and_then(|n| GoalNumber::parse(n).ok());
+        match goal {
+            Some(g) if !out.contains(&g) => out.push(g),
+            Some(_) => {}
+            None => return Err(InputError::new(field, "unknown_goal")),
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Parses a comma-separated list of themes.
+pub fn parse_themes(raw: Option<&str>) -> Result<Vec<Theme>, InputError> {
+    let mut out = Vec::new();
+    for part in raw.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let theme: Theme = part.parse()?;
+        if !out.contains(&theme) {
+            out.push(theme);
+        }
+    }
+    Ok(out)
+}
+
+fn text(raw: &Option<String>, field: &str, errors: &mut InputError) -> String {
+    let t = raw.as_deref().map(str::trim).unwrap_or("").to_owned();
+    if t.chars().count() > 4000 {
+        errors.add(field, "too_long");
+    }
+    t
+}
+
+/// The raw fields of a joint activity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct ActivityInput {
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub title_tr: Option<String>,
+    pub title_en: Option<String>,
+    pub kind: Option<String>,
+    /// Comma-separated SDG numbers.
+    pub sdgs: Option<String>,
+}
+
+/// One member's relations whose trail has gaps.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct MemberCompliance {
+    pub member: MemberRef,
+    pub entries: Vec<ComplianceEntry>,
+}
+
+/// The partnership registry.
+#[derive(Clone)]
+pub struct Partnerships {
+    store: Arc<dyn Store>,
+    settings: PartnershipSettings,
+}
+
+impl Partnerships {
+    pub fn new(store: Arc<dyn Store>, settings: PartnershipSettings) -> Self {
+        Partnerships { store, settings }
+    }
+
+    pub(crate) fn store_ref(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn settings(&self) -> &PartnershipSettings {
+        &self.settings
+    }
+
+    /// The cut-off date: active relations whose latest activity is older are dormant.
+    pub fn dormant_before(&self, today: Date) -> Date {
+        months_before(today, self.settings.dormancy_months)
+    }
+
+    /// Creates a proposed partnership from raw input.
+    pub async fn create(
+        &self,
+        input: &NewPartnershipInput,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<PartnershipId, ServiceError> {
+        let mut errors = InputError::default();
+        let municipality = match input.municipality.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                errors.add("municipality", "required");
+                None
+            }
+            Some(slug) => match self.store.municipality_by_slug(slug).await? {
+                Some(m) => Some(m),
+                None => {
+                    errors.add("municipality", "unknown_municipality");
+                    None
+                }
+            },
+        };
+        let city = input.partner_city.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let member = input.partner_municipality.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let partner = match (city, member) {
+            (Some(_), Some(_)) | (None, None) => {
+                errors.add("partner", "one_partner_required");
+                None
+            }
+            (Some(c), None) => match c.parse::<i64>().ok() {
+                Some(id) if self.store.city(id).await?.is_some() => Some(NewPartner::City(id)),
+                _ => {
+                    errors.add("partner_city", "unknown_city");
+                    None
+                }
+            },
+            (None, Some(slug)) => match self.store.municipality_by_slug(slug).await? {
+                Some(m) => Some(NewPartner::Municipality(m.id.0)),
+                None => {
+                    errors.add("partner_municipality", "unknown_municipality");
+                    None
+                }
+            },
+        };
+        if let (Some(m), Some(NewPartner::Municipality(p))) = (&municipality, &partner)
+            && m.id.0 == *p
+        {
+            errors.add("partner_municipality", "same_as_member");
+        }
+        let kind = match input.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => {
+                errors.add("kind", "required");
+                None
+            }
+            Some(k) => k.parse::<PartnershipKind>().map_err(|e| errors.fields.extend(e.fields)).ok(),
+        };
+        let themes = parse_themes(input.themes.as_deref()).unwrap_or_else(|e| {
+            errors.fields.extend(e.fields);
+            Vec::new()
+        });
+        let sdgs = parse_goals("sdgs", input.sdgs.as_deref()).unwrap_or_else(|e| {
+            errors.fields.extend(e.fields);
+            Vec::new()
+        });
+        let notes = Localized::new(
+            text(&input.notes_tr, "notes_tr", &mut errors),
+            text(&input.notes_en, "notes_en", &mut errors),
+        );
+        let proposed_on = match input.proposed_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => now.date(),
+            Some(d) => parse_date("proposed_on", Some(d)).unwrap_or_else(|e| {
+                errors.fields.extend(e.fields);
+                now.date()
+            }),
+        };
+        if proposed_on > now.date() {
+            errors.add("proposed_on", "date_in_future");
+        }
+        let (Some(municipality), Some(partner), Some(kind)) = (municipality, partner, kind) else {
+            return Err(errors.into());
+        };
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let new = NewPartnership {
+            municipality_id: municipality.id.0,
+            partner,
+            kind,
+            foreign_missions: input.foreign_missions.unwrap_or(false),
+            themes,
+            sdgs,
+            notes,
+            imported_from: None,
+            proposed_on,
+        };
+        match self.store.create_partnership(&new, actor, now).await? {
+            Some(id) => Ok(id),
+            None => Err(ServiceError::Conflict("partnership_exists".into())),
+        }
+    }
+
+    /// A partnership with its trail and what an inspector would find missing.
+    pub async fn get(&self, id: PartnershipId, today: Date) -> Result<PartnershipDetail, ServiceError> {
+        let mut detail = self.store.partnership(id, self.dormant_before(today)).await?.ok_or(ServiceError::NotFound)?;
+        detail.missing = missing_steps(&trail_state(&detail));
+        Ok(detail)
+    }
+
+    pub async fn list(
+        &self,
+        filter: &PartnershipFilter,
+        page: Page,
+        today: Date,
+    ) -> Result<Paged<Partnership>, ServiceError> {
+        Ok(self.store.list_partnerships(filter, self.dormant_before(today), page).await?)
+    }
+
+    /// Every partnership matching `filter`, a page at a time, up to `limit` (for exports and the map).
+    pub async fn all(
+        &self,
+        filter: &PartnershipFilter,
+        today: Date,
+        limit: usize,
+    ) -> Result<Vec<Partnership>, ServiceError> {
+        let mut out = Vec::new();
+        let cutoff = self.dormant_before(today);
+        for n in 1.. {
+            let page = Page::parse(Some(n), Some(i64::from(Page::MAX_SIZE)))?;
+            let batch = self.store.list_partnerships(filter, cutoff, page).await?;
+            let done = batch.items.len() < Page::MAX_SIZE as usize;
+            out.extend(batch.items);
+            if done || out.len() >= limit {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Records one step of the trail, if the rules allow it; the refusal says exactly what is missing.
+    pub async fn record(
+        &self,
+        id: PartnershipId,
+        stage: Stage,
+        raw: &RawEvidence,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Stage, ServiceError> {
+        let evidence = Evidence::parse(stage, raw, &self.settings.permission_authority)?;
+        let detail =
+            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
+        let state = trail_state(&detail);
+        let applied = apply(&state, &evidence, now.date())?;
+        let mut step = RecordedStep {
+            stage,
+            new_stage: applied.stage,
+            date: evidence.date(),
+            decision_number: None,
+            reference: None,
+            authority: None,
+            place: None,
+            signatories: None,
+            reason: None,
+            backfilled: applied.backfilled,
+            trail_incomplete: state.trail_incomplete && !applied.trail_complete,
+            activity_on: None,
+            actor: actor.to_owned(),
+            recorded_at: now,
+        };
+        match evidence {
+            Evidence::CouncilDecision { number, .. } => step.decision_number = Some(number),
+            Evidence::MinistryPermission { reference, authority, .. } => {
+                step.reference = Some(reference);
+                step.authority = Some(authority);
+            }
+            Evidence::MfaInformed { .. } => {}
+            Evidence::ProtocolSigned { place, signatories, .. } => {
+                step.place = Some(place);
+                step.signatories = Some(signatories);
+            }
+            Evidence::Activated { date } => step.activity_on = Some(date),
+            Evidence::Terminated { number, reason, .. } => {
+                step.decision_number = Some(number);
+                step.reason = Some(reason);
+            }
+        }
+        self.store.record_step(id, state.stage, &step).await?;
+        Ok(applied.stage)
+    }
+
+    /// Logs a joint activity; it must not lie in the future, nor be added to an ended relation.
+    pub async fn add_activity(
+        &self,
+        id: PartnershipId,
+        input: &ActivityInput,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<i64, ServiceError> {
+        let mut errors = InputError::default();
+        let date = parse_date("date", input.date.as_deref()).map_err(|e| errors.fields.extend(e.fields)).ok();
+        if date.is_some_and(|d| d > now.date()) {
+            errors.add("date", "date_in_future");
+        }
+        let title = Localized::new(
+            input.title_tr.as_deref().unwrap_or("").trim(),
+            input.title_en.as_deref().unwrap_or("").trim(),
+        );
+        if title.tr.is_empty() && title.en.is_empty() {
+            errors.add("title_tr", "required");
+        }
+        if title.tr.chars().count() > 300 || title.en.chars().count() > 300 {
+            errors.add("title_tr", "too_long");
+        }
+        let kind = match input.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            None => Some(ActivityKind::Other),
+            Some(k) => k.parse::<ActivityKind>().map_err(|e| errors.fields.extend(e.fields)).ok(),
+        };
+        let sdgs =
+            parse_goals("sdgs", input.sdgs.as_deref()).map_err(|e| errors.fields.extend(e.fields)).unwrap_or_default();
+        let detail =
+            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
+        if detail.partnership.stage == Stage::Terminated {
+            return Err(ServiceError::Refused(Refusal {
+                code: "already_terminated",
+                missing: None,
+                fields: BTreeMap::new(),
+            }));
+        }
+        let (Some(date), Some(kind)) = (date, kind) else { return Err(errors.into()) };
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        Ok(self.store.add_activity(id, &NewActivity { date, title, kind, sdgs }, actor, now).await?)
+    }
+
+    /// Relations whose trail has gaps, grouped by member in the registry's order.
+    pub async fn compliance(
+        &self,
+        filter: &PartnershipFilter,
+        today: Date,
+    ) -> Result<Vec<MemberCompliance>, ServiceError> {
+        let mut filter = filter.clone();
+        filter.trail_incomplete = Some(true);
+        let gaps = self.all(&filter, today, 100_000).await?;
+        let ids: Vec<PartnershipId> = gaps.iter().map(|p| p.id).collect();
+        let trails = self.store.trails(&ids).await?;
+        let mut out: Vec<MemberCompliance> = Vec::new();
+        for p in gaps {
+            let recorded = trails.get(&p.id).cloned().unwrap_or_default();
+            let state = TrailState {
+                stage: p.stage,
+                abroad: p.partner.is_abroad(),
+                foreign_missions: p.foreign_missions,
+                trail_incomplete: p.trail_incomplete,
+                recorded,
+            };
+            let missing = missing_steps(&state);
+            match out.last_mut() {
+                Some(group) if group.member.id == p.member.id => {
+                    group.entries.push(ComplianceEntry { partnership: p, missing })
+                }
+                _ => out.push(MemberCompliance {
+                    member: p.member.clone(),
+                    entries: vec![ComplianceEntry { partnership: p, missing }],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn countries(&self, today: Date) -> Result<Vec<CountrySummary>, ServiceError> {
+        Ok(self.store.partnership_countries(self.dormant_before(today)).await?)
+    }
+}
+
+/// What the lifecycle rules need, read from a stored partnership.
+pub fn trail_state(detail: &PartnershipDetail) -> TrailState {
+    TrailState {
+        stage: detail.partnership.stage,
+        abroad: detail.partnership.partner.is_abroad(),
+        foreign_missions: detail.partnership.foreign_missions,
+        trail_incomplete: detail.partnership.trail_incomplete,
+        recorded: detail.trail.iter().map(|e| (e.stage, e.date)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn months_before_clamps_days() {
+        assert_eq!(months_before(date!(2026 - 11 - 28), 24), date!(2024 - 11 - 28));
+        assert_eq!(months_before(date!(2026 - 03 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(months_before(date!(2026 - 01 - 15), 13), date!(2024 - 12 - 15));
+    }
+
+    #[test]
+    fn goal_lists_are_parsed_sorted_and_unique() {
+        let g = parse_goals("sdgs", Some("11, 3,11")).unwrap();
+        assert_eq!(g.iter().map(|g| g.get()).collect::<Vec<_>>(), [3, 11]);
+        assert!(parse_goals("sdgs", Some("18")).is_err());
+        assert!(parse_themes(Some("culture,nonsense")).is_err());
+    }
+}

@@ -1,0 +1,4 @@
+//! The storage conformance suite: every behaviour of the `Store` trait, run on SQLite and on PostgreSQL.
+
+mod partnerships;
+mod reference;

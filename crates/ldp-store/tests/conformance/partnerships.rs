@@ -1,0 +1,377 @@
+//! Partnerships: the registry, the legal trail with its refusals, dormancy, compliance, import and documents.
+
+use std::sync::Arc;
+use time::macros::{date, datetime};
+use time::{Date, OffsetDateTime};
+
+use ldp_core::domain::Page;
+use ldp_core::domain::partnership::*;
+use ldp_core::services::ServiceError;
+use ldp_core::services::import::{SkipReason, import_partnerships};
+use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput, PartnershipSettings, Partnerships};
+use ldp_core::store::{Store, StoreError};
+use ldp_store::LocalUploads;
+use ldp_testkit::{TestDb, both_backends};
+
+both_backends!(seeded =>
+    the_real_relations_of_istanbul_and_bursa_are_loaded,
+    every_legal_transition_is_recorded_with_who_and_when,
+    out_of_order_and_unevidenced_steps_are_refused_with_what_is_missing,
+    a_stale_stage_cannot_be_overwritten,
+    dormancy_starts_the_day_after_the_period,
+    the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them,
+    importing_the_sample_again_adds_nothing_and_reports_the_rest,
+    the_country_summary_adds_up,
+    filters_narrow_the_registry,
+    documents_are_checked_stored_and_listed,
+    duplicate_partnerships_are_refused,
+);
+
+const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
+const TODAY: Date = date!(2026 - 11 - 28);
+
+fn service(db: &TestDb) -> Partnerships {
+    Partnerships::new(db.shared(), PartnershipSettings::default())
+}
+
+/// A fresh proposal: Bursa Nilüfer with Munich (GeoNames 2867714), a city abroad.
+async fn propose(s: &Partnerships, missions: bool) -> PartnershipId {
+    propose_on(s, missions, "2026-01-10").await
+}
+
+async fn propose_on(s: &Partnerships, missions: bool, on: &str) -> PartnershipId {
+    let input = NewPartnershipInput {
+        municipality: Some("bursa-nilufer".into()),
+        partner_city: Some("2867714".into()),
+        kind: Some("sister_city".into()),
+        foreign_missions: Some(missions),
+        themes: Some("culture,climate".into()),
+        sdgs: Some("11,13".into()),
+        notes_tr: Some("Deneme".into()),
+        proposed_on: Some(on.into()),
+        ..Default::default()
+    };
+    s.create(&input, "test:staff", NOW).await.expect("created")
+}
+
+fn raw(date: &str) -> RawEvidence {
+    RawEvidence { date: Some(date.into()), ..RawEvidence::default() }
+}
+
+async fn the_real_relations_of_istanbul_and_bursa_are_loaded(db: TestDb) {
+    let s = service(&db);
+    let all = s.list(&PartnershipFilter::default(), Page::default(), TODAY).await.unwrap();
+    assert_eq!(all.total, 318, "relations of members matched in the shipped twin-city list");
+    for (slug, at_least) in [("istanbul", 20), ("bursa", 20)] {
+        let f = PartnershipFilter { municipality: Some(slug.into()), ..Default::default() };
+        let page = s.list(&f, Page::default(), TODAY).await.unwrap();
+        assert!(page.total >= at_least, "{slug}: {}", page.total);
+        let p = &page.items[0];
+        assert_eq!((p.stage, p.trail_incomplete, p.kind), (Stage::Active, true, PartnershipKind::SisterCity));
+        assert!(p.source.as_deref().unwrap().contains("Wikipedia"));
+        assert!(p.dormant, "no activity was ever logged for an imported relation");
+    }
+}
+
+async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, true).await;
+    let steps = [
+        (Stage::CouncilApproved, RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") }),
+        (Stage::Permitted, RawEvidence { reference: Some("E-12345".into()), ..raw("2026-03-04") }),
+        (Stage::MfaInformed, raw("2026-03-10")),
+        (
+            Stage::Signed,
+            RawEvidence { place: Some("Nilüfer".into()), signatories: Some("Mayors".into()), ..raw("2026-04-01") },
+        ),
+        (Stage::Active, raw("2026-04-02")),
+    ];
+    for (stage, evidence) in &steps {
+        assert_eq!(s.record(id, *stage, evidence, "test:staff", NOW).await.unwrap(), *stage);
+    }
+    let detail = s.get(id, TODAY).await.unwrap();
+    let stages: Vec<Stage> = detail.trail.iter().map(|e| e.stage).collect();
+    assert_eq!(
+        stages,
+        [Stage::Proposed, Stage::CouncilApproved, Stage::Permitted, Stage::MfaInformed, Stage::Signed, Stage::Active]
+    );
+    assert!(detail.trail.iter().all(|e| e.actor == "test:staff" && e.recorded_at == NOW));
+    let permission = &detail.trail[2];
+    assert_eq!(permission.authority.as_deref(), Some("Çevre, Şehircilik ve İklim Değişikliği Bakanlığı"));
+    assert_eq!(detail.trail[1].decision_number.as_deref(), Some("2026/41"));
+    assert!(detail.missing.is_empty());
+    assert_eq!(detail.partnership.last_activity, Some(date!(2026 - 04 - 02)), "activation counts as life");
+    assert_eq!(detail.partnership.sdgs.iter().map(|g| g.get()).collect::<Vec<_>>(), [11, 13]);
+    assert_eq!(detail.partnership.themes, [Theme::Culture, Theme::Climate]);
+    let end = RawEvidence { number: Some("2026/90".into()), reason: Some("No activity".into()), ..raw("2026-10-01") };
+    assert_eq!(s.record(id, Stage::Terminated, &end, "test:staff", NOW).await.unwrap(), Stage::Terminated);
+    let after = s.record(id, Stage::Active, &raw("2026-10-02"), "test:staff", NOW).await.unwrap_err();
+    assert!(matches!(after, ServiceError::Refused(r) if r.code == "already_terminated"));
+}
+
+async fn out_of_order_and_unevidenced_steps_are_refused_with_what_is_missing(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let signing = RawEvidence { place: Some("Bursa".into()), signatories: Some("x".into()), ..raw("2026-03-01") };
+    match s.record(id, Stage::Signed, &signing, "t", NOW).await.unwrap_err() {
+        ServiceError::Refused(r) => assert_eq!((r.code, r.missing), ("out_of_order", Some(Stage::CouncilApproved))),
+        other => panic!("{other:?}"),
+    }
+    let council = RawEvidence { number: Some("2026/7".into()), ..raw("2026-02-01") };
+    s.record(id, Stage::CouncilApproved, &council, "t", NOW).await.unwrap();
+    match s.record(id, Stage::Signed, &signing, "t", NOW).await.unwrap_err() {
+        ServiceError::Refused(r) => assert_eq!(r.missing, Some(Stage::Permitted), "signing before permission"),
+        other => panic!("{other:?}"),
+    }
+    match s.record(id, Stage::Permitted, &raw("2026-03-01"), "t", NOW).await.unwrap_err() {
+        ServiceError::Invalid(e) => assert_eq!(e.fields.get("reference").map(String::as_str), Some("required")),
+        other => panic!("{other:?}"),
+    }
+    let early = RawEvidence { reference: Some("E-1".into()), ..raw("2026-01-15") };
+    match s.record(id, Stage::Permitted, &early, "t", NOW).await.unwrap_err() {
+        ServiceError::Refused(r) => assert_eq!(r.code, "date_before_previous_step"),
+        other => panic!("{other:?}"),
+    }
+    let future = RawEvidence { reference: Some("E-1".into()), ..raw("2027-01-15") };
+    assert!(
+        matches!(s.record(id, Stage::Permitted, &future, "t", NOW).await, Err(ServiceError::Refused(r)) if r.code == "date_in_future")
+    );
+    // Nothing refused was written.
+    assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
+}
+
+async fn a_stale_stage_cannot_be_overwritten(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let step = ldp_core::store::RecordedStep {
+        stage: Stage::CouncilApproved,
+        new_stage: Stage::CouncilApproved,
+        date: date!(2026 - 02 - 01),
+        decision_number: Some("1".into()),
+        reference: None,
+        authority: None,
+        place: None,
+        signatories: None,
+        reason: None,
+        backfilled: false,
+        trail_incomplete: false,
+        activity_on: None,
+        actor: "t".into(),
+        recorded_at: NOW,
+    };
+    db.store.record_step(id, Stage::Proposed, &step).await.unwrap();
+    let again = db.store.record_step(id, Stage::Proposed, &step).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(c) if c == "stage_changed"));
+    assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
+}
+
+async fn activate(s: &Partnerships, id: PartnershipId, on: &str) {
+    s.record(id, Stage::CouncilApproved, &RawEvidence { number: Some("1".into()), ..raw("2024-01-01") }, "t", NOW)
+        .await
+        .unwrap();
+    s.record(id, Stage::Permitted, &RawEvidence { reference: Some("E".into()), ..raw("2024-01-02") }, "t", NOW)
+        .await
+        .unwrap();
+    s.record(
+        id,
+        Stage::Signed,
+        &RawEvidence { place: Some("p".into()), signatories: Some("s".into()), ..raw("2024-01-03") },
+        "t",
+        NOW,
+    )
+    .await
+    .unwrap();
+    s.record(id, Stage::Active, &raw(on), "t", NOW).await.unwrap();
+}
+
+async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
+    let s = service(&db);
+    let id = propose_on(&s, false, "2023-12-01").await;
+    activate(&s, id, "2024-01-10").await;
+    let dormant = |today: Date| {
+        let s = s.clone();
+        async move { s.get(id, today).await.unwrap().partnership.dormant }
+    };
+    assert!(!dormant(date!(2026 - 01 - 10)).await, "exactly 24 months after the last sign of life");
+    assert!(dormant(date!(2026 - 01 - 11)).await, "one day more");
+    s.add_activity(
+        id,
+        &ActivityInput {
+            date: Some("2025-06-01".into()),
+            title_tr: Some("Gençlik kampı".into()),
+            title_en: Some("Youth camp".into()),
+            kind: Some("exchange".into()),
+            sdgs: Some("4".into()),
+        },
+        "t",
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert!(!dormant(date!(2026 - 01 - 11)).await, "an activity wakes it up");
+    assert!(dormant(date!(2027 - 06 - 02)).await);
+    // A shorter configured period.
+    let short = Partnerships::new(db.shared(), PartnershipSettings { dormancy_months: 6, ..Default::default() });
+    assert!(short.get(id, date!(2025 - 12 - 02)).await.unwrap().partnership.dormant);
+    let f =
+        PartnershipFilter { dormant: Some(false), municipality: Some("bursa-nilufer".into()), ..Default::default() };
+    let lively = s.list(&f, Page::default(), date!(2026 - 01 - 11)).await.unwrap();
+    assert!(lively.items.iter().any(|p| p.id == id));
+}
+
+async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(db: TestDb) {
+    let s = service(&db);
+    let view = s.compliance(&PartnershipFilter::default(), TODAY).await.unwrap();
+    let istanbul = view.iter().find(|g| g.member.slug == "istanbul").expect("İstanbul has imported relations");
+    let entry = &istanbul.entries[0];
+    assert_eq!(entry.missing.first().map(|m| m.stage), Some(Stage::CouncilApproved));
+    let id = entry.partnership.id;
+    let abroad = entry.partnership.partner.is_abroad();
+    s.record(
+        id,
+        Stage::CouncilApproved,
+        &RawEvidence { number: Some("1999/12".into()), ..raw("1999-05-01") },
+        "t",
+        NOW,
+    )
+    .await
+    .unwrap();
+    let detail = s.get(id, TODAY).await.unwrap();
+    assert!(detail.trail[0].backfilled);
+    assert_eq!(detail.partnership.stage, Stage::Active, "backfilling does not move the stage");
+    let next = if abroad { Stage::Permitted } else { Stage::Signed };
+    assert_eq!(detail.missing.first().map(|m| m.stage), Some(next));
+    if abroad {
+        s.record(
+            id,
+            Stage::Permitted,
+            &RawEvidence {
+                reference: Some("B.05".into()),
+                authority: Some("İçişleri Bakanlığı".into()),
+                ..raw("1999-06-01")
+            },
+            "t",
+            NOW,
+        )
+        .await
+        .unwrap();
+        let d = s.get(id, TODAY).await.unwrap();
+        assert_eq!(d.trail[1].authority.as_deref(), Some("İçişleri Bakanlığı"), "older records may name the Interior");
+    }
+    s.record(
+        id,
+        Stage::Signed,
+        &RawEvidence { place: Some("İstanbul".into()), signatories: Some("Mayors".into()), ..raw("1999-09-01") },
+        "t",
+        NOW,
+    )
+    .await
+    .unwrap();
+    let done = s.get(id, TODAY).await.unwrap();
+    assert!(!done.partnership.trail_incomplete && done.missing.is_empty());
+    let view = s.compliance(&PartnershipFilter::default(), TODAY).await.unwrap();
+    assert!(view.iter().flat_map(|g| &g.entries).all(|e| e.partnership.id != id), "no longer a gap");
+}
+
+async fn importing_the_sample_again_adds_nothing_and_reports_the_rest(db: TestDb) {
+    let sample = include_bytes!("../../../../data/twin-cities/sample.csv");
+    let report = import_partnerships(db.shared(), &sample[..], "sample", "t", NOW, |_| {}).await.unwrap();
+    assert_eq!(report.rows, 80);
+    assert_eq!(report.created, 0, "the seed already holds every member pair of the sample");
+    assert_eq!(report.existing, 14, "member pairs matched");
+    let count = |reason| report.skipped.iter().filter(|s| s.reason == reason).count();
+    assert_eq!(count(SkipReason::PartnerNotFound), 2, "Oberon (AU) and Gornji Vakuf-Uskoplje are not in the gazetteer");
+    assert_eq!(count(SkipReason::NoMember), 64, "the 20 rows without Türkiye and the non-member Turkish towns");
+    assert_eq!(report.unmatched(), 2);
+}
+
+async fn the_country_summary_adds_up(db: TestDb) {
+    let s = service(&db);
+    let countries = s.countries(TODAY).await.unwrap();
+    let total: u64 = countries.iter().map(|c| c.partnerships).sum();
+    let all = s.list(&PartnershipFilter::default(), Page::default(), TODAY).await.unwrap();
+    assert_eq!(total, all.total);
+    let de = countries.iter().find(|c| c.country.as_str() == "DE").expect("German partners");
+    assert_eq!(de.name.tr, "Almanya");
+    assert_eq!(de.numeric.as_deref(), Some("276"));
+    let f = PartnershipFilter { country: Some(de.country.clone()), ..Default::default() };
+    assert_eq!(s.list(&f, Page::default(), TODAY).await.unwrap().total, de.partnerships);
+    assert!(countries.windows(2).all(|w| w[0].partnerships >= w[1].partnerships));
+}
+
+async fn filters_narrow_the_registry(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let q = |q: PartnershipQuery| PartnershipFilter::parse(&q).unwrap();
+    let by_sdg = s
+        .list(&q(PartnershipQuery { sdg: Some("13".into()), ..Default::default() }), Page::default(), TODAY)
+        .await
+        .unwrap();
+    assert_eq!(by_sdg.items.iter().map(|p| p.id).collect::<Vec<_>>(), [id]);
+    let by_stage =
+        q(PartnershipQuery { stage: Some("proposed".into()), province: Some("16".into()), ..Default::default() });
+    assert_eq!(s.list(&by_stage, Page::default(), TODAY).await.unwrap().total, 1);
+    let bursa = q(PartnershipQuery { province: Some("16".into()), ..Default::default() });
+    let all = s.all(&bursa, TODAY, 10_000).await.unwrap();
+    assert!(all.iter().all(|p| p.member.province == "Bursa"));
+    assert!(all.len() > 30);
+    let bad = PartnershipFilter::parse(&PartnershipQuery {
+        stage: Some("x".into()),
+        dormant: Some("maybe".into()),
+        ..Default::default()
+    });
+    assert_eq!(bad.unwrap_err().fields.len(), 2);
+}
+
+async fn documents_are_checked_stored_and_listed(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = Arc::new(LocalUploads::open(dir.path()).unwrap());
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let doc =
+        s.attach(uploads.as_ref(), id, Some("council_decision"), "../karar.pdf", pdf.clone(), "t", NOW).await.unwrap();
+    let bad = s
+        .attach(uploads.as_ref(), id, Some("council_decision"), "x.pdf", b"<html>".to_vec(), "t", NOW)
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, ServiceError::Invalid(e) if e.fields["file"] == "unsupported_file_type"));
+    let big = vec![b'%'; ldp_core::services::documents::MAX_DOCUMENT_BYTES + 1];
+    assert!(matches!(
+        s.attach(uploads.as_ref(), id, Some("other"), "big.pdf", big, "t", NOW).await,
+        Err(ServiceError::Invalid(_))
+    ));
+    let detail = s.get(id, TODAY).await.unwrap();
+    assert_eq!(detail.documents.len(), 1, "refused uploads leave nothing behind");
+    let d = &detail.documents[0];
+    assert_eq!(
+        (d.id, d.filename.as_str(), d.content_type.as_str(), d.size),
+        (doc, "karar.pdf", "application/pdf", pdf.len() as i64)
+    );
+    use ldp_core::services::documents::Uploads;
+    assert_eq!(uploads.get(&d.storage_key).await.unwrap(), pdf);
+}
+
+async fn duplicate_partnerships_are_refused(db: TestDb) {
+    let s = service(&db);
+    propose(&s, false).await;
+    let input = NewPartnershipInput {
+        municipality: Some("bursa-nilufer".into()),
+        partner_city: Some("2867714".into()),
+        kind: Some("friendship".into()),
+        ..Default::default()
+    };
+    assert!(matches!(s.create(&input, "t", NOW).await, Err(ServiceError::Conflict(c)) if c == "partnership_exists"));
+    let wrong = NewPartnershipInput {
+        municipality: Some("nowhere".into()),
+        partner_city: Some("1".into()),
+        ..Default::default()
+    };
+    match s.create(&wrong, "t", NOW).await.unwrap_err() {
+        ServiceError::Invalid(e) => {
+            let fields: Vec<&str> = e.fields.keys().map(String::as_str).collect();
+            assert_eq!(fields, ["kind", "municipality", "partner_city"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,341 @@
+//! Sister-city relations: the filtered list (and its CSV), one page per relation, the per-country summary,
+//! the compliance view and the world map.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+use ldp_core::domain::partnership::*;
+use ldp_core::domain::{InputError, Page, Paged, Province, SdgGoal};
+use ldp_core::services::ServiceError;
+use ldp_core::services::partnerships::MemberCompliance;
+
+use super::map::WorldMap;
+use super::pagination::Pagination;
+use super::{PageCtx, PageError, render, status_for};
+use crate::error::{AppError, field_message};
+use crate::state::AppState;
+
+const PER_PAGE: i64 = 25;
+/// The map and the CSV carry at most this many relations.
+const EXPORT_LIMIT: usize = 20_000;
+
+/// A service error as the web shows it.
+pub fn service_error(e: ServiceError) -> AppError {
+    match e {
+        ServiceError::NotFound => AppError::not_found(),
+        ServiceError::Invalid(input) => AppError::invalid(input),
+        ServiceError::Store(s) => s.into(),
+        other => AppError::internal(other),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    filter: PartnershipQuery,
+    page: Option<String>,
+}
+
+/// Choices for the filter form.
+pub struct FilterForm {
+    pub query: PartnershipQuery,
+    pub provinces: Vec<Province>,
+    pub countries: Vec<CountrySummary>,
+    pub goals: Vec<SdgGoal>,
+    pub kinds: &'static [PartnershipKind],
+    pub stages: &'static [Stage],
+    pub errors: BTreeMap<String, String>,
+}
+
+impl FilterForm {
+    pub fn value<'a>(&'a self, field: &str) -> &'a str {
+        let q = &self.query;
+        let v = match field {
+            "municipality" => &q.municipality,
+            "province" => &q.province,
+            "country" => &q.country,
+            "kind" => &q.kind,
+            "stage" => &q.stage,
+            "sdg" => &q.sdg,
+            "dormant" => &q.dormant,
+            "trail" => &q.trail,
+            _ => &None,
+        };
+        v.as_deref().unwrap_or("")
+    }
+
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    /// The current filters as a query string (without the page), for links to the map, CSV and pages.
+    pub fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> =
+            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail"]
+                .into_iter()
+                .map(|f| (f, self.value(f).trim()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    pub fn with_query(&self, path: &str) -> String {
+        let qs = self.query_string();
+        if qs.is_empty() { path.to_owned() } else { format!("{path}?{qs}") }
+    }
+}
+
+async fn filter_form(
+    ctx: &PageCtx,
+    state: &AppState,
+    query: PartnershipQuery,
+) -> Result<(FilterForm, Option<PartnershipFilter>), PageError> {
+    let today = OffsetDateTime::now_utc().date();
+    let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
+    let countries = state.partnerships.countries(today).await.map_err(service_error).map_err(ctx.fail())?;
+    let goals = state.store.list_goals().await.map_err(ctx.fail())?;
+    let (filter, errors) = match PartnershipFilter::parse(&query) {
+        Ok(f) => (Some(f), BTreeMap::new()),
+        Err(e) => (None, e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))).collect()),
+    };
+    let form =
+        FilterForm { query, provinces, countries, goals, kinds: PartnershipKind::ALL, stages: Stage::ALL, errors };
+    Ok((form, filter))
+}
+
+#[derive(askama::Template)]
+#[template(path = "partnerships.html")]
+struct ListPage {
+    ctx: PageCtx,
+    title: String,
+    form: FilterForm,
+    result: Option<Paged<Partnership>>,
+    pagination: Option<Pagination>,
+}
+
+fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
+    let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<i64>().map_err(|_| InputError::new("page", "page_out_of_range"))?),
+    };
+    Page::parse(number, Some(PER_PAGE))
+}
+
+pub async fn list(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
+    let (mut form, filter) = filter_form(&ctx, &state, query.filter).await?;
+    let page = parse_page(query.page.as_deref());
+    if let Err(e) = &page {
+        form.errors.extend(e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))));
+    }
+    let (result, pagination) = match (filter, page) {
+        (Some(filter), Ok(page)) => {
+            let today = OffsetDateTime::now_utc().date();
+            let result =
+                state.partnerships.list(&filter, page, today).await.map_err(service_error).map_err(ctx.fail())?;
+            if result.is_past_end() && page.number() > 1 {
+                return Err(ctx.fail()(AppError::not_found()));
+            }
+            let base = form.with_query(&ctx.href("/partnerships"));
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let pagination =
+                Pagination::new(&result, |n| if n == 1 { base.clone() } else { format!("{base}{sep}page={n}") });
+            (Some(result), Some(pagination))
+        }
+        _ => (None, None),
+    };
+    let status = status_for(!form.errors.is_empty());
+    let page = ListPage { title: ctx.t("partnerships-title"), form, result, pagination, ctx };
+    render(&page.ctx, &page, status)
+}
+
+/// `/{lang}/partnerships.csv`: the filtered list as CSV (opens in any spreadsheet).
+pub async fn export_csv(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    query: Result<Query<PartnershipQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
+    let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
+    let today = OffsetDateTime::now_utc().date();
+    let rows = state.partnerships.all(&filter, today, EXPORT_LIMIT).await.map_err(service_error).map_err(ctx.fail())?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "member",
+        "member_slug",
+        "province",
+        "partner",
+        "partner_country",
+        "kind",
+        "stage",
+        "dormant",
+        "trail_incomplete",
+        "last_activity",
+        "sdgs",
+        "url",
+    ];
+    out.write_record(header).map_err(AppError::internal).map_err(ctx.fail())?;
+    for p in &rows {
+        let sdgs = p.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(" ");
+        let record = [
+            p.id.0.to_string(),
+            p.member.name.clone(),
+            p.member.slug.clone(),
+            p.member.province.clone(),
+            p.partner.name.clone(),
+            p.partner.country.as_str().to_owned(),
+            p.kind.as_str().to_owned(),
+            p.stage.as_str().to_owned(),
+            p.dormant.to_string(),
+            p.trail_incomplete.to_string(),
+            p.last_activity.map(|d| d.to_string()).unwrap_or_default(),
+            sdgs,
+            ctx.href(&format!("/partnerships/{}", p.id.0)),
+        ];
+        out.write_record(&record).map_err(AppError::internal).map_err(ctx.fail())?;
+    }
+    let body = out.into_inner().map_err(|e| AppError::internal(e.to_string())).map_err(ctx.fail())?;
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"partnerships.csv\""));
+    Ok(response)
+}
+
+#[derive(askama::Template)]
+#[template(path = "partnership.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    title: String,
+    detail: PartnershipDetail,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
+    let today = OffsetDateTime::now_utc().date();
+    let detail = state.partnerships.get(PartnershipId(id), today).await.map_err(service_error).map_err(ctx.fail())?;
+    let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
+    let page = ShowPage { title, detail, ctx };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+/// `/files/partnerships/{id}/{document}`: a stored document, served as an attachment.
+pub async fn document(State(state): State<AppState>, Path((id, document)): Path<(String, String)>) -> Response {
+    let (Ok(id), Ok(document)) = (id.parse::<i64>(), document.parse::<i64>()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let found = match state.store.document(PartnershipId(id), document).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return crate::error::ApiError(e.into()).into_response(),
+    };
+    match state.uploads.get(&found.storage_key).await {
+        Ok(bytes) => {
+            let mut r = bytes.into_response();
+            let h = r.headers_mut();
+            if let Ok(ct) = HeaderValue::from_str(&found.content_type) {
+                h.insert(header::CONTENT_TYPE, ct);
+            }
+            let disposition = format!(
+                "attachment; filename=\"{}\"",
+                found.filename.replace(|c: char| !c.is_ascii() || c == '"', "_")
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        Err(e) => crate::error::ApiError(AppError::internal(e)).into_response(),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "partnership_countries.html")]
+struct CountriesPage {
+    ctx: PageCtx,
+    title: String,
+    countries: Vec<CountrySummary>,
+    total: u64,
+}
+
+pub async fn countries(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let today = OffsetDateTime::now_utc().date();
+    let countries = state.partnerships.countries(today).await.map_err(service_error).map_err(ctx.fail())?;
+    let total = countries.iter().map(|c| c.partnerships).sum();
+    let page = CountriesPage { title: ctx.t("countries-title"), countries, total, ctx };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+#[derive(askama::Template)]
+#[template(path = "compliance.html")]
+struct CompliancePage {
+    ctx: PageCtx,
+    title: String,
+    groups: Vec<MemberCompliance>,
+    dormant: Paged<Partnership>,
+    total_gaps: usize,
+}
+
+pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let today = OffsetDateTime::now_utc().date();
+    let groups = state
+        .partnerships
+        .compliance(&PartnershipFilter::default(), today)
+        .await
+        .map_err(service_error)
+        .map_err(ctx.fail())?;
+    let dormant_filter = PartnershipFilter { dormant: Some(true), ..PartnershipFilter::default() };
+    let dormant = state
+        .partnerships
+        .list(&dormant_filter, Page::first(1), today)
+        .await
+        .map_err(service_error)
+        .map_err(ctx.fail())?;
+    let total_gaps = groups.iter().map(|g| g.entries.len()).sum();
+    let page = CompliancePage { title: ctx.t("compliance-title"), groups, dormant, total_gaps, ctx };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+#[derive(askama::Template)]
+#[template(path = "map.html")]
+struct MapPage {
+    ctx: PageCtx,
+    title: String,
+    form: FilterForm,
+    map: WorldMap,
+    partnerships: Vec<Partnership>,
+}
+
+pub async fn map(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    query: Result<Query<PartnershipQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
+    let (form, filter) = filter_form(&ctx, &state, query).await?;
+    let today = OffsetDateTime::now_utc().date();
+    let partnerships = match &filter {
+        Some(f) => state.partnerships.all(f, today, EXPORT_LIMIT).await.map_err(service_error).map_err(ctx.fail())?,
+        None => Vec::new(),
+    };
+    let numeric: std::collections::HashMap<&str, &str> =
+        form.countries.iter().filter_map(|c| Some((c.country.as_str(), c.numeric.as_deref()?))).collect();
+    let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).map(|n| (*n).to_owned()));
+    let status = status_for(!form.errors.is_empty());
+    let page = MapPage { title: ctx.t("map-title"), form, map, partnerships, ctx };
+    render(&page.ctx, &page, status)
+}

@@ -1,0 +1,219 @@
+//! Sister-city pages, their CSV export, the SVG map, documents and the partnership API.
+
+use axum::http::{StatusCode, header};
+use scraper::Html;
+use time::OffsetDateTime;
+
+use ldp_core::domain::Page;
+use ldp_core::domain::partnership::{PartnershipFilter, PartnershipId, RawEvidence, Stage};
+use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput, PartnershipSettings, Partnerships};
+use ldp_testkit::{TestDb, both_backends};
+
+use crate::helpers::*;
+
+both_backends!(seeded =>
+    the_relations_list_filters_and_pages_in_both_languages,
+    bad_relation_filters_re_render_with_messages,
+    the_csv_export_has_exactly_the_filtered_rows,
+    the_map_draws_an_arc_per_filtered_relation_with_a_table,
+    a_relation_page_shows_its_timeline_activities_and_documents,
+    the_municipality_page_lists_its_relations,
+    the_country_summary_and_compliance_pages_show_the_gaps,
+    the_partnership_api_lists_filters_and_explains,
+);
+
+fn service(app: &TestApp) -> Partnerships {
+    Partnerships::new(app.db.shared(), PartnershipSettings::default())
+}
+
+async fn the_relations_list_filters_and_pages_in_both_languages(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/tr/partnerships").await;
+    assert_eq!(text(&html, "main h1"), "Kardeş şehir ve işbirliği ilişkileri");
+    assert_eq!(text(&html, ".result-count strong"), "318");
+    assert_eq!(texts(&html, "table.partnerships tbody tr").len(), 25);
+    assert_eq!(attr(&html, ".pagination a[rel=next]", "href").as_deref(), Some("/tr/partnerships?page=2"));
+    let html = app.page("/en/partnerships?country=DE&province=34").await;
+    let rows = texts(&html, "table.partnerships tbody tr");
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.contains("Germany")), "{rows:?}");
+    assert_eq!(attr(&html, "#f-country option[selected]", "value").as_deref(), Some("DE"));
+    let dormant = app.page("/en/partnerships?dormant=true&trail=true").await;
+    assert_eq!(text(&dormant, ".result-count strong"), "318", "every imported relation is dormant and incomplete");
+    let none = app.page("/en/partnerships?dormant=false").await;
+    assert_eq!(text(&none, ".empty"), "No relation matches these filters.");
+    assert_eq!(app.get("/tr/partnerships?page=99").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn bad_relation_filters_re_render_with_messages(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let reply = app.get("/en/partnerships?stage=sleeping&dormant=maybe&country=TUR&sdg=18").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let html = Html::parse_document(&reply.body);
+    let errors = texts(&html, ".field-error");
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(errors.contains(&"Unknown stage.".to_owned()));
+    assert_eq!(attr(&html, "#f-stage option[selected]", "value"), None);
+    assert!(texts(&html, "table.partnerships").is_empty());
+}
+
+async fn the_csv_export_has_exactly_the_filtered_rows(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let reply = app.get("/en/partnerships.csv?province=16").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert!(reply.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
+    let mut reader = csv::Reader::from_reader(reply.body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    assert_eq!(&headers[3], "province");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let listed = service(&app)
+        .list(
+            &PartnershipFilter::parse(&ldp_core::domain::partnership::PartnershipQuery {
+                province: Some("16".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+            Page::default(),
+            OffsetDateTime::now_utc().date(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len() as u64, listed.total);
+    assert!(rows.iter().all(|r| &r[3] == "Bursa"));
+    assert!(rows.iter().any(|r| r[1].contains("Nilüfer") || r[1] == *"Bursa"), "Turkish letters survive");
+    let bad = app.get("/en/partnerships.csv?kind=x").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+async fn the_map_draws_an_arc_per_filtered_relation_with_a_table(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/en/map?municipality=bursa").await;
+    let arcs = texts(&html, "svg .arcs path");
+    let rows = texts(&html, "#map-table-title + .table-wrap tbody tr");
+    assert!(!arcs.is_empty());
+    assert_eq!(arcs.len(), rows.len(), "the table is the map's text alternative");
+    assert!(rows.iter().all(|r| r.starts_with("Bursa –")), "{rows:?}");
+    assert_eq!(texts(&html, "svg .countries path").len(), 177);
+    assert!(attr(&html, "svg", "role").as_deref() == Some("img"));
+    assert!(texts(&html, "svg .countries path.partner").len() > 5, "partner countries are shaded");
+    let all = app.page("/en/map").await;
+    assert_eq!(texts(&all, "svg .arcs path").len(), 318);
+    let none = app.page("/tr/map?country=AQ").await;
+    assert!(texts(&none, "svg .arcs path").is_empty());
+}
+
+async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let s = service(&app);
+    let now = OffsetDateTime::now_utc();
+    let input = NewPartnershipInput {
+        municipality: Some("yalova".into()),
+        partner_city: Some("2867714".into()),
+        kind: Some("cooperation".into()),
+        sdgs: Some("11".into()),
+        proposed_on: Some("2026-01-05".into()),
+        ..Default::default()
+    };
+    let id = s.create(&input, "test:staff", now).await.unwrap();
+    let council =
+        RawEvidence { date: Some("2026-02-01".into()), number: Some("2026/<b>7</b>".into()), ..Default::default() };
+    s.record(id, Stage::CouncilApproved, &council, "test:staff", now).await.unwrap();
+    s.add_activity(
+        id,
+        &ActivityInput {
+            date: Some("2026-03-01".into()),
+            title_tr: Some("Çalıştay".into()),
+            title_en: Some("Workshop".into()),
+            kind: Some("meeting".into()),
+            sdgs: Some("11".into()),
+        },
+        "t",
+        now,
+    )
+    .await
+    .unwrap();
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let doc =
+        s.attach(app.uploads.as_ref(), id, Some("council_decision"), "karar.pdf", pdf.clone(), "t", now).await.unwrap();
+
+    let html = app.page(&format!("/tr/partnerships/{}", id.0)).await;
+    assert_eq!(text(&html, "main h1"), "Yalova – Munich");
+    let steps = texts(&html, "ol.timeline li strong");
+    assert_eq!(steps, ["Öneri", "Meclis kararı"]);
+    assert!(text(&html, "ol.timeline").contains("2026/<b>7</b>"), "evidence text is escaped, not markup");
+    assert!(texts(&html, "ol.timeline b").is_empty());
+    assert_eq!(texts(&html, "ul.missing li"), Vec::<String>::new(), "nothing is missing for the stage reached");
+    assert!(text(&html, "ul.activities").contains("Çalıştay"));
+    let link = attr(&html, "ul.documents a", "href").unwrap();
+    assert_eq!(link, format!("/files/partnerships/{}/{doc}", id.0));
+    let file = app.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(file.body.as_bytes(), pdf.as_slice());
+    assert_eq!(app.get(&format!("/files/partnerships/{}/999999", id.0)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/en/partnerships/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/en/partnerships/abc").await.status, StatusCode::NOT_FOUND);
+    let imported = app.page("/en/partnerships/1").await;
+    assert!(text(&imported, ".warn-note").contains("imported without its legal trail"));
+    assert!(!texts(&imported, "ul.missing li").is_empty());
+}
+
+async fn the_municipality_page_lists_its_relations(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/en/municipalities/istanbul").await;
+    let rows = texts(&html, "#relations-title ~ .table-wrap tbody tr");
+    assert!(rows.len() >= 20, "{}", rows.len());
+    assert!(rows.iter().all(|r| r.starts_with("İstanbul –")));
+    assert!(hrefs(&html, "main a").contains(&"/en/map?municipality=istanbul".to_owned()));
+    let quiet = app.page("/en/municipalities/bilecik-inhisar").await;
+    assert_eq!(text(&quiet, "#relations-title + p"), "No relation is recorded.");
+}
+
+async fn the_country_summary_and_compliance_pages_show_the_gaps(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/tr/partnerships/countries").await;
+    let rows = texts(&html, "table.countries tbody tr");
+    assert!(rows.iter().any(|r| r.starts_with("Almanya")));
+    assert!(text(&html, "table.countries caption").ends_with("318"));
+    let compliance = app.page("/en/compliance").await;
+    let stats = texts(&compliance, "ul.stats strong");
+    assert_eq!(stats, ["318", "318"]);
+    let first_missing = texts(&compliance, "main table tbody td:nth-of-type(1)");
+    assert!(first_missing.iter().all(|m| m.starts_with("Council decision")), "{:?}", &first_missing[..3]);
+    assert!(texts(&compliance, "main section h2 a").iter().any(|m| m == "İstanbul"));
+}
+
+async fn the_partnership_api_lists_filters_and_explains(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let (status, body) = app.json("/api/v1/partnerships?municipality=bursa&per_page=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["items"].as_array().unwrap().len(), 5);
+    let first = &body["items"][0];
+    assert_eq!(first["member"]["slug"], "bursa");
+    assert_eq!(first["stage"], "active");
+    assert_eq!(first["trail_incomplete"], true);
+    assert!(first["partner"]["location"]["lat"].is_number());
+    let id = first["id"].as_i64().unwrap();
+    let (_, detail) = app.json(&format!("/api/v1/partnerships/{id}")).await;
+    assert_eq!(detail["missing"][0]["stage"], "council_approved");
+    assert!(detail["trail"].as_array().unwrap().is_empty());
+    let (status, err) = app.json("/api/v1/partnerships?stage=x&per_page=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["fields"].as_object().unwrap().len(), 2);
+    let (status, err) = app.json("/api/v1/partnerships/424242").await;
+    assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (_, countries) = app.json("/api/v1/partnerships/countries").await;
+    assert!(countries.as_array().unwrap().iter().any(|c| c["country"] == "DE"));
+    let (_, compliance) = app.json("/api/v1/compliance").await;
+    assert!(compliance.as_array().unwrap().len() > 10);
+    // No write endpoint exists for anonymous clients.
+    let post = app
+        .request(
+            axum::http::Request::post(format!("/api/v1/partnerships/{id}")).body(axum::body::Body::empty()).unwrap(),
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    let _ = PartnershipId(id);
+}
