@@ -25,6 +25,8 @@ const started = Date.now();
 const browser = await launch();
 const context = await browser.newContext({ ...DESKTOP, bypassCSP: true });
 context.setDefaultTimeout(30_000);
+// The map pages (about 400 KB of SVG and table) and the compliance page are the largest: room to spare.
+context.setDefaultNavigationTimeout(60_000);
 const page = await context.newPage();
 
 const pages = pageKinds();
@@ -35,8 +37,9 @@ console.log(`axe-core ${AXE_VERSION}, tags ${TAGS.join(', ')}, ${pages.length} p
 
 try {
   for (const p of pages) {
-    const entry = { ...p, violations: [], error: null };
+    const entry = { ...p, violations: [], error: null, ms: 0 };
     report.push(entry);
+    const pageStarted = Date.now();
     try {
       const res = await page.goto(BASE + p.path, { waitUntil: 'load' });
       const got = res ? res.status() : 0;
@@ -60,11 +63,13 @@ try {
     } catch (err) {
       entry.error = String(err && err.message ? err.message : err).split('\n')[0];
     }
+    entry.ms = Date.now() - pageStarted;
     const bad = entry.error || entry.violations.length;
     if (bad) failedPages += 1;
     violationsTotal += entry.violations.length;
     console.log(
-      `${bad ? '✗' : '✓'} ${p.path}${entry.error ? `  ERROR: ${entry.error}` : `  ${entry.violations.length} violation(s)`}`,
+      `${bad ? '✗' : '✓'} ${p.path}${entry.error ? `  ERROR: ${entry.error}` : `  ${entry.violations.length} violation(s)`}` +
+        `  (${entry.ms} ms)`,
     );
     for (const v of entry.violations) {
       console.log(`    - ${v.id} [${v.impact}] ${v.help}  (${v.helpUrl})`);

@@ -4,8 +4,10 @@
 //
 // Steps: home in Turkish and in English (chosen by Accept-Language at `/`), the language switch link both
 // ways, the networks list and one network, the municipalities list, the province filter (Bursa, submitted
-// as a reader would), one municipality; then the same filter with JavaScript turned off. A full-page
-// screenshot of each step (1280 px wide) and phone-sized (390×844) ones of home and municipalities go to
+// as a reader would), one municipality (Bursa); from its relations section one sister-city relation, back,
+// the "show on the map" link (the SVG must draw arcs); the relations list filtered by province through its
+// form, and its CSV download (200, text/csv); then the municipalities filter with JavaScript turned off. A full-page
+// screenshot of each step (1280 px wide) and phone-sized (390×844) ones of home, municipalities and the map go to
 // out/screenshots/.
 //
 // Fails (exit 1) on any console error or uncaught page error, any failed request, any response >= 400
@@ -195,12 +197,80 @@ try {
     expect(other.length === 0, `every listed municipality should be in Bursa; others: ${[...new Set(other)].join(', ')}`);
     await shot(page, 'municipalities-tr-bursa');
   });
-  await run('one municipality', async () => {
-    const first = page.locator('table.municipalities tbody a').first();
+  await run('one municipality (Bursa, from the filtered list)', async () => {
+    const bursa = page.locator('table.municipalities tbody a[href="/tr/municipalities/bursa"]');
+    expect((await bursa.count()) === 1, 'the Bursa filter lists /tr/municipalities/bursa once');
+    await follow(page, bursa.first(), (u) => u.pathname === '/tr/municipalities/bursa');
+    expect(await page.locator('h1').first().isVisible(), '/tr/municipalities/bursa has a visible h1');
+    expect(await page.locator('#relations-title').isVisible(), 'the municipality page has a relations section (#relations-title)');
+    await shot(page, 'municipality-bursa');
+  });
+
+  // ---------------------------------------------------------------- sister-city relations, from the municipality
+  const relations = page.locator('section[aria-labelledby="relations-title"]');
+  await run('one relation (from the municipality relations table)', async () => {
+    const rows = await relations.locator('table.partnerships tbody tr').count();
+    expect(rows > 0, `Bursa's relations table should have rows, has ${rows}`);
+    const first = relations.locator('table.partnerships tbody a[href^="/tr/partnerships/"]').first();
     const href = await first.getAttribute('href');
+    expect(/^\/tr\/partnerships\/\d+$/.test(href || ''), `a relation link looks like /tr/partnerships/ID, is ${href}`);
     await follow(page, first, (u) => u.pathname === href);
     expect(await page.locator('h1').first().isVisible(), `${href} has a visible h1`);
-    await shot(page, `municipality-${href.split('/').pop()}`);
+    for (const id of ['sides-title', 'trail-title', 'activities-title', 'documents-title']) {
+      expect(await page.locator(`#${id}`).isVisible(), `${href} shows its section #${id}`);
+    }
+    expect(
+      (await page.locator('a[href="/tr/municipalities/bursa"]').count()) > 0,
+      `${href} links back to its member municipality /tr/municipalities/bursa`,
+    );
+    await shot(page, `partnership-${href.split('/').pop()}`);
+  });
+  await run('back to the municipality', async () => {
+    await page.goBack({ waitUntil: 'load' });
+    expect(pathOf(page) === '/tr/municipalities/bursa', `back should return to /tr/municipalities/bursa, is at ${pathOf(page)}`);
+  });
+  await run('the relations on the map (municipality link "show on the map")', async () => {
+    const onMap = relations.locator('a[href="/tr/map?municipality=bursa"]');
+    expect((await onMap.count()) === 1, 'the relations section links /tr/map?municipality=bursa once');
+    await follow(page, onMap.first(), (u) => u.pathname === '/tr/map' && u.searchParams.get('municipality') === 'bursa');
+    const svg = page.locator('figure.world-map svg');
+    expect(await svg.isVisible(), 'the map SVG is visible');
+    const arcs = await page.locator('svg .arcs path').count();
+    expect(arcs >= 1, `the map should draw at least one arc (svg .arcs path), draws ${arcs}`);
+    const box = await svg.boundingBox();
+    expect(box && box.width > 300 && box.height > 150, `the map SVG should be drawn at a readable size, is ${box ? `${Math.round(box.width)}×${Math.round(box.height)}` : 'not laid out'}`);
+    const rows = await page.locator('table.partnerships tbody tr').count();
+    expect(rows === arcs, `the table below the map (its text alternative) should list one row per arc: ${rows} rows, ${arcs} arcs`);
+    expect((await page.inputValue('#f-municipality')) === 'bursa', 'the map filter form keeps municipality=bursa');
+    await shot(page, 'map-tr-bursa');
+  });
+  await run('relations list (main navigation), filtered by province Bursa (16) and submitted', async () => {
+    await follow(page, page.locator('nav.main-nav a[href="/tr/partnerships"]'), /\/tr\/partnerships$/);
+    await page.selectOption('#f-province', '16');
+    await follow(page, page.locator('form.filters button[type="submit"]'), (u) => u.pathname === '/tr/partnerships' && u.searchParams.get('province') === '16');
+    expect((await page.inputValue('#f-province')) === '16', 'the province select keeps Bursa selected');
+    const rows = await page.locator('table.partnerships tbody tr').count();
+    expect(rows > 0, `the Bursa filter should list relations, lists ${rows}`);
+    await shot(page, 'partnerships-tr-bursa');
+  });
+  await run('download the CSV of the filtered relations', async () => {
+    const link = page.locator('a[href^="/tr/partnerships.csv"]');
+    expect((await link.count()) === 1, 'the filtered list has one CSV link');
+    const href = await link.first().getAttribute('href');
+    expect(new URL(href, BASE).searchParams.get('province') === '16', `the CSV link keeps the filter (province=16): ${href}`);
+    // Clicked as a reader would: the browser must treat it as a download.
+    const [download] = await Promise.all([page.waitForEvent('download'), link.first().click()]);
+    const failure = await download.failure();
+    expect(failure === null, `the CSV download failed: ${failure}`);
+    await download.saveAs(join(OUT, 'partnerships-tr-bursa.csv'));
+    // Status and type, asked once more with the page's own cookies.
+    const res = await page.context().request.get(new URL(href, BASE).toString());
+    expect(res.status() === 200, `GET ${href} answered ${res.status()}, expected 200`);
+    const type = res.headers()['content-type'] || '';
+    expect(/^text\/csv\b/.test(type), `GET ${href} has Content-Type ${JSON.stringify(type)}, expected text/csv`);
+    const lines = (await res.text()).split(/\r?\n/).filter((l) => l.trim() !== '');
+    expect(lines.length >= 2, `the CSV should have a header and at least one row, has ${lines.length} line(s)`);
+    console.log(`  ⤓ ${href}: ${res.status()} ${type}, ${lines.length - 1} row(s), saved as ${join(OUT, 'partnerships-tr-bursa.csv')}`);
   });
   await page.context().close();
 
@@ -221,6 +291,7 @@ try {
   for (const [name, path] of [
     ['phone-home-tr', '/tr/'],
     ['phone-municipalities-tr', '/tr/municipalities'],
+    ['phone-map-tr-bursa', '/tr/map?municipality=bursa'],
   ]) {
     await run(`${name} (390×844)`, async () => {
       await open(phone, path);

@@ -31,6 +31,14 @@ export function pageKinds() {
     ['sdgs', '/sdgs', 200],
     ['sdg', '/sdgs/11', 200],
     ['data-sources', '/data-sources', 200],
+    // sister-city relations
+    ['partnerships', '/partnerships', 200],
+    ['partnerships-filtered', '/partnerships?province=16', 200],
+    ['partnership', '/partnerships/1', 200],
+    ['partnership-countries', '/partnerships/countries', 200],
+    ['compliance', '/compliance', 200],
+    ['map', '/map', 200],
+    ['map-filtered', '/map?municipality=bursa', 200],
     ['not-found', '/no-such-page', 404],
   ];
   const pages = [];

@@ -5,10 +5,13 @@
 #
 # Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, then runs:
 #   journey      e2e/journey.mjs: headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) walks
-#                home tr/en + language switch, networks, one network, municipalities, the Bursa filter, one
-#                municipality, the filter again with JavaScript off; screenshots to e2e/out/screenshots/;
-#                fails on console errors, failed requests, responses >= 400 and broken same-origin links
+#                home tr/en + language switch, networks, one network, municipalities, the Bursa filter, the
+#                Bursa page, one of its sister-city relations, its map (SVG arcs), the relations list filtered
+#                by province and its CSV, the filter again with JavaScript off; screenshots to
+#                e2e/out/screenshots/; fails on console errors, failed requests, responses >= 400 and broken
+#                same-origin links
 #   axe          e2e/axe.mjs: axe-core (WCAG 2.0/2.1 A+AA) on every public page kind in both languages
+#                (e2e/lib.mjs pageKinds(): 19 kinds x tr/en, the relations pages and the map included)
 #   html         the Nu HTML checker (npm vnu-jar) on the saved HTML of the same pages: zero errors
 #   api          schemathesis against /api/openapi.json: not_a_server_error, response_schema_conformance,
 #                status_code_conformance, content_type_conformance; fixed examples per operation and seed
@@ -48,7 +51,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;

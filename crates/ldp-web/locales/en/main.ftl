@@ -250,3 +250,4 @@ field-required = This field is required.
 field-invalid_date = The date must be written YYYY-MM-DD.
 field-date_in_future = The date cannot be in the future.
 field-date_before_previous_step = The date cannot precede the previous step.
+partnerships-all-members = All members

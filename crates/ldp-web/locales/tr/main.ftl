@@ -250,3 +250,4 @@ field-required = Bu alan zorunludur.
 field-invalid_date = Tarih YYYY-AA-GG biçiminde olmalıdır.
 field-date_in_future = Tarih ileride olamaz.
 field-date_before_previous_step = Tarih bir önceki adımdan önce olamaz.
+partnerships-all-members = Tüm üyeler

@@ -73,3 +73,19 @@ pub fn page(page: Option<&str>, per_page: Option<&str>) -> Result<ldp_core::doma
         }
     }
 }
+
+/// A parsed filter and page together, or one 400 naming every bad field of both.
+pub fn filter_and_page<F>(
+    filter: Result<F, ldp_core::domain::InputError>,
+    page: Result<ldp_core::domain::Page, ApiError>,
+) -> Result<(F, ldp_core::domain::Page), ApiError> {
+    match (filter, page) {
+        (Ok(f), Ok(p)) => Ok((f, p)),
+        (Err(mut f), Err(ApiError(p))) => {
+            f.fields.extend(p.fields);
+            Err(AppError::invalid(f).into())
+        }
+        (Err(f), _) => Err(f.into()),
+        (_, Err(p)) => Err(p),
+    }
+}

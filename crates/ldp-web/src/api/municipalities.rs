@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use ldp_core::domain::{Municipality, MunicipalityFilter, MunicipalityKind, Paged, Province};
 
-use super::extract::{ApiPath, ApiQuery, page};
+use super::extract::{ApiPath, ApiQuery, filter_and_page, page};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -50,15 +50,7 @@ pub async fn list(
 ) -> Result<Json<Paged<Municipality>>, ApiError> {
     let filter = MunicipalityFilter::parse(q.province.as_deref(), q.kind.as_deref(), q.q.as_deref());
     let page = page(q.page.as_deref(), q.per_page.as_deref());
-    let (filter, page) = match (filter, page) {
-        (Ok(f), Ok(p)) => (f, p),
-        (Err(mut f), Err(ApiError(p))) => {
-            f.fields.extend(p.fields);
-            return Err(AppError::invalid(f).into());
-        }
-        (Err(f), _) => return Err(f.into()),
-        (_, Err(p)) => return Err(p),
-    };
+    let (filter, page) = filter_and_page(filter, page)?;
     Ok(Json(state.store.list_municipalities(&filter, page).await?))
 }
 

@@ -14,7 +14,7 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::{InputError, Paged};
 use ldp_core::services::partnerships::MemberCompliance;
 
-use super::extract::{ApiPath, ApiQuery, page};
+use super::extract::{ApiPath, ApiQuery, filter_and_page, page};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::pages::partnerships::service_error;
 use crate::state::AppState;
@@ -81,15 +81,7 @@ pub async fn list(
 ) -> Result<Json<Paged<Partnership>>, ApiError> {
     let filter = q.filter();
     let page = page(q.page.as_deref(), q.per_page.as_deref());
-    let (filter, page) = match (filter, page) {
-        (Ok(f), Ok(p)) => (f, p),
-        (Err(mut f), Err(ApiError(p))) => {
-            f.fields.extend(p.fields);
-            return Err(AppError::invalid(f).into());
-        }
-        (Err(f), _) => return Err(f.into()),
-        (_, Err(p)) => return Err(p),
-    };
+    let (filter, page) = filter_and_page(filter, page)?;
     let today = OffsetDateTime::now_utc().date();
     Ok(Json(state.partnerships.list(&filter, page, today).await.map_err(service_error)?))
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::*;
-use ldp_core::domain::{InputError, Page, Paged, Province, SdgGoal};
+use ldp_core::domain::{InputError, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::MemberCompliance;
 
@@ -45,6 +45,8 @@ pub struct ListQuery {
 pub struct FilterForm {
     pub query: PartnershipQuery,
     pub provinces: Vec<Province>,
+    /// Every member municipality, for the member choice.
+    pub members: Vec<Municipality>,
     pub countries: Vec<CountrySummary>,
     pub goals: Vec<SdgGoal>,
     pub kinds: &'static [PartnershipKind],
@@ -99,12 +101,31 @@ async fn filter_form(
     let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
     let countries = state.partnerships.countries(today).await.map_err(service_error).map_err(ctx.fail())?;
     let goals = state.store.list_goals().await.map_err(ctx.fail())?;
+    let mut members = Vec::new();
+    for n in 1..=10 {
+        let page =
+            Page::parse(Some(n), Some(i64::from(Page::MAX_SIZE))).map_err(AppError::invalid).map_err(ctx.fail())?;
+        let batch = state.store.list_municipalities(&MunicipalityFilter::default(), page).await.map_err(ctx.fail())?;
+        let done = batch.items.len() < Page::MAX_SIZE as usize;
+        members.extend(batch.items);
+        if done {
+            break;
+        }
+    }
     let (filter, errors) = match PartnershipFilter::parse(&query) {
         Ok(f) => (Some(f), BTreeMap::new()),
         Err(e) => (None, e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))).collect()),
     };
-    let form =
-        FilterForm { query, provinces, countries, goals, kinds: PartnershipKind::ALL, stages: Stage::ALL, errors };
+    let form = FilterForm {
+        query,
+        provinces,
+        members,
+        countries,
+        goals,
+        kinds: PartnershipKind::ALL,
+        stages: Stage::ALL,
+        errors,
+    };
     Ok((form, filter))
 }
 
