@@ -467,19 +467,21 @@ def build_countries(work: str, out: str):
     tr = json.load(open(os.path.join(base, "langs/tr.json"), encoding="utf-8"))["countries"]
     rows, skipped = [], []
     for a2, a3, num, *_ in codes:
-        if is_user_assigned(a2):
+        # Kosovo has no ISO 3166-1 code, but GeoNames (the gazetteer) and the EU use XK; keep it, without a
+        # numeric code, so partners in Kosovo have a country.
+        if is_user_assigned(a2) and a2 != "XK":
             skipped.append(a2)
             continue
         check(re.fullmatch(r"[A-Z]{2}", a2) and re.fullmatch(r"[A-Z]{3}", a3), f"bad codes {a2} {a3}")
-        num = str(num).zfill(3)
-        check(re.fullmatch(r"\d{3}", num) is not None, f"bad numeric {num} for {a2}")
+        num = "" if a2 == "XK" else str(num).zfill(3)
+        check(a2 == "XK" or re.fullmatch(r"\d{3}", num) is not None, f"bad numeric {num} for {a2}")
         name_en, name_tr = first(en.get(a2)), first(tr.get(a2))
         check(bool(name_en) and bool(name_tr), f"missing name for {a2}")
         rows.append([a2, a3, num, name_en, name_tr])
     rows.sort()
     check(len({r[0] for r in rows}) == len(rows) and len({r[1] for r in rows}) == len(rows)
           and len({r[2] for r in rows}) == len(rows), "duplicate country codes")
-    check(len(rows) == 249, f"countries: {len(rows)} rows, expected the 249 ISO 3166-1 entries")
+    check(len(rows) == 250, f"countries: {len(rows)} rows, expected the 249 ISO 3166-1 entries and XK")
     write_csv(os.path.join(out, "countries.csv"), ["iso2", "iso3", "numeric", "name_en", "name_tr"], rows)
     return {"rows": len(rows), "skipped": skipped}
 

@@ -16,6 +16,7 @@ use crate::domain::{
     Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use crate::services::tokens::ApiToken;
 
 /// What can go wrong below the services.
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +167,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every gazetteer city with its folded names, for matching imports.
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>>;
+
+    // API tokens.
+
+    async fn create_api_token(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> StoreResult<ApiToken>;
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+
+    async fn touch_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<()>;
+
+    /// Revokes a live token; `false` when there is none with that id (or it was revoked already).
+    async fn revoke_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
+
+    async fn list_api_tokens(&self) -> StoreResult<Vec<ApiToken>>;
 }
 
 /// A trail step as the store writes it.

@@ -9,6 +9,7 @@ mod partnerships;
 mod pool;
 mod read;
 mod rows;
+mod tokens;
 mod uploads;
 
 pub use uploads::LocalUploads;
@@ -25,6 +26,7 @@ use ldp_core::domain::partnership::{
 };
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::{Backend, GazetteerEntry, RecordedStep, Store, StoreError, StoreResult};
 
 pub use pool::{ConnectError, PoolSettings, redact};
@@ -230,5 +232,25 @@ impl Store for SqlStore {
 
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
         self.gazetteer_q().await
+    }
+
+    async fn create_api_token(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> StoreResult<ApiToken> {
+        self.create_api_token_q(name, token_hash, now).await
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        self.api_token_by_hash_q(token_hash).await
+    }
+
+    async fn touch_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<()> {
+        self.touch_api_token_q(id, now).await
+    }
+
+    async fn revoke_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
+        self.revoke_api_token_q(id, now).await
+    }
+
+    async fn list_api_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+        self.list_api_tokens_q().await
     }
 }

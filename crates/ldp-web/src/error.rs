@@ -37,6 +37,15 @@ impl AppError {
         AppError { status: StatusCode::BAD_REQUEST, code: "invalid_parameters", fields: input.fields, cause: None }
     }
 
+    pub fn unauthorized() -> Self {
+        AppError { status: StatusCode::UNAUTHORIZED, code: "unauthorized", fields: BTreeMap::new(), cause: None }
+    }
+
+    /// The request is understood but the rules refuse it (`code` says which rule).
+    pub fn refused(code: &'static str, fields: BTreeMap<String, String>) -> Self {
+        AppError { status: StatusCode::CONFLICT, code, fields, cause: None }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         AppError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -129,6 +138,12 @@ impl IntoResponse for ApiError {
                 fields: e.field_messages(Lang::En),
             },
         };
-        (e.status, Json(body)).into_response()
+        let mut response = (e.status, Json(body)).into_response();
+        if e.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use ldp_core::domain::Union;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
+use ldp_core::services::tokens::Tokens;
 use ldp_core::store::{Store, StoreResult};
 
 /// Facts about the site that every page shows and that change only with the reference data.
@@ -27,6 +28,7 @@ pub struct Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub partnerships: Partnerships,
+    pub tokens: Tokens,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub site: Arc<SiteInfo>,
@@ -38,6 +40,7 @@ impl AppState {
         let union = store.union_info().await?.map(Arc::new);
         Ok(AppState {
             partnerships: Partnerships::new(store.clone(), config.partnerships),
+            tokens: Tokens::new(store.clone()),
             uploads: config.uploads,
             store,
             metrics: crate::ops::metrics_handle(),

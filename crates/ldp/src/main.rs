@@ -54,6 +54,27 @@ enum Command {
         #[command(subcommand)]
         command: partnership_cmd::PartnershipCommand,
     },
+    /// Create, list and revoke API tokens, which programs use to write through the API
+    /// (`Authorization: Bearer …`). A token is shown once and stored only as a hash.
+    Token {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once).
+    Create {
+        /// What the token is for, e.g. "bursa-nilufer sync".
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token; requests carrying it are refused from now on.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -255,6 +276,28 @@ async fn main() -> anyhow::Result<()> {
             ensure_reference(store.as_ref(), false).await?;
             let service = Partnerships::new(store, settings.partnerships.clone());
             partnership_cmd::run(&service, &uploads(&settings)?, command).await
+        }
+        Command::Token { db, command } => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let tokens = ldp_core::services::tokens::Tokens::new(open_store(&settings).await?);
+            let now = time::OffsetDateTime::now_utc();
+            match command {
+                TokenCommand::Create { name } => {
+                    let (token, secret) = tokens.create(&name, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("token {} ({}) created; it is shown only now:\n{secret}", token.id, token.name);
+                }
+                TokenCommand::List => {
+                    for t in tokens.list().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                        let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
+                        println!("{}\t{}\t{}\tcreated {}", t.id, state, t.name, t.created_at);
+                    }
+                }
+                TokenCommand::Revoke { id } => {
+                    tokens.revoke(id, now).await.map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
+                    println!("token {id} revoked");
+                }
+            }
+            Ok(())
         }
         Command::Import(ImportCommand::Reference { db, force }) => {
             let settings = settings(&db, None, &file_cfg)?;

@@ -30,7 +30,8 @@ impl CountryCode {
 pub struct Country {
     pub iso2: CountryCode,
     pub iso3: String,
-    /// ISO 3166-1 numeric code, three digits (also the Natural Earth id).
+    /// ISO 3166-1 numeric code, three digits (also the Natural Earth id); empty for Kosovo (`XK`), which
+    /// has none.
     pub numeric: String,
     pub name: Localized,
 }

@@ -3,6 +3,7 @@
 pub mod documents;
 pub mod import;
 pub mod partnerships;
+pub mod tokens;
 
 use crate::domain::InputError;
 use crate::domain::partnership::Refusal;

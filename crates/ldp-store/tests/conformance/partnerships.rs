@@ -291,6 +291,8 @@ async fn the_country_summary_adds_up(db: TestDb) {
     let total: u64 = countries.iter().map(|c| c.partnerships).sum();
     let all = s.list(&PartnershipFilter::default(), Page::default(), TODAY).await.unwrap();
     assert_eq!(total, all.total);
+    let kosovo = countries.iter().find(|c| c.country.as_str() == "XK").expect("partners in Kosovo (GeoNames XK)");
+    assert_eq!((kosovo.name.tr.as_str(), kosovo.name.en.as_str()), ("Kosova", "Kosovo"));
     let de = countries.iter().find(|c| c.country.as_str() == "DE").expect("German partners");
     assert_eq!(de.name.tr, "Almanya");
     assert_eq!(de.numeric.as_deref(), Some("276"));
@@ -373,5 +375,29 @@ async fn duplicate_partnerships_are_refused(db: TestDb) {
             assert_eq!(fields, ["kind", "municipality", "partner_city"]);
         }
         other => panic!("{other:?}"),
+    }
+}
+
+mod tokens {
+    use super::*;
+    use ldp_core::services::tokens::{Tokens, hash};
+
+    both_backends!(seeded => tokens_are_stored_hashed_used_and_revoked);
+
+    async fn tokens_are_stored_hashed_used_and_revoked(db: TestDb) {
+        let tokens = Tokens::new(db.shared());
+        let (token, secret) = tokens.create("  nightly sync ", NOW).await.unwrap();
+        assert_eq!(token.name, "nightly sync");
+        assert!(secret.starts_with("ldp_") && secret.len() == 68);
+        assert!(db.store.api_token_by_hash(&secret).await.unwrap().is_none(), "the secret itself is not stored");
+        assert_eq!(db.store.api_token_by_hash(&hash(&secret)).await.unwrap().map(|t| t.id), Some(token.id));
+        let later = datetime!(2026-11-29 08:00 UTC);
+        assert_eq!(tokens.authenticate(&secret, later).await.unwrap().map(|t| t.id), Some(token.id));
+        assert_eq!(tokens.list().await.unwrap()[0].last_used_at, Some(later));
+        assert!(tokens.authenticate("ldp_nope", later).await.unwrap().is_none());
+        tokens.revoke(token.id, later).await.unwrap();
+        assert!(tokens.authenticate(&secret, later).await.unwrap().is_none());
+        assert!(matches!(tokens.revoke(token.id, later).await, Err(ServiceError::NotFound)));
+        assert!(matches!(tokens.create("", NOW).await, Err(ServiceError::Invalid(_))));
     }
 }

@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
 
+mod auth;
 mod extract;
 mod geo;
 mod municipalities;
 mod networks;
+mod partnership_writes;
 mod partnerships;
 mod sdgs;
 
@@ -35,9 +37,24 @@ use crate::state::AppState;
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
     ),
-    components(schemas(ErrorBody, ErrorDetail))
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Writes take a bearer token (`ldp token create NAME`); reads are open.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The API routes and the OpenAPI document that describes exactly them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -54,7 +71,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(geo::country))
         .routes(routes!(geo::cities))
         .routes(routes!(geo::city))
-        .routes(routes!(partnerships::list))
+        .routes(routes!(partnerships::list, partnership_writes::create))
+        .routes(routes!(partnership_writes::record_step))
+        .routes(routes!(partnership_writes::add_activity))
         .routes(routes!(partnerships::countries))
         .routes(routes!(partnerships::show))
         .routes(routes!(partnerships::compliance))

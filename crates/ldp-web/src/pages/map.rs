@@ -28,6 +28,15 @@ static COUNTRIES: LazyLock<Vec<CountryShape>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The map's id for a country: its ISO numeric code, or the name Natural Earth gives the few without one.
+pub fn shape_id(iso2: &str, numeric: Option<&str>) -> Option<String> {
+    match numeric.filter(|n| !n.is_empty()) {
+        Some(n) => Some(n.to_owned()),
+        None if iso2 == "XK" => Some("Kosovo".to_owned()),
+        None => None,
+    }
+}
+
 /// Projects a point onto the canvas.
 pub fn project(p: Coordinates) -> (f64, f64) {
     ((p.lng + 180.0) / 360.0 * WIDTH, (90.0 - p.lat) / 180.0 * HEIGHT)
@@ -128,6 +137,13 @@ mod tests {
     fn the_map_has_every_country_shape() {
         assert_eq!(COUNTRIES.len(), 177);
         assert!(COUNTRIES.iter().any(|c| c.id == "792"), "Türkiye is on the map");
+    }
+
+    #[test]
+    fn kosovo_is_found_by_name() {
+        assert_eq!(shape_id("XK", Some("")).as_deref(), Some("Kosovo"));
+        assert!(COUNTRIES.iter().any(|c| c.id == "Kosovo"));
+        assert_eq!(shape_id("DE", Some("276")).as_deref(), Some("276"));
     }
 
     #[test]

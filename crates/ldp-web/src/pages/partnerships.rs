@@ -353,9 +353,12 @@ pub async fn map(
         Some(f) => state.partnerships.all(f, today, EXPORT_LIMIT).await.map_err(service_error).map_err(ctx.fail())?,
         None => Vec::new(),
     };
-    let numeric: std::collections::HashMap<&str, &str> =
-        form.countries.iter().filter_map(|c| Some((c.country.as_str(), c.numeric.as_deref()?))).collect();
-    let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).map(|n| (*n).to_owned()));
+    let numeric: std::collections::HashMap<&str, String> = form
+        .countries
+        .iter()
+        .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
+        .collect();
+    let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).cloned());
     let status = status_for(!form.errors.is_empty());
     let page = MapPage { title: ctx.t("map-title"), form, map, partnerships, ctx };
     render(&page.ctx, &page, status)

@@ -217,3 +217,87 @@ async fn the_partnership_api_lists_filters_and_explains(db: TestDb) {
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     let _ = PartnershipId(id);
 }
+
+mod writes {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use ldp_core::services::tokens::Tokens;
+
+    both_backends!(seeded => writes_need_a_live_token_and_follow_the_trail_rules);
+
+    fn post(uri: &str, token: Option<&str>, json: &str) -> Request<Body> {
+        let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::from(json.to_owned())).unwrap()
+    }
+
+    async fn writes_need_a_live_token_and_follow_the_trail_rules(db: TestDb) {
+        let app = TestApp::new(db).await;
+        let proposal = r#"{"municipality":"bilecik","partner_city":"2867714","kind":"friendship","sdgs":"4","proposed_on":"2026-01-15"}"#;
+        let anonymous = app.request(post("/api/v1/partnerships", None, proposal)).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.headers[header::WWW_AUTHENTICATE], "Bearer");
+        assert!(anonymous.body.contains("\"code\":\"unauthorized\""));
+        let forged = format!("ldp_{}", "0".repeat(64));
+        assert_eq!(
+            app.request(post("/api/v1/partnerships", Some(&forged), proposal)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let tokens = Tokens::new(app.db.shared());
+        let (token, secret) = tokens.create("sync", OffsetDateTime::now_utc()).await.unwrap();
+        let created = app.request(post("/api/v1/partnerships", Some(&secret), proposal)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"].as_i64().unwrap();
+        let again = app.request(post("/api/v1/partnerships", Some(&secret), proposal)).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("partnership_exists"));
+
+        let steps = format!("/api/v1/partnerships/{id}/steps");
+        let signing = r#"{"stage":"signed","date":"2026-03-01","place":"Bilecik","signatories":"Mayors"}"#;
+        let refused = app.request(post(&steps, Some(&secret), signing)).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        let body: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+        assert_eq!(body["error"]["code"], "out_of_order");
+        assert_eq!(body["error"]["fields"]["stage"], "Record the council decision first.");
+
+        let missing = app.request(post(&steps, Some(&secret), r#"{"stage":"council_approved"}"#)).await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        let body: serde_json::Value = serde_json::from_str(&missing.body).unwrap();
+        let fields: Vec<&String> = body["error"]["fields"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["date", "number"]);
+
+        let council = r#"{"stage":"council_approved","date":"2026-02-01","number":"2026/12"}"#;
+        let ok = app.request(post(&steps, Some(&secret), council)).await;
+        assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, r#"{"stage":"council_approved"}"#));
+        let broken = app.request(post(&steps, Some(&secret), "{not json")).await;
+        assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+        assert!(broken.body.contains("invalid_body"));
+        let unknown = app.request(post("/api/v1/partnerships/999999/steps", Some(&secret), council)).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+        let activity = r#"{"date":"2026-02-10","title_tr":"Ziyaret","kind":"visit","sdgs":"4"}"#;
+        let logged = app.request(post(&format!("/api/v1/partnerships/{id}/activities"), Some(&secret), activity)).await;
+        assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.body);
+
+        let (_, detail) = app.json(&format!("/api/v1/partnerships/{id}")).await;
+        let actors: Vec<&str> =
+            detail["trail"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+        assert_eq!(actors, [token.actor(), token.actor()], "who did it is recorded");
+        assert_eq!(detail["activities"][0]["title"]["tr"], "Ziyaret");
+
+        tokens.revoke(token.id, OffsetDateTime::now_utc()).await.unwrap();
+        let after = app.request(post(&format!("/api/v1/partnerships/{id}/activities"), Some(&secret), activity)).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "a revoked token writes nothing");
+        // A cookie is never enough.
+        let with_cookie = Request::post("/api/v1/partnerships")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, "session=whatever")
+            .body(Body::from(proposal))
+            .unwrap();
+        assert_eq!(app.request(with_cookie).await.status, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -182,6 +182,12 @@ impl Refusal {
         Refusal { code, missing: None, fields: BTreeMap::new() }
     }
 
+    fn on_date(code: &'static str) -> Self {
+        let mut r = Refusal::new(code);
+        r.fields.insert("date".into(), code.into());
+        r
+    }
+
     fn out_of_order(missing: Stage) -> Self {
         Refusal { code: "out_of_order", missing: Some(missing), fields: BTreeMap::new() }
     }
@@ -223,24 +229,34 @@ pub fn missing_steps(state: &TrailState) -> Vec<MissingStep> {
 }
 
 /// Checks `evidence` against the rules and says what recording it does. `today` bounds dates.
+/// Order is checked before dates, so the refusal names the step that is missing first.
 pub fn apply(state: &TrailState, evidence: &Evidence, today: Date) -> Result<Applied, Refusal> {
-    let target = evidence.stage();
     if state.stage == Stage::Terminated {
         return Err(Refusal::new("already_terminated"));
     }
+    let applied = check_order(state, evidence.stage())?;
     if evidence.date() > today {
-        let mut r = Refusal::new("date_in_future");
-        r.fields.insert("date".into(), "date_in_future".into());
-        return Err(r);
+        return Err(Refusal::on_date("date_in_future"));
     }
-    if let Some((_, last)) = state.recorded.iter().max_by_key(|(_, d)| *d)
-        && evidence.date() < *last
-        && !(state.trail_incomplete && target != Stage::Terminated)
+    // A back-filled step follows the paperwork already recorded; an ordinary one follows every step.
+    let previous = state
+        .recorded
+        .iter()
+        .filter(|(s, _)| !applied.backfilled || required_steps(state.abroad, state.foreign_missions).contains(s))
+        .map(|(_, d)| *d)
+        .max();
+    let terminating_import = state.trail_incomplete && evidence.stage() == Stage::Terminated;
+    if let Some(last) = previous
+        && evidence.date() < last
+        && !terminating_import
     {
-        let mut r = Refusal::new("date_before_previous_step");
-        r.fields.insert("date".into(), "date_before_previous_step".into());
-        return Err(r);
+        return Err(Refusal::on_date("date_before_previous_step"));
     }
+    Ok(applied)
+}
+
+/// Whether `target` may be recorded now, and what that does.
+fn check_order(state: &TrailState, target: Stage) -> Result<Applied, Refusal> {
     if target == Stage::Terminated {
         return Ok(Applied { stage: Stage::Terminated, backfilled: false, trail_complete: !state.trail_incomplete });
     }
@@ -259,17 +275,9 @@ pub fn apply(state: &TrailState, evidence: &Evidence, today: Date) -> Result<App
                 Refusal::new("not_applicable")
             });
         }
-        if let Some((_, prev)) = state.recorded.iter().filter(|(s, _)| steps.contains(s)).max_by_key(|(_, d)| *d)
-            && evidence.date() < *prev
-        {
-            let mut r = Refusal::new("date_before_previous_step");
-            r.fields.insert("date".into(), "date_before_previous_step".into());
-            return Err(r);
-        }
         return Ok(Applied { stage: state.stage, backfilled: true, trail_complete: missing.len() == 1 });
     }
-    let next = next_step(state, &steps);
-    match next {
+    match next_step(state, &steps) {
         None => Err(Refusal::new("no_further_step")),
         Some(next) if next == target => Ok(Applied { stage: target, backfilled: false, trail_complete: true }),
         // Informing the MFA is allowed even when no mission was involved, right after permission.
@@ -278,13 +286,8 @@ pub fn apply(state: &TrailState, evidence: &Evidence, today: Date) -> Result<App
         {
             Ok(Applied { stage: target, backfilled: false, trail_complete: true })
         }
-        Some(next) => {
-            if target == Stage::Permitted && !state.abroad {
-                Err(Refusal::new("not_applicable"))
-            } else {
-                Err(Refusal::out_of_order(next))
-            }
-        }
+        Some(_) if target == Stage::Permitted && !state.abroad => Err(Refusal::new("not_applicable")),
+        Some(next) => Err(Refusal::out_of_order(next)),
     }
 }
 

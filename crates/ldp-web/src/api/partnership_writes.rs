@@ -1,0 +1,200 @@
+//! Writing partnerships through the API, with a token: propose, record a trail step, log an activity.
+//! The same services and rules as the command line; refusals carry the rule's code and the missing step.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use ldp_core::domain::InputError;
+use ldp_core::domain::partnership::{PartnershipId, RawEvidence, Stage};
+use ldp_core::services::ServiceError;
+use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
+
+use super::auth::TokenAuth;
+use super::extract::ApiPath;
+use crate::error::{ApiError, AppError, ErrorBody};
+use crate::state::AppState;
+
+/// A service error as an API error: refusals are 409 with the rule's code and the step that must come first.
+fn api_error(e: ServiceError) -> ApiError {
+    match e {
+        ServiceError::Refused(r) => {
+            let mut fields = r.fields.clone();
+            if let Some(step) = r.missing {
+                fields.insert("stage".into(), format!("missing_step_{}", step.as_str()));
+            }
+            ApiError(AppError::refused(r.code, fields))
+        }
+        ServiceError::Conflict(c) => ApiError(AppError::refused(
+            if c == "partnership_exists" { "partnership_exists" } else { "conflict" },
+            BTreeMap::new(),
+        )),
+        other => ApiError(crate::pages::partnerships::service_error(other)),
+    }
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|Json(v)| v).map_err(|rejection| {
+        tracing::debug!(%rejection, "unreadable JSON body");
+        let mut e = AppError::bad_request("invalid_body");
+        e.fields.insert("body".into(), "malformed".into());
+        ApiError(e)
+    })
+}
+
+fn id(raw: &str) -> Result<PartnershipId, ApiError> {
+    raw.trim()
+        .parse::<i64>()
+        .map(PartnershipId)
+        .map_err(|_| ApiError(AppError::invalid(InputError::new("id", "not_a_number"))))
+}
+
+/// A new partnership. Give exactly one of `partner_city` (GeoNames id) and `partner_municipality` (slug).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPartnershipBody {
+    pub municipality: Option<String>,
+    pub partner_city: Option<String>,
+    pub partner_municipality: Option<String>,
+    /// `sister_city`, `friendship` or `cooperation`.
+    pub kind: Option<String>,
+    pub foreign_missions: Option<bool>,
+    /// Comma-separated themes.
+    pub themes: Option<String>,
+    /// Comma-separated SDG numbers.
+    pub sdgs: Option<String>,
+    pub notes_tr: Option<String>,
+    pub notes_en: Option<String>,
+    /// `YYYY-MM-DD`; today when absent.
+    pub proposed_on: Option<String>,
+}
+
+/// What a write created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Proposes a partnership.
+#[utoipa::path(post, path = "/api/v1/partnerships", tag = "partnerships", request_body = NewPartnershipBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Proposed", body = Created),
+        (status = 400, description = "Invalid fields", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 409, description = "The member already has a relation with this partner", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    TokenAuth(token): TokenAuth,
+    payload: Result<Json<NewPartnershipBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let b = body(payload)?;
+    let input = NewPartnershipInput {
+        municipality: b.municipality,
+        partner_city: b.partner_city,
+        partner_municipality: b.partner_municipality,
+        kind: b.kind,
+        foreign_missions: b.foreign_missions,
+        themes: b.themes,
+        sdgs: b.sdgs,
+        notes_tr: b.notes_tr,
+        notes_en: b.notes_en,
+        proposed_on: b.proposed_on,
+    };
+    let id = state.partnerships.create(&input, &token.actor(), OffsetDateTime::now_utc()).await.map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
+}
+
+/// One step of the legal trail with its evidence.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StepBody {
+    /// The step to record: `council_approved`, `permitted`, `mfa_informed`, `signed`, `active`, `terminated`.
+    pub stage: Option<String>,
+    #[serde(flatten)]
+    pub evidence: RawEvidence,
+}
+
+/// Where the partnership stands after the step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepResult {
+    pub stage: Stage,
+}
+
+/// Records a step of the legal trail. Out of order or without its evidence, it is refused: 400 names the
+/// missing fields, 409 the rule (`out_of_order` with the step that must come first, `date_before_previous_step`,
+/// `already_terminated`, …).
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/steps", tag = "partnerships", request_body = StepBody,
+    params(("id" = i64, Path, description = "Partnership id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Recorded", body = StepResult),
+        (status = 400, description = "Missing or malformed evidence", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such partnership", body = ErrorBody),
+        (status = 409, description = "Refused by the legal trail", body = ErrorBody),
+    ))]
+pub async fn record_step(
+    State(state): State<AppState>,
+    TokenAuth(token): TokenAuth,
+    ApiPath(raw_id): ApiPath<String>,
+    payload: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Json<StepResult>, ApiError> {
+    let id = id(&raw_id)?;
+    let b = body(payload)?;
+    let stage = match b.stage.as_deref().map(str::trim) {
+        None | Some("") => return Err(ApiError(AppError::invalid(InputError::new("stage", "required")))),
+        Some(s) => s.parse::<Stage>().map_err(|e| ApiError(AppError::invalid(e)))?,
+    };
+    let stage = state
+        .partnerships
+        .record(id, stage, &b.evidence, &token.actor(), OffsetDateTime::now_utc())
+        .await
+        .map_err(api_error)?;
+    Ok(Json(StepResult { stage }))
+}
+
+/// A joint activity.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActivityBody {
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub title_tr: Option<String>,
+    pub title_en: Option<String>,
+    /// `visit`, `delegation`, `event`, `project`, `exchange`, `meeting` or `other`.
+    pub kind: Option<String>,
+    /// Comma-separated SDG numbers.
+    pub sdgs: Option<String>,
+}
+
+/// Logs a joint activity (it keeps the relation from going dormant).
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/activities", tag = "partnerships", request_body = ActivityBody,
+    params(("id" = i64, Path, description = "Partnership id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Logged", body = Created),
+        (status = 400, description = "Invalid fields", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such partnership", body = ErrorBody),
+        (status = 409, description = "The relation has ended", body = ErrorBody),
+    ))]
+pub async fn add_activity(
+    State(state): State<AppState>,
+    TokenAuth(token): TokenAuth,
+    ApiPath(raw_id): ApiPath<String>,
+    payload: Result<Json<ActivityBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = id(&raw_id)?;
+    let b = body(payload)?;
+    let input = ActivityInput { date: b.date, title_tr: b.title_tr, title_en: b.title_en, kind: b.kind, sdgs: b.sdgs };
+    let activity = state
+        .partnerships
+        .add_activity(id, &input, &token.actor(), OffsetDateTime::now_utc())
+        .await
+        .map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(Created { id: activity })))
+}
