@@ -268,3 +268,5 @@ field-missing_step_permitted = Record the ministry permission first.
 field-missing_step_mfa_informed = Record that the Ministry of Foreign Affairs was informed first.
 field-missing_step_signed = Record the signed protocol first.
 field-missing_step_active = Record the relation as active first.
+map-truncated = The map draws at most this many relations:
+map-table-truncated = The table shows the first relations only:

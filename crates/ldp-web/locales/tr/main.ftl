@@ -268,3 +268,5 @@ field-missing_step_permitted = Önce bakanlık izni kaydedilmelidir.
 field-missing_step_mfa_informed = Önce Dışişleri Bakanlığı'nın bilgilendirildiği kaydedilmelidir.
 field-missing_step_signed = Önce imzalı protokol kaydedilmelidir.
 field-missing_step_active = Önce ilişki etkin olarak kaydedilmelidir.
+map-truncated = Harita en çok bu kadar ilişki çiziyor:
+map-table-truncated = Tabloda ilk gösterilen ilişki sayısı:

@@ -21,8 +21,12 @@ use crate::error::{AppError, field_message};
 use crate::state::AppState;
 
 const PER_PAGE: i64 = 25;
-/// The map and the CSV carry at most this many relations.
-const EXPORT_LIMIT: usize = 20_000;
+/// The CSV carries at most this many relations.
+const EXPORT_LIMIT: usize = 100_000;
+/// The map draws at most this many arcs; past that, the page says so and points to the list and the CSV.
+const MAP_LIMIT: usize = 3_000;
+/// The table under the map lists at most this many relations.
+const MAP_TABLE_LIMIT: usize = 500;
 
 /// A service error as the web shows it.
 pub fn service_error(e: ServiceError) -> AppError {
@@ -338,7 +342,18 @@ struct MapPage {
     title: String,
     form: FilterForm,
     map: WorldMap,
+    /// The first relations drawn, for the table under the map.
     partnerships: Vec<Partnership>,
+    /// How many relations match the filters (the map may show fewer).
+    total: u64,
+    drawn: usize,
+}
+
+impl MapPage {
+    /// More relations match than the map draws.
+    fn truncated(&self) -> bool {
+        (self.drawn as u64) < self.total
+    }
 }
 
 pub async fn map(
@@ -349,9 +364,18 @@ pub async fn map(
     let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
     let (form, filter) = filter_form(&ctx, &state, query).await?;
     let today = OffsetDateTime::now_utc().date();
-    let partnerships = match &filter {
-        Some(f) => state.partnerships.all(f, today, EXPORT_LIMIT).await.map_err(service_error).map_err(ctx.fail())?,
-        None => Vec::new(),
+    let (mut partnerships, total) = match &filter {
+        Some(f) => {
+            let total = state
+                .partnerships
+                .list(f, Page::first(1), today)
+                .await
+                .map_err(service_error)
+                .map_err(ctx.fail())?
+                .total;
+            (state.partnerships.all(f, today, MAP_LIMIT).await.map_err(service_error).map_err(ctx.fail())?, total)
+        }
+        None => (Vec::new(), 0),
     };
     let numeric: std::collections::HashMap<&str, String> = form
         .countries
@@ -359,7 +383,9 @@ pub async fn map(
         .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
         .collect();
     let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).cloned());
+    let drawn = partnerships.len();
+    partnerships.truncate(MAP_TABLE_LIMIT);
     let status = status_for(!form.errors.is_empty());
-    let page = MapPage { title: ctx.t("map-title"), form, map, partnerships, ctx };
+    let page = MapPage { title: ctx.t("map-title"), form, map, partnerships, total, drawn, ctx };
     render(&page.ctx, &page, status)
 }
