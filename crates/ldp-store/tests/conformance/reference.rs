@@ -286,3 +286,27 @@ async fn an_empty_store_reports_zero_and_no_version(db: TestDb) {
     assert!(db.store.union_info().await.unwrap().is_none());
     assert!(db.store.list_networks().await.unwrap().is_empty());
 }
+
+/// Two nodes starting at once on one PostgreSQL: both migrate and load, neither fails, nothing is doubled.
+#[tokio::test]
+async fn two_postgres_nodes_starting_at_once_both_come_up() {
+    let Some(db) = TestDb::empty(ldp_testkit::Engine::Postgres).await else { return };
+    let settings = ldp_store::PoolSettings::default();
+    let a = ldp_store::connect_shared(&db.url, settings).await.unwrap();
+    let b = ldp_store::connect_shared(&db.url, settings).await.unwrap();
+    let start = |store: std::sync::Arc<dyn Store>| async move {
+        store.migrate().await?;
+        ensure_reference(store.as_ref(), false)
+            .await
+            .map_err(|e| ldp_core::store::StoreError::Corrupt(e.to_string()))?;
+        Ok::<_, ldp_core::store::StoreError>(())
+    };
+    let (ra, rb) = tokio::join!(start(a.clone()), start(b.clone()));
+    ra.unwrap();
+    rb.unwrap();
+    let (ca, cb) = (a.reference_counts().await.unwrap(), b.reference_counts().await.unwrap());
+    assert_eq!(ca, cb);
+    assert_eq!((ca.networks, ca.districts, ca.targets), (8, 158, 169));
+    let page = b.list_municipalities(&MunicipalityFilter::default(), Page::default()).await.unwrap();
+    assert_eq!(page.total, 169);
+}
