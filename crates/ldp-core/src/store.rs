@@ -136,6 +136,15 @@ pub trait Store: Send + Sync + 'static {
         page: Page,
     ) -> StoreResult<Paged<Partnership>>;
 
+    /// The first `limit` partnerships matching `filter` in list order, in one read without a count
+    /// (for the map and the CSV export).
+    async fn export_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        limit: u32,
+    ) -> StoreResult<Vec<Partnership>>;
+
     /// Appends a trail step and moves the stage, only if the stage is still `expected`
     /// (otherwise `Conflict("stage_changed")`): two people recording at once cannot both win.
     async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()>;

@@ -194,6 +194,15 @@ impl Store for SqlStore {
         self.list_partnerships_q(filter, dormant_before, page).await
     }
 
+    async fn export_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        limit: u32,
+    ) -> StoreResult<Vec<Partnership>> {
+        self.export_partnerships_q(filter, dormant_before, limit).await
+    }
+
     async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()> {
         self.record_step_tx(id, expected, step).await
     }

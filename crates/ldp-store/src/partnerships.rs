@@ -299,18 +299,21 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(out);
         }
-        let rows: Vec<SdgRow> = dispatch!(&self.pools, pool => {
-            let mut qb = sqlx::QueryBuilder::<Db>::new("SELECT partnership_id, goal FROM partnership_sdg WHERE partnership_id IN (");
-            let mut sep = qb.separated(", ");
-            for id in ids {
-                sep.push_bind(*id);
-            }
-            qb.push(") ORDER BY partnership_id, goal");
-            qb.build_query_as::<SdgRow>().fetch_all(pool).await.map_err(db)?
-        });
-        for r in rows {
-            if let Ok(g) = GoalNumber::parse(r.goal) {
-                out.entry(r.partnership_id).or_default().push(g);
+        for chunk in ids.chunks(1000) {
+            let rows: Vec<SdgRow> = dispatch!(&self.pools, pool => {
+                let mut qb =
+                    sqlx::QueryBuilder::<Db>::new("SELECT partnership_id, goal FROM partnership_sdg WHERE partnership_id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY partnership_id, goal");
+                qb.build_query_as::<SdgRow>().fetch_all(pool).await.map_err(db)?
+            });
+            for r in rows {
+                if let Ok(g) = GoalNumber::parse(r.goal) {
+                    out.entry(r.partnership_id).or_default().push(g);
+                }
             }
         }
         Ok(out)
@@ -355,6 +358,29 @@ impl SqlStore {
             (rows, total)
         });
         Ok(Paged::new(self.rows_to_partnerships(rows).await?, page, total as u64))
+    }
+
+    pub(crate) async fn export_partnerships_q(
+        &self,
+        f: &PartnershipFilter,
+        dormant_before: Date,
+        limit: u32,
+    ) -> StoreResult<Vec<Partnership>> {
+        let sql = static_sql!(
+            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY m.sort_key, p.partner_sort_key, p.id LIMIT $10"
+        );
+        let plate = f.province.map(|p| i64::from(p.get()));
+        let sdg = f.sdg.map(|g| i64::from(g.get()));
+        let country = f.country.as_ref().map(|c| c.as_str());
+        let kind = f.kind.map(|k| k.as_str());
+        let stage = f.stage.map(|s| s.as_str());
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, Row>(sql)
+                .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(i64::from(limit))
+                .fetch_all(pool).await.map_err(db)?
+        });
+        self.rows_to_partnerships(rows).await
     }
 
     pub(crate) async fn partnership_q(

@@ -249,26 +249,15 @@ impl Partnerships {
         Ok(self.store.list_partnerships(filter, self.dormant_before(today), page).await?)
     }
 
-    /// Every partnership matching `filter`, a page at a time, up to `limit` (for exports and the map).
+    /// The first `limit` partnerships matching `filter`, in list order (for exports and the map).
     pub async fn all(
         &self,
         filter: &PartnershipFilter,
         today: Date,
         limit: usize,
     ) -> Result<Vec<Partnership>, ServiceError> {
-        let mut out = Vec::new();
-        let cutoff = self.dormant_before(today);
-        for n in 1.. {
-            let page = Page::parse(Some(n), Some(i64::from(Page::MAX_SIZE)))?;
-            let batch = self.store.list_partnerships(filter, cutoff, page).await?;
-            let done = batch.items.len() < Page::MAX_SIZE as usize;
-            out.extend(batch.items);
-            if done || out.len() >= limit {
-                break;
-            }
-        }
-        out.truncate(limit);
-        Ok(out)
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        Ok(self.store.export_partnerships(filter, self.dormant_before(today), limit).await?)
     }
 
     /// Records one step of the trail, if the rules allow it; the refusal says exactly what is missing.
