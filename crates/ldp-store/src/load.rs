@@ -184,6 +184,13 @@ impl SqlStore {
                 .execute(&mut *tx).await.map_err(db)?;
             }
 
+            // Relations keep their member's sort key for ordering; refresh it if a name changed.
+            sqlx::query::<Db>(
+                "UPDATE partnership SET member_sort_key = \
+                 (SELECT sort_key FROM municipality WHERE municipality.id = partnership.municipality_id)",
+            )
+            .execute(&mut *tx).await.map_err(db)?;
+
             sqlx::query::<Db>(
                 "INSERT INTO meta (key, value) VALUES ('reference_version', $1) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -35,9 +35,11 @@ const FROM: &str = " FROM partnership p \
     LEFT JOIN municipality pm ON pm.id = p.partner_municipality_id \
     LEFT JOIN country co ON co.iso2 = COALESCE(c.country, 'TR')";
 
-/// `$1` is the dormancy cut-off; filters are `$2`…`$9`.
-const WHERE: &str = " WHERE ($2 IS NULL OR m.slug = $2) AND ($3 IS NULL OR m.plate = $3) \
-    AND ($4 IS NULL OR COALESCE(c.country, 'TR') = $4) AND ($5 IS NULL OR p.kind = $5) \
+/// `$1` is the dormancy cut-off; filters are `$2`…`$9`. They read the relation's own columns only, so counts
+/// need no join.
+const WHERE: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) \
+    AND ($3 IS NULL OR p.member_plate = $3) \
+    AND ($4 IS NULL OR p.partner_country = $4) AND ($5 IS NULL OR p.kind = $5) \
     AND ($6 IS NULL OR p.stage = $6) \
     AND ($7 IS NULL OR EXISTS (SELECT 1 FROM partnership_sdg s WHERE s.partnership_id = p.id AND s.goal = $7)) \
     AND ($8 IS NULL OR $8 = (p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))) \
@@ -268,8 +270,11 @@ impl SqlStore {
             };
             let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
                 "INSERT INTO partnership (municipality_id, partner_city_id, partner_municipality_id, partner_sort_key, \
-                 kind, stage, foreign_missions, trail_incomplete, themes, notes_tr, notes_en, source, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING id",
+                 kind, stage, foreign_missions, trail_incomplete, themes, notes_tr, notes_en, source, created_at, \
+                 member_sort_key, member_plate, partner_country) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                 (SELECT sort_key FROM municipality WHERE id = $1), (SELECT plate FROM municipality WHERE id = $1), \
+                 COALESCE((SELECT country FROM city WHERE id = $2), 'TR')) ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(new.municipality_id).bind(city).bind(member).bind(collation_key(&partner_name))
             .bind(new.kind.as_str()).bind(stage.as_str()).bind(new.foreign_missions).bind(imported)
@@ -337,10 +342,10 @@ impl SqlStore {
         page: Page,
     ) -> StoreResult<Paged<Partnership>> {
         let list_sql = static_sql!(
-            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY m.sort_key, p.partner_sort_key, p.id \
+            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY p.member_sort_key, p.partner_sort_key, p.id \
              LIMIT $10 OFFSET $11"
         );
-        let count_sql = static_sql!("SELECT COUNT(*){FROM}{WHERE}");
+        let count_sql = static_sql!("SELECT COUNT(*) FROM partnership p{WHERE}");
         let plate = f.province.map(|p| i64::from(p.get()));
         let sdg = f.sdg.map(|g| i64::from(g.get()));
         let country = f.country.as_ref().map(|c| c.as_str());
@@ -367,7 +372,7 @@ impl SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
         let sql = static_sql!(
-            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY m.sort_key, p.partner_sort_key, p.id LIMIT $10"
+            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10"
         );
         let plate = f.province.map(|p| i64::from(p.get()));
         let sdg = f.sdg.map(|g| i64::from(g.get()));
@@ -528,12 +533,11 @@ impl SqlStore {
 
     pub(crate) async fn partnership_countries_q(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {
         let sql = static_sql!(
-            "SELECT COALESCE(c.country, 'TR') AS iso2, MIN(co.name_tr) AS name_tr, MIN(co.name_en) AS name_en, MIN(co.numeric_code) AS numeric_code, \
-             COUNT(*) AS partnerships, COUNT(DISTINCT p.municipality_id) AS members, \
+            "SELECT g.iso2, co.name_tr, co.name_en, co.numeric_code, g.partnerships, g.members, g.dormant FROM \
+             (SELECT p.partner_country AS iso2, COUNT(*) AS partnerships, COUNT(DISTINCT p.municipality_id) AS members, \
              SUM(CASE WHEN {DORMANT} THEN 1 ELSE 0 END) AS dormant \
-             FROM partnership p LEFT JOIN city c ON c.id = p.partner_city_id \
-             LEFT JOIN country co ON co.iso2 = COALESCE(c.country, 'TR') \
-             WHERE p.stage <> 'terminated' GROUP BY COALESCE(c.country, 'TR') ORDER BY partnerships DESC, iso2"
+             FROM partnership p WHERE p.stage <> 'terminated' GROUP BY p.partner_country) g \
+             LEFT JOIN country co ON co.iso2 = g.iso2 ORDER BY g.partnerships DESC, g.iso2"
         );
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, CountryRow>(sql).bind(dormant_before).fetch_all(pool).await.map_err(db)?
