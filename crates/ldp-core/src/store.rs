@@ -12,8 +12,8 @@ use crate::domain::partnership::{
     PartnershipFilter, PartnershipId, Stage,
 };
 use crate::domain::{
-    City, CityFilter, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter, Network, Page, Paged,
-    Province, SdgGoal, SdgGoalDetail, Union,
+    City, CityFilter, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter, Network, Page,
+    Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::services::tokens::ApiToken;
@@ -170,6 +170,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Relations per partner country (terminated ones excluded), most first.
     async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>>;
+
+    /// The countries that have partners, with their names, for filter choices (cheap: one index).
+    async fn partner_countries(&self) -> StoreResult<Vec<(CountryCode, Localized)>>;
 
     /// The recorded steps of each partnership.
     async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>>;

@@ -235,6 +235,10 @@ impl Store for SqlStore {
         self.partnership_countries_q(dormant_before).await
     }
 
+    async fn partner_countries(&self) -> StoreResult<Vec<(CountryCode, Localized)>> {
+        self.partner_countries_q().await
+    }
+
     async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>> {
         self.trails_q(ids).await
     }

@@ -559,6 +559,32 @@ impl SqlStore {
             .collect()
     }
 
+    pub(crate) async fn partner_countries_q(&self) -> StoreResult<Vec<(CountryCode, Localized)>> {
+        #[derive(sqlx::FromRow)]
+        struct Choice {
+            iso2: String,
+            name_tr: Option<String>,
+            name_en: Option<String>,
+        }
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, Choice>(
+                "SELECT g.iso2, co.name_tr, co.name_en FROM (SELECT DISTINCT partner_country AS iso2 FROM partnership) g \
+                 LEFT JOIN country co ON co.iso2 = g.iso2 ORDER BY co.sort_key, g.iso2",
+            )
+            .fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let code = CountryCode::parse(&r.iso2).map_err(|_| corrupt(format_args!("country {}", r.iso2)))?;
+                let name = Localized::new(
+                    r.name_tr.unwrap_or_else(|| r.iso2.clone()),
+                    r.name_en.unwrap_or_else(|| r.iso2.clone()),
+                );
+                Ok((code, name))
+            })
+            .collect()
+    }
+
     pub(crate) async fn trails_q(
         &self,
         ids: &[PartnershipId],

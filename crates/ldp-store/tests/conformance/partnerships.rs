@@ -299,6 +299,15 @@ async fn the_country_summary_adds_up(db: TestDb) {
     let f = PartnershipFilter { country: Some(de.country.clone()), ..Default::default() };
     assert_eq!(s.list(&f, Page::default(), TODAY).await.unwrap().total, de.partnerships);
     assert!(countries.windows(2).all(|w| w[0].partnerships >= w[1].partnerships));
+    // The filter choices list the same countries, in Turkish order of their names.
+    let choices = db.store.partner_countries().await.unwrap();
+    let mut a: Vec<&str> = choices.iter().map(|(c, _)| c.as_str()).collect();
+    let mut b: Vec<&str> = countries.iter().map(|c| c.country.as_str()).collect();
+    let keys: Vec<Vec<u8>> = choices.iter().map(|(_, n)| ldp_core::text::collation_key(&n.tr)).collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
 }
 
 async fn filters_narrow_the_registry(db: TestDb) {

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::*;
-use ldp_core::domain::{InputError, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
+use ldp_core::domain::{
+    CountryCode, InputError, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal,
+};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::MemberCompliance;
 
@@ -51,7 +53,8 @@ pub struct FilterForm {
     pub provinces: Vec<Province>,
     /// Every member municipality, for the member choice.
     pub members: Vec<Municipality>,
-    pub countries: Vec<CountrySummary>,
+    /// The countries that have partners.
+    pub countries: Vec<(CountryCode, Localized)>,
     pub goals: Vec<SdgGoal>,
     pub kinds: &'static [PartnershipKind],
     pub stages: &'static [Stage],
@@ -101,9 +104,8 @@ async fn filter_form(
     state: &AppState,
     query: PartnershipQuery,
 ) -> Result<(FilterForm, Option<PartnershipFilter>), PageError> {
-    let today = OffsetDateTime::now_utc().date();
     let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
-    let countries = state.partnerships.countries(today).await.map_err(service_error).map_err(ctx.fail())?;
+    let countries = state.store.partner_countries().await.map_err(ctx.fail())?;
     let goals = state.store.list_goals().await.map_err(ctx.fail())?;
     let mut members = Vec::new();
     for n in 1..=10 {
@@ -377,8 +379,8 @@ pub async fn map(
         }
         None => (Vec::new(), 0),
     };
-    let numeric: std::collections::HashMap<&str, String> = form
-        .countries
+    let summary = state.partnerships.countries(today).await.map_err(service_error).map_err(ctx.fail())?;
+    let numeric: std::collections::HashMap<&str, String> = summary
         .iter()
         .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
         .collect();
