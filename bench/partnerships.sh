@@ -18,7 +18,8 @@
 # All traffic goes to 127.0.0.1 only. Everything started here is stopped, and temp folders removed, on exit.
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 for arg in "$@"; do
     case "$arg" in
@@ -33,89 +34,23 @@ for arg in "$@"; do
     esac
 done
 
-QUICK="${QUICK:-0}"
+common_knobs
 if [[ "$QUICK" == 1 ]]; then
-    DURATION="${DURATION:-2}"
-    WARMUP="${WARMUP:-1}"
     SCALE="${SCALE:-10}"
 else
-    DURATION="${DURATION:-10}"
-    WARMUP="${WARMUP:-2}"
     SCALE="${SCALE:-100}"
 fi
-CONNECTIONS="${CONNECTIONS:-16}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-30}"
-PORT="${PORT:-18080}"
-START_TIMEOUT="${START_TIMEOUT:-180}"
 IMPORT_TIMEOUT="${IMPORT_TIMEOUT:-900}"
-OUT_DIR="${OUT_DIR:-$REPO_ROOT/bench/out}"
-BUILD_TIMEOUT="${BUILD_TIMEOUT:-3600}"
-HOST=127.0.0.1
 PAIRS_GZ="$REPO_ROOT/bench/data/twin_cities.csv.gz"
 
-for v in DURATION WARMUP CONNECTIONS WRK_TIMEOUT SCALE PORT START_TIMEOUT IMPORT_TIMEOUT; do
-    if ! [[ "${!v}" =~ ^[0-9]+$ ]] || ((${!v} < 1)); then
-        echo "partnerships.sh: $v must be a positive integer (got '${!v}')" >&2
-        exit 2
-    fi
-done
+check_positive_ints partnerships.sh DURATION WARMUP CONNECTIONS WRK_TIMEOUT SCALE PORT START_TIMEOUT IMPORT_TIMEOUT
 
 PAGES=(/tr/partnerships /tr/partnerships/1 /tr/map /api/v1/partnerships)
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() {
-    log "ERROR: $*"
-    exit 1
-}
-
 # ---------------------------------------------------------------------------------------------- cleanup
-TMP=""
-LDP_PID=""
-
-# Stops a process we started: SIGTERM, then SIGKILL after 10 s. Only ever by its own pid.
-stop_pid() {
-    local pid="$1" i
-    [[ -n "$pid" ]] || return 0
-    kill -0 "$pid" 2>/dev/null || {
-        wait "$pid" 2>/dev/null || true
-        return 0
-    }
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "pid $pid ignored SIGTERM for 10 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_pid "$LDP_PID"
-    LDP_PID=""
-    if [[ -n "$TMP" && -d "$TMP" ]]; then
-        if ((rc != 0)) && [[ -d "$OUT_DIR" ]]; then
-            # Keep the end of each log for the post-mortem (the server logs hold one line per request).
-            local f kept=0
-            for f in "$TMP"/*.log; do
-                if [[ -s "$f" ]]; then
-                    tail -n 300 "$f" >"$OUT_DIR/failed-partnerships-$(basename "$f")"
-                    kept=1
-                fi
-            done
-            ((kept == 0)) || log "log tails kept in $OUT_DIR/failed-partnerships-*.log"
-        fi
-        rm -rf -- "$TMP"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+keep_failed_logs() { keep_log_tails failed-partnerships- "log tails" "$TMP"/*.log; }
+trap_cleanup
 
 # ---------------------------------------------------------------------------------------------- tools
 need_pkgs=()
@@ -123,109 +58,23 @@ command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 [[ -x /usr/bin/time ]] || need_pkgs+=(time)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
-if ((${#need_pkgs[@]})); then
-    log "installing ${need_pkgs[*]} from Debian"
-    SUDO=()
-    ((EUID == 0)) || SUDO=(sudo)
-    "${SUDO[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-fi
+install_pkgs "${need_pkgs[@]}"
 [[ -f "$PAIRS_GZ" ]] || die "missing $PAIRS_GZ"
 
 # ---------------------------------------------------------------------------------------------- binary
-if [[ -n "${LDP_BIN:-}" ]]; then
-    [[ "$LDP_BIN" == /* ]] || LDP_BIN="$PWD/$LDP_BIN"
-    [[ -x "$LDP_BIN" ]] || die "LDP_BIN=$LDP_BIN is not an executable file"
-else
-    LDP_BIN="$REPO_ROOT/target/release/ldp"
-    if [[ ! -x "$LDP_BIN" ]]; then
-        log "no $LDP_BIN yet: building it (cargo build --release --locked -p ldp)"
-        (cd "$REPO_ROOT" && timeout "$BUILD_TIMEOUT" cargo build --release --locked -p ldp)
-    fi
-fi
+resolve_ldp_bin
 
 # ---------------------------------------------------------------------------------------------- helpers
-now_ns() { date +%s%N; }
-
 # Runs ldp from the temp dir (so that no ./ldp.toml is read) without a config file or database URL from the
 # environment: every run uses SQLite in the --data-dir it is given.
 ldp() { (cd "$TMP" && exec env -u LDP_CONFIG -u LDP_DATABASE_URL "$LDP_BIN" "$@"); }
 
-# True when nothing accepts TCP connections on HOST:PORT.
-port_free() {
-    ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
-
-# True when PID is the process listening on HOST:PORT. Without `ss` the check is skipped.
-owns_port() {
-    local pid="$1" port="$2" listeners
-    command -v ss >/dev/null 2>&1 || return 0
-    listeners="$(ss -Hltnp "sport = :$port" 2>/dev/null || true)"
-    [[ "$listeners" == *"pid=$pid,"* ]]
-}
-
-check_alive() {
-    local pid="$1" logfile="$2"
-    if ! kill -0 "$pid" 2>/dev/null; then
-        log "ldp (pid $pid) is gone; last log lines:"
-        tail -n 30 "$logfile" >&2 || true
-        die "ldp died during the load"
-    fi
-}
-
-# VmRSS of a pid in KiB (0 when gone).
-rss_kib() {
-    awk '/^VmRSS:/ {print $2; found=1} END {if (!found) print 0}' "/proc/$1/status" 2>/dev/null || echo 0
-}
-
-kib_to_mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-int() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
 # Thousands separators: 25917 -> 25,917.
 thousands() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); print s }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
-# Polls URL every 20 ms until it answers 200; prints elapsed ms since START_NS.
-wait_first_200() {
-    local url="$1" pid="$2" start_ns="$3" logfile="$4" deadline code
-    deadline=$(($(date +%s) + START_TIMEOUT))
-    while :; do
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null || true)"
-        if [[ "$code" == 200 ]]; then
-            echo $((($(now_ns) - start_ns) / 1000000))
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            log "process $pid exited before $url answered 200; last log lines:"
-            tail -n 30 "$logfile" >&2 || true
-            return 1
-        fi
-        if (($(date +%s) > deadline)); then
-            log "$url did not answer 200 within ${START_TIMEOUT}s (last status $code); last log lines:"
-            tail -n 30 "$logfile" >&2 || true
-            return 1
-        fi
-        sleep 0.02
-    done
-}
-
-# start_ldp NAME DATA_DIR: sets LDP_PID and START_MS.
+# start_ldp NAME DATA_DIR: sets LDP_PID and START_MS. Like ldp(), without LDP_CONFIG or LDP_DATABASE_URL.
 start_ldp() {
-    local name="$1" dir="$2" logfile="$TMP/serve-$1.log" t0
-    port_free "$PORT" || die "something already answers on $HOST:$PORT (set PORT=...)"
-    t0="$(now_ns)"
-    (cd "$TMP" && exec env -u LDP_CONFIG -u LDP_DATABASE_URL "$LDP_BIN" serve --data-dir "$dir" \
-        --listen "$HOST:$PORT") 2>"$logfile" >&2 &
-    LDP_PID=$!
-    START_MS="$(wait_first_200 "http://$HOST:$PORT/tr/" "$LDP_PID" "$t0" "$logfile")" ||
-        die "ldp start ($name) failed"
-    # The subshell execs env, which execs ldp: $! is the server's own pid.
-    owns_port "$LDP_PID" "$PORT" ||
-        die "the first page on $HOST:$PORT did not come from the ldp just started (pid $LDP_PID): another server took the port?"
-}
-
-stop_ldp() {
-    stop_pid "$LDP_PID"
-    LDP_PID=""
+    serve_ldp "$TMP/serve-$1.log" "ldp start ($1) failed" "$2" env -u LDP_CONFIG -u LDP_DATABASE_URL
 }
 
 # `total` of the relations list in the API.
@@ -237,39 +86,9 @@ relations_total() {
         die "no total in /api/v1/partnerships?per_page=1: ${body:0:200}"
 }
 
-# Parses a wrk output file: prints "req_per_s p99_ms errors completed_requests timeouts".
-parse_wrk() {
-    awk '
-        function ms(v,   n, u) {
-            n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n
-            if (u == "s")  return n * 1000
-            if (u == "m")  return n * 60000
-            return n
-        }
-        /^Requests\/sec:/ { rps = $2 }
-        / requests in / { done = $1 }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx or 3xx responses:/ { err += $NF }
-        /Socket errors:/ {
-            for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { v = $i; sub(/,/, "", v); err += v }
-            to = $NF
-        }
-        END {
-            if (rps == "") rps = 0
-            if (p99 == "") p99 = 0
-            if (done == "") done = 0
-            printf "%s %.2f %d %d %d\n", rps, p99, err, done, to
-        }' "$1"
-}
-
-ERRORS_TOTAL=0
-ERROR_LINES=()
-
 # run_wrk NAME URL SECONDS: raw output in OUT_DIR/partnerships-wrk-NAME.txt; sets WRK_RPS and WRK_P99.
 run_wrk() {
-    local name="$1" url="$2" secs="$3" out="$OUT_DIR/partnerships-wrk-$1.txt" rps p99 errs completed timeouts detail
+    local name="$1" url="$2" secs="$3" out="$OUT_DIR/partnerships-wrk-$1.txt" rps p99 errs completed timeouts
     timeout $((secs + WRK_TIMEOUT + 30)) wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --timeout "${WRK_TIMEOUT}s" --latency "$url" \
         >"$out" 2>&1 ||
         die "wrk against $url failed: $(tail -n 3 "$out")"
@@ -279,12 +98,7 @@ run_wrk() {
         [[ "$name" == *-warmup ]] || ERROR_LINES+=("$name ($url): no request completed within ${secs}s")
         log "wrk $name: no request completed within ${secs}s"
     fi
-    if ((errs > 0)); then
-        detail="$(grep -E 'Non-2xx|Socket errors' "$out" | tr -s ' ' | sed 's/^ //' | paste -sd ';' -)"
-        ERRORS_TOTAL=$((ERRORS_TOTAL + errs))
-        ERROR_LINES+=("$name ($url): $detail")
-        log "wrk $name: $errs errors: $detail"
-    fi
+    count_wrk_errors "$name" "$url" "$out" "$errs"
     WRK_RPS="$rps" WRK_P99="$p99" WRK_DONE="$completed" WRK_TIMEOUTS="$timeouts"
 }
 
@@ -346,11 +160,11 @@ measure_pages() {
         slug="$size${slug}"
         log "$size $page: warm-up ${WARMUP}s"
         run_wrk "$slug-warmup" "http://$HOST:$PORT$page" "$WARMUP"
-        check_alive "$LDP_PID" "$logfile"
+        check_alive "$LDP_PID" ldp "$logfile"
         wait_idle "$LDP_PID"
         log "$size $page: wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout ${WRK_TIMEOUT}s --latency"
         run_wrk "$slug" "http://$HOST:$PORT$page" "$DURATION"
-        check_alive "$LDP_PID" "$logfile"
+        check_alive "$LDP_PID" ldp "$logfile"
         wait_idle "$LDP_PID"
         RPS["$size $page"]="$WRK_RPS"
         P99["$size $page"]="$WRK_P99"
@@ -396,16 +210,10 @@ timed_import() {
 # ---------------------------------------------------------------------------------------------- run
 mkdir -p "$OUT_DIR"
 # Two runs on one port would answer each other's requests: one run per port at a time (bench/run.sh too).
-exec 9>"${TMPDIR:-/tmp}/ldp-bench.$PORT.lock"
-if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
-    die "another bench run holds ${TMPDIR:-/tmp}/ldp-bench.$PORT.lock (use another PORT)"
-fi
+lock_port
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/ldp-bench-partnerships.XXXXXX")"
 
-LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
-if awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l + 0 >= 0.5) }'; then
-    log "warning: load average is $LOAD_BEFORE before the run: other work on this machine will skew the figures"
-fi
+note_load_before
 log "binary: $LDP_BIN"
 log "ldp on $HOST:$PORT; wrk -t1 -c$CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s per run; large size ${SCALE}x"
 
@@ -458,13 +266,7 @@ rm -f -- "$TMP/synthetic.csv"
 measure_pages large "$TMP/large"
 
 # ---------------------------------------------------------------------------------------------- report
-LOAD_AFTER="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
-COMMIT="$(git -C "$REPO_ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-if [[ "$COMMIT" != unknown ]] && ! git -C "$REPO_ROOT" diff --quiet HEAD -- 2>/dev/null; then
-    COMMIT="$COMMIT (with uncommitted changes)"
-fi
-CPU="$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)"
-CPU="${CPU:-unknown}"
+note_run_info
 # The binary is not rebuilt here: say when it predates the commit it is reported with.
 BIN_TIME="$(stat -c %Y "$LDP_BIN")"
 BIN_NOTE="built $(date -u -d "@$BIN_TIME" +%Y-%m-%dT%H:%M:%SZ)"
@@ -474,11 +276,6 @@ if ((HEAD_TIME > BIN_TIME)); then
     log "warning: $LDP_BIN is older than the HEAD commit; rebuild it to measure the current code"
 fi
 
-row() {
-    local out="|" c
-    for c in "$@"; do out+=" $c |"; done
-    echo "$out"
-}
 # Load cells: wrk gives no latency when no request completed.
 rps_cell() {
     local v="${RPS[$1 $2]}"
@@ -560,16 +357,9 @@ report() {
     echo "timeout (${WRK_TIMEOUT} s) out of the latency figures and counts them as timeouts, and does not count requests"
     echo "still running when a run ends (\"none completed\": not one response within the run). After each wrk run"
     echo "the script waits until ldp has finished the requests wrk left behind."
-    if ((${#ERROR_LINES[@]})); then
-        echo
-        echo "wrk reported errors:"
-        local l
-        for l in "${ERROR_LINES[@]}"; do echo "- $l"; done
-    fi
+    report_wrk_errors
 }
 
 report | tee "$OUT_DIR/partnerships.md"
 log "wrote $OUT_DIR/partnerships.md (raw wrk and import outputs beside it)"
-if ((ERRORS_TOTAL > 0)); then
-    log "warning: wrk reported $ERRORS_TOTAL non-2xx/3xx responses or socket errors (see above)"
-fi
+warn_wrk_errors

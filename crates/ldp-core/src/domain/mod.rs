@@ -15,7 +15,7 @@ pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};
 pub use municipality::{
     Coordinates, LocationBasis, Municipality, MunicipalityFilter, MunicipalityId, MunicipalityKind, PlateCode,
-    Province, ProvinceRef,
+    Province, ProvinceRef, official_name,
 };
 pub use network::{Network, NetworkFact, NetworkId, Union, UnionMembership};
 pub use paging::{Page, Paged};

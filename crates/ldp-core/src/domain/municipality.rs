@@ -151,21 +151,22 @@ impl Municipality {
 
     /// The official name, e.g. "Kadıköy Belediyesi" / "Kadıköy Municipality".
     pub fn official_name(&self) -> Localized {
-        let place = self.place_name();
-        match self.kind {
-            MunicipalityKind::Metropolitan => {
-                Localized::new(format!("{place} Büyükşehir Belediyesi"), format!("{place} Metropolitan Municipality"))
-            }
-            MunicipalityKind::Provincial => {
-                Localized::new(format!("{place} Belediyesi"), format!("{place} Municipality"))
-            }
-            MunicipalityKind::District if self.is_central_district() => {
-                Localized::new(format!("{place} İlçesi"), format!("{place} District"))
-            }
-            MunicipalityKind::District => {
-                Localized::new(format!("{place} Belediyesi"), format!("{place} Municipality"))
-            }
+        official_name(&self.name, self.kind, &self.province.name)
+    }
+}
+
+/// The official name of a municipality called `name` of `kind` in `province`: "Bursa Büyükşehir Belediyesi",
+/// "Kadıköy Municipality", and for a central district "Çanakkale Merkez İlçesi".
+pub fn official_name(name: &str, kind: MunicipalityKind, province: &str) -> Localized {
+    match kind {
+        MunicipalityKind::Metropolitan => {
+            Localized::new(format!("{name} Büyükşehir Belediyesi"), format!("{name} Metropolitan Municipality"))
         }
+        MunicipalityKind::Provincial => Localized::new(format!("{name} Belediyesi"), format!("{name} Municipality")),
+        MunicipalityKind::District if name == "Merkez" => {
+            Localized::new(format!("{province} Merkez İlçesi"), format!("{province} Merkez District"))
+        }
+        MunicipalityKind::District => Localized::new(format!("{name} Belediyesi"), format!("{name} Municipality")),
     }
 }
 

@@ -79,6 +79,11 @@ impl PageCtx {
         m.official_name().get(self.lang).to_owned()
     }
 
+    /// The official name of a relation's member in this page's language.
+    pub fn member(&self, m: &ldp_core::domain::partnership::MemberRef) -> String {
+        m.official_name().get(self.lang).to_owned()
+    }
+
     /// The translated name of a municipality kind.
     pub fn kind_name(&self, kind: &MunicipalityKind) -> String {
         self.t(&format!("kind-{}", kind.as_str()))

@@ -182,7 +182,7 @@ async fn the_country_summary_and_compliance_pages_show_the_gaps(db: TestDb) {
     assert_eq!(stats, ["318", "318"]);
     let first_missing = texts(&compliance, "main table tbody td:nth-of-type(1)");
     assert!(first_missing.iter().all(|m| m.starts_with("Council decision")), "{:?}", &first_missing[..3]);
-    assert!(texts(&compliance, "main section h2 a").iter().any(|m| m == "İstanbul"));
+    assert!(texts(&compliance, "main section h2 a").iter().any(|m| m == "İstanbul Metropolitan Municipality"));
 }
 
 async fn the_partnership_api_lists_filters_and_explains(db: TestDb) {

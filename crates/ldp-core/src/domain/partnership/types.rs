@@ -132,6 +132,13 @@ pub struct MemberRef {
     pub location: Coordinates,
 }
 
+impl MemberRef {
+    /// The member's official name, e.g. "Bursa Büyükşehir Belediyesi".
+    pub fn official_name(&self) -> Localized {
+        crate::domain::official_name(&self.name, self.kind, &self.province)
+    }
+}
+
 /// The partner: a city from the world gazetteer, or another member municipality.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct PartnerRef {
