@@ -37,20 +37,26 @@ pub fn months_before(date: Date, months: u32) -> Date {
     Date::from_calendar_date(year, month, day).expect("valid date")
 }
 
-/// The raw fields of a new partnership.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+/// The raw fields of a new partnership (also the API's request body). Give exactly one of `partner_city`
+/// (GeoNames id) and `partner_municipality` (slug).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewPartnershipInput {
+    /// The member's slug.
     pub municipality: Option<String>,
     /// GeoNames id of a partner city.
     pub partner_city: Option<String>,
     /// Slug of a partner member municipality.
     pub partner_municipality: Option<String>,
+    /// `sister_city`, `friendship` or `cooperation`.
     pub kind: Option<String>,
     pub foreign_missions: Option<bool>,
+    /// Comma-separated themes.
     pub themes: Option<String>,
+    /// Comma-separated SDG numbers.
     pub sdgs: Option<String>,
     pub notes_tr: Option<String>,
     pub notes_en: Option<String>,
+    /// `YYYY-MM-DD`; today when absent.
     pub proposed_on: Option<String>,
 }
 
@@ -89,13 +95,14 @@ fn text(raw: &Option<String>, field: &str, errors: &mut InputError) -> String {
     t
 }
 
-/// The raw fields of a joint activity.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+/// The raw fields of a joint activity (also the API's request body).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 pub struct ActivityInput {
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
     pub title_tr: Option<String>,
     pub title_en: Option<String>,
+    /// `visit`, `delegation`, `event`, `project`, `exchange`, `meeting` or `other`.
     pub kind: Option<String>,
     /// Comma-separated SDG numbers.
     pub sdgs: Option<String>,

@@ -54,25 +54,6 @@ fn id(raw: &str) -> Result<PartnershipId, ApiError> {
         .map_err(|_| ApiError(AppError::invalid(InputError::new("id", "not_a_number"))))
 }
 
-/// A new partnership. Give exactly one of `partner_city` (GeoNames id) and `partner_municipality` (slug).
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewPartnershipBody {
-    pub municipality: Option<String>,
-    pub partner_city: Option<String>,
-    pub partner_municipality: Option<String>,
-    /// `sister_city`, `friendship` or `cooperation`.
-    pub kind: Option<String>,
-    pub foreign_missions: Option<bool>,
-    /// Comma-separated themes.
-    pub themes: Option<String>,
-    /// Comma-separated SDG numbers.
-    pub sdgs: Option<String>,
-    pub notes_tr: Option<String>,
-    pub notes_en: Option<String>,
-    /// `YYYY-MM-DD`; today when absent.
-    pub proposed_on: Option<String>,
-}
-
 /// What a write created.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
@@ -80,7 +61,7 @@ pub struct Created {
 }
 
 /// Proposes a partnership.
-#[utoipa::path(post, path = "/api/v1/partnerships", tag = "partnerships", request_body = NewPartnershipBody,
+#[utoipa::path(post, path = "/api/v1/partnerships", tag = "partnerships", request_body = NewPartnershipInput,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Proposed", body = Created),
@@ -91,21 +72,9 @@ pub struct Created {
 pub async fn create(
     State(state): State<AppState>,
     TokenAuth(token): TokenAuth,
-    payload: Result<Json<NewPartnershipBody>, JsonRejection>,
+    payload: Result<Json<NewPartnershipInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let b = body(payload)?;
-    let input = NewPartnershipInput {
-        municipality: b.municipality,
-        partner_city: b.partner_city,
-        partner_municipality: b.partner_municipality,
-        kind: b.kind,
-        foreign_missions: b.foreign_missions,
-        themes: b.themes,
-        sdgs: b.sdgs,
-        notes_tr: b.notes_tr,
-        notes_en: b.notes_en,
-        proposed_on: b.proposed_on,
-    };
+    let input = body(payload)?;
     let id = state.partnerships.create(&input, &token.actor(), OffsetDateTime::now_utc()).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
@@ -158,21 +127,8 @@ pub async fn record_step(
     Ok(Json(StepResult { stage }))
 }
 
-/// A joint activity.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ActivityBody {
-    /// `YYYY-MM-DD`.
-    pub date: Option<String>,
-    pub title_tr: Option<String>,
-    pub title_en: Option<String>,
-    /// `visit`, `delegation`, `event`, `project`, `exchange`, `meeting` or `other`.
-    pub kind: Option<String>,
-    /// Comma-separated SDG numbers.
-    pub sdgs: Option<String>,
-}
-
 /// Logs a joint activity (it keeps the relation from going dormant).
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/activities", tag = "partnerships", request_body = ActivityBody,
+#[utoipa::path(post, path = "/api/v1/partnerships/{id}/activities", tag = "partnerships", request_body = ActivityInput,
     params(("id" = i64, Path, description = "Partnership id")),
     security(("bearer" = [])),
     responses(
@@ -186,11 +142,10 @@ pub async fn add_activity(
     State(state): State<AppState>,
     TokenAuth(token): TokenAuth,
     ApiPath(raw_id): ApiPath<String>,
-    payload: Result<Json<ActivityBody>, JsonRejection>,
+    payload: Result<Json<ActivityInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = id(&raw_id)?;
-    let b = body(payload)?;
-    let input = ActivityInput { date: b.date, title_tr: b.title_tr, title_en: b.title_en, kind: b.kind, sdgs: b.sdgs };
+    let input = body(payload)?;
     let activity = state
         .partnerships
         .add_activity(id, &input, &token.actor(), OffsetDateTime::now_utc())
