@@ -9,14 +9,8 @@ use ldp_core::store::{GazetteerEntry, RecordedStep, StoreError, StoreResult};
 use ldp_core::text::collation_key;
 
 use crate::SqlStore;
-use crate::pool::{db, dispatch};
-
-macro_rules! static_sql {
-    ($($arg:tt)*) => {{
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($arg)*));
-        SQL.as_str()
-    }};
-}
+use crate::pool::{db, dispatch, static_sql};
+use crate::rows::corrupt;
 
 const DORMANT: &str = "(p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))";
 
@@ -77,10 +71,6 @@ struct Row {
     pm_lng: Option<f64>,
     co_tr: Option<String>,
     co_en: Option<String>,
-}
-
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
 }
 
 impl Row {

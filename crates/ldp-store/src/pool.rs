@@ -44,6 +44,16 @@ macro_rules! dispatch {
 }
 pub(crate) use dispatch;
 
+/// SQL composed once from shared fragments, as a `&'static str` (sqlx accepts only static SQL without an
+/// explicit audit).
+macro_rules! static_sql {
+    ($($arg:tt)*) => {{
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($arg)*));
+        SQL.as_str()
+    }};
+}
+pub(crate) use static_sql;
+
 /// Why a database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

@@ -2,20 +2,11 @@
 
 use std::collections::HashMap;
 
-/// SQL composed once from the shared fragments below, as a `&'static str` (sqlx accepts only static SQL
-/// without an explicit audit).
-macro_rules! static_sql {
-    ($($arg:tt)*) => {{
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($arg)*));
-        SQL.as_str()
-    }};
-}
-
 use ldp_core::domain::*;
 use ldp_core::store::StoreResult;
 
 use crate::SqlStore;
-use crate::pool::{db, dispatch};
+use crate::pool::{db, dispatch, static_sql};
 use crate::rows::*;
 
 /// `%text%` with LIKE's wildcards escaped (used with `ESCAPE '\'`).

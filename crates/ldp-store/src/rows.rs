@@ -4,7 +4,8 @@ use ldp_core::domain::*;
 use ldp_core::store::StoreError;
 use time::Date;
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
+/// Stored data that cannot be turned back into a domain type.
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 

@@ -86,6 +86,19 @@ async fn add_slash(ctx: PageCtx) -> Response {
     Redirect::permanent(&ctx.href("/")).into_response()
 }
 
+/// Rows per page of the public lists.
+const PER_PAGE: i64 = 25;
+
+/// The page number of a public list from its raw query value, at [`PER_PAGE`] rows.
+pub(crate) fn parse_page(raw: Option<&str>) -> Result<ldp_core::domain::Page, ldp_core::domain::InputError> {
+    use ldp_core::domain::{InputError, Page};
+    let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<i64>().map_err(|_| InputError::new("page", "page_out_of_range"))?),
+    };
+    Page::parse(number, Some(PER_PAGE))
+}
+
 /// A 400 page for a list whose filters were wrong is rendered by the list itself; this is its status.
 pub(crate) fn status_for(errors: bool) -> StatusCode {
     if errors { StatusCode::BAD_REQUEST } else { StatusCode::OK }

@@ -12,12 +12,9 @@ use ldp_core::domain::{
 };
 
 use super::pagination::Pagination;
-use super::{PageCtx, PageError, render, status_for};
+use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
 use crate::state::AppState;
-
-/// Rows per page of the public list.
-const PER_PAGE: i64 = 25;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -94,14 +91,6 @@ pub async fn list(
     };
     let status = status_for(!page.errors.is_empty());
     render(&page.ctx, &page, status)
-}
-
-fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
-    let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(s.parse::<i64>().map_err(|_| InputError::new("page", "page_out_of_range"))?),
-    };
-    Page::parse(number, Some(PER_PAGE))
 }
 
 /// The list's address for page `n`, keeping the filters.

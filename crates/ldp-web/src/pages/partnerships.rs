@@ -10,19 +10,16 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::*;
-use ldp_core::domain::{
-    CountryCode, InputError, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal,
-};
+use ldp_core::domain::{CountryCode, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::MemberCompliance;
 
 use super::map::WorldMap;
 use super::pagination::Pagination;
-use super::{PageCtx, PageError, render, status_for};
+use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
 use crate::state::AppState;
 
-const PER_PAGE: i64 = 25;
 /// The CSV carries at most this many relations.
 const EXPORT_LIMIT: usize = 100_000;
 /// The map draws at most this many arcs; past that, the page says so and points to the list and the CSV.
@@ -143,14 +140,6 @@ struct ListPage {
     form: FilterForm,
     result: Option<Paged<Partnership>>,
     pagination: Option<Pagination>,
-}
-
-fn parse_page(raw: Option<&str>) -> Result<Page, InputError> {
-    let number = match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(s.parse::<i64>().map_err(|_| InputError::new("page", "page_out_of_range"))?),
-    };
-    Page::parse(number, Some(PER_PAGE))
 }
 
 pub async fn list(
