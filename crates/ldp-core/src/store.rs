@@ -12,6 +12,11 @@ use crate::domain::partnership::{
     PartnershipFilter, PartnershipId, Stage,
 };
 use crate::domain::{
+    AuditEntry, AuditFilter, Change, LinkPurpose, MembershipFields, MunicipalMembership, MunicipalityId,
+    MunicipalityProfile, NetworkId, NewUser, Representative, RepresentativeFields, Role, Session, StoredUser, User,
+    UserId,
+};
+use crate::domain::{
     City, CityFilter, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter, Network, Page,
     Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
@@ -97,6 +102,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>>;
 
+    async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>>;
+
     // SDGs.
 
     async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>>;
@@ -118,12 +125,7 @@ pub trait Store: Send + Sync + 'static {
     // Partnerships. `dormant_before`: an active relation whose latest activity is older is dormant.
 
     /// Creates a partnership, or returns `None` when the member already has one with that partner.
-    async fn create_partnership(
-        &self,
-        new: &NewPartnership,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<PartnershipId>>;
+    async fn create_partnership(&self, new: &NewPartnership, change: &Change) -> StoreResult<Option<PartnershipId>>;
 
     /// One partnership with its trail, activities and documents (`missing` left empty for the service).
     async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>>;
@@ -147,24 +149,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends a trail step and moves the stage, only if the stage is still `expected`
     /// (otherwise `Conflict("stage_changed")`): two people recording at once cannot both win.
-    async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()>;
+    async fn record_step(
+        &self,
+        id: PartnershipId,
+        expected: Stage,
+        step: &RecordedStep,
+        change: &Change,
+    ) -> StoreResult<()>;
 
     /// Logs a joint activity and moves the partnership's last-activity date forward.
-    async fn add_activity(
-        &self,
-        id: PartnershipId,
-        activity: &NewActivity,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<i64>;
+    async fn add_activity(&self, id: PartnershipId, activity: &NewActivity, change: &Change) -> StoreResult<i64>;
 
-    async fn add_document(
-        &self,
-        id: PartnershipId,
-        document: &NewDocument,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<i64>;
+    async fn add_document(&self, id: PartnershipId, document: &NewDocument, change: &Change) -> StoreResult<i64>;
 
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>>;
 
@@ -182,16 +178,165 @@ pub trait Store: Send + Sync + 'static {
 
     // API tokens.
 
-    async fn create_api_token(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> StoreResult<ApiToken>;
+    async fn create_api_token(&self, token: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken>;
 
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
 
     async fn touch_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<()>;
 
     /// Revokes a live token; `false` when there is none with that id (or it was revoked already).
-    async fn revoke_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool>;
+    async fn revoke_api_token(&self, id: i64, change: &Change) -> StoreResult<bool>;
 
-    async fn list_api_tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    async fn api_token(&self, id: i64) -> StoreResult<Option<ApiToken>>;
+
+    /// Every token, or the tokens of one user.
+    async fn list_api_tokens(&self, owner: Option<UserId>) -> StoreResult<Vec<ApiToken>>;
+
+    // Accounts.
+
+    /// Creates a user; `Conflict("email_taken")` when the address is in use.
+    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId>;
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>>;
+
+    async fn user_by_email(&self, email_folded: &str) -> StoreResult<Option<StoredUser>>;
+
+    /// Every user, by e-mail.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+
+    /// Changes a user's name, role, municipalities and whether they are disabled (which ends their sessions).
+    async fn update_user(&self, id: UserId, update: &UserUpdate, change: &Change) -> StoreResult<()>;
+
+    /// Sets a password and ends the user's other sessions (all but `keep`, a session-id hash).
+    async fn set_password(&self, id: UserId, hash: &str, keep: Option<&str>, change: &Change) -> StoreResult<()>;
+
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// The user whose live, unused link this is.
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<UserId>>;
+
+    /// Uses a live link once, in one transaction: sets the password (and name), ends the user's sessions and
+    /// their other open links. `None` when the link is unknown, used or expired.
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        password_hash: &str,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Option<UserId>>;
+
+    async fn record_sign_in_attempt(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        succeeded: bool,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Failed sign-ins since `since`: for the address (after its last success), from the client, and when the
+    /// address last failed.
+    async fn recent_failures(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        since: OffsetDateTime,
+    ) -> StoreResult<(u32, u32, Option<OffsetDateTime>)>;
+
+    /// Stores a new session (by the hash of its id) and ends `replaces`, the one the browser had before.
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        session: &Session,
+        client: Option<&str>,
+        replaces: Option<&str>,
+    ) -> StoreResult<()>;
+
+    async fn session(&self, id_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Session>>;
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    // The audit trail.
+
+    /// Entries matching `filter`, newest first.
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>>;
+
+    /// The newest `limit` entries matching `filter` (for the CSV export).
+    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+
+    // What municipalities keep about themselves.
+
+    async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>>;
+
+    async fn update_municipality_profile(
+        &self,
+        id: MunicipalityId,
+        profile: &MunicipalityProfile,
+        change: &Change,
+    ) -> StoreResult<()>;
+
+    /// A municipality's representatives in Turkish collation order of name.
+    async fn representatives(&self, municipality: MunicipalityId) -> StoreResult<Vec<Representative>>;
+
+    async fn representative(&self, id: i64) -> StoreResult<Option<Representative>>;
+
+    /// Creates (`id` = `None`) or updates a representative of `municipality`.
+    async fn save_representative(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &RepresentativeFields,
+        change: &Change,
+    ) -> StoreResult<i64>;
+
+    async fn delete_representative(&self, id: i64, change: &Change) -> StoreResult<()>;
+
+    /// A municipality's own network memberships, by network acronym.
+    async fn municipal_memberships(&self, municipality: MunicipalityId) -> StoreResult<Vec<MunicipalMembership>>;
+
+    /// The member municipalities of a network, in Turkish collation order.
+    async fn network_members(&self, network: NetworkId) -> StoreResult<Vec<MunicipalMembership>>;
+
+    async fn municipal_membership(&self, id: i64) -> StoreResult<Option<MunicipalMembership>>;
+
+    /// Creates (`id` = `None`; `Conflict("membership_exists")` for a second one) or updates a membership.
+    async fn save_membership(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &MembershipFields,
+        change: &Change,
+    ) -> StoreResult<i64>;
+}
+
+/// A new API token as the store writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken<'a> {
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub owner: UserId,
+    pub read_only: bool,
+}
+
+/// What an admin can change about a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserUpdate {
+    pub name: String,
+    pub role: Role,
+    pub municipalities: Vec<MunicipalityId>,
+    pub disabled: bool,
 }
 
 /// A trail step as the store writes it.

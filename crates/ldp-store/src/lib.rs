@@ -4,6 +4,8 @@
 //! [`Store`] implementation. SQL is shared where the dialects agree; migrations live in one folder per
 //! backend with the same numbering.
 
+mod accounts;
+mod audit;
 mod load;
 mod partnerships;
 mod pool;
@@ -11,6 +13,7 @@ mod read;
 mod rows;
 mod tokens;
 mod uploads;
+mod workspace;
 
 pub use uploads::LocalUploads;
 
@@ -27,7 +30,7 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
-use ldp_core::store::{Backend, GazetteerEntry, RecordedStep, Store, StoreError, StoreResult};
+use ldp_core::store::{Backend, GazetteerEntry, NewApiToken, RecordedStep, Store, StoreError, StoreResult, UserUpdate};
 
 pub use pool::{ConnectError, PoolSettings, redact};
 use pool::{Pools, db, dispatch};
@@ -47,6 +50,15 @@ impl SqlStore {
             Pools::Sqlite(_) => Backend::Sqlite,
             Pools::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Runs one statement as it is written, outside the [`Store`] interface: for tests that check what the
+    /// schema itself refuses (the audit log's append-only triggers).
+    #[doc(hidden)]
+    pub async fn raw_execute(&self, sql: &str) -> StoreResult<u64> {
+        dispatch!(&self.pools, pool => {
+            Ok(sqlx::query::<Db>(sqlx::AssertSqlSafe(sql.to_owned())).execute(pool).await.map_err(db)?.rows_affected())
+        })
     }
 
     /// Closes every connection; used before a test drops its database.
@@ -148,6 +160,10 @@ impl Store for SqlStore {
         self.read_municipality(slug).await
     }
 
+    async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>> {
+        self.read_municipality_by_id(id.0).await
+    }
+
     async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {
         self.read_goals().await
     }
@@ -172,13 +188,8 @@ impl Store for SqlStore {
         self.read_city(id).await
     }
 
-    async fn create_partnership(
-        &self,
-        new: &NewPartnership,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<PartnershipId>> {
-        self.create_partnership_tx(new, actor, now).await
+    async fn create_partnership(&self, new: &NewPartnership, change: &Change) -> StoreResult<Option<PartnershipId>> {
+        self.create_partnership_tx(new, change).await
     }
 
     async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>> {
@@ -203,28 +214,22 @@ impl Store for SqlStore {
         self.export_partnerships_q(filter, dormant_before, limit).await
     }
 
-    async fn record_step(&self, id: PartnershipId, expected: Stage, step: &RecordedStep) -> StoreResult<()> {
-        self.record_step_tx(id, expected, step).await
-    }
-
-    async fn add_activity(
+    async fn record_step(
         &self,
         id: PartnershipId,
-        activity: &NewActivity,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<i64> {
-        self.add_activity_tx(id, activity, actor, now).await
+        expected: Stage,
+        step: &RecordedStep,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.record_step_tx(id, expected, step, change).await
     }
 
-    async fn add_document(
-        &self,
-        id: PartnershipId,
-        document: &NewDocument,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<i64> {
-        self.add_document_q(id, document, actor, now).await
+    async fn add_activity(&self, id: PartnershipId, activity: &NewActivity, change: &Change) -> StoreResult<i64> {
+        self.add_activity_tx(id, activity, change).await
+    }
+
+    async fn add_document(&self, id: PartnershipId, document: &NewDocument, change: &Change) -> StoreResult<i64> {
+        self.add_document_tx(id, document, change).await
     }
 
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
@@ -247,8 +252,8 @@ impl Store for SqlStore {
         self.gazetteer_q().await
     }
 
-    async fn create_api_token(&self, name: &str, token_hash: &str, now: OffsetDateTime) -> StoreResult<ApiToken> {
-        self.create_api_token_q(name, token_hash, now).await
+    async fn create_api_token(&self, token: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken> {
+        self.create_api_token_tx(token, change).await
     }
 
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
@@ -259,11 +264,172 @@ impl Store for SqlStore {
         self.touch_api_token_q(id, now).await
     }
 
-    async fn revoke_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
-        self.revoke_api_token_q(id, now).await
+    async fn revoke_api_token(&self, id: i64, change: &Change) -> StoreResult<bool> {
+        self.revoke_api_token_tx(id, change).await
     }
 
-    async fn list_api_tokens(&self) -> StoreResult<Vec<ApiToken>> {
-        self.list_api_tokens_q().await
+    async fn api_token(&self, id: i64) -> StoreResult<Option<ApiToken>> {
+        self.api_token_q(id).await
+    }
+
+    async fn list_api_tokens(&self, owner: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
+        self.list_api_tokens_q(owner).await
+    }
+
+    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
+        self.create_user_tx(new, change).await
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
+        self.user_q(id).await
+    }
+
+    async fn user_by_email(&self, email_folded: &str) -> StoreResult<Option<StoredUser>> {
+        self.user_by_email_q(email_folded).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        self.list_users_q().await
+    }
+
+    async fn update_user(&self, id: UserId, update: &UserUpdate, change: &Change) -> StoreResult<()> {
+        self.update_user_tx(id, update, change).await
+    }
+
+    async fn set_password(&self, id: UserId, hash: &str, keep: Option<&str>, change: &Change) -> StoreResult<()> {
+        self.set_password_tx(id, hash, keep, change).await
+    }
+
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.create_link_q(token_hash, user, purpose, now, expires).await
+    }
+
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<UserId>> {
+        self.link_user_q(token_hash, purpose, now).await
+    }
+
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        password_hash: &str,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Option<UserId>> {
+        self.redeem_link_tx(token_hash, purpose, password_hash, name, change).await
+    }
+
+    async fn record_sign_in_attempt(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        succeeded: bool,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.record_attempt_q(email_folded, client, succeeded, at).await
+    }
+
+    async fn recent_failures(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        since: OffsetDateTime,
+    ) -> StoreResult<(u32, u32, Option<OffsetDateTime>)> {
+        self.recent_failures_q(email_folded, client, since).await
+    }
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        session: &Session,
+        client: Option<&str>,
+        replaces: Option<&str>,
+    ) -> StoreResult<()> {
+        self.create_session_q(id_hash, session, client, replaces).await
+    }
+
+    async fn session(&self, id_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Session>> {
+        self.session_q(id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        self.delete_session_q(id_hash).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        self.list_audit_q(filter, page).await
+    }
+
+    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.export_audit_q(filter, limit).await
+    }
+
+    async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>> {
+        self.profile_q(id).await
+    }
+
+    async fn update_municipality_profile(
+        &self,
+        id: MunicipalityId,
+        profile: &MunicipalityProfile,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.update_profile_tx(id, profile, change).await
+    }
+
+    async fn representatives(&self, municipality: MunicipalityId) -> StoreResult<Vec<Representative>> {
+        self.representatives_q(municipality).await
+    }
+
+    async fn representative(&self, id: i64) -> StoreResult<Option<Representative>> {
+        self.representative_q(id).await
+    }
+
+    async fn save_representative(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &RepresentativeFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.save_representative_tx(municipality, id, fields, change).await
+    }
+
+    async fn delete_representative(&self, id: i64, change: &Change) -> StoreResult<()> {
+        self.delete_representative_tx(id, change).await
+    }
+
+    async fn municipal_memberships(&self, municipality: MunicipalityId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.memberships_q(municipality).await
+    }
+
+    async fn network_members(&self, network: NetworkId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.network_members_q(network).await
+    }
+
+    async fn municipal_membership(&self, id: i64) -> StoreResult<Option<MunicipalMembership>> {
+        self.membership_q(id).await
+    }
+
+    async fn save_membership(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &MembershipFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.save_membership_tx(municipality, id, fields, change).await
     }
 }

@@ -9,8 +9,10 @@ use ldp_core::store::{GazetteerEntry, RecordedStep, StoreError, StoreResult};
 use ldp_core::text::collation_key;
 
 use crate::SqlStore;
+use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
+use ldp_core::domain::Change;
 
 const DORMANT: &str = "(p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))";
 
@@ -236,9 +238,9 @@ impl SqlStore {
     pub(crate) async fn create_partnership_tx(
         &self,
         new: &NewPartnership,
-        actor: &str,
-        now: OffsetDateTime,
+        change: &Change,
     ) -> StoreResult<Option<PartnershipId>> {
+        let (actor, now) = (change.actor.as_str(), change.at);
         let (city, member) = match new.partner {
             NewPartner::City(id) => (Some(id), None),
             NewPartner::Municipality(id) => (None, Some(id)),
@@ -284,6 +286,7 @@ impl SqlStore {
                 )
                 .bind(id).bind(new.proposed_on).bind(actor).bind(now).execute(&mut *tx).await.map_err(db)?;
             }
+            write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
             Ok(Some(PartnershipId(id)))
         })
@@ -439,7 +442,13 @@ impl SqlStore {
         Ok(Some(PartnershipDetail { partnership, trail, activities, documents, missing: Vec::new() }))
     }
 
-    pub(crate) async fn record_step_tx(&self, id: PartnershipId, expected: Stage, s: &RecordedStep) -> StoreResult<()> {
+    pub(crate) async fn record_step_tx(
+        &self,
+        id: PartnershipId,
+        expected: Stage,
+        s: &RecordedStep,
+        change: &Change,
+    ) -> StoreResult<()> {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let updated = sqlx::query::<Db>(
@@ -461,6 +470,7 @@ impl SqlStore {
             .bind(s.authority.as_deref()).bind(s.place.as_deref()).bind(s.signatories.as_deref()).bind(s.reason.as_deref())
             .bind(s.backfilled).bind(&s.actor).bind(s.recorded_at)
             .execute(&mut *tx).await.map_err(db)?;
+            write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             Ok(())
         })
@@ -470,9 +480,9 @@ impl SqlStore {
         &self,
         id: PartnershipId,
         a: &NewActivity,
-        actor: &str,
-        now: OffsetDateTime,
+        change: &Change,
     ) -> StoreResult<i64> {
+        let (actor, now) = (change.actor.as_str(), change.at);
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let activity: i64 = sqlx::query_scalar::<Db, i64>(
@@ -487,26 +497,31 @@ impl SqlStore {
                  AND (last_activity_on IS NULL OR last_activity_on < $1)",
             )
             .bind(a.date).bind(id.0).execute(&mut *tx).await.map_err(db)?;
+            write_audit!(&mut *tx, change, Some(activity));
             tx.commit().await.map_err(db)?;
             Ok(activity)
         })
     }
 
-    pub(crate) async fn add_document_q(
+    pub(crate) async fn add_document_tx(
         &self,
         id: PartnershipId,
         d: &NewDocument,
-        actor: &str,
-        now: OffsetDateTime,
+        change: &Change,
     ) -> StoreResult<i64> {
+        let (actor, now) = (change.actor.as_str(), change.at);
         dispatch!(&self.pools, pool => {
-            sqlx::query_scalar::<Db, i64>(
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let document = sqlx::query_scalar::<Db, i64>(
                 "INSERT INTO partnership_document (partnership_id, kind, filename, content_type, size, sha256, \
                  storage_key, actor, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(id.0).bind(d.kind.as_str()).bind(&d.filename).bind(&d.content_type).bind(d.size).bind(&d.sha256)
             .bind(&d.storage_key).bind(actor).bind(now)
-            .fetch_one(pool).await.map_err(db)
+            .fetch_one(&mut *tx).await.map_err(db)?;
+            write_audit!(&mut *tx, change, Some(document));
+            tx.commit().await.map_err(db)?;
+            Ok(document)
         })
     }
 

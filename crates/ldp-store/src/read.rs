@@ -107,6 +107,14 @@ impl SqlStore {
         row.map(Municipality::try_from).transpose()
     }
 
+    pub(crate) async fn read_municipality_by_id(&self, id: i64) -> StoreResult<Option<Municipality>> {
+        let sql = static_sql!("SELECT {MUNICIPALITY_COLUMNS} WHERE m.id = $1");
+        let row = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, MunicipalityRow>(sql).bind(id).fetch_optional(pool).await.map_err(db)?
+        });
+        row.map(Municipality::try_from).transpose()
+    }
+
     pub(crate) async fn read_goals(&self) -> StoreResult<Vec<SdgGoal>> {
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, GoalRow>(

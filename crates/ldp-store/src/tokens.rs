@@ -1,27 +1,35 @@
-//! API tokens (hashes only).
+//! API tokens (hashes only), each owned by a user.
 
 use time::OffsetDateTime;
 
+use ldp_core::domain::{Change, UserId};
 use ldp_core::services::tokens::ApiToken;
-use ldp_core::store::StoreResult;
+use ldp_core::store::{NewApiToken, StoreResult};
 
 use crate::SqlStore;
-use crate::pool::{db, dispatch};
+use crate::audit::write_audit;
+use crate::pool::{db, dispatch, static_sql};
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     id: i64,
     name: String,
+    user_id: Option<i64>,
+    scope: String,
     created_at: OffsetDateTime,
     last_used_at: Option<OffsetDateTime>,
     revoked_at: Option<OffsetDateTime>,
 }
+
+const COLUMNS: &str = "id, name, user_id, scope, created_at, last_used_at, revoked_at";
 
 impl From<TokenRow> for ApiToken {
     fn from(r: TokenRow) -> ApiToken {
         ApiToken {
             id: r.id,
             name: r.name,
+            owner: r.user_id.map(UserId),
+            read_only: r.scope == "read",
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
@@ -30,28 +38,34 @@ impl From<TokenRow> for ApiToken {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_api_token_q(
-        &self,
-        name: &str,
-        hash: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<ApiToken> {
+    pub(crate) async fn create_api_token_tx(&self, t: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken> {
         let row = dispatch!(&self.pools, pool => {
-            sqlx::query_as::<Db, TokenRow>(
-                "INSERT INTO api_token (name, token_hash, created_at) VALUES ($1, $2, $3) \
-                 RETURNING id, name, created_at, last_used_at, revoked_at",
-            )
-            .bind(name).bind(hash).bind(now).fetch_one(pool).await.map_err(db)?
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let row = sqlx::query_as::<Db, TokenRow>(static_sql!(
+                "INSERT INTO api_token (name, token_hash, user_id, scope, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING {COLUMNS}"
+            ))
+            .bind(t.name).bind(t.token_hash).bind(t.owner.0).bind(if t.read_only { "read" } else { "write" })
+            .bind(change.at).fetch_one(&mut *tx).await.map_err(db)?;
+            write_audit!(&mut *tx, change, Some(row.id));
+            tx.commit().await.map_err(db)?;
+            row
         });
         Ok(row.into())
     }
 
     pub(crate) async fn api_token_by_hash_q(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
         let row = dispatch!(&self.pools, pool => {
-            sqlx::query_as::<Db, TokenRow>(
-                "SELECT id, name, created_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1",
-            )
-            .bind(hash).fetch_optional(pool).await.map_err(db)?
+            sqlx::query_as::<Db, TokenRow>(static_sql!("SELECT {COLUMNS} FROM api_token WHERE token_hash = $1"))
+                .bind(hash).fetch_optional(pool).await.map_err(db)?
+        });
+        Ok(row.map(ApiToken::from))
+    }
+
+    pub(crate) async fn api_token_q(&self, id: i64) -> StoreResult<Option<ApiToken>> {
+        let row = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, TokenRow>(static_sql!("SELECT {COLUMNS} FROM api_token WHERE id = $1"))
+                .bind(id).fetch_optional(pool).await.map_err(db)?
         });
         Ok(row.map(ApiToken::from))
     }
@@ -64,18 +78,30 @@ impl SqlStore {
         Ok(())
     }
 
-    pub(crate) async fn revoke_api_token_q(&self, id: i64, now: OffsetDateTime) -> StoreResult<bool> {
-        let done = dispatch!(&self.pools, pool => {
-            sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now).bind(id).execute(pool).await.map_err(db)?.rows_affected()
-        });
-        Ok(done == 1)
+    pub(crate) async fn revoke_api_token_tx(&self, id: i64, change: &Change) -> StoreResult<bool> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let done = sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(change.at).bind(id).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            if done != 1 {
+                return Ok(false);
+            }
+            write_audit!(&mut *tx, change);
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
     }
 
-    pub(crate) async fn list_api_tokens_q(&self) -> StoreResult<Vec<ApiToken>> {
+    pub(crate) async fn list_api_tokens_q(&self, owner: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
         let rows = dispatch!(&self.pools, pool => {
-            sqlx::query_as::<Db, TokenRow>("SELECT id, name, created_at, last_used_at, revoked_at FROM api_token ORDER BY id")
-                .fetch_all(pool).await.map_err(db)?
+            match owner {
+                None => sqlx::query_as::<Db, TokenRow>(static_sql!("SELECT {COLUMNS} FROM api_token ORDER BY id"))
+                    .fetch_all(pool).await.map_err(db)?,
+                Some(u) => sqlx::query_as::<Db, TokenRow>(static_sql!(
+                    "SELECT {COLUMNS} FROM api_token WHERE user_id = $1 ORDER BY id"
+                ))
+                .bind(u.0).fetch_all(pool).await.map_err(db)?,
+            }
         });
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }

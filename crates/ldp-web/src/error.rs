@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use ldp_core::domain::{InputError, Lang};
+use ldp_core::services::ServiceError;
 use ldp_core::store::StoreError;
 
 use crate::i18n;
@@ -25,6 +26,20 @@ pub struct AppError {
 }
 
 impl AppError {
+    pub fn new(status: StatusCode, code: &'static str) -> Self {
+        AppError { status, code, fields: BTreeMap::new(), cause: None }
+    }
+
+    /// Signed in, but the role does not allow it.
+    pub fn forbidden() -> Self {
+        AppError::new(StatusCode::FORBIDDEN, "forbidden")
+    }
+
+    /// A state-changing form arrived without the token of the page that showed it.
+    pub fn csrf() -> Self {
+        AppError::new(StatusCode::FORBIDDEN, "csrf_failed")
+    }
+
     pub fn not_found() -> Self {
         AppError { status: StatusCode::NOT_FOUND, code: "not_found", fields: BTreeMap::new(), cause: None }
     }
@@ -91,6 +106,39 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Database(_) => AppError::unavailable(e),
             _ => AppError::internal(e),
+        }
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound => AppError::not_found(),
+            ServiceError::Invalid(input) => AppError::invalid(input),
+            ServiceError::Forbidden => AppError::forbidden(),
+            ServiceError::Locked(until) => {
+                let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, "locked");
+                e.fields.insert("email".into(), "locked".into());
+                e.cause = Some(until.to_string());
+                e
+            }
+            ServiceError::Refused(r) => {
+                let mut fields = r.fields.clone();
+                if let Some(step) = r.missing {
+                    fields.insert("stage".into(), format!("missing_step_{}", step.as_str()));
+                }
+                AppError::refused(r.code, fields)
+            }
+            ServiceError::Conflict(c) => AppError::refused(
+                match c.as_str() {
+                    "partnership_exists" => "partnership_exists",
+                    "stage_changed" => "stage_changed",
+                    _ => "conflict",
+                },
+                BTreeMap::new(),
+            ),
+            ServiceError::Store(s) => s.into(),
+            other => AppError::internal(other),
         }
     }
 }

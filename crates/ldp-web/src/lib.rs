@@ -6,12 +6,15 @@ pub mod api;
 mod assets;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod ops;
 pub mod pages;
 mod security;
+pub mod session;
 pub mod state;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware;
 use axum::routing::get;
@@ -26,8 +29,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use state::AppState;
 
-/// Largest request body accepted (forms and JSON; uploads get their own limit when they arrive).
+/// Largest form or JSON body accepted.
 const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request of all: a document upload (the document's own limit, plus the form around it).
+const UPLOAD_LIMIT: usize = ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024;
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
@@ -42,9 +47,10 @@ pub fn app(state: AppState) -> Router {
         .route("/favicon.svg", get(assets::favicon))
         .fallback(pages::not_found)
         .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn(security::headers))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -65,5 +71,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

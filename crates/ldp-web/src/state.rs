@@ -4,9 +4,12 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
 use ldp_core::domain::Union;
+use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
+use ldp_core::services::audit::Audit;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::tokens::Tokens;
+use ldp_core::services::workspace::Workspace;
 use ldp_core::store::{Store, StoreResult};
 
 /// Facts about the site that every page shows and that change only with the reference data.
@@ -20,31 +23,43 @@ pub struct SiteInfo {
 pub struct Config {
     pub partnerships: PartnershipSettings,
     pub uploads: Arc<dyn Uploads>,
+    pub accounts: AccountSettings,
+    pub mailer: Arc<dyn Mailer>,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts.
-/// Nodes keep nothing else that matters, so any node can serve any request.
+/// Nodes keep nothing else that matters (sessions live in the database), so any node can serve any request.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub partnerships: Partnerships,
     pub tokens: Tokens,
+    pub accounts: Accounts,
+    pub audit: Audit,
+    pub workspace: Workspace,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub site: Arc<SiteInfo>,
+    /// Cookies get the Secure flag when the public address is https.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     /// Builds the state, reading the site's facts from the store once.
     pub async fn load(store: Arc<dyn Store>, config: Config) -> StoreResult<AppState> {
         let union = store.union_info().await?.map(Arc::new);
+        let secure_cookies = config.accounts.public_url.starts_with("https://");
         Ok(AppState {
             partnerships: Partnerships::new(store.clone(), config.partnerships),
             tokens: Tokens::new(store.clone()),
+            accounts: Accounts::new(store.clone(), config.mailer, config.accounts),
+            audit: Audit::new(store.clone()),
+            workspace: Workspace::new(store.clone()),
             uploads: config.uploads,
             store,
             metrics: crate::ops::metrics_handle(),
             site: Arc::new(SiteInfo { union }),
+            secure_cookies,
         })
     }
 }

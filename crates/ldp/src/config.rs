@@ -18,6 +18,10 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub dormancy_months: Option<u32>,
     pub permission_authority: Option<String>,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -53,6 +57,27 @@ pub struct Settings {
     pub database_url: String,
     pub max_connections: u32,
     pub partnerships: ldp_core::services::partnerships::PartnershipSettings,
+    /// The address people reach the site at; links in e-mails point here, and cookies are Secure when https.
+    pub public_url: String,
+    pub mail: MailSettings,
+}
+
+/// Where mail goes: SMTP when a URL is set, otherwise `.eml` files in a folder (development).
+#[derive(Clone)]
+pub struct MailSettings {
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub dir: PathBuf,
+}
+
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_deref().map(ldp_store::redact))
+            .field("from", &self.from)
+            .field("dir", &self.dir)
+            .finish()
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -63,6 +88,8 @@ impl fmt::Debug for Settings {
             .field("database_url", &ldp_store::redact(&self.database_url))
             .field("max_connections", &self.max_connections)
             .field("partnerships", &self.partnerships)
+            .field("public_url", &self.public_url)
+            .field("mail", &self.mail)
             .finish()
     }
 }

@@ -2,6 +2,7 @@
 
 mod config;
 mod partnership_cmd;
+mod user_cmd;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -54,6 +55,13 @@ enum Command {
         #[command(subcommand)]
         command: partnership_cmd::PartnershipCommand,
     },
+    /// Create users, set their passwords, list them.
+    User {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(subcommand)]
+        command: user_cmd::UserCommand,
+    },
     /// Create, list and revoke API tokens, which programs use to write through the API
     /// (`Authorization: Bearer …`). A token is shown once and stored only as a hash.
     Token {
@@ -66,12 +74,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create a token and print it (once).
+    /// Create a token for a user and print it (once). It acts with the user's role.
     Create {
         /// What the token is for, e.g. "bursa-nilufer sync".
         name: String,
+        /// The e-mail of the user the token acts for.
+        #[arg(long)]
+        user: String,
+        /// Let the token only read.
+        #[arg(long)]
+        read_only: bool,
     },
-    /// List tokens (never their secrets).
+    /// List every token (never their secrets).
     List,
     /// Revoke a token; requests carrying it are refused from now on.
     Revoke { id: i64 },
@@ -104,25 +118,43 @@ enum ImportCommand {
 #[derive(Args, Clone)]
 struct DbArgs {
     /// Folder for the SQLite database and other local data (default: ./ldp-data).
-    #[arg(long, env = "LDP_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "LDP_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
-    #[arg(long, env = "LDP_DATABASE_URL", value_name = "URL")]
+    #[arg(long, global = true, env = "LDP_DATABASE_URL", value_name = "URL")]
     database_url: Option<String>,
 
     /// Largest number of database connections this node opens (default: 8).
-    #[arg(long, env = "LDP_MAX_CONNECTIONS", value_name = "N")]
+    #[arg(long, global = true, env = "LDP_MAX_CONNECTIONS", value_name = "N")]
     max_connections: Option<u32>,
 
     /// Months without logged activity after which an active relation is dormant (default: 24).
-    #[arg(long, env = "LDP_DORMANCY_MONTHS", value_name = "N")]
+    #[arg(long, global = true, env = "LDP_DORMANCY_MONTHS", value_name = "N")]
     dormancy_months: Option<u32>,
 
     /// The authority whose prior permission relations need (default: Çevre, Şehircilik ve İklim Değişikliği
     /// Bakanlığı, per Law 7153).
-    #[arg(long, env = "LDP_PERMISSION_AUTHORITY", value_name = "NAME")]
+    #[arg(long, global = true, env = "LDP_PERMISSION_AUTHORITY", value_name = "NAME")]
     permission_authority: Option<String>,
+
+    /// The address people reach the site at, for links in e-mails; cookies are Secure when it is https
+    /// (default: http://127.0.0.1:8080).
+    #[arg(long, global = true, env = "LDP_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+
+    /// SMTP server for mail, e.g. smtps://user:pass@mail.example.org:465 (default: none; mail is written as
+    /// .eml files to the mail folder).
+    #[arg(long, global = true, env = "LDP_SMTP_URL", value_name = "URL")]
+    smtp_url: Option<String>,
+
+    /// Sender of the platform's mail (default: "Yerel Diplomasi Platformu <noreply@localhost.localdomain>").
+    #[arg(long, global = true, env = "LDP_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
+
+    /// Folder for .eml files when no SMTP server is set (default: DATA_DIR/mail).
+    #[arg(long, global = true, env = "LDP_MAIL_DIR", value_name = "DIR")]
+    mail_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -151,7 +183,6 @@ fn settings(db: &DbArgs, listen: Option<SocketAddr>, file: &FileConfig) -> anyho
     };
     Ok(Settings {
         listen: listen.or(file.listen).unwrap_or_else(|| config::DEFAULT_LISTEN.parse().expect("valid default")),
-        data_dir,
         database_url,
         max_connections: db.max_connections.or(file.max_connections).unwrap_or(8).max(1),
         partnerships: {
@@ -164,7 +195,33 @@ fn settings(db: &DbArgs, listen: Option<SocketAddr>, file: &FileConfig) -> anyho
             }
             p
         },
+        public_url: db.public_url.clone().or_else(|| file.public_url.clone()).unwrap_or_else(|| {
+            format!("http://{}", listen.or(file.listen).map_or(config::DEFAULT_LISTEN.to_owned(), |l| l.to_string()))
+        }),
+        mail: config::MailSettings {
+            smtp_url: db.smtp_url.clone().or_else(|| file.smtp_url.clone()),
+            from: db
+                .mail_from
+                .clone()
+                .or_else(|| file.mail_from.clone())
+                .unwrap_or_else(|| "Yerel Diplomasi Platformu <noreply@localhost.localdomain>".to_owned()),
+            dir: db.mail_dir.clone().or_else(|| file.mail_dir.clone()).unwrap_or_else(|| data_dir.join("mail")),
+        },
+        data_dir,
     })
+}
+
+/// The mail transport the settings name.
+fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn ldp_core::services::accounts::Mailer>> {
+    let m = &settings.mail;
+    Ok(match &m.smtp_url {
+        Some(url) => Arc::new(ldp_web::mail::SmtpMailer::new(url, &m.from).map_err(|e| anyhow::anyhow!(e))?),
+        None => Arc::new(ldp_web::mail::FileMailer::new(m.dir.clone(), &m.from).map_err(|e| anyhow::anyhow!(e))?),
+    })
+}
+
+fn account_settings(settings: &Settings) -> ldp_core::services::accounts::AccountSettings {
+    ldp_core::services::accounts::AccountSettings { public_url: settings.public_url.clone(), ..Default::default() }
 }
 
 fn init_logging(format: LogFormat) {
@@ -218,7 +275,17 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         .await
         .context("loading sister-city relations")?;
     let uploads = Arc::new(uploads(&settings)?);
-    let config = ldp_web::state::Config { partnerships: settings.partnerships.clone(), uploads };
+    let config = ldp_web::state::Config {
+        partnerships: settings.partnerships.clone(),
+        uploads,
+        accounts: account_settings(&settings),
+        mailer: mailer(&settings)?,
+    };
+    if state_has_no_admin(store.as_ref()).await? {
+        tracing::warn!(
+            "no administrator yet: create one with `ldp user add --email … --role admin --password-stdin` (see README)"
+        );
+    }
     let state = ldp_web::AppState::load(store, config).await.context("reading site facts")?;
     let listener =
         tokio::net::TcpListener::bind(settings.listen).await.with_context(|| format!("binding {}", settings.listen))?;
@@ -229,6 +296,11 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     ldp_web::serve(listener, state, shutdown_signal()).await.context("serving")
+}
+
+async fn state_has_no_admin(store: &dyn Store) -> anyhow::Result<bool> {
+    let users = store.list_users().await.context("reading users")?;
+    Ok(!users.iter().any(|u| u.role == ldp_core::domain::Role::Admin && !u.disabled))
 }
 
 fn uploads(settings: &Settings) -> anyhow::Result<ldp_store::LocalUploads> {
@@ -277,23 +349,52 @@ async fn main() -> anyhow::Result<()> {
             let service = Partnerships::new(store, settings.partnerships.clone());
             partnership_cmd::run(&service, &uploads(&settings)?, command).await
         }
+        Command::User { db, command } => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false).await?;
+            let accounts =
+                ldp_core::services::accounts::Accounts::new(store, mailer(&settings)?, account_settings(&settings));
+            user_cmd::run(&accounts, command).await
+        }
         Command::Token { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
-            let tokens = ldp_core::services::tokens::Tokens::new(open_store(&settings).await?);
+            let store = open_store(&settings).await?;
+            let tokens = ldp_core::services::tokens::Tokens::new(store.clone());
+            let accounts =
+                ldp_core::services::accounts::Accounts::new(store, mailer(&settings)?, account_settings(&settings));
             let now = time::OffsetDateTime::now_utc();
+            let actor = partnership_cmd::actor();
             match command {
-                TokenCommand::Create { name } => {
-                    let (token, secret) = tokens.create(&name, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                    println!("token {} ({}) created; it is shown only now:\n{secret}", token.id, token.name);
+                TokenCommand::Create { name, user, read_only } => {
+                    let owner = accounts
+                        .user_by_email(&user)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                        .ok_or_else(|| anyhow::anyhow!("no user {user}; create one with `ldp user add`"))?;
+                    let (token, secret) = tokens
+                        .create(&actor, &owner, &name, read_only, now)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "token {} ({}) created for {} ({}{}); it is shown only now:\n{secret}",
+                        token.id,
+                        token.name,
+                        owner.email,
+                        owner.role,
+                        if read_only { ", read-only" } else { "" }
+                    );
                 }
                 TokenCommand::List => {
-                    for t in tokens.list().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                    for t in tokens.list(&actor, true).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                         let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
-                        println!("{}\t{}\t{}\tcreated {}", t.id, state, t.name, t.created_at);
+                        let owner = t.owner.map_or("-".to_owned(), |o| o.to_string());
+                        let scope = if t.read_only { "read" } else { "write" };
+                        println!("{}\t{state}\t{scope}\tuser {owner}\t{}\tcreated {}", t.id, t.name, t.created_at);
                     }
                 }
                 TokenCommand::Revoke { id } => {
-                    tokens.revoke(id, now).await.map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
+                    tokens.revoke(&actor, id, now).await.map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
                     println!("token {id} revoked");
                 }
             }

@@ -144,8 +144,9 @@ fn explain(e: ServiceError) -> anyhow::Error {
     }
 }
 
-fn actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+/// The command line acts with every right: whoever runs it already holds the server.
+pub fn actor() -> ldp_core::domain::Actor {
+    ldp_core::domain::Actor::system(&format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())))
 }
 
 pub async fn run(

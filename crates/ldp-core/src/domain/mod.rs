@@ -1,5 +1,7 @@
 //! Domain types: parsed at the edge, so that services never see raw strings.
 
+mod account;
+mod audit;
 mod error;
 mod geo;
 mod lang;
@@ -9,7 +11,10 @@ mod paging;
 pub mod partnership;
 mod sdg;
 pub(crate) mod serde_date;
+mod workspace;
 
+pub use account::{Actor, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
+pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use error::InputError;
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};
@@ -20,3 +25,6 @@ pub use municipality::{
 pub use network::{Network, NetworkFact, NetworkId, Union, UnionMembership};
 pub use paging::{Page, Paged};
 pub use sdg::{GoalNumber, SdgGoal, SdgGoalDetail, SdgTarget};
+pub use workspace::{
+    MembershipFields, MembershipStatus, MunicipalMembership, MunicipalityProfile, Representative, RepresentativeFields,
+};

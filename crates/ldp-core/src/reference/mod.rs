@@ -159,7 +159,7 @@ pub async fn ensure_partnership_seed(
         store.clone(),
         files::TWIN_CITIES_TURKEY,
         crate::services::import::WIKIPEDIA_SOURCE,
-        "system:seed",
+        &crate::domain::Actor::system("seed"),
         now,
         |_| {},
     )

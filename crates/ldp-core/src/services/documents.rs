@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 
 use super::ServiceError;
 use super::partnerships::Partnerships;
-use crate::domain::InputError;
 use crate::domain::partnership::{DocumentKind, NewDocument, PartnershipId, Stage};
+use crate::domain::{Actor, Change, InputError, MunicipalityId};
 
 /// The largest document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -51,9 +51,10 @@ impl Partnerships {
         kind: Option<&str>,
         filename: &str,
         bytes: Vec<u8>,
-        actor: &str,
+        actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let detail = self.editable(id, actor, now).await?;
         let mut errors = InputError::default();
         let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
             None => {
@@ -71,8 +72,6 @@ impl Partnerships {
         if sniffed.is_none() && !bytes.is_empty() {
             errors.add("file", "unsupported_file_type");
         }
-        let detail = self.store_ref().partnership(id, self.dormant_before(now.date())).await?;
-        let detail = detail.ok_or(ServiceError::NotFound)?;
         let (Some(kind), Some((content_type, ext))) = (kind, sniffed) else { return Err(errors.into()) };
         if !errors.is_empty() {
             return Err(errors.into());
@@ -93,7 +92,17 @@ impl Partnerships {
             sha256,
             storage_key,
         };
-        Ok(self.store_ref().add_document(id, &document, actor, now).await?)
+        let change = Change::new(actor, now, "create", "partnership_document")
+            .of(MunicipalityId(detail.partnership.member.id))
+            .after(serde_json::json!({
+                "partnership": id.0,
+                "kind": document.kind.as_str(),
+                "filename": document.filename,
+                "content_type": document.content_type,
+                "size": document.size,
+                "sha256": document.sha256,
+            }));
+        Ok(self.store_ref().add_document(id, &document, &change).await?)
     }
 }
 

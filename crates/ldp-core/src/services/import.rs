@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::ServiceError;
 use crate::domain::partnership::{NewPartner, NewPartnership, PartnershipKind};
-use crate::domain::{Localized, MunicipalityFilter, MunicipalityKind, Page};
+use crate::domain::{Actor, Change, Localized, MunicipalityFilter, MunicipalityId, MunicipalityKind, Page};
 use crate::store::{GazetteerEntry, Store};
 use crate::text::fold;
 
@@ -277,7 +277,7 @@ pub async fn import_partnerships(
     store: Arc<dyn Store>,
     reader: impl Read,
     source: &str,
-    actor: &str,
+    actor: &Actor,
     now: OffsetDateTime,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, ServiceError> {
@@ -357,7 +357,10 @@ pub async fn import_partnerships(
             imported_from: Some(source.to_owned()),
             proposed_on: now.date(),
         };
-        match store.create_partnership(&new, actor, now).await? {
+        let change = Change::new(actor, now, "import", "partnership")
+            .of(MunicipalityId(new.municipality_id))
+            .after(serde_json::json!({ "source": source, "line": line, "city1": row.city1, "city2": row.city2 }));
+        match store.create_partnership(&new, &change).await? {
             Some(_) => report.created += 1,
             None => report.existing += 1,
         }

@@ -1,9 +1,12 @@
 //! Use-cases. Pages, the API and the CLI all call these, so the rules live in one place.
 
+pub mod accounts;
+pub mod audit;
 pub mod documents;
 pub mod import;
 pub mod partnerships;
 pub mod tokens;
+pub mod workspace;
 
 use crate::domain::InputError;
 use crate::domain::partnership::Refusal;
@@ -14,6 +17,12 @@ use crate::store::StoreError;
 pub enum ServiceError {
     #[error("not found")]
     NotFound,
+    /// The actor's role does not allow this (or nobody is signed in).
+    #[error("forbidden")]
+    Forbidden,
+    /// Too many failed sign-ins: try again after the given moment.
+    #[error("locked until {0}")]
+    Locked(time::OffsetDateTime),
     #[error("{0}")]
     Invalid(InputError),
     /// The legal trail refuses the step; `missing` names the step that must come first.

@@ -6,7 +6,7 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::ServiceError;
 use crate::domain::partnership::*;
-use crate::domain::{GoalNumber, InputError, Localized, Page, Paged};
+use crate::domain::{Actor, Change, GoalNumber, InputError, Localized, MunicipalityId, Page, Paged};
 use crate::store::{RecordedStep, Store};
 
 /// Settings of the partnership registry.
@@ -39,7 +39,7 @@ pub fn months_before(date: Date, months: u32) -> Date {
 
 /// The raw fields of a new partnership (also the API's request body). Give exactly one of `partner_city`
 /// (GeoNames id) and `partner_municipality` (slug).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct NewPartnershipInput {
     /// The member's slug.
     pub municipality: Option<String>,
@@ -96,7 +96,7 @@ fn text(raw: &Option<String>, field: &str, errors: &mut InputError) -> String {
 }
 
 /// The raw fields of a joint activity (also the API's request body).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ActivityInput {
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
@@ -144,9 +144,12 @@ impl Partnerships {
     pub async fn create(
         &self,
         input: &NewPartnershipInput,
-        actor: &str,
+        actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<PartnershipId, ServiceError> {
+        if !actor.is_signed_in() || actor.read_only {
+            return Err(ServiceError::Forbidden);
+        }
         let mut errors = InputError::default();
         let municipality = match input.municipality.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => {
@@ -217,6 +220,11 @@ impl Partnerships {
         if proposed_on > now.date() {
             errors.add("proposed_on", "date_in_future");
         }
+        if let Some(m) = &municipality
+            && !actor.edits_municipality(m.id)
+        {
+            return Err(ServiceError::Forbidden);
+        }
         let (Some(municipality), Some(partner), Some(kind)) = (municipality, partner, kind) else {
             return Err(errors.into());
         };
@@ -234,7 +242,20 @@ impl Partnerships {
             imported_from: None,
             proposed_on,
         };
-        match self.store.create_partnership(&new, actor, now).await? {
+        let change = Change::new(actor, now, "create", "partnership").of(municipality.id).after(serde_json::json!({
+            "municipality": municipality.slug,
+            "partner_city": input.partner_city.as_deref().map(str::trim),
+            "partner_municipality": input.partner_municipality.as_deref().map(str::trim),
+            "kind": new.kind.as_str(),
+            "stage": Stage::Proposed.as_str(),
+            "foreign_missions": new.foreign_missions,
+            "themes": new.themes.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(","),
+            "sdgs": new.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(","),
+            "notes_tr": new.notes.tr,
+            "notes_en": new.notes.en,
+            "proposed_on": new.proposed_on.to_string(),
+        }));
+        match self.store.create_partnership(&new, &change).await? {
             Some(id) => Ok(id),
             None => Err(ServiceError::Conflict("partnership_exists".into())),
         }
@@ -273,12 +294,11 @@ impl Partnerships {
         id: PartnershipId,
         stage: Stage,
         raw: &RawEvidence,
-        actor: &str,
+        actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Stage, ServiceError> {
+        let detail = self.editable(id, actor, now).await?;
         let evidence = Evidence::parse(stage, raw, &self.settings.permission_authority)?;
-        let detail =
-            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
         let state = trail_state(&detail);
         let applied = apply(&state, &evidence, now.date())?;
         let mut step = RecordedStep {
@@ -294,7 +314,7 @@ impl Partnerships {
             backfilled: applied.backfilled,
             trail_incomplete: state.trail_incomplete && !applied.trail_complete,
             activity_on: None,
-            actor: actor.to_owned(),
+            actor: actor.label.clone(),
             recorded_at: now,
         };
         match evidence {
@@ -314,7 +334,24 @@ impl Partnerships {
                 step.reason = Some(reason);
             }
         }
-        self.store.record_step(id, state.stage, &step).await?;
+        let change = Change::new(actor, now, &format!("step:{}", stage.as_str()), "partnership")
+            .record(id.0)
+            .of(MunicipalityId(detail.partnership.member.id))
+            .before(serde_json::json!({ "stage": state.stage.as_str(), "trail_incomplete": state.trail_incomplete }))
+            .after(serde_json::json!({
+                "stage": applied.stage.as_str(),
+                "trail_incomplete": step.trail_incomplete,
+                "step": stage.as_str(),
+                "date": step.date.to_string(),
+                "decision_number": step.decision_number,
+                "reference": step.reference,
+                "authority": step.authority,
+                "place": step.place,
+                "signatories": step.signatories,
+                "reason": step.reason,
+                "backfilled": step.backfilled,
+            }));
+        self.store.record_step(id, state.stage, &step, &change).await?;
         Ok(applied.stage)
     }
 
@@ -323,9 +360,10 @@ impl Partnerships {
         &self,
         id: PartnershipId,
         input: &ActivityInput,
-        actor: &str,
+        actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let detail = self.editable(id, actor, now).await?;
         let mut errors = InputError::default();
         let date = parse_date("date", input.date.as_deref()).map_err(|e| errors.fields.extend(e.fields)).ok();
         if date.is_some_and(|d| d > now.date()) {
@@ -347,8 +385,6 @@ impl Partnerships {
         };
         let sdgs =
             parse_goals("sdgs", input.sdgs.as_deref()).map_err(|e| errors.fields.extend(e.fields)).unwrap_or_default();
-        let detail =
-            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
         if detail.partnership.stage == Stage::Terminated {
             return Err(ServiceError::Refused(Refusal {
                 code: "already_terminated",
@@ -360,7 +396,36 @@ impl Partnerships {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        Ok(self.store.add_activity(id, &NewActivity { date, title, kind, sdgs }, actor, now).await?)
+        let activity = NewActivity { date, title, kind, sdgs };
+        let change = Change::new(actor, now, "create", "partnership_activity")
+            .of(MunicipalityId(detail.partnership.member.id))
+            .after(serde_json::json!({
+                "partnership": id.0,
+                "date": activity.date.to_string(),
+                "title_tr": activity.title.tr,
+                "title_en": activity.title.en,
+                "kind": activity.kind.as_str(),
+                "sdgs": activity.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(","),
+            }));
+        Ok(self.store.add_activity(id, &activity, &change).await?)
+    }
+
+    /// The partnership `id`, if `actor` may change it: a representative only their own municipality's.
+    pub(crate) async fn editable(
+        &self,
+        id: PartnershipId,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<PartnershipDetail, ServiceError> {
+        if !actor.is_signed_in() || actor.read_only {
+            return Err(ServiceError::Forbidden);
+        }
+        let detail =
+            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
+        if !actor.edits_municipality(MunicipalityId(detail.partnership.member.id)) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(detail)
     }
 
     /// Relations whose trail has gaps, grouped by member in the registry's order.

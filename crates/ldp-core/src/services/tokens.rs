@@ -1,5 +1,5 @@
-//! API tokens: how programs write through the API. A token is shown once, stored as a SHA-256 hash, and
-//! revocable. Until user accounts exist, a token acts as union staff and is created on the command line.
+//! API tokens: how programs use the API. A token belongs to a user and acts with the user's role (or only
+//! reads, when created read-only). It is shown once, stored as a SHA-256 hash, and revocable.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::ServiceError;
-use crate::domain::InputError;
-use crate::store::Store;
+use crate::domain::{Actor, Change, InputError, User, UserId};
+use crate::store::{NewApiToken, Store};
 
 /// Every token starts with this, so that secret scanners and people recognise it.
 pub const TOKEN_PREFIX: &str = "ldp_";
@@ -19,6 +19,10 @@ pub const TOKEN_PREFIX: &str = "ldp_";
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
+    /// The user the token acts for. Tokens made before accounts existed have none and are refused.
+    pub owner: Option<UserId>,
+    /// A read-only token may not write, whatever its owner's role.
+    pub read_only: bool,
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -53,8 +57,19 @@ impl Tokens {
         Tokens { store }
     }
 
-    /// Creates a token named `name` and returns it with its secret, which is never shown again.
-    pub async fn create(&self, name: &str, now: OffsetDateTime) -> Result<(ApiToken, String), ServiceError> {
+    /// Creates a token for `owner`, named `name`, and returns it with its secret, which is never shown again.
+    /// Users create their own tokens; admins (and the command line) may create one for anybody.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        owner: &User,
+        name: &str,
+        read_only: bool,
+        now: OffsetDateTime,
+    ) -> Result<(ApiToken, String), ServiceError> {
+        if actor.read_only || !(actor.user == Some(owner.id) || actor.manages_users()) {
+            return Err(ServiceError::Forbidden);
+        }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(InputError::new("name", if name.is_empty() { "required" } else { "too_long" }).into());
@@ -62,32 +77,67 @@ impl Tokens {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
         let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
-        let token = self.store.create_api_token(name, &hash(&secret), now).await?;
+        let hash = hash(&secret);
+        let change = Change::new(actor, now, "create", "api_token").after(serde_json::json!({
+            "name": name,
+            "owner": owner.email,
+            "scope": if read_only { "read" } else { "write" },
+        }));
+        let new = NewApiToken { name, token_hash: &hash, owner: owner.id, read_only };
+        let token = self.store.create_api_token(&new, &change).await?;
         Ok((token, secret))
     }
 
-    /// The live token a request presents, if any; marks it used.
-    pub async fn authenticate(&self, secret: &str, now: OffsetDateTime) -> Result<Option<ApiToken>, ServiceError> {
+    /// Who a request acts as when it presents `secret`: the owner of a live token, with the owner's role
+    /// (read-only if the token is). `None` for unknown, revoked or ownerless tokens and disabled owners.
+    pub async fn authenticate(
+        &self,
+        secret: &str,
+        client: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Actor>, ServiceError> {
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() != TOKEN_PREFIX.len() + 64 {
             return Ok(None);
         }
-        let found = self.store.api_token_by_hash(&hash(secret)).await?;
-        match found {
-            Some(t) if t.revoked_at.is_none() => {
-                self.store.touch_api_token(t.id, now).await?;
-                Ok(Some(t))
-            }
-            _ => Ok(None),
+        let Some(token) = self.store.api_token_by_hash(&hash(secret)).await? else { return Ok(None) };
+        let Some(owner) = token.owner else { return Ok(None) };
+        if token.revoked_at.is_some() {
+            return Ok(None);
         }
+        let Some(user) = self.store.user(owner).await? else { return Ok(None) };
+        if user.user.disabled {
+            return Ok(None);
+        }
+        self.store.touch_api_token(token.id, now).await?;
+        let mut actor = Actor::user(&user.user, client);
+        actor.label = format!("{} ({})", token.actor(), user.user.email);
+        actor.read_only = token.read_only;
+        Ok(Some(actor))
     }
 
-    /// Revokes a token; later requests with it are refused.
-    pub async fn revoke(&self, id: i64, now: OffsetDateTime) -> Result<(), ServiceError> {
-        if self.store.revoke_api_token(id, now).await? { Ok(()) } else { Err(ServiceError::NotFound) }
+    /// Revokes a token; later requests with it are refused. Owners revoke their own, admins any.
+    pub async fn revoke(&self, actor: &Actor, id: i64, now: OffsetDateTime) -> Result<(), ServiceError> {
+        let token = self.store.api_token(id).await?.ok_or(ServiceError::NotFound)?;
+        if actor.read_only || !(actor.manages_users() || (actor.user.is_some() && actor.user == token.owner)) {
+            return Err(ServiceError::Forbidden);
+        }
+        let change = Change::new(actor, now, "revoke", "api_token")
+            .record(id)
+            .before(serde_json::json!({ "revoked": false }))
+            .after(serde_json::json!({ "revoked": true }));
+        if self.store.revoke_api_token(id, &change).await? { Ok(()) } else { Err(ServiceError::NotFound) }
     }
 
-    pub async fn list(&self) -> Result<Vec<ApiToken>, ServiceError> {
-        Ok(self.store.list_api_tokens().await?)
+    /// The actor's own tokens; admins (and the command line) may list everybody's with `all`.
+    pub async fn list(&self, actor: &Actor, all: bool) -> Result<Vec<ApiToken>, ServiceError> {
+        if all {
+            if !actor.manages_users() && !actor.reads_audit_log() {
+                return Err(ServiceError::Forbidden);
+            }
+            return Ok(self.store.list_api_tokens(None).await?);
+        }
+        let Some(user) = actor.user else { return Err(ServiceError::Forbidden) };
+        Ok(self.store.list_api_tokens(Some(user)).await?)
     }
 }
 

@@ -1,4 +1,6 @@
 //! The storage conformance suite: every behaviour of the `Store` trait, run on SQLite and on PostgreSQL.
 
+mod accounts;
 mod partnerships;
 mod reference;
+mod workspace;

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
-use ldp_core::domain::Page;
 use ldp_core::domain::partnership::*;
+use ldp_core::domain::{Actor, Change, Page};
 use ldp_core::services::ServiceError;
 use ldp_core::services::import::{SkipReason, import_partnerships};
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput, PartnershipSettings, Partnerships};
@@ -30,6 +30,11 @@ both_backends!(seeded =>
 const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
 const TODAY: Date = date!(2026 - 11 - 28);
 
+/// The union's staff, who may change every municipality's relations.
+fn staff() -> Actor {
+    Actor::system("test-staff")
+}
+
 fn service(db: &TestDb) -> Partnerships {
     Partnerships::new(db.shared(), PartnershipSettings::default())
 }
@@ -51,7 +56,7 @@ async fn propose_on(s: &Partnerships, missions: bool, on: &str) -> PartnershipId
         proposed_on: Some(on.into()),
         ..Default::default()
     };
-    s.create(&input, "test:staff", NOW).await.expect("created")
+    s.create(&input, &staff(), NOW).await.expect("created")
 }
 
 fn raw(date: &str) -> RawEvidence {
@@ -87,7 +92,7 @@ async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
         (Stage::Active, raw("2026-04-02")),
     ];
     for (stage, evidence) in &steps {
-        assert_eq!(s.record(id, *stage, evidence, "test:staff", NOW).await.unwrap(), *stage);
+        assert_eq!(s.record(id, *stage, evidence, &staff(), NOW).await.unwrap(), *stage);
     }
     let detail = s.get(id, TODAY).await.unwrap();
     let stages: Vec<Stage> = detail.trail.iter().map(|e| e.stage).collect();
@@ -95,7 +100,7 @@ async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
         stages,
         [Stage::Proposed, Stage::CouncilApproved, Stage::Permitted, Stage::MfaInformed, Stage::Signed, Stage::Active]
     );
-    assert!(detail.trail.iter().all(|e| e.actor == "test:staff" && e.recorded_at == NOW));
+    assert!(detail.trail.iter().all(|e| e.actor == "system:test-staff" && e.recorded_at == NOW));
     let permission = &detail.trail[2];
     assert_eq!(permission.authority.as_deref(), Some("Çevre, Şehircilik ve İklim Değişikliği Bakanlığı"));
     assert_eq!(detail.trail[1].decision_number.as_deref(), Some("2026/41"));
@@ -104,8 +109,8 @@ async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
     assert_eq!(detail.partnership.sdgs.iter().map(|g| g.get()).collect::<Vec<_>>(), [11, 13]);
     assert_eq!(detail.partnership.themes, [Theme::Culture, Theme::Climate]);
     let end = RawEvidence { number: Some("2026/90".into()), reason: Some("No activity".into()), ..raw("2026-10-01") };
-    assert_eq!(s.record(id, Stage::Terminated, &end, "test:staff", NOW).await.unwrap(), Stage::Terminated);
-    let after = s.record(id, Stage::Active, &raw("2026-10-02"), "test:staff", NOW).await.unwrap_err();
+    assert_eq!(s.record(id, Stage::Terminated, &end, &staff(), NOW).await.unwrap(), Stage::Terminated);
+    let after = s.record(id, Stage::Active, &raw("2026-10-02"), &staff(), NOW).await.unwrap_err();
     assert!(matches!(after, ServiceError::Refused(r) if r.code == "already_terminated"));
 }
 
@@ -113,28 +118,28 @@ async fn out_of_order_and_unevidenced_steps_are_refused_with_what_is_missing(db:
     let s = service(&db);
     let id = propose(&s, false).await;
     let signing = RawEvidence { place: Some("Bursa".into()), signatories: Some("x".into()), ..raw("2026-03-01") };
-    match s.record(id, Stage::Signed, &signing, "t", NOW).await.unwrap_err() {
+    match s.record(id, Stage::Signed, &signing, &staff(), NOW).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!((r.code, r.missing), ("out_of_order", Some(Stage::CouncilApproved))),
         other => panic!("{other:?}"),
     }
     let council = RawEvidence { number: Some("2026/7".into()), ..raw("2026-02-01") };
-    s.record(id, Stage::CouncilApproved, &council, "t", NOW).await.unwrap();
-    match s.record(id, Stage::Signed, &signing, "t", NOW).await.unwrap_err() {
+    s.record(id, Stage::CouncilApproved, &council, &staff(), NOW).await.unwrap();
+    match s.record(id, Stage::Signed, &signing, &staff(), NOW).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!(r.missing, Some(Stage::Permitted), "signing before permission"),
         other => panic!("{other:?}"),
     }
-    match s.record(id, Stage::Permitted, &raw("2026-03-01"), "t", NOW).await.unwrap_err() {
+    match s.record(id, Stage::Permitted, &raw("2026-03-01"), &staff(), NOW).await.unwrap_err() {
         ServiceError::Invalid(e) => assert_eq!(e.fields.get("reference").map(String::as_str), Some("required")),
         other => panic!("{other:?}"),
     }
     let early = RawEvidence { reference: Some("E-1".into()), ..raw("2026-01-15") };
-    match s.record(id, Stage::Permitted, &early, "t", NOW).await.unwrap_err() {
+    match s.record(id, Stage::Permitted, &early, &staff(), NOW).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!(r.code, "date_before_previous_step"),
         other => panic!("{other:?}"),
     }
     let future = RawEvidence { reference: Some("E-1".into()), ..raw("2027-01-15") };
     assert!(
-        matches!(s.record(id, Stage::Permitted, &future, "t", NOW).await, Err(ServiceError::Refused(r)) if r.code == "date_in_future")
+        matches!(s.record(id, Stage::Permitted, &future, &staff(), NOW).await, Err(ServiceError::Refused(r)) if r.code == "date_in_future")
     );
     // Nothing refused was written.
     assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
@@ -159,29 +164,30 @@ async fn a_stale_stage_cannot_be_overwritten(db: TestDb) {
         actor: "t".into(),
         recorded_at: NOW,
     };
-    db.store.record_step(id, Stage::Proposed, &step).await.unwrap();
-    let again = db.store.record_step(id, Stage::Proposed, &step).await.unwrap_err();
+    let change = Change::new(&staff(), NOW, "step:council_approved", "partnership").record(id.0);
+    db.store.record_step(id, Stage::Proposed, &step, &change).await.unwrap();
+    let again = db.store.record_step(id, Stage::Proposed, &step, &change).await.unwrap_err();
     assert!(matches!(again, StoreError::Conflict(c) if c == "stage_changed"));
     assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
 }
 
 async fn activate(s: &Partnerships, id: PartnershipId, on: &str) {
-    s.record(id, Stage::CouncilApproved, &RawEvidence { number: Some("1".into()), ..raw("2024-01-01") }, "t", NOW)
+    s.record(id, Stage::CouncilApproved, &RawEvidence { number: Some("1".into()), ..raw("2024-01-01") }, &staff(), NOW)
         .await
         .unwrap();
-    s.record(id, Stage::Permitted, &RawEvidence { reference: Some("E".into()), ..raw("2024-01-02") }, "t", NOW)
+    s.record(id, Stage::Permitted, &RawEvidence { reference: Some("E".into()), ..raw("2024-01-02") }, &staff(), NOW)
         .await
         .unwrap();
     s.record(
         id,
         Stage::Signed,
         &RawEvidence { place: Some("p".into()), signatories: Some("s".into()), ..raw("2024-01-03") },
-        "t",
+        &staff(),
         NOW,
     )
     .await
     .unwrap();
-    s.record(id, Stage::Active, &raw(on), "t", NOW).await.unwrap();
+    s.record(id, Stage::Active, &raw(on), &staff(), NOW).await.unwrap();
 }
 
 async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
@@ -203,7 +209,7 @@ async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
             kind: Some("exchange".into()),
             sdgs: Some("4".into()),
         },
-        "t",
+        &staff(),
         NOW,
     )
     .await
@@ -231,7 +237,7 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
         id,
         Stage::CouncilApproved,
         &RawEvidence { number: Some("1999/12".into()), ..raw("1999-05-01") },
-        "t",
+        &staff(),
         NOW,
     )
     .await
@@ -250,7 +256,7 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
                 authority: Some("İçişleri Bakanlığı".into()),
                 ..raw("1999-06-01")
             },
-            "t",
+            &staff(),
             NOW,
         )
         .await
@@ -262,7 +268,7 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
         id,
         Stage::Signed,
         &RawEvidence { place: Some("İstanbul".into()), signatories: Some("Mayors".into()), ..raw("1999-09-01") },
-        "t",
+        &staff(),
         NOW,
     )
     .await
@@ -275,7 +281,7 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
 
 async fn importing_the_sample_again_adds_nothing_and_reports_the_rest(db: TestDb) {
     let sample = include_bytes!("../../../../data/twin-cities/sample.csv");
-    let report = import_partnerships(db.shared(), &sample[..], "sample", "t", NOW, |_| {}).await.unwrap();
+    let report = import_partnerships(db.shared(), &sample[..], "sample", &staff(), NOW, |_| {}).await.unwrap();
     assert_eq!(report.rows, 80);
     assert_eq!(report.created, 0, "the seed already holds every member pair of the sample");
     assert_eq!(report.existing, 14, "member pairs matched");
@@ -340,16 +346,18 @@ async fn documents_are_checked_stored_and_listed(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let uploads = Arc::new(LocalUploads::open(dir.path()).unwrap());
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let doc =
-        s.attach(uploads.as_ref(), id, Some("council_decision"), "../karar.pdf", pdf.clone(), "t", NOW).await.unwrap();
+    let doc = s
+        .attach(uploads.as_ref(), id, Some("council_decision"), "../karar.pdf", pdf.clone(), &staff(), NOW)
+        .await
+        .unwrap();
     let bad = s
-        .attach(uploads.as_ref(), id, Some("council_decision"), "x.pdf", b"<html>".to_vec(), "t", NOW)
+        .attach(uploads.as_ref(), id, Some("council_decision"), "x.pdf", b"<html>".to_vec(), &staff(), NOW)
         .await
         .unwrap_err();
     assert!(matches!(bad, ServiceError::Invalid(e) if e.fields["file"] == "unsupported_file_type"));
     let big = vec![b'%'; ldp_core::services::documents::MAX_DOCUMENT_BYTES + 1];
     assert!(matches!(
-        s.attach(uploads.as_ref(), id, Some("other"), "big.pdf", big, "t", NOW).await,
+        s.attach(uploads.as_ref(), id, Some("other"), "big.pdf", big, &staff(), NOW).await,
         Err(ServiceError::Invalid(_))
     ));
     let detail = s.get(id, TODAY).await.unwrap();
@@ -372,41 +380,19 @@ async fn duplicate_partnerships_are_refused(db: TestDb) {
         kind: Some("friendship".into()),
         ..Default::default()
     };
-    assert!(matches!(s.create(&input, "t", NOW).await, Err(ServiceError::Conflict(c)) if c == "partnership_exists"));
+    assert!(
+        matches!(s.create(&input, &staff(), NOW).await, Err(ServiceError::Conflict(c)) if c == "partnership_exists")
+    );
     let wrong = NewPartnershipInput {
         municipality: Some("nowhere".into()),
         partner_city: Some("1".into()),
         ..Default::default()
     };
-    match s.create(&wrong, "t", NOW).await.unwrap_err() {
+    match s.create(&wrong, &staff(), NOW).await.unwrap_err() {
         ServiceError::Invalid(e) => {
             let fields: Vec<&str> = e.fields.keys().map(String::as_str).collect();
             assert_eq!(fields, ["kind", "municipality", "partner_city"]);
         }
         other => panic!("{other:?}"),
-    }
-}
-
-mod tokens {
-    use super::*;
-    use ldp_core::services::tokens::{Tokens, hash};
-
-    both_backends!(seeded => tokens_are_stored_hashed_used_and_revoked);
-
-    async fn tokens_are_stored_hashed_used_and_revoked(db: TestDb) {
-        let tokens = Tokens::new(db.shared());
-        let (token, secret) = tokens.create("  nightly sync ", NOW).await.unwrap();
-        assert_eq!(token.name, "nightly sync");
-        assert!(secret.starts_with("ldp_") && secret.len() == 68);
-        assert!(db.store.api_token_by_hash(&secret).await.unwrap().is_none(), "the secret itself is not stored");
-        assert_eq!(db.store.api_token_by_hash(&hash(&secret)).await.unwrap().map(|t| t.id), Some(token.id));
-        let later = datetime!(2026-11-29 08:00 UTC);
-        assert_eq!(tokens.authenticate(&secret, later).await.unwrap().map(|t| t.id), Some(token.id));
-        assert_eq!(tokens.list().await.unwrap()[0].last_used_at, Some(later));
-        assert!(tokens.authenticate("ldp_nope", later).await.unwrap().is_none());
-        tokens.revoke(token.id, later).await.unwrap();
-        assert!(tokens.authenticate(&secret, later).await.unwrap().is_none());
-        assert!(matches!(tokens.revoke(token.id, later).await, Err(ServiceError::NotFound)));
-        assert!(matches!(tokens.create("", NOW).await, Err(ServiceError::Invalid(_))));
     }
 }

@@ -1,17 +1,19 @@
-//! Who may write through the API: a bearer token, never a cookie (so no cross-site request can write).
+//! Who is calling the API: a bearer token acting with its owner's role. Cookies are never accepted here, so
+//! no cross-site request can write.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use time::OffsetDateTime;
 
-use ldp_core::services::tokens::ApiToken;
+use ldp_core::domain::Actor;
 
 use crate::error::{ApiError, AppError};
+use crate::session::client_addr;
 use crate::state::AppState;
 
-/// The token a write request presents. Missing, unknown or revoked tokens are a 401.
-pub struct TokenAuth(pub ApiToken);
+/// The actor a request's token stands for. Missing, unknown or revoked tokens are a 401.
+pub struct TokenAuth(pub Actor);
 
 impl FromRequestParts<AppState> for TokenAuth {
     type Rejection = ApiError;
@@ -24,11 +26,23 @@ impl FromRequestParts<AppState> for TokenAuth {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(|| ApiError(AppError::unauthorized()))?;
-        let token = state
+        let actor = state
             .tokens
-            .authenticate(secret, OffsetDateTime::now_utc())
+            .authenticate(secret, client_addr(parts), OffsetDateTime::now_utc())
             .await
-            .map_err(|e| ApiError(AppError::internal(e)))?;
-        token.map(TokenAuth).ok_or_else(|| ApiError(AppError::unauthorized()))
+            .map_err(|e| ApiError(e.into()))?;
+        actor.map(TokenAuth).ok_or_else(|| ApiError(AppError::unauthorized()))
+    }
+}
+
+/// Reads that show more to a token holder: no `Authorization` header is a visitor, a bad token is still a 401.
+impl OptionalFromRequestParts<AppState> for TokenAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(None);
+        }
+        <TokenAuth as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
     }
 }

@@ -8,6 +8,7 @@ mod networks;
 mod partnership_writes;
 mod partnerships;
 mod sdgs;
+mod workspace_writes;
 
 use axum::Router;
 use axum::extract::State;
@@ -36,13 +37,16 @@ use crate::state::AppState;
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
+        (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
+            (bearer token acting with its owner's role)"),
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;
 
-/// Writes take a bearer token (`ldp token create NAME`); reads are open.
+/// Writes take a bearer token that acts with its owner's role (created in the workspace or with
+/// `ldp token create`); public reads are open.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -77,6 +81,13 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partnerships::countries))
         .routes(routes!(partnerships::show))
         .routes(routes!(partnerships::compliance))
+        .routes(routes!(workspace_writes::update_profile))
+        .routes(routes!(workspace_writes::add_representative))
+        .routes(routes!(workspace_writes::update_representative, workspace_writes::delete_representative))
+        .routes(routes!(workspace_writes::add_membership))
+        .routes(routes!(workspace_writes::update_membership))
+        .routes(routes!(workspace_writes::audit))
+        .routes(routes!(workspace_writes::me))
         .split_for_parts()
 }
 

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -22,20 +21,7 @@ use crate::state::AppState;
 
 /// A service error as an API error: refusals are 409 with the rule's code and the step that must come first.
 fn api_error(e: ServiceError) -> ApiError {
-    match e {
-        ServiceError::Refused(r) => {
-            let mut fields = r.fields.clone();
-            if let Some(step) = r.missing {
-                fields.insert("stage".into(), format!("missing_step_{}", step.as_str()));
-            }
-            ApiError(AppError::refused(r.code, fields))
-        }
-        ServiceError::Conflict(c) => ApiError(AppError::refused(
-            if c == "partnership_exists" { "partnership_exists" } else { "conflict" },
-            BTreeMap::new(),
-        )),
-        other => ApiError(crate::pages::partnerships::service_error(other)),
-    }
+    ApiError(e.into())
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -67,15 +53,16 @@ pub struct Created {
         (status = 201, description = "Proposed", body = Created),
         (status = 400, description = "Invalid fields", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
         (status = 409, description = "The member already has a relation with this partner", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    TokenAuth(token): TokenAuth,
+    TokenAuth(actor): TokenAuth,
     payload: Result<Json<NewPartnershipInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(payload)?;
-    let id = state.partnerships.create(&input, &token.actor(), OffsetDateTime::now_utc()).await.map_err(api_error)?;
+    let id = state.partnerships.create(&input, &actor, OffsetDateTime::now_utc()).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -104,12 +91,13 @@ pub struct StepResult {
         (status = 200, description = "Recorded", body = StepResult),
         (status = 400, description = "Missing or malformed evidence", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
         (status = 404, description = "No such partnership", body = ErrorBody),
         (status = 409, description = "Refused by the legal trail", body = ErrorBody),
     ))]
 pub async fn record_step(
     State(state): State<AppState>,
-    TokenAuth(token): TokenAuth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(raw_id): ApiPath<String>,
     payload: Result<Json<StepBody>, JsonRejection>,
 ) -> Result<Json<StepResult>, ApiError> {
@@ -121,7 +109,7 @@ pub async fn record_step(
     };
     let stage = state
         .partnerships
-        .record(id, stage, &b.evidence, &token.actor(), OffsetDateTime::now_utc())
+        .record(id, stage, &b.evidence, &actor, OffsetDateTime::now_utc())
         .await
         .map_err(api_error)?;
     Ok(Json(StepResult { stage }))
@@ -135,21 +123,19 @@ pub async fn record_step(
         (status = 201, description = "Logged", body = Created),
         (status = 400, description = "Invalid fields", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
         (status = 404, description = "No such partnership", body = ErrorBody),
         (status = 409, description = "The relation has ended", body = ErrorBody),
     ))]
 pub async fn add_activity(
     State(state): State<AppState>,
-    TokenAuth(token): TokenAuth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(raw_id): ApiPath<String>,
     payload: Result<Json<ActivityInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = id(&raw_id)?;
     let input = body(payload)?;
-    let activity = state
-        .partnerships
-        .add_activity(id, &input, &token.actor(), OffsetDateTime::now_utc())
-        .await
-        .map_err(api_error)?;
+    let activity =
+        state.partnerships.add_activity(id, &input, &actor, OffsetDateTime::now_utc()).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(Created { id: activity })))
 }

@@ -14,6 +14,7 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::{InputError, Paged};
 use ldp_core::services::partnerships::MemberCompliance;
 
+use super::auth::TokenAuth;
 use super::extract::{ApiPath, ApiQuery, filter_and_page, page};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::pages::partnerships::service_error;
@@ -87,6 +88,7 @@ pub async fn list(
 }
 
 /// One relation with its legal trail, activities, documents and the steps an inspector would find missing.
+/// Who recorded each step is named only to a token whose owner may see the member's records.
 #[utoipa::path(get, path = "/api/v1/partnerships/{id}", tag = "partnerships",
     params(("id" = i64, Path, description = "Partnership id")),
     responses(
@@ -96,11 +98,19 @@ pub async fn list(
     ))]
 pub async fn show(
     State(state): State<AppState>,
+    auth: Option<TokenAuth>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PartnershipDetail>, ApiError> {
     let id: i64 = id.trim().parse().map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
     let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.get(PartnershipId(id), today).await.map_err(service_error)?))
+    let mut detail = state.partnerships.get(PartnershipId(id), today).await.map_err(service_error)?;
+    let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
+    if !auth.is_some_and(|TokenAuth(a)| a.reads_municipality(member)) {
+        detail.trail.iter_mut().for_each(|e| e.actor.clear());
+        detail.activities.iter_mut().for_each(|a| a.actor.clear());
+        detail.documents.iter_mut().for_each(|d| d.actor.clear());
+    }
+    Ok(Json(detail))
 }
 
 /// Relations per partner country (terminated ones excluded).

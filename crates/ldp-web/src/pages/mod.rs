@@ -1,19 +1,22 @@
 //! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
 
+pub mod account;
 mod content;
 mod ctx;
+pub mod forms;
 mod home;
 mod map;
 mod municipalities;
 mod networks;
-mod pagination;
+pub(crate) mod pagination;
 pub mod partnerships;
 mod sdgs;
+pub mod workspace;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use ldp_core::domain::Lang;
 
@@ -43,6 +46,12 @@ pub fn router() -> Router<AppState> {
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
+        .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
+        .route("/{lang}/sign-out", post(account::sign_out))
+        .route("/{lang}/password-reset", get(account::reset_request_form).post(account::reset_request))
+        .route("/{lang}/password-reset/{token}", get(account::reset_form).post(account::reset))
+        .route("/{lang}/invitation/{token}", get(account::invitation_form).post(account::accept_invitation))
+        .merge(workspace::router())
 }
 
 /// The fallback for any address no route knows: a 404 page in the language the address names.

@@ -120,6 +120,12 @@ struct ShowPage {
     districts: Vec<Municipality>,
     /// The municipality's sister-city and cooperation relations.
     relations: Paged<ldp_core::domain::partnership::Partnership>,
+    /// What the municipality keeps about itself (edited in the workspace).
+    profile: ldp_core::domain::MunicipalityProfile,
+    /// Its foreign-relations representatives: names, titles, units and languages (contact details stay in the
+    /// workspace).
+    representatives: Vec<ldp_core::domain::Representative>,
+    memberships: Vec<ldp_core::domain::MunicipalMembership>,
 }
 
 pub async fn show(
@@ -152,7 +158,13 @@ pub async fn show(
         .await
         .map_err(super::partnerships::service_error)
         .map_err(ctx.fail())?;
+    let profile = state.store.municipality_profile(municipality.id).await.map_err(ctx.fail())?.unwrap_or_default();
+    let representatives = state.store.representatives(municipality.id).await.map_err(ctx.fail())?;
+    let memberships = state.store.municipal_memberships(municipality.id).await.map_err(ctx.fail())?;
     let page = ShowPage {
+        profile,
+        representatives,
+        memberships,
         title: municipality.official_name().get(ctx.lang).to_owned(),
         municipality,
         parent,

@@ -32,6 +32,8 @@ struct NetworkPage {
     network: Network,
     /// The headquarters' country in the reader's language, when the country table knows it.
     hq_country: Option<Localized>,
+    /// Member municipalities with their own membership, as their representatives recorded it.
+    members: Vec<(ldp_core::domain::Municipality, ldp_core::domain::MunicipalMembership)>,
 }
 
 pub async fn show(
@@ -45,7 +47,14 @@ pub async fn show(
         Ok(code) => state.store.country(&code).await.map_err(ctx.fail())?.map(|c| c.name),
         Err(_) => None,
     };
+    let mut members = Vec::new();
+    for m in state.store.network_members(network.id).await.map_err(ctx.fail())? {
+        if let Some(municipality) = state.store.municipality(m.municipality_id).await.map_err(ctx.fail())? {
+            members.push((municipality, m));
+        }
+    }
     let page = NetworkPage {
+        members,
         title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),
         network,
         hq_country,

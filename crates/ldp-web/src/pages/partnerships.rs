@@ -29,12 +29,7 @@ const MAP_TABLE_LIMIT: usize = 500;
 
 /// A service error as the web shows it.
 pub fn service_error(e: ServiceError) -> AppError {
-    match e {
-        ServiceError::NotFound => AppError::not_found(),
-        ServiceError::Invalid(input) => AppError::invalid(input),
-        ServiceError::Store(s) => s.into(),
-        other => AppError::internal(other),
-    }
+    e.into()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -234,6 +229,8 @@ struct ShowPage {
     ctx: PageCtx,
     title: String,
     detail: PartnershipDetail,
+    /// The public page does not name who recorded a step (that is in the workspace and the audit trail).
+    show_actor: bool,
 }
 
 pub async fn show(
@@ -245,7 +242,7 @@ pub async fn show(
     let today = OffsetDateTime::now_utc().date();
     let detail = state.partnerships.get(PartnershipId(id), today).await.map_err(service_error).map_err(ctx.fail())?;
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
-    let page = ShowPage { title, detail, ctx };
+    let page = ShowPage { title, detail, ctx, show_actor: false };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

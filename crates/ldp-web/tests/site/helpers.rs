@@ -9,17 +9,55 @@ use tower::ServiceExt;
 
 use std::sync::Arc;
 
+use axum::http::header;
+use ldp_core::domain::{Actor, User};
+use ldp_core::services::accounts::{AccountSettings, UserInput};
 use ldp_core::services::partnerships::PartnershipSettings;
 use ldp_store::LocalUploads;
 use ldp_testkit::TestDb;
 use ldp_web::AppState;
+use ldp_web::mail::MemoryMailer;
 use ldp_web::state::Config;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "Marmara-1975-birlik";
 
 pub struct TestApp {
     router: Router,
     pub db: TestDb,
     pub uploads: Arc<LocalUploads>,
+    pub state: AppState,
+    pub mail: MemoryMailer,
     _uploads_dir: tempfile::TempDir,
+}
+
+/// A signed-in browser: its session cookie and the CSRF token its pages carry.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub fn cookie_header(&self) -> String {
+        format!("ldp_session={}", self.cookie)
+    }
+}
+
+/// The value of `name` in the response's `Set-Cookie` headers.
+pub fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_owned()))
+}
+
+/// The `value` of the hidden `csrf` input of a page.
+pub fn csrf_of(body: &str) -> String {
+    let html = Html::parse_document(body);
+    attr(&html, "input[name=csrf]", "value").expect("the page has a CSRF field")
 }
 
 pub struct Reply {
@@ -32,9 +70,96 @@ impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
-        let config = Config { partnerships: PartnershipSettings::default(), uploads: uploads.clone() };
+        let mail = MemoryMailer::default();
+        let config = Config {
+            partnerships: PartnershipSettings::default(),
+            uploads: uploads.clone(),
+            accounts: AccountSettings::for_tests(),
+            mailer: Arc::new(mail.clone()),
+        };
         let state = AppState::load(db.shared(), config).await.expect("state loads");
-        TestApp { router: ldp_web::app(state), db, uploads, _uploads_dir: dir }
+        TestApp { router: ldp_web::app(state.clone()), state, mail, db, uploads, _uploads_dir: dir }
+    }
+
+    /// Creates a user with [`PASSWORD`]; `municipalities` are comma-separated slugs (representatives).
+    pub async fn user(&self, email: &str, role: &str, municipalities: &str) -> User {
+        let input = UserInput {
+            email: Some(email.into()),
+            name: Some(format!("Test {role}")),
+            role: Some(role.into()),
+            municipalities: Some(municipalities.into()),
+        };
+        let now = time::OffsetDateTime::now_utc();
+        self.state.accounts.add_user(&Actor::system("test"), &input, PASSWORD, now).await.expect("user created")
+    }
+
+    /// Signs in through the form, as a browser does, and returns the session and its CSRF token.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let form = self.get("/tr/sign-in").await;
+        let anon = set_cookie(&form, "ldp_csrf").expect("the sign-in form sets the CSRF cookie");
+        let token = csrf_of(&form.body);
+        let body =
+            serde_urlencoded::to_string([("csrf", token.as_str()), ("email", email), ("password", PASSWORD)]).unwrap();
+        let reply = self
+            .request(
+                Request::post("/tr/sign-in")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("ldp_csrf={anon}"))
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
+        let cookie = set_cookie(&reply, "ldp_session").expect("a session cookie");
+        let ws = self.get_as("/tr/workspace", &Browser { cookie: cookie.clone(), csrf: String::new() }).await;
+        assert_eq!(ws.status, StatusCode::OK, "{}", ws.body);
+        Browser { csrf: csrf_of(&ws.body), cookie }
+    }
+
+    /// GETs as a signed-in browser.
+    pub async fn get_as(&self, uri: &str, browser: &Browser) -> Reply {
+        self.request(Request::get(uri).header(header::COOKIE, browser.cookie_header()).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// POSTs a form as `browser` (or anonymously), adding its CSRF token unless `fields` name one.
+    pub async fn form(&self, uri: &str, browser: Option<&Browser>, fields: &[(&str, &str)]) -> Reply {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(b) = browser
+            && !fields.iter().any(|(k, _)| *k == "csrf")
+        {
+            pairs.push(("csrf", b.csrf.as_str()));
+        }
+        let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(b) = browser {
+            req = req.header(header::COOKIE, b.cookie_header());
+        }
+        self.request(req.body(Body::from(serde_urlencoded::to_string(&pairs).unwrap())).unwrap()).await
+    }
+
+    /// Calls the API with an optional bearer token and JSON body.
+    pub async fn api(&self, method: &str, uri: &str, token: Option<&str>, body: Option<&str>) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_owned())
+            }
+            None => Body::empty(),
+        };
+        self.request(req.body(body).unwrap()).await
+    }
+
+    /// A write token for the user `email`.
+    pub async fn token(&self, email: &str, read_only: bool) -> String {
+        let owner = self.state.accounts.user_by_email(email).await.unwrap().expect("user");
+        let now = time::OffsetDateTime::now_utc();
+        let (_, secret) =
+            self.state.tokens.create(&Actor::system("test"), &owner, "test", read_only, now).await.expect("token");
+        secret
     }
 
     pub async fn request(&self, request: Request<Body>) -> Reply {

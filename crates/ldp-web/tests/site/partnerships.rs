@@ -4,8 +4,8 @@ use axum::http::{StatusCode, header};
 use scraper::Html;
 use time::OffsetDateTime;
 
-use ldp_core::domain::Page;
 use ldp_core::domain::partnership::{PartnershipFilter, PartnershipId, RawEvidence, Stage};
+use ldp_core::domain::{Actor, Page};
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput, PartnershipSettings, Partnerships};
 use ldp_testkit::{TestDb, both_backends};
 
@@ -116,10 +116,10 @@ async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb)
         proposed_on: Some("2026-01-05".into()),
         ..Default::default()
     };
-    let id = s.create(&input, "test:staff", now).await.unwrap();
+    let id = s.create(&input, &Actor::system("test"), now).await.unwrap();
     let council =
         RawEvidence { date: Some("2026-02-01".into()), number: Some("2026/<b>7</b>".into()), ..Default::default() };
-    s.record(id, Stage::CouncilApproved, &council, "test:staff", now).await.unwrap();
+    s.record(id, Stage::CouncilApproved, &council, &Actor::system("test"), now).await.unwrap();
     s.add_activity(
         id,
         &ActivityInput {
@@ -129,14 +129,24 @@ async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb)
             kind: Some("meeting".into()),
             sdgs: Some("11".into()),
         },
-        "t",
+        &Actor::system("test"),
         now,
     )
     .await
     .unwrap();
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
-    let doc =
-        s.attach(app.uploads.as_ref(), id, Some("council_decision"), "karar.pdf", pdf.clone(), "t", now).await.unwrap();
+    let doc = s
+        .attach(
+            app.uploads.as_ref(),
+            id,
+            Some("council_decision"),
+            "karar.pdf",
+            pdf.clone(),
+            &Actor::system("test"),
+            now,
+        )
+        .await
+        .unwrap();
 
     let html = app.page(&format!("/tr/partnerships/{}", id.0)).await;
     assert_eq!(text(&html, "main h1"), "Yalova – Munich");
@@ -248,7 +258,9 @@ mod writes {
         );
 
         let tokens = Tokens::new(app.db.shared());
-        let (token, secret) = tokens.create("sync", OffsetDateTime::now_utc()).await.unwrap();
+        let owner = app.user("sync@mmu.org.tr", "staff", "").await;
+        let (token, secret) =
+            tokens.create(&Actor::system("test"), &owner, "sync", false, OffsetDateTime::now_utc()).await.unwrap();
         let created = app.request(post("/api/v1/partnerships", Some(&secret), proposal)).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"].as_i64().unwrap();
@@ -286,10 +298,18 @@ mod writes {
         let (_, detail) = app.json(&format!("/api/v1/partnerships/{id}")).await;
         let actors: Vec<&str> =
             detail["trail"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
-        assert_eq!(actors, [token.actor(), token.actor()], "who did it is recorded");
+        assert!(actors.iter().all(|a| a.is_empty()), "the public API does not name who recorded a step");
+        let (_, with_token) = {
+            let r = app.api("GET", &format!("/api/v1/partnerships/{id}"), Some(&secret), None).await;
+            (r.status, serde_json::from_str::<serde_json::Value>(&r.body).unwrap())
+        };
+        let named = format!("{} (sync@mmu.org.tr)", token.actor());
+        let actors: Vec<&str> =
+            with_token["trail"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+        assert_eq!(actors, [named.as_str(), named.as_str()], "staff with a token see who did it");
         assert_eq!(detail["activities"][0]["title"]["tr"], "Ziyaret");
 
-        tokens.revoke(token.id, OffsetDateTime::now_utc()).await.unwrap();
+        tokens.revoke(&Actor::system("test"), token.id, OffsetDateTime::now_utc()).await.unwrap();
         let after = app.request(post(&format!("/api/v1/partnerships/{id}/activities"), Some(&secret), activity)).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "a revoked token writes nothing");
         // A cookie is never enough.

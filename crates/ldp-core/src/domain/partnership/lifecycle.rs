@@ -46,7 +46,7 @@ pub enum Evidence {
 pub type TransitionKind = Stage;
 
 /// Raw evidence fields as a form or a command line sends them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, ToSchema)]
 pub struct RawEvidence {
     /// `YYYY-MM-DD`.
     pub date: Option<String>,

@@ -1,0 +1,624 @@
+//! Accounts: passwords (argon2id), sign-in with lockout, database sessions, password-reset and invitation
+//! links sent by e-mail, and user administration.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use async_trait::async_trait;
+use std::sync::{Arc, OnceLock};
+use time::{Duration, OffsetDateTime};
+
+use super::ServiceError;
+use super::tokens::hash;
+use crate::domain::{
+    Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
+};
+use crate::store::{Store, UserUpdate};
+
+/// An e-mail to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Sends mail (SMTP in production, `.eml` files in development, a list in tests).
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, mail: Mail) -> Result<(), String>;
+}
+
+/// How accounts behave; the defaults follow OWASP's password-storage and authentication advice.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Where links in e-mails point, without a trailing slash (e.g. `https://ldp.example.org`).
+    pub public_url: String,
+    pub session_lifetime: Duration,
+    pub reset_lifetime: Duration,
+    pub invite_lifetime: Duration,
+    /// Failed sign-ins for one address (since its last success) within `lockout` that lock it.
+    pub max_failures: u32,
+    /// Failed sign-ins from one client address within `lockout` that lock the client out.
+    pub max_client_failures: u32,
+    pub lockout: Duration,
+    /// argon2id memory in KiB, iterations and lanes.
+    pub argon2: (u32, u32, u32),
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        AccountSettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_lifetime: Duration::hours(12),
+            reset_lifetime: Duration::hours(1),
+            invite_lifetime: Duration::days(7),
+            max_failures: 5,
+            max_client_failures: 30,
+            lockout: Duration::minutes(15),
+            argon2: (19 * 1024, 2, 1),
+        }
+    }
+}
+
+impl AccountSettings {
+    /// Cheap hashing for tests: the stored hash names its own parameters, so verification still works.
+    pub fn for_tests() -> Self {
+        AccountSettings { argon2: (8, 1, 1), ..AccountSettings::default() }
+    }
+}
+
+/// The raw fields of a new account (the invitation form, the API, the command line).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct UserInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `admin`, `staff`, `representative` or `auditor`.
+    pub role: Option<String>,
+    /// Comma-separated municipality slugs (representatives only).
+    pub municipalities: Option<String>,
+}
+
+/// A freshly started session: the cookie value (shown once) and what the store keeps.
+#[derive(Debug, Clone)]
+pub struct StartedSession {
+    pub cookie: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+const MAX_PASSWORD: usize = 256;
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    mailer: Arc<dyn Mailer>,
+    settings: Arc<AccountSettings>,
+    dummy_hash: Arc<OnceLock<String>>,
+}
+
+/// A random secret of 32 bytes, hex-encoded.
+pub fn secret() -> Result<String, ServiceError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// Folds an e-mail address for lookups: trimmed and lower-cased (ASCII and Turkish letters alike).
+pub fn fold_email(email: &str) -> String {
+    email.trim().chars().flat_map(char::to_lowercase).collect::<String>().replace('\u{307}', "")
+}
+
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+}
+
+/// Checks a new password and its confirmation.
+pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), InputError> {
+    let mut errors = InputError::default();
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        errors.add("password", "password_too_short");
+    } else if n > MAX_PASSWORD {
+        errors.add("password", "too_long");
+    } else if fold_email(password) == fold_email(email) {
+        errors.add("password", "password_is_email");
+    }
+    if password != confirm {
+        errors.add("password_confirm", "passwords_differ");
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+impl Accounts {
+    pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, settings: AccountSettings) -> Self {
+        Accounts { store, mailer, settings: Arc::new(settings), dummy_hash: Arc::new(OnceLock::new()) }
+    }
+
+    pub fn settings(&self) -> &AccountSettings {
+        &self.settings
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        let (m, t, p) = self.settings.argon2;
+        let params = Params::new(m, t, p, None).unwrap_or_default();
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    }
+
+    /// Hashes a password with argon2id and a random salt, off the async threads.
+    pub async fn hash_password(&self, password: &str) -> Result<String, ServiceError> {
+        let argon2 = self.argon2();
+        let password = password.to_owned();
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+            argon2.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?
+        .map_err(ServiceError::Conflict)
+    }
+
+    async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+        // Unknown users cost as much as known ones, so timing does not tell which addresses exist.
+        let stored = match stored {
+            Some(s) => s.to_owned(),
+            None => match self.dummy_hash.get() {
+                Some(h) => h.clone(),
+                None => {
+                    let h = self.hash_password("not a password of anybody").await.unwrap_or_default();
+                    self.dummy_hash.get_or_init(|| h).clone()
+                }
+            },
+        };
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&stored)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    async fn municipalities_from(
+        &self,
+        raw: Option<&str>,
+        role: Option<Role>,
+        errors: &mut InputError,
+    ) -> Result<Vec<MunicipalityId>, ServiceError> {
+        let mut ids = Vec::new();
+        for slug in raw.unwrap_or("").split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+            match self.store.municipality_by_slug(slug).await? {
+                Some(m) if !ids.contains(&m.id) => ids.push(m.id),
+                Some(_) => {}
+                None => errors.add("municipalities", "unknown_municipality"),
+            }
+        }
+        match role {
+            Some(Role::Representative) if ids.is_empty() && !errors.fields.contains_key("municipalities") => {
+                errors.add("municipalities", "municipality_required")
+            }
+            Some(Role::Admin | Role::Staff | Role::Auditor) if !ids.is_empty() => {
+                errors.add("municipalities", "only_for_representatives")
+            }
+            _ => {}
+        }
+        Ok(ids)
+    }
+
+    async fn parse_user(&self, input: &UserInput) -> Result<(String, String, Role, Vec<MunicipalityId>), ServiceError> {
+        let mut errors = InputError::default();
+        let email = input.email.as_deref().unwrap_or("").trim().to_owned();
+        if email.is_empty() {
+            errors.add("email", "required");
+        } else if !valid_email(&email) {
+            errors.add("email", "invalid_email");
+        }
+        let name = input.name.as_deref().unwrap_or("").trim().to_owned();
+        if name.chars().count() > 120 {
+            errors.add("name", "too_long");
+        }
+        let role = match input.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => {
+                errors.add("role", "required");
+                None
+            }
+            Some(r) => r.parse::<Role>().map_err(|e| errors.fields.extend(e.fields)).ok(),
+        };
+        let municipalities = self.municipalities_from(input.municipalities.as_deref(), role, &mut errors).await?;
+        match role {
+            Some(role) if errors.is_empty() => Ok((email, name, role, municipalities)),
+            _ => Err(errors.into()),
+        }
+    }
+
+    /// Creates a user with a password (the command line's first admin, or an admin adding someone directly).
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        input: &UserInput,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<User, ServiceError> {
+        if !actor.manages_users() {
+            return Err(ServiceError::Forbidden);
+        }
+        let (email, name, role, municipalities) = self.parse_user(input).await?;
+        check_password(password, password, &email)?;
+        let password_hash = self.hash_password(password).await?;
+        self.create(actor, email, name, role, municipalities, Some(password_hash), now).await
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the account")]
+    async fn create(
+        &self,
+        actor: &Actor,
+        email: String,
+        name: String,
+        role: Role,
+        municipalities: Vec<MunicipalityId>,
+        password_hash: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<User, ServiceError> {
+        let new = NewUser { email_folded: fold_email(&email), email, name, role, municipalities, password_hash };
+        let change = Change::new(actor, now, "create", "user").after(serde_json::json!({
+            "email": new.email,
+            "name": new.name,
+            "role": new.role.as_str(),
+            "municipalities": new.municipalities.iter().map(|m| m.0).collect::<Vec<_>>(),
+        }));
+        let id = match self.store.create_user(&new, &change).await {
+            Ok(id) => id,
+            Err(crate::store::StoreError::Conflict(_)) => return Err(InputError::new("email", "email_taken").into()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user)
+    }
+
+    /// Invites a new user: the account waits for its password, and an e-mail carries a link to choose one.
+    /// Admins and staff invite; only admins invite admins. Returns the user and the link.
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        input: &UserInput,
+        lang: Lang,
+        now: OffsetDateTime,
+    ) -> Result<(User, String), ServiceError> {
+        if !actor.invites_users() {
+            return Err(ServiceError::Forbidden);
+        }
+        let (email, name, role, municipalities) = self.parse_user(input).await?;
+        if role == Role::Admin && !actor.manages_users() {
+            return Err(InputError::new("role", "role_not_allowed").into());
+        }
+        let user = self.create(actor, email, name, role, municipalities, None, now).await?;
+        let link = self.send_link(&user, LinkPurpose::Invite, lang, now).await?;
+        Ok((user, link))
+    }
+
+    async fn send_link(
+        &self,
+        user: &User,
+        purpose: LinkPurpose,
+        lang: Lang,
+        now: OffsetDateTime,
+    ) -> Result<String, ServiceError> {
+        let token = secret()?;
+        let lifetime =
+            if purpose == LinkPurpose::Invite { self.settings.invite_lifetime } else { self.settings.reset_lifetime };
+        self.store.create_link(&hash(&token), user.id, purpose, now, now + lifetime).await?;
+        let path = if purpose == LinkPurpose::Invite { "invitation" } else { "password-reset" };
+        let link = format!("{}/{}/{path}/{token}", self.settings.public_url.trim_end_matches('/'), lang.code());
+        let hours = lifetime.whole_hours();
+        let (subject, body) = match purpose {
+            LinkPurpose::Invite => (
+                "Yerel Diplomasi Platformu daveti / Invitation to the Local Diplomacy Platform".to_owned(),
+                format!(
+                    "Merhaba,\n\nYerel Diplomasi Platformu'nda sizin için bir hesap açıldı ({email}). Parolanızı \
+                     belirlemek için bu bağlantıyı {hours} saat içinde açın:\n\n{link}\n\n\
+                     Hello,\n\nAn account was opened for you on the Local Diplomacy Platform ({email}). To choose \
+                     your password, open this link within {hours} hours:\n\n{link}\n",
+                    email = user.email
+                ),
+            ),
+            LinkPurpose::Reset => (
+                "Parola sıfırlama / Password reset".to_owned(),
+                format!(
+                    "Merhaba,\n\nParolanızı sıfırlamak için bu bağlantıyı {hours} saat içinde açın. Bağlantı bir kez \
+                     kullanılabilir. Bu isteği siz yapmadıysanız bu iletiyi yok sayın.\n\n{link}\n\n\
+                     Hello,\n\nTo reset your password, open this link within {hours} hour(s). It works once. If you \
+                     did not ask for this, ignore this message.\n\n{link}\n"
+                ),
+            ),
+        };
+        self.mailer.send(Mail { to: user.email.clone(), subject, body }).await.map_err(ServiceError::Uploads)?;
+        Ok(link)
+    }
+
+    /// Sends a reset link to `email` if it belongs to an active account. Answers the same either way, so the
+    /// form does not tell who has an account.
+    pub async fn request_reset(&self, email: &str, lang: Lang, now: OffsetDateTime) -> Result<(), ServiceError> {
+        if !valid_email(email.trim()) {
+            return Err(InputError::new("email", "invalid_email").into());
+        }
+        if let Some(found) = self.store.user_by_email(&fold_email(email)).await?
+            && !found.user.disabled
+        {
+            self.send_link(&found.user, LinkPurpose::Reset, lang, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Creates a reset link for a user without sending it (the command line prints it).
+    pub async fn reset_link(&self, email: &str, lang: Lang, now: OffsetDateTime) -> Result<String, ServiceError> {
+        let found = self.store.user_by_email(&fold_email(email)).await?.ok_or(ServiceError::NotFound)?;
+        self.send_link(&found.user, LinkPurpose::Reset, lang, now).await
+    }
+
+    /// The user a live link belongs to (for showing the form); `None` if it is unknown, used or expired.
+    pub async fn link_user(
+        &self,
+        token: &str,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, ServiceError> {
+        match self.store.link_user(&hash(token.trim()), purpose, now).await? {
+            Some(id) => Ok(self.store.user(id).await?.map(|u| u.user)),
+            None => Ok(None),
+        }
+    }
+
+    /// Uses a link: sets the new password (and, for invitations, the name). Works once, before it expires.
+    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the form or the request")]
+    pub async fn redeem(
+        &self,
+        token: &str,
+        purpose: LinkPurpose,
+        password: &str,
+        confirm: &str,
+        name: Option<&str>,
+        client: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<User, ServiceError> {
+        let user = self.link_user(token, purpose, now).await?.ok_or(ServiceError::NotFound)?;
+        check_password(password, confirm, &user.email)?;
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        if name.is_some_and(|n| n.chars().count() > 120) {
+            return Err(InputError::new("name", "too_long").into());
+        }
+        let password_hash = self.hash_password(password).await?;
+        let actor = Actor::user(&user, client);
+        let action = if purpose == LinkPurpose::Invite { "accept_invitation" } else { "reset_password" };
+        let change = Change::new(&actor, now, action, "user")
+            .before(serde_json::json!({ "name": user.name, "has_password": user.has_password }))
+            .after(serde_json::json!({ "name": name.unwrap_or(&user.name), "has_password": true }));
+        let redeemed = self.store.redeem_link(&hash(token.trim()), purpose, &password_hash, name, &change).await?;
+        let id = redeemed.ok_or(ServiceError::NotFound)?;
+        Ok(self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user)
+    }
+
+    /// Signs in: checks the lockout, then the password; starts a new session (ending `replaces`, the session
+    /// the browser held, so the id always changes at sign-in).
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<&str>,
+        replaces: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<StartedSession, ServiceError> {
+        let folded = fold_email(email);
+        if folded.is_empty() || password.is_empty() {
+            let mut errors = InputError::default();
+            if folded.is_empty() {
+                errors.add("email", "required");
+            }
+            if password.is_empty() {
+                errors.add("password", "required");
+            }
+            return Err(errors.into());
+        }
+        let since = now - self.settings.lockout;
+        let (by_email, by_client, last) = self.store.recent_failures(&folded, client, since).await?;
+        if by_email >= self.settings.max_failures || by_client >= self.settings.max_client_failures {
+            let until = last.unwrap_or(now) + self.settings.lockout;
+            return Err(ServiceError::Locked(until.max(now)));
+        }
+        let found = self.store.user_by_email(&folded).await?;
+        let ok = self.verify(password, found.as_ref().and_then(|u| u.password_hash.as_deref())).await;
+        let user = match found {
+            Some(u) if ok && !u.user.disabled => u.user,
+            _ => {
+                self.store.record_sign_in_attempt(&folded, client, false, now).await?;
+                return Err(InputError::new("email", "sign_in_failed").into());
+            }
+        };
+        self.store.record_sign_in_attempt(&folded, client, true, now).await?;
+        let cookie = secret()?;
+        let session = Session {
+            user_id: user.id,
+            csrf_token: secret()?,
+            created_at: now,
+            expires_at: now + self.settings.session_lifetime,
+        };
+        let replaces = replaces.map(hash);
+        self.store.create_session(&hash(&cookie), &session, client, replaces.as_deref()).await?;
+        Ok(StartedSession { cookie, session, user })
+    }
+
+    /// The live session a cookie names, with its user; `None` when expired, unknown or the user is disabled.
+    pub async fn session(&self, cookie: &str, now: OffsetDateTime) -> Result<Option<(User, Session)>, ServiceError> {
+        if cookie.len() != 64 || !cookie.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let Some(session) = self.store.session(&hash(cookie), now).await? else { return Ok(None) };
+        match self.store.user(session.user_id).await? {
+            Some(u) if !u.user.disabled => Ok(Some((u.user, session))),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn sign_out(&self, cookie: &str) -> Result<(), ServiceError> {
+        Ok(self.store.delete_session(&hash(cookie)).await?)
+    }
+
+    /// Changes the signed-in user's password after checking the current one; other sessions end.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        cookie: Option<&str>,
+        current: &str,
+        new: &str,
+        confirm: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), ServiceError> {
+        let Some(id) = actor.user else { return Err(ServiceError::Forbidden) };
+        let stored = self.store.user(id).await?.ok_or(ServiceError::NotFound)?;
+        let mut errors = InputError::default();
+        if !self.verify(current, stored.password_hash.as_deref()).await {
+            errors.add("current_password", "wrong_password");
+        }
+        if let Err(e) = check_password(new, confirm, &stored.user.email) {
+            errors.fields.extend(e.fields);
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let password_hash = self.hash_password(new).await?;
+        let change = Change::new(actor, now, "change_password", "user").record(id);
+        let keep = cookie.map(hash);
+        Ok(self.store.set_password(id, &password_hash, keep.as_deref(), &change).await?)
+    }
+
+    /// Sets a user's password directly (the command line's `ldp user reset-password`).
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        email: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<User, ServiceError> {
+        if !actor.manages_users() {
+            return Err(ServiceError::Forbidden);
+        }
+        let found = self.store.user_by_email(&fold_email(email)).await?.ok_or(ServiceError::NotFound)?;
+        check_password(password, password, &found.user.email)?;
+        let password_hash = self.hash_password(password).await?;
+        let change = Change::new(actor, now, "reset_password", "user").record(found.user.id);
+        self.store.set_password(found.user.id, &password_hash, None, &change).await?;
+        Ok(found.user)
+    }
+
+    /// Every user (admins, and staff who invite; auditors read them).
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<User>, ServiceError> {
+        if !actor.reads_everything() {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(self.store.list_users().await?)
+    }
+
+    pub async fn user(&self, actor: &Actor, id: UserId) -> Result<User, ServiceError> {
+        if !actor.reads_everything() && actor.user != Some(id) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, ServiceError> {
+        Ok(self.store.user_by_email(&fold_email(email)).await?.map(|u| u.user))
+    }
+
+    /// Changes a user's role, municipalities, name or whether they are disabled (admins only; nobody can
+    /// demote or disable themselves, so there is always an admin).
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        input: &UserInput,
+        disabled: bool,
+        now: OffsetDateTime,
+    ) -> Result<User, ServiceError> {
+        if !actor.manages_users() {
+            return Err(ServiceError::Forbidden);
+        }
+        let before = self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user;
+        let mut errors = InputError::default();
+        let role = match input.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => before.role,
+            Some(r) => r.parse::<Role>().unwrap_or_else(|e| {
+                errors.fields.extend(e.fields);
+                before.role
+            }),
+        };
+        let municipalities = match (&input.municipalities, role) {
+            // Not sent: a representative keeps their municipalities; other roles have none.
+            (None, Role::Representative) => before.municipalities.clone(),
+            (None, _) => Vec::new(),
+            (Some(raw), _) => self.municipalities_from(Some(raw), Some(role), &mut errors).await?,
+        };
+        let name = input.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
+        if name.chars().count() > 120 {
+            errors.add("name", "too_long");
+        }
+        if actor.user == Some(id) && (role != Role::Admin || disabled) {
+            errors.add("role", "cannot_demote_self");
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let update = UserUpdate { name, role, municipalities, disabled };
+        let snapshot = |name: &str, role: Role, ms: &[MunicipalityId], disabled: bool| {
+            serde_json::json!({
+                "name": name, "role": role.as_str(), "disabled": disabled,
+                "municipalities": ms.iter().map(|m| m.0).collect::<Vec<_>>(),
+            })
+        };
+        let change = Change::new(actor, now, "update", "user")
+            .record(id)
+            .before(snapshot(&before.name, before.role, &before.municipalities, before.disabled))
+            .after(snapshot(&update.name, update.role, &update.municipalities, update.disabled));
+        self.store.update_user(id, &update, &change).await?;
+        Ok(self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_addresses_fold_for_lookup() {
+        assert_eq!(fold_email("  Ayse.Yilmaz@Example.ORG "), "ayse.yilmaz@example.org");
+        assert!(valid_email("temsilci@bursa.bel.tr"));
+        assert!(!valid_email("temsilci@localhost") && !valid_email("a b@x.tr") && !valid_email("@x.tr"));
+    }
+
+    #[test]
+    fn passwords_must_be_long_confirmed_and_not_the_address() {
+        assert!(check_password("kısa", "kısa", "a@b.tr").unwrap_err().fields.contains_key("password"));
+        let e = check_password("uzun-bir-parola-1", "başka-bir-parola", "a@b.tr").unwrap_err();
+        assert_eq!(e.fields.get("password_confirm").map(String::as_str), Some("passwords_differ"));
+        assert!(check_password("ayse@bursa.tr", "ayse@bursa.tr", "Ayse@Bursa.tr").is_err());
+        assert!(check_password("Marmara-1975-birlik", "Marmara-1975-birlik", "a@b.tr").is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap());
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let h = hasher.hash_password(b"Marmara-1975", &salt).unwrap().to_string();
+        assert!(h.starts_with("$argon2id$"));
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert!(Argon2::default().verify_password(b"Marmara-1975", &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"marmara-1975", &parsed).is_err());
+    }
+}

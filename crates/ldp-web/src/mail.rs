@@ -1,0 +1,94 @@
+//! Sending mail with lettre: over SMTP in production, as `.eml` files in a folder in development, or into a
+//! list that tests read.
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ldp_core::services::accounts::{Mail, Mailer};
+
+fn message(from: &Mailbox, mail: &Mail) -> Result<Message, String> {
+    let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| e.to_string())
+}
+
+/// Writes each mail as an `.eml` file into a folder (development mode).
+pub struct FileMailer {
+    from: Mailbox,
+    transport: AsyncFileTransport<Tokio1Executor>,
+    pub dir: PathBuf,
+}
+
+impl FileMailer {
+    pub fn new(dir: PathBuf, from: &str) -> Result<Self, String> {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(FileMailer {
+            from: from.parse().map_err(|e| format!("bad sender address {from}: {e}"))?,
+            transport: AsyncFileTransport::new(&dir),
+            dir,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, mail: Mail) -> Result<(), String> {
+        let id = self.transport.send(message(&self.from, &mail)?).await.map_err(|e| e.to_string())?;
+        tracing::info!(to = %mail.to, file = %self.dir.join(format!("{id}.eml")).display(), "mail written");
+        Ok(())
+    }
+}
+
+/// Sends over SMTP; the URL names host, port, TLS and credentials (`smtps://user:pass@host:465`,
+/// `smtp://host:587?tls=required`).
+pub struct SmtpMailer {
+    from: Mailbox,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpMailer {
+    pub fn new(url: &str, from: &str) -> Result<Self, String> {
+        Ok(SmtpMailer {
+            from: from.parse().map_err(|e| format!("bad sender address {from}: {e}"))?,
+            transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| e.to_string())?.build(),
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: Mail) -> Result<(), String> {
+        self.transport.send(message(&self.from, &mail)?).await.map_err(|e| e.to_string())?;
+        tracing::info!(to = %mail.to, "mail sent");
+        Ok(())
+    }
+}
+
+/// Keeps mails in memory (tests).
+#[derive(Default, Clone)]
+pub struct MemoryMailer {
+    pub sent: Arc<Mutex<Vec<Mail>>>,
+}
+
+#[async_trait]
+impl Mailer for MemoryMailer {
+    async fn send(&self, mail: Mail) -> Result<(), String> {
+        self.sent.lock().map_err(|e| e.to_string())?.push(mail);
+        Ok(())
+    }
+}
+
+impl MemoryMailer {
+    /// The last mail sent to `to`.
+    pub fn last_to(&self, to: &str) -> Option<Mail> {
+        self.sent.lock().ok()?.iter().rev().find(|m| m.to == to).cloned()
+    }
+}

@@ -1,0 +1,110 @@
+//! Form state shared by the workspace pages: what the user typed, echoed back, and a translated message
+//! beside each field that was refused.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Serialize;
+
+use ldp_core::domain::Lang;
+
+use super::{PageCtx, PageError, render};
+use crate::error::{AppError, field_message};
+
+/// The values and errors of one form.
+#[derive(Debug, Clone, Default)]
+pub struct FormState {
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+    /// A message about the whole form (a refused transition, a conflict), shown above it.
+    pub message: Option<String>,
+}
+
+impl FormState {
+    /// The form filled with `input`'s fields (any serialisable struct of optional strings and values).
+    pub fn of<T: Serialize>(input: &T) -> FormState {
+        let mut values = BTreeMap::new();
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(input) {
+            for (k, v) in map {
+                let text = match v {
+                    serde_json::Value::Null => continue,
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                values.insert(k, text);
+            }
+        }
+        FormState { values, ..FormState::default() }
+    }
+
+    pub fn set(mut self, name: &str, value: impl Into<String>) -> FormState {
+        self.values.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Adds the messages of `error` in `lang`: field errors beside their fields, the rest above the form.
+    pub fn with_error(mut self, lang: Lang, error: &AppError) -> FormState {
+        for (field, code) in &error.fields {
+            self.errors.insert(field.clone(), field_message(lang, code));
+        }
+        if error.fields.is_empty() || error.status != StatusCode::BAD_REQUEST {
+            self.message = Some(error.message(lang));
+        }
+        self
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn error(&self, name: &str) -> Option<&String> {
+        self.errors.get(name)
+    }
+
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.value(name) == value
+    }
+
+    /// Whether a comma-separated field holds `value`.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.value(name).split(',').any(|v| v.trim() == value)
+    }
+
+    /// The errors that belong to no field shown by the form.
+    pub fn other_errors(&self, shown: &[&str]) -> Vec<(String, String)> {
+        self.errors.iter().filter(|(k, _)| !shown.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+/// The status a form re-rendered for `error` answers with: 400 for bad fields, the error's own otherwise.
+pub fn form_status(error: &AppError) -> StatusCode {
+    error.status
+}
+
+/// Whether an error can be shown beside the form (bad input, refusals, conflicts, lockout), rather than as an
+/// error page (not found, forbidden, failures).
+pub fn shows_in_form(error: &AppError) -> bool {
+    matches!(
+        error.status,
+        StatusCode::BAD_REQUEST | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS | StatusCode::PAYLOAD_TOO_LARGE
+    )
+}
+
+/// Renders a page that must not be cached anywhere (it shows one person's data or a form with a token).
+pub fn render_private<T: askama::Template>(ctx: &PageCtx, page: &T, status: StatusCode) -> Result<Response, PageError> {
+    let mut response = render(ctx, page, status)?;
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+/// A 303 redirect after a successful form (so reloading does not post again).
+pub fn see_other(location: &str) -> Response {
+    let mut r = Response::new(axum::body::Body::empty());
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

@@ -1,0 +1,170 @@
+//! The audit trail in the workspace: the filterable log (admins and auditors), one record's history (anyone
+//! who may see the record), and the CSV export of the same filter.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use ldp_core::domain::{AuditEntry, AuditFilter, InputError, Paged, RECORD_TYPES};
+
+use super::Me;
+use crate::error::AppError;
+use crate::pages::forms::{FormState, render_private};
+use crate::pages::pagination::Pagination;
+use crate::pages::{PageCtx, PageError, parse_page};
+use crate::session::SignedIn;
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct AuditQuery {
+    record_type: Option<String>,
+    record_id: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(skip_serializing)]
+    page: Option<String>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<AuditFilter, InputError> {
+        AuditFilter::parse(
+            self.record_type.as_deref(),
+            self.record_id.as_deref(),
+            self.actor.as_deref(),
+            self.action.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "ws_audit.html")]
+struct AuditPage {
+    ctx: PageCtx,
+    title: String,
+    me: Me,
+    form: FormState,
+    record_types: Vec<&'static str>,
+    recent: Vec<AuditEntry>,
+    result: Option<Paged<AuditEntry>>,
+    pagination: Option<Pagination>,
+    csv_href: String,
+    full_log: bool,
+}
+
+pub async fn log(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let query_string = serde_urlencoded::to_string(&q).unwrap_or_default();
+    let mut form = FormState::of(&q);
+    let parsed = match (q.filter(), parse_page(q.page.as_deref())) {
+        (Ok(f), Ok(p)) => Some((f, p)),
+        (f, p) => {
+            let mut errors = InputError::default();
+            if let Err(e) = f {
+                errors.fields.extend(e.fields);
+            }
+            if let Err(e) = p {
+                errors.fields.extend(e.fields);
+            }
+            form = form.with_error(ctx.lang, &AppError::invalid(errors));
+            None
+        }
+    };
+    let (result, status) = match parsed {
+        Some((filter, page)) => {
+            let r = state
+                .audit
+                .list(&viewer.actor, filter, page)
+                .await
+                .map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+            if r.is_past_end() {
+                return Err(PageError::new(ctx, AppError::not_found()));
+            }
+            (Some(r), StatusCode::OK)
+        }
+        None => {
+            if !viewer.actor.reads_audit_log() && !viewer.actor.is_signed_in() {
+                return Err(PageError::new(ctx, AppError::forbidden()));
+            }
+            (None, StatusCode::BAD_REQUEST)
+        }
+    };
+    let base = ctx.href("/workspace/audit");
+    let pagination = result.as_ref().map(|r| {
+        Pagination::new(r, |n| {
+            if query_string.is_empty() { format!("{base}?page={n}") } else { format!("{base}?{query_string}&page={n}") }
+        })
+    });
+    let page = AuditPage {
+        title: ctx.t("ws-audit"),
+        me,
+        csv_href: format!("{}?{query_string}", ctx.href("/workspace/audit.csv")),
+        full_log: viewer.actor.reads_audit_log(),
+        form,
+        record_types: RECORD_TYPES.to_vec(),
+        recent: result.as_ref().map(|r| r.items.clone()).unwrap_or_default(),
+        result,
+        pagination,
+        ctx: ctx.clone(),
+    };
+    render_private(&ctx, &page, status)
+}
+
+#[derive(Serialize)]
+struct CsvRow<'a> {
+    id: i64,
+    at_utc: String,
+    user_id: Option<i64>,
+    actor: &'a str,
+    client: &'a str,
+    action: &'a str,
+    record_type: &'a str,
+    record_id: &'a str,
+    municipality_id: Option<i64>,
+    before: String,
+    after: String,
+}
+
+/// The filtered log as CSV (UTF-8, one row per change, before and after as JSON).
+pub async fn export_csv(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let filter = q.filter().map_err(|e| PageError::new(ctx.clone(), AppError::invalid(e)))?;
+    let entries = state.audit.export(&viewer.actor, filter).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for e in &entries {
+        let row = CsvRow {
+            id: e.id,
+            at_utc: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            user_id: e.user_id.map(|u| u.0),
+            actor: &e.actor,
+            client: e.client.as_deref().unwrap_or(""),
+            action: &e.action,
+            record_type: &e.record_type,
+            record_id: &e.record_id,
+            municipality_id: e.municipality_id.map(|m| m.0),
+            before: e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            after: e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+        };
+        out.serialize(row).map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
+    }
+    let bytes = out.into_inner().map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ldp-audit.csv\""));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(r)
+}

@@ -1,0 +1,163 @@
+//! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
+//! Every page checks the viewer here and the services check the actor again.
+
+mod audit;
+mod municipality;
+mod partnership;
+mod users;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+use ldp_core::domain::partnership::{Partnership, PartnershipFilter};
+use ldp_core::domain::{AuditEntry, Municipality, Page, Paged, Role};
+use ldp_core::store::{Store, StoreError};
+
+use super::forms::render_private;
+use super::{PageCtx, PageError};
+use crate::session::{SignedIn, Viewer};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{lang}/workspace", get(dashboard))
+        .route("/{lang}/workspace/account", get(super::account::account))
+        .route("/{lang}/workspace/account/password", post(super::account::change_password))
+        .route("/{lang}/workspace/account/tokens", post(super::account::create_token))
+        .route("/{lang}/workspace/account/tokens/{id}/revoke", post(super::account::revoke_token))
+        .route("/{lang}/workspace/municipalities/{slug}", get(municipality::show).post(municipality::save_profile))
+        .route(
+            "/{lang}/workspace/municipalities/{slug}/representatives/new",
+            get(municipality::new_representative).post(municipality::create_representative),
+        )
+        .route(
+            "/{lang}/workspace/municipalities/{slug}/representatives/{id}",
+            get(municipality::edit_representative).post(municipality::update_representative),
+        )
+        .route(
+            "/{lang}/workspace/municipalities/{slug}/representatives/{id}/delete",
+            post(municipality::delete_representative),
+        )
+        .route(
+            "/{lang}/workspace/municipalities/{slug}/memberships/new",
+            get(municipality::new_membership).post(municipality::create_membership),
+        )
+        .route(
+            "/{lang}/workspace/municipalities/{slug}/memberships/{id}",
+            get(municipality::edit_membership).post(municipality::update_membership),
+        )
+        .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
+        .route("/{lang}/workspace/partnerships/{id}", get(partnership::show))
+        .route("/{lang}/workspace/partnerships/{id}/steps", post(partnership::record_step))
+        .route("/{lang}/workspace/partnerships/{id}/activities", post(partnership::add_activity))
+        .route(
+            "/{lang}/workspace/partnerships/{id}/documents",
+            post(partnership::upload).layer(axum::extract::DefaultBodyLimit::max(
+                ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/{lang}/workspace/users", get(users::list).post(users::invite))
+        .route("/{lang}/workspace/users/{id}", get(users::edit).post(users::update))
+        .route("/{lang}/workspace/audit", get(audit::log))
+        .route("/{lang}/workspace/audit.csv", get(audit::export_csv))
+}
+
+/// The signed-in person as the workspace frame shows them.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub email: String,
+    pub role: Role,
+    pub csrf: String,
+    /// (slug, official name) of the municipalities a representative speaks for.
+    pub municipalities: Vec<(String, String)>,
+    pub edits: bool,
+    pub reads_audit: bool,
+    pub reads_users: bool,
+}
+
+impl Me {
+    pub async fn of(viewer: &Viewer, store: &Arc<dyn Store>) -> Result<Me, StoreError> {
+        let mut municipalities = Vec::new();
+        for id in &viewer.user.municipalities {
+            if let Some(m) = store.municipality(*id).await? {
+                municipalities.push((m.slug.clone(), m.official_name().tr));
+            }
+        }
+        let a = &viewer.actor;
+        Ok(Me {
+            email: viewer.user.email.clone(),
+            role: viewer.user.role,
+            csrf: viewer.session.csrf_token.clone(),
+            municipalities,
+            edits: matches!(a.role, Some(Role::Admin | Role::Staff | Role::Representative)),
+            reads_audit: a.reads_audit_log(),
+            reads_users: a.reads_everything(),
+        })
+    }
+
+    pub fn role_key(&self) -> String {
+        format!("role-{}", self.role.as_str())
+    }
+}
+
+/// One municipality's (or the whole union's) relations that need attention.
+pub struct Attention {
+    pub label: String,
+    pub slug: Option<String>,
+    pub incomplete: Paged<Partnership>,
+    pub dormant: Paged<Partnership>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "workspace.html")]
+struct DashboardPage {
+    ctx: PageCtx,
+    title: String,
+    me: Me,
+    attention: Vec<Attention>,
+    recent: Vec<AuditEntry>,
+}
+
+async fn attention(
+    state: &AppState,
+    municipality: Option<&Municipality>,
+    label: String,
+) -> Result<Attention, ldp_core::services::ServiceError> {
+    let today = OffsetDateTime::now_utc().date();
+    let base = PartnershipFilter { municipality: municipality.map(|m| m.slug.clone()), ..PartnershipFilter::default() };
+    let page = Page::first(10);
+    let incomplete = state
+        .partnerships
+        .list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page, today)
+        .await?;
+    let dormant = state.partnerships.list(&PartnershipFilter { dormant: Some(true), ..base }, page, today).await?;
+    Ok(Attention { label, slug: municipality.map(|m| m.slug.clone()), incomplete, dormant })
+}
+
+pub async fn dashboard(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let fail = |e: ldp_core::services::ServiceError| PageError::new(ctx.clone(), e.into());
+    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let mut sections = Vec::new();
+    if viewer.user.role == Role::Representative {
+        for id in &viewer.user.municipalities {
+            if let Some(m) = state.store.municipality(*id).await.map_err(ctx.fail())? {
+                let label = ctx.official(&m);
+                sections.push(attention(&state, Some(&m), label).await.map_err(fail)?);
+            }
+        }
+    } else {
+        sections.push(attention(&state, None, ctx.union_name()).await.map_err(fail)?);
+    }
+    let recent = state.audit.recent(&viewer.actor, 15).await.map_err(fail)?;
+    let page = DashboardPage { title: ctx.t("ws-dashboard"), me, attention: sections, recent, ctx: ctx.clone() };
+    render_private(&ctx, &page, StatusCode::OK)
+}

@@ -1,0 +1,408 @@
+//! Proposing a partnership (with the partner chosen from the gazetteer), recording its trail steps, logging
+//! activities and uploading documents, all as plain forms.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use ldp_core::domain::partnership::{
+    ActivityKind, DocumentKind, PartnershipDetail, PartnershipId, PartnershipKind, RawEvidence, Stage, Theme,
+};
+use ldp_core::domain::{City, CityFilter, Municipality, MunicipalityFilter, Page, SdgGoal};
+use ldp_core::services::documents::MAX_DOCUMENT_BYTES;
+use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
+
+use super::Me;
+use crate::error::AppError;
+use crate::pages::forms::{FormState, render_private, see_other, shows_in_form};
+use crate::pages::{PageCtx, PageError};
+use crate::session::{CsrfForm, SignedIn, Viewer, check_csrf};
+use crate::state::AppState;
+
+#[derive(askama::Template)]
+#[template(path = "ws_partnership_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    title: String,
+    me: Me,
+    members: Vec<Municipality>,
+    kinds: Vec<PartnershipKind>,
+    themes: Vec<Theme>,
+    goals: Vec<SdgGoal>,
+    q: String,
+    cities: Vec<City>,
+    searched: bool,
+    search_error: Option<String>,
+    form: FormState,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    municipality: Option<String>,
+    q: Option<String>,
+}
+
+/// The municipalities the viewer may propose for: their own, or every member for the union's staff.
+async fn members(state: &AppState, viewer: &Viewer) -> Result<Vec<Municipality>, ldp_core::store::StoreError> {
+    if viewer.actor.edits_all_content() {
+        let page = Page::parse(Some(1), Some(100)).unwrap_or(Page::first(100));
+        let mut all = Vec::new();
+        let mut n = 1;
+        loop {
+            let got = state
+                .store
+                .list_municipalities(&MunicipalityFilter::default(), Page::parse(Some(n), Some(100)).unwrap_or(page))
+                .await?;
+            let last = got.last_page();
+            all.extend(got.items);
+            if n >= i64::from(last) {
+                break;
+            }
+            n += 1;
+        }
+        Ok(all)
+    } else {
+        let mut own = Vec::new();
+        for id in &viewer.user.municipalities {
+            if let Some(m) = state.store.municipality(*id).await? {
+                own.push(m);
+            }
+        }
+        Ok(own)
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "the page's parts")]
+async fn new_page(
+    ctx: PageCtx,
+    state: &AppState,
+    viewer: &Viewer,
+    q: String,
+    cities: Vec<City>,
+    searched: bool,
+    search_error: Option<String>,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    if !viewer.actor.edits_all_content() && viewer.user.municipalities.is_empty() {
+        return Err(PageError::new(ctx, AppError::forbidden()));
+    }
+    let page = NewPage {
+        title: ctx.t("ws-new-partnership"),
+        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        members: members(state, viewer).await.map_err(ctx.fail())?,
+        kinds: PartnershipKind::ALL.to_vec(),
+        themes: Theme::ALL.to_vec(),
+        goals: state.store.list_goals().await.map_err(ctx.fail())?,
+        q,
+        cities,
+        searched,
+        search_error,
+        form,
+        ctx: ctx.clone(),
+    };
+    render_private(&ctx, &page, status)
+}
+
+/// The form; `q` searches the gazetteer for the partner city (by any of its names, in any script it is
+/// known by in Latin letters), most populous first.
+pub async fn new_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(query): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    let q = query.q.unwrap_or_default();
+    let mut form = FormState::default().set("kind", "sister_city");
+    if let Some(m) = query.municipality {
+        form = form.set("municipality", m);
+    }
+    let (cities, error) = search(&state, &q).await.map_err(ctx.fail())?;
+    let error = error.map(|code| crate::error::field_message(ctx.lang, &code));
+    new_page(ctx, &state, &viewer, q.clone(), cities, !q.trim().is_empty(), error, form, StatusCode::OK).await
+}
+
+async fn search(state: &AppState, q: &str) -> Result<(Vec<City>, Option<String>), ldp_core::store::StoreError> {
+    if q.trim().is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    match CityFilter::parse(Some(q), None) {
+        Ok(filter) => Ok((state.store.search_cities(&filter, Page::first(20)).await?.items, None)),
+        Err(e) => Ok((Vec::new(), e.fields.into_values().next())),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct NewForm {
+    #[serde(flatten)]
+    input: NewPartnershipInput,
+    /// The search that found the partner, kept so the list can be shown again.
+    q: Option<String>,
+    /// Checkbox values (`sdg`, `theme`) arrive one per field.
+    #[serde(default)]
+    sdg: Vec<String>,
+    #[serde(default)]
+    theme: Vec<String>,
+    foreign: Option<String>,
+}
+
+pub async fn create(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    CsrfForm { form, .. }: CsrfForm<NewForm>,
+) -> Result<Response, PageError> {
+    let mut input = form.input.clone();
+    if !form.sdg.is_empty() {
+        input.sdgs = Some(form.sdg.join(","));
+    }
+    if !form.theme.is_empty() {
+        input.themes = Some(form.theme.join(","));
+    }
+    input.foreign_missions = Some(form.foreign.is_some());
+    for v in [&mut input.partner_city, &mut input.partner_municipality] {
+        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *v = None;
+        }
+    }
+    match state.partnerships.create(&input, &viewer.actor, OffsetDateTime::now_utc()).await {
+        Ok(id) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(e) => {
+            let error: AppError = e.into();
+            if !shows_in_form(&error) {
+                return Err(PageError::new(ctx, error));
+            }
+            let q = form.q.clone().unwrap_or_default();
+            let (cities, _) = search(&state, &q).await.map_err(ctx.fail())?;
+            let state_form = FormState::of(&input).with_error(ctx.lang, &error);
+            new_page(ctx, &state, &viewer, q.clone(), cities, !q.is_empty(), None, state_form, error.status).await
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "ws_partnership.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    title: String,
+    me: Me,
+    detail: PartnershipDetail,
+    show_actor: bool,
+    editable: bool,
+    stages: Vec<Stage>,
+    activity_kinds: Vec<ActivityKind>,
+    document_kinds: Vec<DocumentKind>,
+    step_form: FormState,
+    activity_form: FormState,
+    document_form: FormState,
+    saved: bool,
+    max_mib: usize,
+}
+
+#[derive(Default)]
+struct Forms {
+    step: FormState,
+    activity: FormState,
+    document: FormState,
+}
+
+fn parse_id(ctx: &PageCtx, raw: &str) -> Result<PartnershipId, PageError> {
+    raw.parse::<i64>().map(PartnershipId).map_err(|_| PageError::new(ctx.clone(), AppError::not_found()))
+}
+
+async fn show_page(
+    ctx: PageCtx,
+    state: &AppState,
+    viewer: &Viewer,
+    id: PartnershipId,
+    forms: Forms,
+    status: StatusCode,
+    saved: bool,
+) -> Result<Response, PageError> {
+    let today = OffsetDateTime::now_utc().date();
+    let detail = state.partnerships.get(id, today).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
+    if !viewer.actor.reads_municipality(member) {
+        return Err(PageError::new(ctx, AppError::forbidden()));
+    }
+    let title = format!("{} – {}", ctx.member(&detail.partnership.member), detail.partnership.partner.name);
+    let page = ShowPage {
+        title,
+        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        editable: viewer.actor.edits_municipality(member),
+        detail,
+        show_actor: true,
+        stages: Stage::ALL.iter().copied().filter(|s| *s != Stage::Proposed).collect(),
+        activity_kinds: ActivityKind::ALL.to_vec(),
+        document_kinds: DocumentKind::ALL.to_vec(),
+        step_form: forms.step,
+        activity_form: forms.activity,
+        document_form: forms.document,
+        saved,
+        max_mib: MAX_DOCUMENT_BYTES / (1024 * 1024),
+        ctx: ctx.clone(),
+    };
+    render_private(&ctx, &page, status)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<Saved>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &id)?;
+    show_page(ctx, &state, &viewer, id, Forms::default(), StatusCode::OK, q.saved.is_some()).await
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct StepForm {
+    stage: Option<String>,
+    #[serde(flatten)]
+    evidence: RawEvidence,
+}
+
+pub async fn record_step(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<StepForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    let stage = match form.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Err(AppError::invalid(ldp_core::domain::InputError::new("stage", "required"))),
+        Some(s) => s.parse::<Stage>().map_err(AppError::invalid),
+    };
+    let result = match stage {
+        Ok(stage) => state
+            .partnerships
+            .record(id, stage, &form.evidence, &viewer.actor, OffsetDateTime::now_utc())
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(error) if shows_in_form(&error) => {
+            let step = FormState::of(&form).with_error(ctx.lang, &error);
+            show_page(ctx, &state, &viewer, id, Forms { step, ..Forms::default() }, error.status, false).await
+        }
+        Err(error) => Err(PageError::new(ctx, error)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct ActivityForm {
+    #[serde(flatten)]
+    input: ActivityInput,
+    #[serde(default)]
+    sdg: Vec<String>,
+}
+
+pub async fn add_activity(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<ActivityForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    let mut input = form.input.clone();
+    if !form.sdg.is_empty() {
+        input.sdgs = Some(form.sdg.join(","));
+    }
+    match state.partnerships.add_activity(id, &input, &viewer.actor, OffsetDateTime::now_utc()).await {
+        Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(e) => {
+            let error: AppError = e.into();
+            if !shows_in_form(&error) {
+                return Err(PageError::new(ctx, error));
+            }
+            let activity = FormState::of(&input).with_error(ctx.lang, &error);
+            show_page(ctx, &state, &viewer, id, Forms { activity, ..Forms::default() }, error.status, false).await
+        }
+    }
+}
+
+/// A document upload (`multipart/form-data`): the CSRF token, the document's kind, and the file. Type and size
+/// are checked by content in the service; the request as a whole is capped a little above the file limit.
+pub async fn upload(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    let bad = |ctx: &PageCtx| PageError::new(ctx.clone(), AppError::bad_request("invalid_body"));
+    let mut multipart = multipart.map_err(|_| bad(&ctx))?;
+    let (mut csrf, mut kind, mut file) = (String::new(), None::<String>, None::<(String, Vec<u8>)>);
+    let mut too_large = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                too_large = true;
+                break;
+            }
+            Err(_) => return Err(bad(&ctx)),
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|_| bad(&ctx))?,
+            Some("document_kind") => kind = Some(field.text().await.map_err(|_| bad(&ctx))?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("document").to_owned();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(bad(&ctx)),
+                }
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&headers, Some(&viewer), &csrf).map_err(|e| PageError::new(ctx.clone(), e))?;
+    let result = if too_large {
+        Err(AppError::invalid(ldp_core::domain::InputError::new("file", "file_too_large")))
+    } else {
+        let (filename, bytes) = file.unwrap_or_default();
+        state
+            .partnerships
+            .attach(
+                state.uploads.as_ref(),
+                id,
+                kind.as_deref(),
+                &filename,
+                bytes,
+                &viewer.actor,
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(AppError::from)
+    };
+    match result {
+        Ok(()) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(error) if shows_in_form(&error) => {
+            let document =
+                FormState::default().set("document_kind", kind.unwrap_or_default()).with_error(ctx.lang, &error);
+            show_page(ctx, &state, &viewer, id, Forms { document, ..Forms::default() }, error.status, false).await
+        }
+        Err(error) => Err(PageError::new(ctx, error)),
+    }
+}
