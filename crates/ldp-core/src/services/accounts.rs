@@ -96,6 +96,9 @@ pub struct Accounts {
     mailer: Arc<dyn Mailer>,
     settings: Arc<AccountSettings>,
     dummy_hash: Arc<OnceLock<String>>,
+    /// At most one password hash per core at a time: each takes `argon2.0` KiB of memory, so a burst of
+    /// sign-ins queues instead of multiplying the node's memory.
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 /// A random secret of 32 bytes, hex-encoded.
@@ -139,7 +142,14 @@ pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), 
 
 impl Accounts {
     pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, settings: AccountSettings) -> Self {
-        Accounts { store, mailer, settings: Arc::new(settings), dummy_hash: Arc::new(OnceLock::new()) }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Accounts {
+            store,
+            mailer,
+            settings: Arc::new(settings),
+            dummy_hash: Arc::new(OnceLock::new()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
     }
 
     pub fn settings(&self) -> &AccountSettings {
@@ -158,6 +168,7 @@ impl Accounts {
         let password = password.to_owned();
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
+        let _permit = self.hashing.acquire().await.map_err(|e| ServiceError::Conflict(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
             argon2.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
@@ -180,6 +191,7 @@ impl Accounts {
             },
         };
         let password = password.to_owned();
+        let Ok(_permit) = self.hashing.acquire().await else { return false };
         tokio::task::spawn_blocking(move || {
             PasswordHash::new(&stored)
                 .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

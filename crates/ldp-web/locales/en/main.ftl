@@ -470,3 +470,4 @@ audit-changes = Changes
 evidence-date = Date
 error-too_large = The request is larger than allowed.
 network-members = Member municipalities
+edit-in-workspace = Edit in the workspace

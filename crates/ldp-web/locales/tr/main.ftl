@@ -470,3 +470,4 @@ audit-changes = Değişiklikler
 evidence-date = Tarih
 error-too_large = İstek izin verilenden büyük.
 network-members = Üye belediyeler
+edit-in-workspace = Çalışma alanında düzenle

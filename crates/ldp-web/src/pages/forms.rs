@@ -49,7 +49,12 @@ impl FormState {
             self.errors.insert(field.clone(), field_message(lang, code));
         }
         if error.fields.is_empty() || error.status != StatusCode::BAD_REQUEST {
-            self.message = Some(error.message(lang));
+            // A refusal names its reason beside the field and, in full, above the form.
+            let detail = error.fields.values().next().filter(|_| error.status != StatusCode::BAD_REQUEST);
+            self.message = Some(match detail {
+                Some(code) => format!("{} {}", error.message(lang), field_message(lang, code)),
+                None => error.message(lang),
+            });
         }
         self
     }

@@ -392,7 +392,10 @@ async fn stored_text_comes_back_inert_on_every_page(db: TestDb) {
     ] {
         let body = fetch(&app, uri, me).await;
         assert_inert(uri, &body, &shown);
-        assert!(corpus().any(|p| shows_escaped(&body, p)), "{uri} shows none of the stored text");
+        // The dashboard lists recent changes without their fields, so it may show none of the text.
+        if uri != "/tr/workspace" {
+            assert!(corpus().any(|p| shows_escaped(&body, p)), "{uri} shows none of the stored text");
+        }
     }
 }
 

@@ -54,6 +54,7 @@ struct AuditPage {
     pagination: Option<Pagination>,
     csv_href: String,
     full_log: bool,
+    show_changes: bool,
 }
 
 pub async fn log(
@@ -109,6 +110,7 @@ pub async fn log(
         me,
         csv_href: format!("{}?{query_string}", ctx.href("/workspace/audit.csv")),
         full_log: viewer.actor.reads_audit_log(),
+        show_changes: true,
         form,
         record_types: RECORD_TYPES.to_vec(),
         recent: result.as_ref().map(|r| r.items.clone()).unwrap_or_default(),

@@ -121,6 +121,8 @@ struct DashboardPage {
     me: Me,
     attention: Vec<Attention>,
     recent: Vec<AuditEntry>,
+    /// The dashboard lists changes without their fields; the audit log shows them.
+    show_changes: bool,
 }
 
 async fn attention(
@@ -158,6 +160,13 @@ pub async fn dashboard(
         sections.push(attention(&state, None, ctx.union_name()).await.map_err(fail)?);
     }
     let recent = state.audit.recent(&viewer.actor, 15).await.map_err(fail)?;
-    let page = DashboardPage { title: ctx.t("ws-dashboard"), me, attention: sections, recent, ctx: ctx.clone() };
+    let page = DashboardPage {
+        title: ctx.t("ws-dashboard"),
+        me,
+        attention: sections,
+        recent,
+        show_changes: false,
+        ctx: ctx.clone(),
+    };
     render_private(&ctx, &page, StatusCode::OK)
 }
