@@ -1,6 +1,8 @@
-// Shared by journey.mjs and axe.mjs: the list of page kinds, the browser launch, small helpers.
+// Shared by journey.mjs, workspace.mjs and axe.mjs: the lists of page kinds, the browser launch, the test
+// accounts and signing in through the form.
 //
-// `node lib.mjs pages` prints the page list as TSV (name, path, expected status) for scripts/check-product.sh.
+// `node lib.mjs pages` prints the public page list as TSV (name, path, expected status) and
+// `node lib.mjs workspace-pages` the signed-in one, for scripts/check-product.sh.
 
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,37 @@ export function pageKinds() {
     ['map', '/map', 200],
     ['map-filtered', '/map?municipality=bursa', 200],
     ['not-found', '/no-such-page', 404],
+    // the account pages a signed-out visitor sees
+    ['sign-in', '/sign-in', 200],
+    ['password-reset', '/password-reset', 200],
   ];
+  return perLanguage(kinds);
+}
+
+/** The municipality the e2e representative speaks for (scripts/check-product.sh creates that user). */
+export const E2E_MUNICIPALITY = process.env.LDP_E2E_MUNICIPALITY || 'bursa-nilufer';
+
+/**
+ * Every workspace page kind, once per language: [name, path, expected HTTP status]. They need a signed-in
+ * session with the admin role (the users and audit pages are for admins and auditors); see signIn().
+ */
+export function workspaceKinds() {
+  const m = `/workspace/municipalities/${E2E_MUNICIPALITY}`;
+  const kinds = [
+    ['ws-dashboard', '/workspace', 200],
+    ['ws-municipality', m, 200],
+    ['ws-representative-new', `${m}/representatives/new`, 200],
+    ['ws-membership-new', `${m}/memberships/new`, 200],
+    ['ws-partnership-new', `/workspace/partnerships/new?q=${encodeURIComponent('Münih')}`, 200],
+    ['ws-partnership', '/workspace/partnerships/1', 200],
+    ['ws-users', '/workspace/users', 200],
+    ['ws-audit', '/workspace/audit', 200],
+    ['ws-account', '/workspace/account', 200],
+  ];
+  return perLanguage(kinds);
+}
+
+function perLanguage(kinds) {
   const pages = [];
   for (const lang of LANGS) {
     for (const [name, path, status] of kinds) {
@@ -48,6 +80,25 @@ export function pageKinds() {
     }
   }
   return pages;
+}
+
+/**
+ * The accounts scripts/check-product.sh creates with `ldp user add`: an admin and a representative of
+ * E2E_MUNICIPALITY, both with LDP_E2E_PASSWORD. Exits 2 when they are not set.
+ */
+export function credentials() {
+  const c = {
+    admin: process.env.LDP_E2E_ADMIN_EMAIL,
+    representative: process.env.LDP_E2E_REP_EMAIL,
+    password: process.env.LDP_E2E_PASSWORD,
+    municipality: E2E_MUNICIPALITY,
+  };
+  const missing = ['LDP_E2E_ADMIN_EMAIL', 'LDP_E2E_REP_EMAIL', 'LDP_E2E_PASSWORD'].filter((k) => !process.env[k]);
+  if (missing.length) {
+    console.error(`${missing.join(', ')} not set (scripts/check-product.sh creates the accounts and sets them)`);
+    process.exit(2);
+  }
+  return c;
 }
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -74,6 +125,33 @@ export async function launch() {
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'pages') {
-  for (const p of pageKinds()) console.log(`${p.name}\t${p.path}\t${p.status}`);
+/**
+ * Clicks a submit button (or a link) and waits for the page the browser loads next, even when it has the
+ * same URL (a form re-rendered with its errors). Returns that page's main response (after redirects).
+ */
+export async function submit(page, locator) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  return res;
+}
+
+/**
+ * Signs in through the sign-in form as a person would (works with JavaScript on or off). Returns the main
+ * response of the page it leads to (the workspace, or `next`); on a refused sign-in, the form again (400).
+ */
+export async function signIn(page, base, { lang = 'tr', email, password, next = '' }) {
+  const q = next ? `?next=${encodeURIComponent(next)}` : '';
+  await page.goto(`${base}/${lang}/sign-in${q}`, { waitUntil: 'load' });
+  await page.fill('#f-email', email);
+  await page.fill('#f-password', password);
+  return submit(page, page.locator('form.form button[type="submit"]'));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const lists = { pages: pageKinds, 'workspace-pages': workspaceKinds };
+  const list = lists[process.argv[2]];
+  if (!list) {
+    console.error('usage: node lib.mjs pages | workspace-pages');
+    process.exit(2);
+  }
+  for (const p of list()) console.log(`${p.name}\t${p.path}\t${p.status}`);
 }

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Product-level checks of the ldp release binary, as a reader and an API client meet it.
+# Product-level checks of the ldp release binary, as a reader, a signed-in union member and an API client meet it.
 #
 # Usage: scripts/check-product.sh            (CI calls it after `cargo build --release`)
 #
-# Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, then runs:
+# Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, creates two accounts
+# with `ldp user add --password-stdin` on the same data folder (an admin, admin@example.org, and a representative
+# of bursa-nilufer, representative@example.org; one random password, passed to the node scripts as
+# LDP_E2E_ADMIN_EMAIL, LDP_E2E_REP_EMAIL, LDP_E2E_PASSWORD), then runs:
 #   journey      e2e/journey.mjs: headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) walks
 #                home tr/en + language switch, networks, one network, municipalities, the Bursa filter, the
 #                Bursa page, one of its sister-city relations, its map (SVG arcs), the relations list filtered
 #                by province and its CSV, the filter again with JavaScript off; screenshots to
 #                e2e/out/screenshots/; fails on console errors, failed requests, responses >= 400 and broken
 #                same-origin links
+#   workspace    e2e/workspace.mjs: the same browser, signed in through the form: the representative edits the
+#                Nilüfer profile, adds a representative (a bad e-mail first: the form comes back with the message
+#                beside the field), proposes a relation with München, is refused "signed" before the council
+#                decision, records the decision and finds it on the public page, signs out; the admin filters the
+#                audit log by the representative and downloads its CSV; sign-in and a form again with JavaScript
+#                off; phone shots; screenshots e2e/out/screenshots/ws-*; fails on console errors, failed requests,
+#                5xx, a 4xx no step expects
 #   axe          e2e/axe.mjs: axe-core (WCAG 2.0/2.1 A+AA) on every public page kind in both languages
-#                (e2e/lib.mjs pageKinds(): 19 kinds x tr/en, the relations pages and the map included)
-#   html         the Nu HTML checker (npm vnu-jar) on the saved HTML of the same pages: zero errors
+#                (e2e/lib.mjs pageKinds(): 21 kinds x tr/en, the relations pages, the map, sign-in and password
+#                reset included), then signed in as the admin on every workspace page kind (workspaceKinds(): 9
+#                kinds x tr/en) and on the representative form sent back with an error
+#   html         the Nu HTML checker (npm vnu-jar) on the saved HTML of the same pages (the workspace ones fetched
+#                with the admin's session cookie, the form with an error as the answer to its POST): zero errors
 #   api          schemathesis against /api/openapi.json: not_a_server_error, response_schema_conformance,
 #                status_code_conformance, content_type_conformance; fixed examples per operation and seed
 #   server-log   the server is still running afterwards and logged no panic, ERROR line or 5xx
@@ -51,7 +64,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -198,6 +211,26 @@ until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/readyz" 2
 done
 log "ldp ready (pid $LDP_PID)"
 
+# ---------------------------------------------------------------------------------------------- accounts
+# The CLI writes to the same data folder while the server runs (SQLite); from the temp folder, like the server.
+LDP_E2E_ADMIN_EMAIL=admin@example.org
+LDP_E2E_REP_EMAIL=representative@example.org
+LDP_E2E_MUNICIPALITY=bursa-nilufer
+LDP_E2E_PASSWORD="e2e-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
+add_user() {
+    printf '%s\n' "$LDP_E2E_PASSWORD" |
+        (cd "$TMP" && exec "$LDP_BIN" user add --data-dir "$TMP/data" "$@" --password-stdin)
+}
+{
+    add_user --email "$LDP_E2E_ADMIN_EMAIL" --role admin --name "E2E Admin" &&
+        add_user --email "$LDP_E2E_REP_EMAIL" --role representative --name "E2E Temsilci" \
+            --municipality "$LDP_E2E_MUNICIPALITY"
+} >"$OUT/users.log" 2>&1 || {
+    cat "$OUT/users.log" >&2
+    die "ldp user add failed (log above)"
+}
+log "accounts: $LDP_E2E_ADMIN_EMAIL (admin), $LDP_E2E_REP_EMAIL (representative of $LDP_E2E_MUNICIPALITY)"
+
 # ---------------------------------------------------------------------------------------------- checks
 declare -a NAMES=() RESULTS=() NOTES=()
 record() {
@@ -227,29 +260,63 @@ check() {
 }
 
 export BASE_URL="$BASE" OUT_DIR="$OUT" CHROMIUM
+export LDP_E2E_ADMIN_EMAIL LDP_E2E_REP_EMAIL LDP_E2E_PASSWORD LDP_E2E_MUNICIPALITY
 # What the check functions below read when they run in a child bash (see check()).
 export BASE OUT E2E VENV MAX_EXAMPLES SEED LDP_PID LDP_LOG_FILE
 
 # 1. the reader's journey and its links
 check journey 240 node "$E2E/journey.mjs"
 
-# 2. accessibility
-check axe 240 node "$E2E/axe.mjs"
+# 2. the workspace journey (signed in)
+check workspace 180 node "$E2E/workspace.mjs"
 
-# 3. the Nu HTML checker on the saved pages
+# 3. accessibility
+check axe 300 node "$E2E/axe.mjs"
+
+# 4. the Nu HTML checker on the saved pages
 html_check() {
-    local dir="$OUT/html" name path want got files=() n=0 bad=0
+    local dir="$OUT/html" jar name path want got csrf lang files=() n=0 bad=0
     rm -rf -- "$dir"
     mkdir -p "$dir"
-    while IFS=$'\t' read -r name path want; do
-        got="$(curl -sS -o "$dir/$name.html" -w '%{http_code}' --max-time 20 "$BASE$path" || echo 000)"
+    # save NAME PATH WANT [curl args…]: saves one page, checks its status.
+    save() {
+        local name="$1" path="$2" want="$3"
+        shift 3
+        got="$(curl -sS -o "$dir/$name.html" -w '%{http_code}' --max-time 20 "$@" "$BASE$path" || echo 000)"
         n=$((n + 1))
         if [[ "$got" != "$want" ]]; then
-            echo "GET $path answered $got, expected $want"
+            echo "$path answered $got, expected $want"
             bad=1
         fi
         files+=("$dir/$name.html")
+    }
+    # The value of the first hidden csrf input of a saved page.
+    csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -n 1; }
+    while IFS=$'\t' read -r name path want; do
+        save "$name" "$path" "$want"
     done < <(node "$E2E/lib.mjs" pages)
+    # The workspace pages with the admin's session: signed in through the form (cookie jar, CSRF cookie + field).
+    jar="$dir/.cookies"
+    curl -sS -c "$jar" -b "$jar" -o "$dir/.sign-in.html" --max-time 20 "$BASE/tr/sign-in"
+    csrf="$(csrf_of "$dir/.sign-in.html")"
+    got="$(curl -sS -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 20 \
+        --data-urlencode "csrf=$csrf" --data-urlencode "email=$LDP_E2E_ADMIN_EMAIL" \
+        --data-urlencode "password=$LDP_E2E_PASSWORD" "$BASE/tr/sign-in" || echo 000)"
+    if [[ "$got" != "303 $BASE/tr/workspace" ]]; then
+        echo "signing in as $LDP_E2E_ADMIN_EMAIL answered '$got', expected '303 $BASE/tr/workspace'"
+        bad=1
+    fi
+    while IFS=$'\t' read -r name path want; do
+        save "$name" "$path" "$want" -b "$jar"
+    done < <(node "$E2E/lib.mjs" workspace-pages)
+    # A form sent back with an error (400): the new-representative form with a bad e-mail.
+    for lang in tr en; do
+        path="/$lang/workspace/municipalities/$LDP_E2E_MUNICIPALITY/representatives/new"
+        csrf="$(csrf_of "$dir/$lang-ws-representative-new.html")"
+        save "$lang-ws-representative-error" "$path" 400 -b "$jar" --data-urlencode "csrf=$csrf" \
+            --data-urlencode "name=E2E HTML" --data-urlencode "email=not-an-e-mail"
+    done
+    rm -f -- "$jar" "$dir/.sign-in.html"
     echo "vnu $(java -jar "$E2E/node_modules/vnu-jar/build/dist/vnu.jar" --version) on $n pages saved in $dir"
     if ! (cd "$dir" && java -jar "$E2E/node_modules/vnu-jar/build/dist/vnu.jar" --errors-only --format gnu \
         "${files[@]##*/}"); then
@@ -260,7 +327,7 @@ html_check() {
 }
 check html 180 html_check
 
-# 4. the JSON API against its OpenAPI document
+# 5. the JSON API against its OpenAPI document
 api_check() {
     local dir="$OUT/schemathesis" checks rc=0
     rm -rf -- "$dir"
@@ -282,7 +349,7 @@ api_check() {
 }
 check api 360 api_check
 
-# 5. the server survived all of it
+# 6. the server survived all of it
 server_log_check() {
     local rc=0
     if ! kill -0 "$LDP_PID" 2>/dev/null; then
@@ -302,7 +369,7 @@ server_log_check() {
 check server-log 10 server_log_check
 stop_ldp
 
-# 6. the short load run (its own script starts its own server)
+# 7. the short load run (its own script starts its own server)
 if [[ "$SKIP_BENCH" == 1 ]]; then
     record bench SKIP "SKIP_BENCH=1"
 elif [[ -x "$REPO_ROOT/bench/run.sh" ]]; then
