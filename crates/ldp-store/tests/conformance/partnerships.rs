@@ -25,6 +25,8 @@ both_backends!(seeded =>
     filters_narrow_the_registry,
     documents_are_checked_stored_and_listed,
     duplicate_partnerships_are_refused,
+    every_partnership_write_leaves_its_audit_entry,
+    a_representative_changes_only_their_own_relations,
 );
 
 const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
@@ -395,4 +397,112 @@ async fn duplicate_partnerships_are_refused(db: TestDb) {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The newest audit entries of a record type (the list's `len()` is the total: the seeded import wrote one
+/// entry per relation).
+async fn audit_of(db: &TestDb, record_type: &str) -> AuditPage {
+    let filter = ldp_core::domain::AuditFilter { record_type: Some(record_type.into()), ..Default::default() };
+    let page = db.store.list_audit(&filter, Page::first(5)).await.unwrap();
+    AuditPage { total: page.total as usize, items: page.items }
+}
+
+struct AuditPage {
+    total: usize,
+    items: Vec<ldp_core::domain::AuditEntry>,
+}
+
+impl AuditPage {
+    fn len(&self) -> usize {
+        self.total
+    }
+}
+
+impl std::ops::Index<usize> for AuditPage {
+    type Output = ldp_core::domain::AuditEntry;
+    fn index(&self, i: usize) -> &Self::Output {
+        &self.items[i]
+    }
+}
+
+async fn every_partnership_write_leaves_its_audit_entry(db: TestDb) {
+    let s = service(&db);
+    let before = audit_of(&db, "partnership").await.len();
+    let id = propose(&s, false).await;
+    let created = audit_of(&db, "partnership").await;
+    assert_eq!(created.len(), before + 1);
+    let e = &created[0];
+    assert_eq!((e.action.as_str(), e.record_id.clone()), ("create", id.0.to_string()));
+    assert!(e.before.is_none());
+    let after = e.after.as_ref().unwrap();
+    assert_eq!(
+        (after["municipality"].as_str(), after["partner_city"].as_str()),
+        (Some("bursa-nilufer"), Some("2867714"))
+    );
+    assert_eq!((after["stage"].as_str(), after["sdgs"].as_str()), (Some("proposed"), Some("11,13")));
+    let council = RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") };
+    s.record(id, Stage::CouncilApproved, &council, &staff(), NOW).await.unwrap();
+    let step = &audit_of(&db, "partnership").await[0];
+    assert_eq!(step.action, "step:council_approved");
+    assert_eq!(step.before.as_ref().unwrap()["stage"], "proposed");
+    assert_eq!(step.after.as_ref().unwrap()["stage"], "council_approved");
+    assert_eq!(step.after.as_ref().unwrap()["decision_number"], "2026/41");
+    assert_eq!(step.after.as_ref().unwrap()["date"], "2026-02-03");
+    assert_eq!(step.actor, "system:test-staff");
+    assert_eq!(step.at, NOW);
+    let member = db.store.municipality_by_slug("bursa-nilufer").await.unwrap().unwrap();
+    assert_eq!(step.municipality_id, Some(member.id));
+    // A refused step writes no entry.
+    let refused = s.record(id, Stage::Signed, &raw("2026-03-01"), &staff(), NOW).await;
+    assert!(refused.is_err());
+    assert_eq!(audit_of(&db, "partnership").await.len(), before + 2);
+    let activity = ActivityInput {
+        date: Some("2026-02-10".into()),
+        title_tr: Some("Ziyaret".into()),
+        kind: Some("visit".into()),
+        ..Default::default()
+    };
+    let a = s.add_activity(id, &activity, &staff(), NOW).await.unwrap();
+    let logged = &audit_of(&db, "partnership_activity").await[0];
+    assert_eq!(logged.record_id, a.to_string());
+    assert_eq!(logged.after.as_ref().unwrap()["title_tr"], "Ziyaret");
+    assert_eq!(logged.after.as_ref().unwrap()["partnership"], id.0);
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = LocalUploads::open(dir.path()).unwrap();
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let d = s.attach(&uploads, id, Some("council_decision"), "karar.pdf", pdf, &staff(), NOW).await.unwrap();
+    let stored = &audit_of(&db, "partnership_document").await[0];
+    assert_eq!(stored.record_id, d.to_string());
+    assert_eq!(stored.after.as_ref().unwrap()["filename"], "karar.pdf");
+    assert_eq!(stored.after.as_ref().unwrap()["sha256"].as_str().map(str::len), Some(64));
+}
+
+async fn a_representative_changes_only_their_own_relations(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let own = representative(&db, "bursa-nilufer").await;
+    let other = representative(&db, "bursa-osmangazi").await;
+    let council = RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") };
+    assert!(matches!(s.record(id, Stage::CouncilApproved, &council, &other, NOW).await, Err(ServiceError::Forbidden)));
+    assert_eq!(s.get(id, TODAY).await.unwrap().partnership.stage, Stage::Proposed, "nothing written");
+    s.record(id, Stage::CouncilApproved, &council, &own, NOW).await.unwrap();
+    let input = NewPartnershipInput {
+        municipality: Some("bursa-nilufer".into()),
+        partner_city: Some("2988507".into()),
+        kind: Some("friendship".into()),
+        ..Default::default()
+    };
+    assert!(matches!(s.create(&input, &other, NOW).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(s.create(&input, &Actor::visitor(None), NOW).await, Err(ServiceError::Forbidden)));
+}
+
+/// A representative of the municipality `slug`.
+async fn representative(db: &TestDb, slug: &str) -> Actor {
+    let m = db.store.municipality_by_slug(slug).await.unwrap().expect("municipality");
+    let mut a = Actor::visitor(None);
+    a.role = Some(ldp_core::domain::Role::Representative);
+    a.read_only = false;
+    a.label = format!("temsilci@{slug}.bel.tr");
+    a.municipalities = vec![m.id];
+    a
 }
