@@ -33,13 +33,18 @@ const FROM: &str = " FROM partnership p \
 
 /// `$1` is the dormancy cut-off; filters are `$2`…`$9`. They read the relation's own columns only, so counts
 /// need no join.
-const WHERE: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) \
-    AND ($3 IS NULL OR p.member_plate = $3) \
+/// The filter conditions after the member's; `$1` is the dormancy cut-off.
+const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
     AND ($4 IS NULL OR p.partner_country = $4) AND ($5 IS NULL OR p.kind = $5) \
     AND ($6 IS NULL OR p.stage = $6) \
     AND ($7 IS NULL OR EXISTS (SELECT 1 FROM partnership_sdg s WHERE s.partnership_id = p.id AND s.goal = $7)) \
     AND ($8 IS NULL OR $8 = (p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))) \
     AND ($9 IS NULL OR p.trail_incomplete = $9)";
+/// Any member (`$2` NULL) or one.
+const ANY_MEMBER: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) ";
+/// Exactly one member: written without the `IS NULL OR` so that the planner uses `partnership_by_member`
+/// (measured on SQLite at 32,000 relations: a member's dashboard went from 77 ms to a few ms).
+const ONE_MEMBER: &str = " WHERE p.municipality_id = (SELECT id FROM municipality WHERE slug = $2) ";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -334,11 +339,23 @@ impl SqlStore {
         dormant_before: Date,
         page: Page,
     ) -> StoreResult<Paged<Partnership>> {
-        let list_sql = static_sql!(
-            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY p.member_sort_key, p.partner_sort_key, p.id \
-             LIMIT $10 OFFSET $11"
-        );
-        let count_sql = static_sql!("SELECT COUNT(*) FROM partnership p{WHERE}");
+        let (list_sql, count_sql) = if f.municipality.is_some() {
+            (
+                static_sql!(
+                    "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id \
+                     LIMIT $10 OFFSET $11"
+                ),
+                static_sql!("SELECT COUNT(*) FROM partnership p{ONE_MEMBER}{REST}"),
+            )
+        } else {
+            (
+                static_sql!(
+                    "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
+                     ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10 OFFSET $11"
+                ),
+                static_sql!("SELECT COUNT(*) FROM partnership p{ANY_MEMBER}{REST}"),
+            )
+        };
         let plate = f.province.map(|p| i64::from(p.get()));
         let sdg = f.sdg.map(|g| i64::from(g.get()));
         let country = f.country.as_ref().map(|c| c.as_str());
@@ -364,9 +381,16 @@ impl SqlStore {
         dormant_before: Date,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
-        let sql = static_sql!(
-            "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{WHERE} ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10"
-        );
+        let sql = if f.municipality.is_some() {
+            static_sql!(
+                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id LIMIT $10"
+            )
+        } else {
+            static_sql!(
+                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
+                 ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10"
+            )
+        };
         let plate = f.province.map(|p| i64::from(p.get()));
         let sdg = f.sdg.map(|g| i64::from(g.get()));
         let country = f.country.as_ref().map(|c| c.as_str());
