@@ -343,3 +343,35 @@ report_wrk_errors() {
         for l in "${ERROR_LINES[@]}"; do echo "- $l"; done
     fi
 }
+
+# ---------------------------------------------------------------------------------------------- shared by
+# partnerships.sh and accounts.sh (they set TMP and LDP_BIN first)
+# Runs ldp from the temp dir (so that no ./ldp.toml is read) without a config file or database URL from the
+# environment: every run uses SQLite in the --data-dir it is given.
+ldp() { (cd "$TMP" && exec env -u LDP_CONFIG -u LDP_DATABASE_URL "$LDP_BIN" "$@"); }
+
+# Thousands separators: 25917 -> 25,917.
+thousands() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); print s }'; }
+
+# CPU ticks (user + system) used so far by a pid.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# Waits until the server has finished the requests wrk left behind (it keeps working on them after wrk has
+# gone): until it uses under 10% of a CPU for half a second. Gives up after 120 s.
+wait_idle() {
+    local pid="$1" prev cur quiet=0 i hz
+    hz="$(getconf CLK_TCK 2>/dev/null || echo 100)"
+    prev="$(cpu_ticks "$pid")"
+    for ((i = 0; i < 480; i++)); do
+        sleep 0.25
+        cur="$(cpu_ticks "$pid")"
+        if ((cur - prev <= hz / 40)); then
+            quiet=$((quiet + 1))
+            ((quiet < 2)) || return 0
+        else
+            quiet=0
+        fi
+        prev="$cur"
+    done
+    log "warning: ldp still busy 120 s after the load stopped"
+}
