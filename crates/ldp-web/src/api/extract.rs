@@ -89,3 +89,20 @@ pub fn filter_and_page<F>(
         (_, Err(p)) => Err(p),
     }
 }
+
+/// A JSON request body, or a 400 that says the body could not be read.
+pub fn body<T>(payload: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|axum::Json(v)| v).map_err(|rejection| {
+        tracing::debug!(%rejection, "unreadable JSON body");
+        let mut e = AppError::bad_request("invalid_body");
+        e.fields.insert("body".into(), "malformed".into());
+        ApiError(e)
+    })
+}
+
+/// A numeric id from the path, or a 400 naming `id`.
+pub fn path_id(raw: &str) -> Result<i64, ApiError> {
+    raw.trim()
+        .parse::<i64>()
+        .map_err(|_| ApiError(AppError::invalid(ldp_core::domain::InputError::new("id", "not_a_number"))))
+}

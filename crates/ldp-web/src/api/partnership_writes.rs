@@ -15,7 +15,7 @@ use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::auth::TokenAuth;
-use super::extract::ApiPath;
+use super::extract::{ApiPath, body, path_id};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -24,20 +24,8 @@ fn api_error(e: ServiceError) -> ApiError {
     ApiError(e.into())
 }
 
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload.map(|Json(v)| v).map_err(|rejection| {
-        tracing::debug!(%rejection, "unreadable JSON body");
-        let mut e = AppError::bad_request("invalid_body");
-        e.fields.insert("body".into(), "malformed".into());
-        ApiError(e)
-    })
-}
-
 fn id(raw: &str) -> Result<PartnershipId, ApiError> {
-    raw.trim()
-        .parse::<i64>()
-        .map(PartnershipId)
-        .map_err(|_| ApiError(AppError::invalid(InputError::new("id", "not_a_number"))))
+    path_id(raw).map(PartnershipId)
 }
 
 /// What a write created.

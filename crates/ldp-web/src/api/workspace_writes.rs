@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use ldp_core::domain::{AuditEntry, AuditFilter, InputError, MunicipalityProfile, Paged, Role, User};
+use ldp_core::domain::{AuditEntry, AuditFilter, MunicipalityProfile, Paged, Role, User};
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
 
 use super::auth::TokenAuth;
@@ -19,17 +19,7 @@ use super::partnership_writes::Created;
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::state::AppState;
 
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload.map(|Json(v)| v).map_err(|_| {
-        let mut e = AppError::bad_request("invalid_body");
-        e.fields.insert("body".into(), "malformed".into());
-        ApiError(e)
-    })
-}
-
-fn id(raw: &str) -> Result<i64, ApiError> {
-    raw.trim().parse::<i64>().map_err(|_| ApiError(AppError::invalid(InputError::new("id", "not_a_number"))))
-}
+use super::extract::{body, path_id as id};
 
 /// Changes a municipality's profile (website, contact details, description).
 #[utoipa::path(put, path = "/api/v1/municipalities/{slug}/profile", tag = "workspace", request_body = ProfileInput,
