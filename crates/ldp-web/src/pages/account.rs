@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use ldp_core::domain::LinkPurpose;
 use ldp_core::services::tokens::ApiToken;
 
-use super::forms::{FormState, render_private, see_other, shows_in_form};
+use super::forms::{FormState, in_form, render_private, see_other};
 use super::workspace::Me;
 use super::{PageCtx, PageError};
 use crate::error::AppError;
@@ -114,10 +114,7 @@ pub async fn sign_in(
                 ldp_core::services::ServiceError::Locked(until) => Some(*until),
                 _ => None,
             };
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let mut state_form = FormState::of(&form).with_error(ctx.lang, &error);
             if let Some(until) = locked {
                 state_form.errors.clear();
@@ -212,10 +209,7 @@ pub async fn reset_request(
             sent: true,
         }),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let form = FormState::of(&form).with_error(ctx.lang, &error);
             anonymous_page(&ctx, &state, &headers, error.status, |csrf| ResetRequestPage {
                 ctx: ctx.clone(),
@@ -349,10 +343,7 @@ async fn redeem(
             Err(PageError::new(ctx, AppError::new(StatusCode::NOT_FOUND, "link_expired")))
         }
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let user = state.accounts.link_user(&token, purpose, now).await.ok().flatten();
             let email = user.map(|u| u.email).unwrap_or_default();
             let state_form = FormState::of(&form).with_error(ctx.lang, &error);
@@ -467,10 +458,7 @@ pub async fn change_password(
     match result {
         Ok(()) => Ok(see_other(&ctx.href("/workspace/account?done=password"))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let pw = FormState::default().with_error(ctx.lang, &error);
             account_page(ctx, &state, &viewer, error.status, (None, pw, FormState::default(), None)).await
         }
@@ -506,10 +494,7 @@ pub async fn create_token(
             .await
         }
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let tf = FormState::of(&form).with_error(ctx.lang, &error);
             account_page(ctx, &state, &viewer, error.status, (None, FormState::default(), tf, None)).await
         }

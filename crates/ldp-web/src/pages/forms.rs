@@ -96,6 +96,12 @@ pub fn shows_in_form(error: &AppError) -> bool {
     )
 }
 
+/// The error of a refused form when it can be shown beside the form; any other error becomes its own page.
+pub fn in_form(ctx: &PageCtx, error: impl Into<AppError>) -> Result<AppError, PageError> {
+    let error = error.into();
+    if shows_in_form(&error) { Ok(error) } else { Err(PageError::new(ctx.clone(), error)) }
+}
+
 /// Renders a page that must not be cached anywhere (it shows one person's data or a form with a token).
 pub fn render_private<T: askama::Template>(ctx: &PageCtx, page: &T, status: StatusCode) -> Result<Response, PageError> {
     let mut response = render(ctx, page, status)?;

@@ -12,7 +12,7 @@ use ldp_core::services::workspace::{MembershipInput, ProfileInput, Representativ
 use super::Me;
 use crate::error::AppError;
 use crate::pages::account::Empty;
-use crate::pages::forms::{FormState, render_private, see_other, shows_in_form};
+use crate::pages::forms::{FormState, in_form, render_private, see_other};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
 use crate::state::AppState;
@@ -95,10 +95,7 @@ pub async fn save_profile(
     match state.workspace.update_profile(&viewer.actor, &slug, &form, OffsetDateTime::now_utc()).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let f = FormState::of(&form).with_error(ctx.lang, &error);
             municipality_page(ctx, &state, &viewer, &slug, Some(f), error.status, false).await
         }
@@ -196,10 +193,7 @@ async fn save_representative(
     match state.workspace.save_representative(&viewer.actor, &slug, id, &form, OffsetDateTime::now_utc()).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let f = FormState::of(&form).with_error(ctx.lang, &error);
             representative_page(ctx, &state, &viewer, &slug, id, Some(f), error.status).await
         }
@@ -349,10 +343,7 @@ async fn save_membership(
     match state.workspace.save_membership(&viewer.actor, &slug, id, &form, OffsetDateTime::now_utc()).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let f = FormState::of(&form).with_error(ctx.lang, &error);
             membership_page(ctx, &state, &viewer, &slug, id, Some(f), error.status).await
         }

@@ -16,7 +16,7 @@ use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::Me;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, render_private, see_other, shows_in_form};
+use crate::pages::forms::{FormState, in_form, render_private, see_other, shows_in_form};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer, check_csrf};
 use crate::state::AppState;
@@ -170,10 +170,7 @@ pub async fn create(
     match state.partnerships.create(&input, &viewer.actor, OffsetDateTime::now_utc()).await {
         Ok(id) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let q = form.q.clone().unwrap_or_default();
             let (cities, _) = search(&state, &q).await.map_err(ctx.fail())?;
             let state_form = FormState::of(&input).with_error(ctx.lang, &error);
@@ -324,10 +321,7 @@ pub async fn add_activity(
     match state.partnerships.add_activity(id, &input, &viewer.actor, OffsetDateTime::now_utc()).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let activity = FormState::of(&input).with_error(ctx.lang, &error);
             show_page(ctx, &state, &viewer, id, Forms { activity, ..Forms::default() }, error.status, false).await
         }

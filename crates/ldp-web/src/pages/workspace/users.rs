@@ -11,7 +11,7 @@ use ldp_core::services::accounts::UserInput;
 
 use super::Me;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, render_private, see_other, shows_in_form};
+use crate::pages::forms::{FormState, in_form, render_private, see_other};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
 use crate::state::AppState;
@@ -102,10 +102,7 @@ pub async fn invite(
             Ok(see_other(&ctx.href(&format!("/workspace/users?{q}"))))
         }
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let f = FormState::of(&form).with_error(ctx.lang, &error);
             users_page(ctx, &state, &viewer, f, None, error.status).await
         }
@@ -195,10 +192,7 @@ pub async fn update(
     match state.accounts.update_user(&viewer.actor, id, &input, disabled, OffsetDateTime::now_utc()).await {
         Ok(_) => Ok(see_other(&ctx.href("/workspace/users"))),
         Err(e) => {
-            let error: AppError = e.into();
-            if !shows_in_form(&error) {
-                return Err(PageError::new(ctx, error));
-            }
+            let error = in_form(&ctx, e)?;
             let f = FormState::of(&form).with_error(ctx.lang, &error);
             user_page(ctx, &state, &viewer, id, Some(f), error.status).await
         }
