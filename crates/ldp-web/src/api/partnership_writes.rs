@@ -11,18 +11,12 @@ use utoipa::ToSchema;
 
 use ldp_core::domain::InputError;
 use ldp_core::domain::partnership::{PartnershipId, RawEvidence, Stage};
-use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::auth::TokenAuth;
 use super::extract::{ApiPath, body, path_id};
 use crate::error::{ApiError, AppError, ErrorBody};
 use crate::state::AppState;
-
-/// A service error as an API error: refusals are 409 with the rule's code and the step that must come first.
-fn api_error(e: ServiceError) -> ApiError {
-    ApiError(e.into())
-}
 
 fn id(raw: &str) -> Result<PartnershipId, ApiError> {
     path_id(raw).map(PartnershipId)
@@ -50,7 +44,7 @@ pub async fn create(
     payload: Result<Json<NewPartnershipInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(payload)?;
-    let id = state.partnerships.create(&input, &actor, OffsetDateTime::now_utc()).await.map_err(api_error)?;
+    let id = state.partnerships.create(&input, &actor, OffsetDateTime::now_utc()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -95,11 +89,7 @@ pub async fn record_step(
         None | Some("") => return Err(ApiError(AppError::invalid(InputError::new("stage", "required")))),
         Some(s) => s.parse::<Stage>().map_err(|e| ApiError(AppError::invalid(e)))?,
     };
-    let stage = state
-        .partnerships
-        .record(id, stage, &b.evidence, &actor, OffsetDateTime::now_utc())
-        .await
-        .map_err(api_error)?;
+    let stage = state.partnerships.record(id, stage, &b.evidence, &actor, OffsetDateTime::now_utc()).await?;
     Ok(Json(StepResult { stage }))
 }
 
@@ -123,7 +113,6 @@ pub async fn add_activity(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = id(&raw_id)?;
     let input = body(payload)?;
-    let activity =
-        state.partnerships.add_activity(id, &input, &actor, OffsetDateTime::now_utc()).await.map_err(api_error)?;
+    let activity = state.partnerships.add_activity(id, &input, &actor, OffsetDateTime::now_utc()).await?;
     Ok((StatusCode::CREATED, Json(Created { id: activity })))
 }

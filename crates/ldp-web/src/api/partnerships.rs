@@ -17,7 +17,6 @@ use ldp_core::services::partnerships::MemberCompliance;
 use super::auth::TokenAuth;
 use super::extract::{ApiPath, ApiQuery, filter_and_page, page};
 use crate::error::{ApiError, AppError, ErrorBody};
-use crate::pages::partnerships::service_error;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -84,7 +83,7 @@ pub async fn list(
     let page = page(q.page.as_deref(), q.per_page.as_deref());
     let (filter, page) = filter_and_page(filter, page)?;
     let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.list(&filter, page, today).await.map_err(service_error)?))
+    Ok(Json(state.partnerships.list(&filter, page, today).await?))
 }
 
 /// One relation with its legal trail, activities, documents and the steps an inspector would find missing.
@@ -103,7 +102,7 @@ pub async fn show(
 ) -> Result<Json<PartnershipDetail>, ApiError> {
     let id: i64 = id.trim().parse().map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
     let today = OffsetDateTime::now_utc().date();
-    let mut detail = state.partnerships.get(PartnershipId(id), today).await.map_err(service_error)?;
+    let mut detail = state.partnerships.get(PartnershipId(id), today).await?;
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !auth.is_some_and(|TokenAuth(a)| a.reads_municipality(member)) {
         detail.trail.iter_mut().for_each(|e| e.actor.clear());
@@ -118,7 +117,7 @@ pub async fn show(
     responses((status = 200, description = "Countries, most relations first", body = Vec<CountrySummary>)))]
 pub async fn countries(State(state): State<AppState>) -> Result<Json<Vec<CountrySummary>>, ApiError> {
     let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.countries(today).await.map_err(service_error)?))
+    Ok(Json(state.partnerships.countries(today).await?))
 }
 
 /// Relations whose legal trail has gaps, per member municipality, with the missing steps in order.
@@ -126,5 +125,5 @@ pub async fn countries(State(state): State<AppState>) -> Result<Json<Vec<Country
     responses((status = 200, description = "Members with gaps", body = Vec<MemberCompliance>)))]
 pub async fn compliance(State(state): State<AppState>) -> Result<Json<Vec<MemberCompliance>>, ApiError> {
     let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.compliance(&PartnershipFilter::default(), today).await.map_err(service_error)?))
+    Ok(Json(state.partnerships.compliance(&PartnershipFilter::default(), today).await?))
 }

@@ -154,7 +154,7 @@ pub async fn sign_out(
     CsrfForm { viewer, .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     if let Some(v) = viewer {
-        state.accounts.sign_out(&v.cookie).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+        state.accounts.sign_out(&v.cookie).await.map_err(ctx.fail())?;
     }
     let mut response = see_other(&ctx.href("/"));
     response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, None, state.secure_cookies));
@@ -249,7 +249,7 @@ async fn link_form(
         .accounts
         .link_user(&token, purpose_of(invitation), OffsetDateTime::now_utc())
         .await
-        .map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+        .map_err(ctx.fail())?;
     let Some(user) = user else {
         return Err(PageError::new(ctx, AppError::new(StatusCode::NOT_FOUND, "link_expired")));
     };
@@ -400,7 +400,7 @@ async fn account_page(
     parts: (Option<String>, FormState, FormState, Option<String>),
 ) -> Result<Response, PageError> {
     let (notice, password_form, token_form, new_secret) = parts;
-    let tokens = state.tokens.list(&viewer.actor, false).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let tokens = state.tokens.list(&viewer.actor, false).await.map_err(ctx.fail())?;
     let page = AccountPage {
         title: ctx.t("account-title"),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
@@ -509,10 +509,6 @@ pub async fn revoke_token(
     CsrfForm { .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::new(ctx.clone(), AppError::not_found()))?;
-    state
-        .tokens
-        .revoke(&viewer.actor, id, OffsetDateTime::now_utc())
-        .await
-        .map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    state.tokens.revoke(&viewer.actor, id, OffsetDateTime::now_utc()).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/account?done=revoked")).into_response())
 }

@@ -82,6 +82,12 @@ impl FormState {
     }
 }
 
+/// The query of a page a successful form redirects to (`?saved=1` shows "Saved.").
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Saved {
+    pub saved: Option<String>,
+}
+
 /// The status a form re-rendered for `error` answers with: 400 for bad fields, the error's own otherwise.
 pub fn form_status(error: &AppError) -> StatusCode {
     error.status

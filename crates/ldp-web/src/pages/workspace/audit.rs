@@ -82,11 +82,7 @@ pub async fn log(
     };
     let (result, status) = match parsed {
         Some((filter, page)) => {
-            let r = state
-                .audit
-                .list(&viewer.actor, filter, page)
-                .await
-                .map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+            let r = state.audit.list(&viewer.actor, filter, page).await.map_err(ctx.fail())?;
             if r.is_past_end() {
                 return Err(PageError::new(ctx, AppError::not_found()));
             }
@@ -144,7 +140,7 @@ pub async fn export_csv(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let filter = q.filter().map_err(|e| PageError::new(ctx.clone(), AppError::invalid(e)))?;
-    let entries = state.audit.export(&viewer.actor, filter).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let entries = state.audit.export(&viewer.actor, filter).await.map_err(ctx.fail())?;
     let mut out = csv::Writer::from_writer(Vec::new());
     for e in &entries {
         let row = CsvRow {

@@ -146,20 +146,19 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
-    let fail = |e: ldp_core::services::ServiceError| PageError::new(ctx.clone(), e.into());
     let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
     let mut sections = Vec::new();
     if viewer.user.role == Role::Representative {
         for id in &viewer.user.municipalities {
             if let Some(m) = state.store.municipality(*id).await.map_err(ctx.fail())? {
                 let label = ctx.official(&m);
-                sections.push(attention(&state, Some(&m), label).await.map_err(fail)?);
+                sections.push(attention(&state, Some(&m), label).await.map_err(ctx.fail())?);
             }
         }
     } else {
-        sections.push(attention(&state, None, ctx.union_name()).await.map_err(fail)?);
+        sections.push(attention(&state, None, ctx.union_name()).await.map_err(ctx.fail())?);
     }
-    let recent = state.audit.recent(&viewer.actor, 15).await.map_err(fail)?;
+    let recent = state.audit.recent(&viewer.actor, 15).await.map_err(ctx.fail())?;
     let page = DashboardPage {
         title: ctx.t("ws-dashboard"),
         me,

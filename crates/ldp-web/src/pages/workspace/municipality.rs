@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use ldp_core::domain::{MembershipStatus, MunicipalMembership, Municipality, Network, Representative};
@@ -12,7 +12,7 @@ use ldp_core::services::workspace::{MembershipInput, ProfileInput, Representativ
 use super::Me;
 use crate::error::AppError;
 use crate::pages::account::Empty;
-use crate::pages::forms::{FormState, in_form, render_private, see_other};
+use crate::pages::forms::{FormState, Saved, in_form, render_private, see_other};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
 use crate::state::AppState;
@@ -30,10 +30,6 @@ struct MunicipalityPage {
     saved: bool,
 }
 
-fn err(ctx: &PageCtx) -> impl Fn(ldp_core::services::ServiceError) -> PageError + '_ {
-    move |e| PageError::new(ctx.clone(), e.into())
-}
-
 async fn municipality_page(
     ctx: PageCtx,
     state: &AppState,
@@ -43,11 +39,11 @@ async fn municipality_page(
     status: StatusCode,
     saved: bool,
 ) -> Result<Response, PageError> {
-    let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(err(&ctx))?;
+    let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(ctx.fail())?;
     let form = match form {
         Some(f) => f,
         None => {
-            let p = state.workspace.profile(&m).await.map_err(err(&ctx))?;
+            let p = state.workspace.profile(&m).await.map_err(ctx.fail())?;
             FormState::of(&ProfileInput {
                 website: Some(p.website),
                 contact_email: Some(p.contact_email),
@@ -60,19 +56,14 @@ async fn municipality_page(
     let page = MunicipalityPage {
         title: ctx.official(&m),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
-        representatives: state.workspace.representatives(&m).await.map_err(err(&ctx))?,
-        memberships: state.workspace.memberships(&m).await.map_err(err(&ctx))?,
+        representatives: state.workspace.representatives(&m).await.map_err(ctx.fail())?,
+        memberships: state.workspace.memberships(&m).await.map_err(ctx.fail())?,
         municipality: m,
         form,
         saved,
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, status)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
 }
 
 pub async fn show(
@@ -125,7 +116,7 @@ async fn representative_page(
 ) -> Result<Response, PageError> {
     let (m, form) = match id {
         Some(id) => {
-            let (m, r) = state.workspace.editable_representative(&viewer.actor, slug, id).await.map_err(err(&ctx))?;
+            let (m, r) = state.workspace.editable_representative(&viewer.actor, slug, id).await.map_err(ctx.fail())?;
             let f = form.unwrap_or_else(|| {
                 FormState::of(&RepresentativeInput {
                     name: Some(r.name),
@@ -139,7 +130,7 @@ async fn representative_page(
             (m, f)
         }
         None => {
-            let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(err(&ctx))?;
+            let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(ctx.fail())?;
             (m, form.unwrap_or_default())
         }
     };
@@ -233,7 +224,7 @@ pub async fn delete_representative(
         .workspace
         .delete_representative(&viewer.actor, &slug, id, OffsetDateTime::now_utc())
         .await
-        .map_err(err(&ctx))?;
+        .map_err(ctx.fail())?;
     Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1"))))
 }
 
@@ -275,7 +266,7 @@ async fn membership_page(
 ) -> Result<Response, PageError> {
     let (m, network, form) = match id {
         Some(id) => {
-            let (m, x) = state.workspace.editable_membership(&viewer.actor, slug, id).await.map_err(err(&ctx))?;
+            let (m, x) = state.workspace.editable_membership(&viewer.actor, slug, id).await.map_err(ctx.fail())?;
             let f = form.unwrap_or_else(|| {
                 FormState::of(&MembershipValues {
                     network: x.network_slug.clone(),
@@ -290,7 +281,7 @@ async fn membership_page(
             (m, Some(x.network_acronym), f)
         }
         None => {
-            let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(err(&ctx))?;
+            let m = state.workspace.editable_municipality(&viewer.actor, slug).await.map_err(ctx.fail())?;
             (m, None, form.unwrap_or_else(|| FormState::default().set("status", "active")))
         }
     };
@@ -305,7 +296,7 @@ async fn membership_page(
         network,
         networks: state.store.list_networks().await.map_err(ctx.fail())?,
         statuses: MembershipStatus::ALL.to_vec(),
-        representatives: state.workspace.representatives(&m).await.map_err(err(&ctx))?,
+        representatives: state.workspace.representatives(&m).await.map_err(ctx.fail())?,
         municipality: m,
         form,
         ctx: ctx.clone(),

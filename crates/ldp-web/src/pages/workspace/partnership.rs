@@ -16,7 +16,7 @@ use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::Me;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, in_form, render_private, see_other, shows_in_form};
+use crate::pages::forms::{FormState, Saved, in_form, render_private, see_other, shows_in_form};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer, check_csrf};
 use crate::state::AppState;
@@ -219,7 +219,7 @@ async fn show_page(
     saved: bool,
 ) -> Result<Response, PageError> {
     let today = OffsetDateTime::now_utc().date();
-    let detail = state.partnerships.get(id, today).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let detail = state.partnerships.get(id, today).await.map_err(ctx.fail())?;
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !viewer.actor.reads_municipality(member) {
         return Err(PageError::new(ctx, AppError::forbidden()));
@@ -242,11 +242,6 @@ async fn show_page(
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, status)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
 }
 
 pub async fn show(

@@ -54,7 +54,7 @@ async fn users_page(
     invited: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let list = state.accounts.users(&viewer.actor).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let list = state.accounts.users(&viewer.actor).await.map_err(ctx.fail())?;
     let mut users = Vec::new();
     for user in list {
         let municipalities = slugs(state, &user).await.map_err(ctx.fail())?;
@@ -139,7 +139,7 @@ async fn user_page(
     if !viewer.actor.manages_users() {
         return Err(PageError::new(ctx, AppError::forbidden()));
     }
-    let user = state.accounts.user(&viewer.actor, id).await.map_err(|e| PageError::new(ctx.clone(), e.into()))?;
+    let user = state.accounts.user(&viewer.actor, id).await.map_err(ctx.fail())?;
     let form = match form {
         Some(f) => f,
         None => FormState::of(&UserForm {
