@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or SQL. The web layer parses requests into these types; the store
 //! layer persists them.
 
+pub mod clock;
 pub mod domain;
 pub mod reference;
 pub mod services;

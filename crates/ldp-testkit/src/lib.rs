@@ -12,9 +12,22 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Once};
 use tokio::sync::{Mutex, OnceCell};
 
+use ldp_core::clock::FixedClock;
 use ldp_core::reference::{ensure_partnership_seed, ensure_reference};
 use ldp_core::store::Store;
 use ldp_store::{PoolSettings, SqlStore};
+
+/// The instant every test starts at. Tests never read the wall clock: they hand services a [`clock`] that
+/// shows this time, and move it when they need time to pass, so the suite passes on any date.
+pub const NOW: time::OffsetDateTime = time::macros::datetime!(2026-11-28 10:00 UTC);
+
+/// When the template's reference data and shipped relations were loaded: a month before [`NOW`].
+pub const SEEDED_AT: time::OffsetDateTime = time::macros::datetime!(2026-10-28 09:00 UTC);
+
+/// A clock standing at [`NOW`], for one test to move as it likes.
+pub fn clock() -> Arc<FixedClock> {
+    FixedClock::new(NOW)
+}
 
 /// The environment variable that points the PostgreSQL half of the tests at a server.
 pub const POSTGRES_URL_VAR: &str = "LDP_TEST_POSTGRES_URL";
@@ -103,7 +116,7 @@ impl TestDb {
 async fn seed(store: Arc<SqlStore>) {
     store.migrate().await.expect("migrations apply");
     ensure_reference(store.as_ref(), false).await.expect("reference data loads");
-    ensure_partnership_seed(store, time::OffsetDateTime::now_utc()).await.expect("sister-city relations load");
+    ensure_partnership_seed(store, FixedClock::new(SEEDED_AT).as_ref()).await.expect("sister-city relations load");
 }
 
 async fn open(url: &str) -> Arc<SqlStore> {

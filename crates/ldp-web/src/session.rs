@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
-use time::OffsetDateTime;
 
 use ldp_core::domain::{Actor, Lang, Session, User};
 
@@ -77,7 +76,7 @@ impl OptionalFromRequestParts<AppState> for Viewer {
             return Ok(Some(v.clone()));
         }
         let Some(cookie) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
-        let found = state.accounts.session(&cookie, OffsetDateTime::now_utc()).await.map_err(|e| {
+        let found = state.accounts.session(&cookie).await.map_err(|e| {
             let ctx = page_ctx(parts, state);
             PageError::new(ctx, e.into())
         })?;

@@ -3,6 +3,7 @@
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
+use ldp_core::clock::Clock;
 use ldp_core::domain::Union;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
@@ -21,6 +22,8 @@ pub struct SiteInfo {
 /// What the web layer is configured with.
 #[derive(Clone)]
 pub struct Config {
+    /// Where every service reads the time: the system clock in `ldp serve`, a fixed one in tests.
+    pub clock: Arc<dyn Clock>,
     pub partnerships: PartnershipSettings,
     pub uploads: Arc<dyn Uploads>,
     pub accounts: AccountSettings,
@@ -31,6 +34,7 @@ pub struct Config {
 /// Nodes keep nothing else that matters (sessions live in the database), so any node can serve any request.
 #[derive(Clone)]
 pub struct AppState {
+    pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn Store>,
     pub partnerships: Partnerships,
     pub tokens: Tokens,
@@ -50,12 +54,13 @@ impl AppState {
         let union = store.union_info().await?.map(Arc::new);
         let secure_cookies = config.accounts.public_url.starts_with("https://");
         Ok(AppState {
-            partnerships: Partnerships::new(store.clone(), config.partnerships),
-            tokens: Tokens::new(store.clone()),
-            accounts: Accounts::new(store.clone(), config.mailer, config.accounts),
+            partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
+            tokens: Tokens::new(store.clone(), config.clock.clone()),
+            accounts: Accounts::new(store.clone(), config.clock.clone(), config.mailer, config.accounts),
             audit: Audit::new(store.clone()),
-            workspace: Workspace::new(store.clone()),
+            workspace: Workspace::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
+            clock: config.clock,
             store,
             metrics: crate::ops::metrics_handle(),
             site: Arc::new(SiteInfo { union }),

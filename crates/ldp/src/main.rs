@@ -271,11 +271,12 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
     report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
-    ensure_partnership_seed(store.clone(), time::OffsetDateTime::now_utc())
+    ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock)
         .await
         .context("loading sister-city relations")?;
     let uploads = Arc::new(uploads(&settings)?);
     let config = ldp_web::state::Config {
+        clock: ldp_core::clock::system(),
         partnerships: settings.partnerships.clone(),
         uploads,
         accounts: account_settings(&settings),
@@ -346,24 +347,31 @@ async fn main() -> anyhow::Result<()> {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             ensure_reference(store.as_ref(), false).await?;
-            let service = Partnerships::new(store, settings.partnerships.clone());
+            let service = Partnerships::new(store, ldp_core::clock::system(), settings.partnerships.clone());
             partnership_cmd::run(&service, &uploads(&settings)?, command).await
         }
         Command::User { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             ensure_reference(store.as_ref(), false).await?;
-            let accounts =
-                ldp_core::services::accounts::Accounts::new(store, mailer(&settings)?, account_settings(&settings));
+            let accounts = ldp_core::services::accounts::Accounts::new(
+                store,
+                ldp_core::clock::system(),
+                mailer(&settings)?,
+                account_settings(&settings),
+            );
             user_cmd::run(&accounts, command).await
         }
         Command::Token { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            let tokens = ldp_core::services::tokens::Tokens::new(store.clone());
-            let accounts =
-                ldp_core::services::accounts::Accounts::new(store, mailer(&settings)?, account_settings(&settings));
-            let now = time::OffsetDateTime::now_utc();
+            let tokens = ldp_core::services::tokens::Tokens::new(store.clone(), ldp_core::clock::system());
+            let accounts = ldp_core::services::accounts::Accounts::new(
+                store,
+                ldp_core::clock::system(),
+                mailer(&settings)?,
+                account_settings(&settings),
+            );
             let actor = partnership_cmd::actor();
             match command {
                 TokenCommand::Create { name, user, read_only } => {
@@ -372,10 +380,8 @@ async fn main() -> anyhow::Result<()> {
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?
                         .ok_or_else(|| anyhow::anyhow!("no user {user}; create one with `ldp user add`"))?;
-                    let (token, secret) = tokens
-                        .create(&actor, &owner, &name, read_only, now)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let (token, secret) =
+                        tokens.create(&actor, &owner, &name, read_only).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!(
                         "token {} ({}) created for {} ({}{}); it is shown only now:\n{secret}",
                         token.id,
@@ -394,7 +400,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 TokenCommand::Revoke { id } => {
-                    tokens.revoke(&actor, id, now).await.map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
+                    tokens.revoke(&actor, id).await.map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
                     println!("token {id} revoked");
                 }
             }
@@ -404,7 +410,7 @@ async fn main() -> anyhow::Result<()> {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             let outcome = ensure_reference(store.as_ref(), force).await?;
-            if let Some(r) = ensure_partnership_seed(store.clone(), time::OffsetDateTime::now_utc()).await? {
+            if let Some(r) = ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock).await? {
                 println!("sister-city relations loaded: {} created, {} not matched", r.created, r.unmatched());
             }
             match outcome {

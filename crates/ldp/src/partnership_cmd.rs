@@ -5,7 +5,6 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::{PartnershipId, RawEvidence, Stage};
 use ldp_core::services::ServiceError;
@@ -154,7 +153,6 @@ pub async fn run(
     uploads: &dyn ldp_core::services::documents::Uploads,
     cmd: PartnershipCommand,
 ) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
     let ev = |date: String| RawEvidence { date: Some(date), ..RawEvidence::default() };
     let (id, stage, raw) = match cmd {
         PartnershipCommand::Create(a) => {
@@ -170,18 +168,18 @@ pub async fn run(
                 notes_en: a.notes_en,
                 proposed_on: a.proposed_on,
             };
-            let id = service.create(&input, &actor(), now).await.map_err(explain)?;
+            let id = service.create(&input, &actor()).await.map_err(explain)?;
             println!("created partnership {id} (proposed)");
             return Ok(());
         }
         PartnershipCommand::Show { id } => {
-            let detail = service.get(PartnershipId(id), now.date()).await.map_err(explain)?;
+            let detail = service.get(PartnershipId(id)).await.map_err(explain)?;
             println!("{}", serde_json::to_string_pretty(&detail)?);
             return Ok(());
         }
         PartnershipCommand::Activity { id, date, title_tr, title_en, kind, sdgs } => {
             let input = ActivityInput { date: Some(date), title_tr, title_en, kind, sdgs };
-            let a = service.add_activity(PartnershipId(id), &input, &actor(), now).await.map_err(explain)?;
+            let a = service.add_activity(PartnershipId(id), &input, &actor()).await.map_err(explain)?;
             println!("logged activity {a} on partnership {id}");
             return Ok(());
         }
@@ -189,7 +187,7 @@ pub async fn run(
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("document").to_owned();
             let d = service
-                .attach(uploads, PartnershipId(id), Some(&kind), &name, bytes, &actor(), now)
+                .attach(uploads, PartnershipId(id), Some(&kind), &name, bytes, &actor())
                 .await
                 .map_err(explain)?;
             println!("attached document {d} to partnership {id}");
@@ -210,7 +208,7 @@ pub async fn run(
             (id, Stage::Terminated, RawEvidence { number: Some(number), reason: Some(reason), ..ev(date) })
         }
     };
-    let stage = service.record(PartnershipId(id), stage, &raw, &actor(), now).await.map_err(explain)?;
+    let stage = service.record(PartnershipId(id), stage, &raw, &actor()).await.map_err(explain)?;
     println!("partnership {id} is now {stage}");
     Ok(())
 }
@@ -220,7 +218,7 @@ pub async fn import(store: Arc<dyn Store>, file: PathBuf, report_path: Option<Pa
     let reader =
         std::io::BufReader::new(std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?);
     let source = format!("import of {}", file.file_name().and_then(|n| n.to_str()).unwrap_or("file"));
-    let report = import_partnerships(store, reader, &source, &actor(), OffsetDateTime::now_utc(), |rows| {
+    let report = import_partnerships(store, reader, &source, &actor(), &ldp_core::clock::SystemClock, |rows| {
         eprintln!("… {rows} rows read");
     })
     .await

@@ -2,7 +2,6 @@
 
 use clap::Subcommand;
 use std::io::BufRead;
-use time::OffsetDateTime;
 
 use ldp_core::domain::Lang;
 use ldp_core::services::accounts::{Accounts, UserInput};
@@ -56,7 +55,6 @@ fn explain(e: ldp_core::services::ServiceError) -> anyhow::Error {
 }
 
 pub async fn run(accounts: &Accounts, cmd: UserCommand) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
     let actor = actor();
     match cmd {
         UserCommand::Add { email, role, name, municipalities, password_stdin } => {
@@ -67,10 +65,10 @@ pub async fn run(accounts: &Accounts, cmd: UserCommand) -> anyhow::Result<()> {
                 municipalities: Some(municipalities.join(",")),
             };
             if password_stdin {
-                let user = accounts.add_user(&actor, &input, &read_password()?, now).await.map_err(explain)?;
+                let user = accounts.add_user(&actor, &input, &read_password()?).await.map_err(explain)?;
                 println!("user {} created ({}); they can sign in now", user.email, user.role);
             } else {
-                let (user, link) = accounts.invite(&actor, &input, Lang::Tr, now).await.map_err(explain)?;
+                let (user, link) = accounts.invite(&actor, &input, Lang::Tr).await.map_err(explain)?;
                 println!(
                     "user {} created ({}); they choose a password at (valid {} days):\n{link}",
                     user.email,
@@ -81,10 +79,10 @@ pub async fn run(accounts: &Accounts, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::ResetPassword { email, password_stdin } => {
             if password_stdin {
-                let user = accounts.set_password(&actor, &email, &read_password()?, now).await.map_err(explain)?;
+                let user = accounts.set_password(&actor, &email, &read_password()?).await.map_err(explain)?;
                 println!("password of {} set; their other sessions ended", user.email);
             } else {
-                let link = accounts.reset_link(&email, Lang::Tr, now).await.map_err(explain)?;
+                let link = accounts.reset_link(&email, Lang::Tr).await.map_err(explain)?;
                 println!(
                     "reset link for {email} (single use, valid {} minutes):\n{link}",
                     accounts.settings().reset_lifetime.whole_minutes()

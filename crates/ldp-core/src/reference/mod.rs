@@ -149,7 +149,7 @@ const SEED_KEY: &str = "partnership_seed_version";
 /// already was. Returns the import report when it ran.
 pub async fn ensure_partnership_seed(
     store: std::sync::Arc<dyn Store>,
-    now: time::OffsetDateTime,
+    clock: &dyn crate::clock::Clock,
 ) -> Result<Option<crate::services::import::ImportReport>, crate::services::ServiceError> {
     let version = format!("{:016x}", fnv1a(files::TWIN_CITIES_TURKEY));
     if store.meta(SEED_KEY).await?.as_deref() == Some(version.as_str()) {
@@ -160,7 +160,7 @@ pub async fn ensure_partnership_seed(
         files::TWIN_CITIES_TURKEY,
         crate::services::import::WIKIPEDIA_SOURCE,
         &crate::domain::Actor::system("seed"),
-        now,
+        clock,
         |_| {},
     )
     .await?;

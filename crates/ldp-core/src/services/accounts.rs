@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::ServiceError;
 use super::tokens::hash;
+use crate::clock::Clock;
 use crate::domain::{
     Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
 };
@@ -93,6 +94,7 @@ const MAX_PASSWORD: usize = 256;
 #[derive(Clone)]
 pub struct Accounts {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
     mailer: Arc<dyn Mailer>,
     settings: Arc<AccountSettings>,
     dummy_hash: Arc<OnceLock<String>>,
@@ -186,10 +188,16 @@ pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), 
 }
 
 impl Accounts {
-    pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, settings: AccountSettings) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        mailer: Arc<dyn Mailer>,
+        settings: AccountSettings,
+    ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Accounts {
             store,
+            clock,
             mailer,
             settings: Arc::new(settings),
             dummy_hash: Arc::new(OnceLock::new()),
@@ -307,13 +315,8 @@ impl Accounts {
     }
 
     /// Creates a user with a password (the command line's first admin, or an admin adding someone directly).
-    pub async fn add_user(
-        &self,
-        actor: &Actor,
-        input: &UserInput,
-        password: &str,
-        now: OffsetDateTime,
-    ) -> Result<User, ServiceError> {
+    pub async fn add_user(&self, actor: &Actor, input: &UserInput, password: &str) -> Result<User, ServiceError> {
+        let now = self.clock.now();
         if !actor.manages_users() {
             return Err(ServiceError::Forbidden);
         }
@@ -351,13 +354,8 @@ impl Accounts {
 
     /// Invites a new user: the account waits for its password, and an e-mail carries a link to choose one.
     /// Admins and staff invite; only admins invite admins. Returns the user and the link.
-    pub async fn invite(
-        &self,
-        actor: &Actor,
-        input: &UserInput,
-        lang: Lang,
-        now: OffsetDateTime,
-    ) -> Result<(User, String), ServiceError> {
+    pub async fn invite(&self, actor: &Actor, input: &UserInput, lang: Lang) -> Result<(User, String), ServiceError> {
+        let now = self.clock.now();
         if !actor.invites_users() {
             return Err(ServiceError::Forbidden);
         }
@@ -411,7 +409,8 @@ impl Accounts {
 
     /// Sends a reset link to `email` if it belongs to an active account. Answers the same either way, so the
     /// form does not tell who has an account.
-    pub async fn request_reset(&self, email: &str, lang: Lang, now: OffsetDateTime) -> Result<(), ServiceError> {
+    pub async fn request_reset(&self, email: &str, lang: Lang) -> Result<(), ServiceError> {
+        let now = self.clock.now();
         if !valid_email(email.trim()) {
             return Err(InputError::new("email", "invalid_email").into());
         }
@@ -424,18 +423,15 @@ impl Accounts {
     }
 
     /// Creates a reset link for a user without sending it (the command line prints it).
-    pub async fn reset_link(&self, email: &str, lang: Lang, now: OffsetDateTime) -> Result<String, ServiceError> {
+    pub async fn reset_link(&self, email: &str, lang: Lang) -> Result<String, ServiceError> {
+        let now = self.clock.now();
         let found = self.store.user_by_email(&fold_email(email)).await?.ok_or(ServiceError::NotFound)?;
         self.send_link(&found.user, LinkPurpose::Reset, lang, now).await
     }
 
     /// The user a live link belongs to (for showing the form); `None` if it is unknown, used or expired.
-    pub async fn link_user(
-        &self,
-        token: &str,
-        purpose: LinkPurpose,
-        now: OffsetDateTime,
-    ) -> Result<Option<User>, ServiceError> {
+    pub async fn link_user(&self, token: &str, purpose: LinkPurpose) -> Result<Option<User>, ServiceError> {
+        let now = self.clock.now();
         match self.store.link_user(&hash(token.trim()), purpose, now).await? {
             Some(id) => Ok(self.store.user(id).await?.map(|u| u.user)),
             None => Ok(None),
@@ -443,7 +439,6 @@ impl Accounts {
     }
 
     /// Uses a link: sets the new password (and, for invitations, the name). Works once, before it expires.
-    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the form or the request")]
     pub async fn redeem(
         &self,
         token: &str,
@@ -452,9 +447,9 @@ impl Accounts {
         confirm: &str,
         name: Option<&str>,
         client: Option<String>,
-        now: OffsetDateTime,
     ) -> Result<User, ServiceError> {
-        let user = self.link_user(token, purpose, now).await?.ok_or(ServiceError::NotFound)?;
+        let now = self.clock.now();
+        let user = self.link_user(token, purpose).await?.ok_or(ServiceError::NotFound)?;
         check_password(password, confirm, &user.email)?;
         let name = name.map(str::trim).filter(|n| !n.is_empty());
         if name.is_some_and(|n| n.chars().count() > 120) {
@@ -479,8 +474,8 @@ impl Accounts {
         password: &str,
         client: Option<&str>,
         replaces: Option<&str>,
-        now: OffsetDateTime,
     ) -> Result<StartedSession, ServiceError> {
+        let now = self.clock.now();
         let folded = fold_email(email);
         if folded.is_empty() || password.is_empty() {
             let mut errors = InputError::default();
@@ -521,7 +516,8 @@ impl Accounts {
     }
 
     /// The live session a cookie names, with its user; `None` when expired, unknown or the user is disabled.
-    pub async fn session(&self, cookie: &str, now: OffsetDateTime) -> Result<Option<(User, Session)>, ServiceError> {
+    pub async fn session(&self, cookie: &str) -> Result<Option<(User, Session)>, ServiceError> {
+        let now = self.clock.now();
         if cookie.len() != 64 || !cookie.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
@@ -544,8 +540,8 @@ impl Accounts {
         current: &str,
         new: &str,
         confirm: &str,
-        now: OffsetDateTime,
     ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
         let Some(id) = actor.user else { return Err(ServiceError::Forbidden) };
         let stored = self.store.user(id).await?.ok_or(ServiceError::NotFound)?;
         let mut errors = InputError::default();
@@ -565,13 +561,8 @@ impl Accounts {
     }
 
     /// Sets a user's password directly (the command line's `ldp user reset-password`).
-    pub async fn set_password(
-        &self,
-        actor: &Actor,
-        email: &str,
-        password: &str,
-        now: OffsetDateTime,
-    ) -> Result<User, ServiceError> {
+    pub async fn set_password(&self, actor: &Actor, email: &str, password: &str) -> Result<User, ServiceError> {
+        let now = self.clock.now();
         if !actor.manages_users() {
             return Err(ServiceError::Forbidden);
         }
@@ -610,8 +601,8 @@ impl Accounts {
         id: UserId,
         input: &UserInput,
         disabled: bool,
-        now: OffsetDateTime,
     ) -> Result<User, ServiceError> {
+        let now = self.clock.now();
         if !actor.manages_users() {
             return Err(ServiceError::Forbidden);
         }

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use super::ServiceError;
 use super::partnerships::Partnerships;
@@ -43,7 +42,6 @@ pub fn clean_filename(name: &str) -> String {
 
 impl Partnerships {
     /// Checks and stores a document, then records it on the partnership.
-    #[expect(clippy::too_many_arguments, reason = "each argument is one fact of the upload")]
     pub async fn attach(
         &self,
         uploads: &dyn Uploads,
@@ -52,8 +50,8 @@ impl Partnerships {
         filename: &str,
         bytes: Vec<u8>,
         actor: &Actor,
-        now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let now = self.clock.now();
         let detail = self.editable(id, actor, now).await?;
         let mut errors = InputError::default();
         let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
@@ -81,7 +79,10 @@ impl Partnerships {
             return Err(errors.into());
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let storage_key = format!("partnerships/{}/{}-{}.{ext}", id.0, now.unix_timestamp_nanos(), &sha256[..16]);
+        // A random part keeps two uploads of the same bytes apart; the key never depends on the clock.
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| ServiceError::Uploads(format!("random source: {e}")))?;
+        let storage_key = format!("partnerships/{}/{}-{}.{ext}", id.0, &sha256[..16], hex::encode(nonce));
         let size = bytes.len() as i64;
         uploads.put(&storage_key, bytes).await.map_err(ServiceError::Uploads)?;
         let document = NewDocument {

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 use super::ServiceError;
+use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::{NewPartner, NewPartnership, PartnershipKind};
 use crate::domain::{Actor, Change, Localized, MunicipalityFilter, MunicipalityId, MunicipalityKind, Page};
 use crate::store::{GazetteerEntry, Store};
@@ -278,9 +278,11 @@ pub async fn import_partnerships(
     reader: impl Read,
     source: &str,
     actor: &Actor,
-    now: OffsetDateTime,
+    clock: &dyn Clock,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, ServiceError> {
+    // One instant for the whole file: every relation and audit entry of an import carries the same time.
+    let now = clock.now();
     let countries = CountryNames::load(store.as_ref()).await?;
     let members = member_index(store.as_ref()).await?;
     let gazetteer = Gazetteer::new(store.gazetteer().await?);
@@ -355,7 +357,7 @@ pub async fn import_partnerships(
             sdgs: Vec::new(),
             notes: Localized::default(),
             imported_from: Some(source.to_owned()),
-            proposed_on: now.date(),
+            proposed_on: istanbul_date(now),
         };
         let change = Change::new(actor, now, "import", "partnership")
             .of(MunicipalityId(new.municipality_id))

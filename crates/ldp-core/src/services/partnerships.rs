@@ -5,6 +5,7 @@ use std::sync::Arc;
 use time::{Date, Month, OffsetDateTime};
 
 use super::ServiceError;
+use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::*;
 use crate::domain::{Actor, Change, GoalNumber, InputError, Localized, MunicipalityId, Page, Paged};
 use crate::store::{RecordedStep, Store};
@@ -119,12 +120,13 @@ pub struct MemberCompliance {
 #[derive(Clone)]
 pub struct Partnerships {
     store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
     settings: PartnershipSettings,
 }
 
 impl Partnerships {
-    pub fn new(store: Arc<dyn Store>, settings: PartnershipSettings) -> Self {
-        Partnerships { store, settings }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: PartnershipSettings) -> Self {
+        Partnerships { store, clock, settings }
     }
 
     pub(crate) fn store_ref(&self) -> &dyn Store {
@@ -141,12 +143,8 @@ impl Partnerships {
     }
 
     /// Creates a proposed partnership from raw input.
-    pub async fn create(
-        &self,
-        input: &NewPartnershipInput,
-        actor: &Actor,
-        now: OffsetDateTime,
-    ) -> Result<PartnershipId, ServiceError> {
+    pub async fn create(&self, input: &NewPartnershipInput, actor: &Actor) -> Result<PartnershipId, ServiceError> {
+        let now = self.clock.now();
         if !actor.is_signed_in() || actor.read_only {
             return Err(ServiceError::Forbidden);
         }
@@ -211,13 +209,13 @@ impl Partnerships {
             text(&input.notes_en, "notes_en", &mut errors),
         );
         let proposed_on = match input.proposed_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => now.date(),
+            None => istanbul_date(now),
             Some(d) => parse_date("proposed_on", Some(d)).unwrap_or_else(|e| {
                 errors.fields.extend(e.fields);
-                now.date()
+                istanbul_date(now)
             }),
         };
-        if proposed_on > now.date() {
+        if proposed_on > istanbul_date(now) {
             errors.add("proposed_on", "date_in_future");
         }
         if let Some(m) = &municipality
@@ -262,28 +260,21 @@ impl Partnerships {
     }
 
     /// A partnership with its trail and what an inspector would find missing.
-    pub async fn get(&self, id: PartnershipId, today: Date) -> Result<PartnershipDetail, ServiceError> {
+    pub async fn get(&self, id: PartnershipId) -> Result<PartnershipDetail, ServiceError> {
+        let today = self.clock.today();
         let mut detail = self.store.partnership(id, self.dormant_before(today)).await?.ok_or(ServiceError::NotFound)?;
         detail.missing = missing_steps(&trail_state(&detail));
         Ok(detail)
     }
 
-    pub async fn list(
-        &self,
-        filter: &PartnershipFilter,
-        page: Page,
-        today: Date,
-    ) -> Result<Paged<Partnership>, ServiceError> {
+    pub async fn list(&self, filter: &PartnershipFilter, page: Page) -> Result<Paged<Partnership>, ServiceError> {
+        let today = self.clock.today();
         Ok(self.store.list_partnerships(filter, self.dormant_before(today), page).await?)
     }
 
     /// The first `limit` partnerships matching `filter`, in list order (for exports and the map).
-    pub async fn all(
-        &self,
-        filter: &PartnershipFilter,
-        today: Date,
-        limit: usize,
-    ) -> Result<Vec<Partnership>, ServiceError> {
+    pub async fn all(&self, filter: &PartnershipFilter, limit: usize) -> Result<Vec<Partnership>, ServiceError> {
+        let today = self.clock.today();
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         Ok(self.store.export_partnerships(filter, self.dormant_before(today), limit).await?)
     }
@@ -295,12 +286,12 @@ impl Partnerships {
         stage: Stage,
         raw: &RawEvidence,
         actor: &Actor,
-        now: OffsetDateTime,
     ) -> Result<Stage, ServiceError> {
+        let now = self.clock.now();
         let detail = self.editable(id, actor, now).await?;
         let evidence = Evidence::parse(stage, raw, &self.settings.permission_authority)?;
         let state = trail_state(&detail);
-        let applied = apply(&state, &evidence, now.date())?;
+        let applied = apply(&state, &evidence, istanbul_date(now))?;
         let mut step = RecordedStep {
             stage,
             new_stage: applied.stage,
@@ -361,12 +352,12 @@ impl Partnerships {
         id: PartnershipId,
         input: &ActivityInput,
         actor: &Actor,
-        now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let now = self.clock.now();
         let detail = self.editable(id, actor, now).await?;
         let mut errors = InputError::default();
         let date = parse_date("date", input.date.as_deref()).map_err(|e| errors.fields.extend(e.fields)).ok();
-        if date.is_some_and(|d| d > now.date()) {
+        if date.is_some_and(|d| d > istanbul_date(now)) {
             errors.add("date", "date_in_future");
         }
         let title = Localized::new(
@@ -421,7 +412,7 @@ impl Partnerships {
             return Err(ServiceError::Forbidden);
         }
         let detail =
-            self.store.partnership(id, self.dormant_before(now.date())).await?.ok_or(ServiceError::NotFound)?;
+            self.store.partnership(id, self.dormant_before(istanbul_date(now))).await?.ok_or(ServiceError::NotFound)?;
         if !actor.edits_municipality(MunicipalityId(detail.partnership.member.id)) {
             return Err(ServiceError::Forbidden);
         }
@@ -429,14 +420,10 @@ impl Partnerships {
     }
 
     /// Relations whose trail has gaps, grouped by member in the registry's order.
-    pub async fn compliance(
-        &self,
-        filter: &PartnershipFilter,
-        today: Date,
-    ) -> Result<Vec<MemberCompliance>, ServiceError> {
+    pub async fn compliance(&self, filter: &PartnershipFilter) -> Result<Vec<MemberCompliance>, ServiceError> {
         let mut filter = filter.clone();
         filter.trail_incomplete = Some(true);
-        let gaps = self.all(&filter, today, 100_000).await?;
+        let gaps = self.all(&filter, 100_000).await?;
         let ids: Vec<PartnershipId> = gaps.iter().map(|p| p.id).collect();
         let trails = self.store.trails(&ids).await?;
         let mut out: Vec<MemberCompliance> = Vec::new();
@@ -463,7 +450,8 @@ impl Partnerships {
         Ok(out)
     }
 
-    pub async fn countries(&self, today: Date) -> Result<Vec<CountrySummary>, ServiceError> {
+    pub async fn countries(&self) -> Result<Vec<CountrySummary>, ServiceError> {
+        let today = self.clock.today();
         Ok(self.store.partnership_countries(self.dormant_before(today)).await?)
     }
 }

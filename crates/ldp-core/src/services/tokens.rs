@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::ServiceError;
+use crate::clock::Clock;
 use crate::domain::{Actor, Change, InputError, User, UserId};
 use crate::store::{NewApiToken, Store};
 
@@ -50,11 +51,12 @@ pub fn hash(token: &str) -> String {
 #[derive(Clone)]
 pub struct Tokens {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Tokens {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Tokens { store }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Tokens { store, clock }
     }
 
     /// Creates a token for `owner`, named `name`, and returns it with its secret, which is never shown again.
@@ -65,8 +67,8 @@ impl Tokens {
         owner: &User,
         name: &str,
         read_only: bool,
-        now: OffsetDateTime,
     ) -> Result<(ApiToken, String), ServiceError> {
+        let now = self.clock.now();
         if actor.read_only || !(actor.user == Some(owner.id) || actor.manages_users()) {
             return Err(ServiceError::Forbidden);
         }
@@ -90,12 +92,8 @@ impl Tokens {
 
     /// Who a request acts as when it presents `secret`: the owner of a live token, with the owner's role
     /// (read-only if the token is). `None` for unknown, revoked or ownerless tokens and disabled owners.
-    pub async fn authenticate(
-        &self,
-        secret: &str,
-        client: Option<String>,
-        now: OffsetDateTime,
-    ) -> Result<Option<Actor>, ServiceError> {
+    pub async fn authenticate(&self, secret: &str, client: Option<String>) -> Result<Option<Actor>, ServiceError> {
+        let now = self.clock.now();
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() != TOKEN_PREFIX.len() + 64 {
             return Ok(None);
         }
@@ -116,7 +114,8 @@ impl Tokens {
     }
 
     /// Revokes a token; later requests with it are refused. Owners revoke their own, admins any.
-    pub async fn revoke(&self, actor: &Actor, id: i64, now: OffsetDateTime) -> Result<(), ServiceError> {
+    pub async fn revoke(&self, actor: &Actor, id: i64) -> Result<(), ServiceError> {
+        let now = self.clock.now();
         let token = self.store.api_token(id).await?.ok_or(ServiceError::NotFound)?;
         if actor.read_only || !(actor.manages_users() || (actor.user.is_some() && actor.user == token.owner)) {
             return Err(ServiceError::Forbidden);

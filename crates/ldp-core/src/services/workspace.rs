@@ -2,9 +2,9 @@
 //! Representatives change only their own municipalities' records; every change goes to the audit trail.
 
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 use super::ServiceError;
+use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::parse_date;
 use crate::domain::{
     Actor, Change, InputError, Localized, MembershipFields, MembershipStatus, MunicipalMembership, Municipality,
@@ -86,11 +86,12 @@ fn phone_field(raw: &Option<String>, name: &str, errors: &mut InputError) -> Str
 #[derive(Clone)]
 pub struct Workspace {
     store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Workspace {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Workspace { store }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Workspace { store, clock }
     }
 
     /// The municipality `slug`, if `actor` may edit it.
@@ -114,8 +115,8 @@ impl Workspace {
         actor: &Actor,
         slug: &str,
         input: &ProfileInput,
-        now: OffsetDateTime,
     ) -> Result<MunicipalityProfile, ServiceError> {
+        let now = self.clock.now();
         let m = self.editable_municipality(actor, slug).await?;
         let mut errors = InputError::default();
         let website = field(&input.website, "website", 300, &mut errors);
@@ -166,8 +167,8 @@ impl Workspace {
         slug: &str,
         id: Option<i64>,
         input: &RepresentativeInput,
-        now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let now = self.clock.now();
         let (m, before) = match id {
             Some(id) => {
                 let (m, r) = self.editable_representative(actor, slug, id).await?;
@@ -202,13 +203,8 @@ impl Workspace {
         Ok(self.store.save_representative(m.id, id, &fields, &change).await?)
     }
 
-    pub async fn delete_representative(
-        &self,
-        actor: &Actor,
-        slug: &str,
-        id: i64,
-        now: OffsetDateTime,
-    ) -> Result<(), ServiceError> {
+    pub async fn delete_representative(&self, actor: &Actor, slug: &str, id: i64) -> Result<(), ServiceError> {
+        let now = self.clock.now();
         let (m, r) = self.editable_representative(actor, slug, id).await?;
         let change = Change::new(actor, now, "delete", "representative").record(r.id).of(m.id).before(&r);
         Ok(self.store.delete_representative(r.id, &change).await?)
@@ -238,8 +234,8 @@ impl Workspace {
         slug: &str,
         id: Option<i64>,
         input: &MembershipInput,
-        now: OffsetDateTime,
     ) -> Result<i64, ServiceError> {
+        let now = self.clock.now();
         let (m, before) = match id {
             Some(id) => {
                 let (m, x) = self.editable_membership(actor, slug, id).await?;
@@ -286,7 +282,7 @@ impl Workspace {
         let decision_date = match input.decision_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(d) => match parse_date("decision_date", Some(d)) {
-                Ok(d) if d > now.date() => {
+                Ok(d) if d > istanbul_date(now) => {
                     errors.add("decision_date", "date_in_future");
                     None
                 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
+use ldp_core::clock::FixedClock;
 use ldp_core::domain::{Actor, AuditFilter, Change, Lang, LinkPurpose, Page, Role, UserId};
 use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
@@ -25,7 +26,7 @@ both_backends!(seeded =>
     only_admins_manage_users_and_nobody_demotes_themselves,
 );
 
-const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
+const NOW: OffsetDateTime = ldp_testkit::NOW;
 
 #[derive(Default, Clone)]
 struct Outbox(Arc<Mutex<Vec<Mail>>>);
@@ -48,9 +49,10 @@ impl Outbox {
     }
 }
 
-fn accounts(db: &TestDb) -> (Accounts, Outbox) {
+fn accounts(db: &TestDb) -> (Accounts, Outbox, Arc<FixedClock>) {
     let outbox = Outbox::default();
-    (Accounts::new(db.shared(), Arc::new(outbox.clone()), AccountSettings::for_tests()), outbox)
+    let clock = ldp_testkit::clock();
+    (Accounts::new(db.shared(), clock.clone(), Arc::new(outbox.clone()), AccountSettings::for_tests()), outbox, clock)
 }
 
 fn admin() -> Actor {
@@ -69,9 +71,9 @@ fn input(email: &str, role: &str, municipalities: &str) -> UserInput {
 const PASSWORD: &str = "Marmara-1975-birlik";
 
 async fn users_are_created_once_per_address_and_found_case_insensitively(db: TestDb) {
-    let (a, _) = accounts(&db);
+    let (a, _, _clock) = accounts(&db);
     let user = a
-        .add_user(&admin(), &input("Temsilci@Nilufer.bel.tr", "representative", "bursa-nilufer"), PASSWORD, NOW)
+        .add_user(&admin(), &input("Temsilci@Nilufer.bel.tr", "representative", "bursa-nilufer"), PASSWORD)
         .await
         .unwrap();
     assert_eq!(user.role, Role::Representative);
@@ -81,15 +83,15 @@ async fn users_are_created_once_per_address_and_found_case_insensitively(db: Tes
     assert_eq!(found.id, user.id);
     let stored = db.store.user_by_email("temsilci@nilufer.bel.tr").await.unwrap().unwrap();
     assert!(stored.password_hash.unwrap().starts_with("$argon2id$"), "argon2id, never the password");
-    match a.add_user(&admin(), &input("temsilci@nilufer.bel.tr", "staff", ""), PASSWORD, NOW).await {
+    match a.add_user(&admin(), &input("temsilci@nilufer.bel.tr", "staff", ""), PASSWORD).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["email"], "email_taken"),
         other => panic!("{other:?}"),
     }
-    match a.add_user(&admin(), &input("x@y.tr", "representative", ""), PASSWORD, NOW).await {
+    match a.add_user(&admin(), &input("x@y.tr", "representative", ""), PASSWORD).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["municipalities"], "municipality_required"),
         other => panic!("{other:?}"),
     }
-    match a.add_user(&admin(), &input("not-an-address", "galactic", "atlantis"), "short", NOW).await {
+    match a.add_user(&admin(), &input("not-an-address", "galactic", "atlantis"), "short").await {
         Err(ServiceError::Invalid(e)) => {
             assert_eq!(e.fields["email"], "invalid_email");
             assert_eq!(e.fields["role"], "unknown_role");
@@ -101,96 +103,97 @@ async fn users_are_created_once_per_address_and_found_case_insensitively(db: Tes
 }
 
 async fn sign_in_starts_a_new_session_and_ends_the_one_it_replaces(db: TestDb) {
-    let (a, _) = accounts(&db);
-    a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD, NOW).await.unwrap();
-    let first = a.sign_in("staff@mmu.org.tr", PASSWORD, Some("10.0.0.1"), None, NOW).await.unwrap();
+    let (a, _, clock) = accounts(&db);
+    a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap();
+    let first = a.sign_in("staff@mmu.org.tr", PASSWORD, Some("10.0.0.1"), None).await.unwrap();
     assert_eq!(first.cookie.len(), 64);
     assert!(db.store.session(&first.cookie, NOW).await.unwrap().is_none(), "only the hash is stored");
-    let (user, session) = a.session(&first.cookie, NOW).await.unwrap().expect("live");
+    let (user, session) = a.session(&first.cookie).await.unwrap().expect("live");
     assert_eq!(user.email, "staff@mmu.org.tr");
     assert_eq!(session.csrf_token, first.session.csrf_token);
-    let second = a.sign_in("STAFF@mmu.org.tr", PASSWORD, Some("10.0.0.1"), Some(&first.cookie), NOW).await.unwrap();
+    let second = a.sign_in("STAFF@mmu.org.tr", PASSWORD, Some("10.0.0.1"), Some(&first.cookie)).await.unwrap();
     assert_ne!(second.cookie, first.cookie, "the session id changes at sign-in");
-    assert!(a.session(&first.cookie, NOW).await.unwrap().is_none(), "the replaced session is gone");
-    assert!(a.session(&second.cookie, NOW).await.unwrap().is_some());
-    let expired = NOW + AccountSettings::for_tests().session_lifetime + Duration::seconds(1);
-    assert!(a.session(&second.cookie, expired).await.unwrap().is_none(), "sessions expire");
+    assert!(a.session(&first.cookie).await.unwrap().is_none(), "the replaced session is gone");
+    assert!(a.session(&second.cookie).await.unwrap().is_some());
+    clock.set(NOW + AccountSettings::for_tests().session_lifetime + Duration::seconds(1));
+    assert!(a.session(&second.cookie).await.unwrap().is_none(), "sessions expire");
     a.sign_out(&second.cookie).await.unwrap();
-    assert!(a.session(&second.cookie, NOW).await.unwrap().is_none());
+    assert!(a.session(&second.cookie).await.unwrap().is_none());
     assert!(db.store.user_by_email("staff@mmu.org.tr").await.unwrap().unwrap().user.last_login_at.is_some());
 }
 
 async fn repeated_failures_lock_the_address_until_the_period_passes(db: TestDb) {
-    let (a, _) = accounts(&db);
-    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD, NOW).await.unwrap();
+    let (a, _, clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
     let settings = AccountSettings::for_tests();
     for i in 0..settings.max_failures {
-        let at = NOW + Duration::seconds(i64::from(i));
-        match a.sign_in("rep@bursa.bel.tr", "wrong-password", Some("10.0.0.2"), None, at).await {
+        clock.set(NOW + Duration::seconds(i64::from(i)));
+        match a.sign_in("rep@bursa.bel.tr", "wrong-password", Some("10.0.0.2"), None).await {
             Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["email"], "sign_in_failed"),
             other => panic!("{other:?}"),
         }
     }
     let later = NOW + Duration::minutes(1);
-    match a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.3"), None, later).await {
+    clock.set(later);
+    match a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.3"), None).await {
         Err(ServiceError::Locked(until)) => assert!(until > later),
         other => panic!("even the right password waits: {other:?}"),
     }
-    let after = NOW + settings.lockout + Duration::minutes(1);
-    assert!(a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.3"), None, after).await.is_ok());
+    clock.set(NOW + settings.lockout + Duration::minutes(1));
+    assert!(a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.3"), None).await.is_ok());
     // A success clears the count: one more failure does not lock again.
-    assert!(a.sign_in("rep@bursa.bel.tr", "wrong-password", None, None, after).await.is_err());
-    assert!(a.sign_in("rep@bursa.bel.tr", PASSWORD, None, None, after).await.is_ok());
+    assert!(a.sign_in("rep@bursa.bel.tr", "wrong-password", None, None).await.is_err());
+    assert!(a.sign_in("rep@bursa.bel.tr", PASSWORD, None, None).await.is_ok());
     // Unknown addresses fail the same way, and are counted too.
-    match a.sign_in("nobody@nowhere.tr", PASSWORD, None, None, NOW).await {
+    match a.sign_in("nobody@nowhere.tr", PASSWORD, None, None).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["email"], "sign_in_failed"),
         other => panic!("{other:?}"),
     }
 }
 
 async fn a_reset_link_works_once_and_expires(db: TestDb) {
-    let (a, outbox) = accounts(&db);
-    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD, NOW).await.unwrap();
-    let old = a.sign_in("rep@bursa.bel.tr", PASSWORD, None, None, NOW).await.unwrap();
-    a.request_reset("nobody@example.org", Lang::Tr, NOW).await.unwrap();
+    let (a, outbox, clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let old = a.sign_in("rep@bursa.bel.tr", PASSWORD, None, None).await.unwrap();
+    a.request_reset("nobody@example.org", Lang::Tr).await.unwrap();
     assert!(outbox.0.lock().unwrap().is_empty(), "no mail for unknown addresses, and no different answer");
-    a.request_reset("REP@bursa.bel.tr", Lang::En, NOW).await.unwrap();
+    a.request_reset("REP@bursa.bel.tr", Lang::En).await.unwrap();
     let mail = outbox.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(mail.to, "rep@bursa.bel.tr");
     assert!(mail.body.contains("/en/password-reset/"));
     let token = outbox.last_token();
-    assert!(a.link_user(&token, LinkPurpose::Reset, NOW).await.unwrap().is_some());
-    assert!(a.link_user(&token, LinkPurpose::Invite, NOW).await.unwrap().is_none(), "purposes do not mix");
-    match a.redeem(&token, LinkPurpose::Reset, "Yeni-parola-2026", "başka", None, None, NOW).await {
+    assert!(a.link_user(&token, LinkPurpose::Reset).await.unwrap().is_some());
+    assert!(a.link_user(&token, LinkPurpose::Invite).await.unwrap().is_none(), "purposes do not mix");
+    match a.redeem(&token, LinkPurpose::Reset, "Yeni-parola-2026", "başka", None, None).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["password_confirm"], "passwords_differ"),
         other => panic!("{other:?}"),
     }
-    a.redeem(&token, LinkPurpose::Reset, "Yeni-parola-2026", "Yeni-parola-2026", None, None, NOW).await.unwrap();
-    assert!(a.session(&old.cookie, NOW).await.unwrap().is_none(), "a reset ends every session");
+    a.redeem(&token, LinkPurpose::Reset, "Yeni-parola-2026", "Yeni-parola-2026", None, None).await.unwrap();
+    assert!(a.session(&old.cookie).await.unwrap().is_none(), "a reset ends every session");
     assert!(matches!(
-        a.redeem(&token, LinkPurpose::Reset, "Üçüncü-parola-1", "Üçüncü-parola-1", None, None, NOW).await,
+        a.redeem(&token, LinkPurpose::Reset, "Üçüncü-parola-1", "Üçüncü-parola-1", None, None).await,
         Err(ServiceError::NotFound)
     ));
-    assert!(a.sign_in("rep@bursa.bel.tr", "Yeni-parola-2026", None, None, NOW).await.is_ok());
+    assert!(a.sign_in("rep@bursa.bel.tr", "Yeni-parola-2026", None, None).await.is_ok());
 
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr, NOW).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
     let stale = outbox.last_token();
-    let late = NOW + AccountSettings::for_tests().reset_lifetime + Duration::seconds(1);
+    clock.set(NOW + AccountSettings::for_tests().reset_lifetime + Duration::seconds(1));
     assert!(matches!(
-        a.redeem(&stale, LinkPurpose::Reset, "Geç-kalan-parola", "Geç-kalan-parola", None, None, late).await,
+        a.redeem(&stale, LinkPurpose::Reset, "Geç-kalan-parola", "Geç-kalan-parola", None, None).await,
         Err(ServiceError::NotFound)
     ));
 }
 
 async fn an_invitation_sets_name_and_password(db: TestDb) {
-    let (a, outbox) = accounts(&db);
+    let (a, outbox, _clock) = accounts(&db);
     let (user, link) = a
-        .invite(&admin(), &input("yeni@kadikoy.bel.tr", "representative", "istanbul-kadikoy"), Lang::Tr, NOW)
+        .invite(&admin(), &input("yeni@kadikoy.bel.tr", "representative", "istanbul-kadikoy"), Lang::Tr)
         .await
         .unwrap();
     assert!(!user.has_password);
     assert!(link.contains("/tr/invitation/"));
-    assert!(a.sign_in("yeni@kadikoy.bel.tr", "", None, None, NOW).await.is_err());
+    assert!(a.sign_in("yeni@kadikoy.bel.tr", "", None, None).await.is_err());
     let token = outbox.last_token();
     let done = a
         .redeem(
@@ -200,64 +203,64 @@ async fn an_invitation_sets_name_and_password(db: TestDb) {
             "Kadıköy-dış-ilişkiler",
             Some("Zeynep Kaya"),
             None,
-            NOW,
         )
         .await
         .unwrap();
     assert_eq!(done.name, "Zeynep Kaya");
-    assert!(a.sign_in("yeni@kadikoy.bel.tr", "Kadıköy-dış-ilişkiler", None, None, NOW).await.is_ok());
+    assert!(a.sign_in("yeni@kadikoy.bel.tr", "Kadıköy-dış-ilişkiler", None, None).await.is_ok());
 }
 
 async fn changing_a_password_ends_the_other_sessions(db: TestDb) {
-    let (a, _) = accounts(&db);
-    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD, NOW).await.unwrap();
-    let here = a.sign_in("staff@mmu.org.tr", PASSWORD, None, None, NOW).await.unwrap();
-    let elsewhere = a.sign_in("staff@mmu.org.tr", PASSWORD, None, None, NOW).await.unwrap();
+    let (a, _, _clock) = accounts(&db);
+    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap();
+    let here = a.sign_in("staff@mmu.org.tr", PASSWORD, None, None).await.unwrap();
+    let elsewhere = a.sign_in("staff@mmu.org.tr", PASSWORD, None, None).await.unwrap();
     let me = Actor::user(&user, None);
-    match a.change_password(&me, Some(&here.cookie), "wrong", "Yeni-parola-2026", "Yeni-parola-2026", NOW).await {
+    match a.change_password(&me, Some(&here.cookie), "wrong", "Yeni-parola-2026", "Yeni-parola-2026").await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["current_password"], "wrong_password"),
         other => panic!("{other:?}"),
     }
-    a.change_password(&me, Some(&here.cookie), PASSWORD, "Yeni-parola-2026", "Yeni-parola-2026", NOW).await.unwrap();
-    assert!(a.session(&here.cookie, NOW).await.unwrap().is_some(), "this session goes on");
-    assert!(a.session(&elsewhere.cookie, NOW).await.unwrap().is_none(), "the others end");
+    a.change_password(&me, Some(&here.cookie), PASSWORD, "Yeni-parola-2026", "Yeni-parola-2026").await.unwrap();
+    assert!(a.session(&here.cookie).await.unwrap().is_some(), "this session goes on");
+    assert!(a.session(&elsewhere.cookie).await.unwrap().is_none(), "the others end");
 }
 
 async fn tokens_act_with_their_owners_role_and_scope_until_revoked(db: TestDb) {
-    let (a, _) = accounts(&db);
-    let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD, NOW).await.unwrap();
-    let other = a.add_user(&admin(), &input("other@mmu.org.tr", "staff", ""), PASSWORD, NOW).await.unwrap();
-    let tokens = Tokens::new(db.shared());
+    let (a, _, clock) = accounts(&db);
+    let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let other = a.add_user(&admin(), &input("other@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap();
+    let tokens = Tokens::new(db.shared(), clock.clone());
     let me = Actor::user(&rep, None);
     assert!(
-        matches!(tokens.create(&me, &other, "not mine", false, NOW).await, Err(ServiceError::Forbidden)),
+        matches!(tokens.create(&me, &other, "not mine", false).await, Err(ServiceError::Forbidden)),
         "nobody creates tokens for somebody else but an admin"
     );
-    let (token, secret) = tokens.create(&me, &rep, "  nightly sync ", false, NOW).await.unwrap();
+    let (token, secret) = tokens.create(&me, &rep, "  nightly sync ", false).await.unwrap();
     assert_eq!(token.name, "nightly sync");
     assert_eq!(token.owner, Some(rep.id));
     assert!(secret.starts_with("ldp_") && secret.len() == 68);
     assert!(db.store.api_token_by_hash(&secret).await.unwrap().is_none(), "the secret itself is not stored");
     let later = datetime!(2026-11-29 08:00 UTC);
-    let actor = tokens.authenticate(&secret, Some("10.1.1.1".into()), later).await.unwrap().expect("live");
+    clock.set(later);
+    let actor = tokens.authenticate(&secret, Some("10.1.1.1".into())).await.unwrap().expect("live");
     assert_eq!(actor.role, Some(Role::Representative));
     assert_eq!(actor.user, Some(rep.id));
     assert_eq!(actor.municipalities, rep.municipalities);
     assert!(!actor.read_only && actor.label.starts_with(&format!("token:{}:nightly sync", token.id)));
     assert_eq!(tokens.list(&me, false).await.unwrap()[0].last_used_at, Some(later));
-    let (_, read_secret) = tokens.create(&me, &rep, "dashboard", true, NOW).await.unwrap();
-    let reader = tokens.authenticate(&read_secret, None, later).await.unwrap().unwrap();
+    let (_, read_secret) = tokens.create(&me, &rep, "dashboard", true).await.unwrap();
+    let reader = tokens.authenticate(&read_secret, None).await.unwrap().unwrap();
     assert!(reader.read_only && !reader.edits_municipality(rep.municipalities[0]));
-    assert!(tokens.authenticate("ldp_nope", None, later).await.unwrap().is_none());
-    assert!(matches!(tokens.revoke(&Actor::user(&other, None), token.id, later).await, Err(ServiceError::Forbidden)));
-    tokens.revoke(&me, token.id, later).await.unwrap();
-    assert!(tokens.authenticate(&secret, None, later).await.unwrap().is_none());
-    assert!(matches!(tokens.revoke(&me, token.id, later).await, Err(ServiceError::NotFound)));
-    assert!(matches!(tokens.create(&me, &rep, "", false, NOW).await, Err(ServiceError::Invalid(_))));
+    assert!(tokens.authenticate("ldp_nope", None).await.unwrap().is_none());
+    assert!(matches!(tokens.revoke(&Actor::user(&other, None), token.id).await, Err(ServiceError::Forbidden)));
+    tokens.revoke(&me, token.id).await.unwrap();
+    assert!(tokens.authenticate(&secret, None).await.unwrap().is_none());
+    assert!(matches!(tokens.revoke(&me, token.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(tokens.create(&me, &rep, "", false).await, Err(ServiceError::Invalid(_))));
     // A disabled owner's tokens stop working.
-    let (_, live) = tokens.create(&me, &rep, "still live", false, NOW).await.unwrap();
-    a.update_user(&admin(), rep.id, &UserInput::default(), true, NOW).await.unwrap();
-    assert!(tokens.authenticate(&live, None, later).await.unwrap().is_none());
+    let (_, live) = tokens.create(&me, &rep, "still live", false).await.unwrap();
+    a.update_user(&admin(), rep.id, &UserInput::default(), true).await.unwrap();
+    assert!(tokens.authenticate(&live, None).await.unwrap().is_none());
     let audit = db
         .store
         .export_audit(&AuditFilter { record_type: Some("api_token".into()), ..Default::default() }, 10)
@@ -269,8 +272,8 @@ async fn tokens_act_with_their_owners_role_and_scope_until_revoked(db: TestDb) {
 }
 
 async fn the_audit_log_is_append_only_and_filterable(db: TestDb) {
-    let (a, _) = accounts(&db);
-    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD, NOW).await.unwrap();
+    let (a, _, _clock) = accounts(&db);
+    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap();
     let change = Change::new(&Actor::user(&user, Some("192.0.2.7".into())), NOW, "update", "municipality")
         .record(42)
         .before(serde_json::json!({"website": ""}))
@@ -308,26 +311,26 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDb) {
 }
 
 async fn only_admins_manage_users_and_nobody_demotes_themselves(db: TestDb) {
-    let (a, _) = accounts(&db);
-    let boss = a.add_user(&admin(), &input("admin@mmu.org.tr", "admin", ""), PASSWORD, NOW).await.unwrap();
-    let staff = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD, NOW).await.unwrap();
+    let (a, _, _clock) = accounts(&db);
+    let boss = a.add_user(&admin(), &input("admin@mmu.org.tr", "admin", ""), PASSWORD).await.unwrap();
+    let staff = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap();
     let staff_actor = Actor::user(&staff, None);
     // Staff invite, but not admins, and change nobody's role.
-    assert!(a.invite(&staff_actor, &input("rep@bursa.bel.tr", "representative", "bursa"), Lang::Tr, NOW).await.is_ok());
-    match a.invite(&staff_actor, &input("boss2@mmu.org.tr", "admin", ""), Lang::Tr, NOW).await {
+    assert!(a.invite(&staff_actor, &input("rep@bursa.bel.tr", "representative", "bursa"), Lang::Tr).await.is_ok());
+    match a.invite(&staff_actor, &input("boss2@mmu.org.tr", "admin", ""), Lang::Tr).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["role"], "role_not_allowed"),
         other => panic!("{other:?}"),
     }
     let promote = UserInput { role: Some("admin".into()), ..UserInput::default() };
-    assert!(matches!(a.update_user(&staff_actor, staff.id, &promote, false, NOW).await, Err(ServiceError::Forbidden)));
-    let auditor = a.add_user(&admin(), &input("denetci@mmu.org.tr", "auditor", ""), PASSWORD, NOW).await.unwrap();
+    assert!(matches!(a.update_user(&staff_actor, staff.id, &promote, false).await, Err(ServiceError::Forbidden)));
+    let auditor = a.add_user(&admin(), &input("denetci@mmu.org.tr", "auditor", ""), PASSWORD).await.unwrap();
     assert!(matches!(
-        a.invite(&Actor::user(&auditor, None), &input("x@y.tr", "staff", ""), Lang::Tr, NOW).await,
+        a.invite(&Actor::user(&auditor, None), &input("x@y.tr", "staff", ""), Lang::Tr).await,
         Err(ServiceError::Forbidden)
     ));
     let boss_actor = Actor::user(&boss, None);
     let demote = UserInput { role: Some("staff".into()), ..UserInput::default() };
-    match a.update_user(&boss_actor, boss.id, &demote, false, NOW).await {
+    match a.update_user(&boss_actor, boss.id, &demote, false).await {
         Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["role"], "cannot_demote_self"),
         other => panic!("{other:?}"),
     }
@@ -336,7 +339,7 @@ async fn only_admins_manage_users_and_nobody_demotes_themselves(db: TestDb) {
         municipalities: Some("bursa, bursa-nilufer".into()),
         ..UserInput::default()
     };
-    let changed = a.update_user(&boss_actor, staff.id, &rep_role, false, NOW).await.unwrap();
+    let changed = a.update_user(&boss_actor, staff.id, &rep_role, false).await.unwrap();
     assert_eq!((changed.role, changed.municipalities.len()), (Role::Representative, 2));
     let history = db
         .store

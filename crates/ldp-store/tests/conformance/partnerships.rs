@@ -1,7 +1,7 @@
 //! Partnerships: the registry, the legal trail with its refusals, dormancy, compliance, import and documents.
 
 use std::sync::Arc;
-use time::macros::{date, datetime};
+use time::macros::date;
 use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::*;
@@ -29,8 +29,7 @@ both_backends!(seeded =>
     a_representative_changes_only_their_own_relations,
 );
 
-const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);
-const TODAY: Date = date!(2026 - 11 - 28);
+const NOW: OffsetDateTime = ldp_testkit::NOW;
 
 /// The union's staff, who may change every municipality's relations.
 fn staff() -> Actor {
@@ -38,7 +37,7 @@ fn staff() -> Actor {
 }
 
 fn service(db: &TestDb) -> Partnerships {
-    Partnerships::new(db.shared(), PartnershipSettings::default())
+    Partnerships::new(db.shared(), ldp_testkit::clock(), PartnershipSettings::default())
 }
 
 /// A fresh proposal: Bursa Nilüfer with Munich (GeoNames 2867714), a city abroad.
@@ -58,7 +57,7 @@ async fn propose_on(s: &Partnerships, missions: bool, on: &str) -> PartnershipId
         proposed_on: Some(on.into()),
         ..Default::default()
     };
-    s.create(&input, &staff(), NOW).await.expect("created")
+    s.create(&input, &staff()).await.expect("created")
 }
 
 fn raw(date: &str) -> RawEvidence {
@@ -67,11 +66,11 @@ fn raw(date: &str) -> RawEvidence {
 
 async fn the_real_relations_of_istanbul_and_bursa_are_loaded(db: TestDb) {
     let s = service(&db);
-    let all = s.list(&PartnershipFilter::default(), Page::default(), TODAY).await.unwrap();
+    let all = s.list(&PartnershipFilter::default(), Page::default()).await.unwrap();
     assert_eq!(all.total, 318, "relations of members matched in the shipped twin-city list");
     for (slug, at_least) in [("istanbul", 20), ("bursa", 20)] {
         let f = PartnershipFilter { municipality: Some(slug.into()), ..Default::default() };
-        let page = s.list(&f, Page::default(), TODAY).await.unwrap();
+        let page = s.list(&f, Page::default()).await.unwrap();
         assert!(page.total >= at_least, "{slug}: {}", page.total);
         let p = &page.items[0];
         assert_eq!((p.stage, p.trail_incomplete, p.kind), (Stage::Active, true, PartnershipKind::SisterCity));
@@ -94,9 +93,9 @@ async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
         (Stage::Active, raw("2026-04-02")),
     ];
     for (stage, evidence) in &steps {
-        assert_eq!(s.record(id, *stage, evidence, &staff(), NOW).await.unwrap(), *stage);
+        assert_eq!(s.record(id, *stage, evidence, &staff()).await.unwrap(), *stage);
     }
-    let detail = s.get(id, TODAY).await.unwrap();
+    let detail = s.get(id).await.unwrap();
     let stages: Vec<Stage> = detail.trail.iter().map(|e| e.stage).collect();
     assert_eq!(
         stages,
@@ -111,8 +110,8 @@ async fn every_legal_transition_is_recorded_with_who_and_when(db: TestDb) {
     assert_eq!(detail.partnership.sdgs.iter().map(|g| g.get()).collect::<Vec<_>>(), [11, 13]);
     assert_eq!(detail.partnership.themes, [Theme::Culture, Theme::Climate]);
     let end = RawEvidence { number: Some("2026/90".into()), reason: Some("No activity".into()), ..raw("2026-10-01") };
-    assert_eq!(s.record(id, Stage::Terminated, &end, &staff(), NOW).await.unwrap(), Stage::Terminated);
-    let after = s.record(id, Stage::Active, &raw("2026-10-02"), &staff(), NOW).await.unwrap_err();
+    assert_eq!(s.record(id, Stage::Terminated, &end, &staff()).await.unwrap(), Stage::Terminated);
+    let after = s.record(id, Stage::Active, &raw("2026-10-02"), &staff()).await.unwrap_err();
     assert!(matches!(after, ServiceError::Refused(r) if r.code == "already_terminated"));
 }
 
@@ -120,31 +119,31 @@ async fn out_of_order_and_unevidenced_steps_are_refused_with_what_is_missing(db:
     let s = service(&db);
     let id = propose(&s, false).await;
     let signing = RawEvidence { place: Some("Bursa".into()), signatories: Some("x".into()), ..raw("2026-03-01") };
-    match s.record(id, Stage::Signed, &signing, &staff(), NOW).await.unwrap_err() {
+    match s.record(id, Stage::Signed, &signing, &staff()).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!((r.code, r.missing), ("out_of_order", Some(Stage::CouncilApproved))),
         other => panic!("{other:?}"),
     }
     let council = RawEvidence { number: Some("2026/7".into()), ..raw("2026-02-01") };
-    s.record(id, Stage::CouncilApproved, &council, &staff(), NOW).await.unwrap();
-    match s.record(id, Stage::Signed, &signing, &staff(), NOW).await.unwrap_err() {
+    s.record(id, Stage::CouncilApproved, &council, &staff()).await.unwrap();
+    match s.record(id, Stage::Signed, &signing, &staff()).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!(r.missing, Some(Stage::Permitted), "signing before permission"),
         other => panic!("{other:?}"),
     }
-    match s.record(id, Stage::Permitted, &raw("2026-03-01"), &staff(), NOW).await.unwrap_err() {
+    match s.record(id, Stage::Permitted, &raw("2026-03-01"), &staff()).await.unwrap_err() {
         ServiceError::Invalid(e) => assert_eq!(e.fields.get("reference").map(String::as_str), Some("required")),
         other => panic!("{other:?}"),
     }
     let early = RawEvidence { reference: Some("E-1".into()), ..raw("2026-01-15") };
-    match s.record(id, Stage::Permitted, &early, &staff(), NOW).await.unwrap_err() {
+    match s.record(id, Stage::Permitted, &early, &staff()).await.unwrap_err() {
         ServiceError::Refused(r) => assert_eq!(r.code, "date_before_previous_step"),
         other => panic!("{other:?}"),
     }
     let future = RawEvidence { reference: Some("E-1".into()), ..raw("2027-01-15") };
     assert!(
-        matches!(s.record(id, Stage::Permitted, &future, &staff(), NOW).await, Err(ServiceError::Refused(r)) if r.code == "date_in_future")
+        matches!(s.record(id, Stage::Permitted, &future, &staff()).await, Err(ServiceError::Refused(r)) if r.code == "date_in_future")
     );
     // Nothing refused was written.
-    assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
+    assert_eq!(s.get(id).await.unwrap().trail.len(), 2);
 }
 
 async fn a_stale_stage_cannot_be_overwritten(db: TestDb) {
@@ -170,14 +169,14 @@ async fn a_stale_stage_cannot_be_overwritten(db: TestDb) {
     db.store.record_step(id, Stage::Proposed, &step, &change).await.unwrap();
     let again = db.store.record_step(id, Stage::Proposed, &step, &change).await.unwrap_err();
     assert!(matches!(again, StoreError::Conflict(c) if c == "stage_changed"));
-    assert_eq!(s.get(id, TODAY).await.unwrap().trail.len(), 2);
+    assert_eq!(s.get(id).await.unwrap().trail.len(), 2);
 }
 
 async fn activate(s: &Partnerships, id: PartnershipId, on: &str) {
-    s.record(id, Stage::CouncilApproved, &RawEvidence { number: Some("1".into()), ..raw("2024-01-01") }, &staff(), NOW)
+    s.record(id, Stage::CouncilApproved, &RawEvidence { number: Some("1".into()), ..raw("2024-01-01") }, &staff())
         .await
         .unwrap();
-    s.record(id, Stage::Permitted, &RawEvidence { reference: Some("E".into()), ..raw("2024-01-02") }, &staff(), NOW)
+    s.record(id, Stage::Permitted, &RawEvidence { reference: Some("E".into()), ..raw("2024-01-02") }, &staff())
         .await
         .unwrap();
     s.record(
@@ -185,20 +184,23 @@ async fn activate(s: &Partnerships, id: PartnershipId, on: &str) {
         Stage::Signed,
         &RawEvidence { place: Some("p".into()), signatories: Some("s".into()), ..raw("2024-01-03") },
         &staff(),
-        NOW,
     )
     .await
     .unwrap();
-    s.record(id, Stage::Active, &raw(on), &staff(), NOW).await.unwrap();
+    s.record(id, Stage::Active, &raw(on), &staff()).await.unwrap();
 }
 
 async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
-    let s = service(&db);
+    let clock = ldp_testkit::clock();
+    let s = Partnerships::new(db.shared(), clock.clone(), PartnershipSettings::default());
     let id = propose_on(&s, false, "2023-12-01").await;
     activate(&s, id, "2024-01-10").await;
+    // Noon in Istanbul on the given day.
+    let set_today = |today: Date| clock.set(today.with_hms(9, 0, 0).unwrap().assume_utc());
     let dormant = |today: Date| {
+        set_today(today);
         let s = s.clone();
-        async move { s.get(id, today).await.unwrap().partnership.dormant }
+        async move { s.get(id).await.unwrap().partnership.dormant }
     };
     assert!(!dormant(date!(2026 - 01 - 10)).await, "exactly 24 months after the last sign of life");
     assert!(dormant(date!(2026 - 01 - 11)).await, "one day more");
@@ -212,24 +214,26 @@ async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
             sdgs: Some("4".into()),
         },
         &staff(),
-        NOW,
     )
     .await
     .unwrap();
     assert!(!dormant(date!(2026 - 01 - 11)).await, "an activity wakes it up");
     assert!(dormant(date!(2027 - 06 - 02)).await);
     // A shorter configured period.
-    let short = Partnerships::new(db.shared(), PartnershipSettings { dormancy_months: 6, ..Default::default() });
-    assert!(short.get(id, date!(2025 - 12 - 02)).await.unwrap().partnership.dormant);
+    let short =
+        Partnerships::new(db.shared(), clock.clone(), PartnershipSettings { dormancy_months: 6, ..Default::default() });
+    set_today(date!(2025 - 12 - 02));
+    assert!(short.get(id).await.unwrap().partnership.dormant);
     let f =
         PartnershipFilter { dormant: Some(false), municipality: Some("bursa-nilufer".into()), ..Default::default() };
-    let lively = s.list(&f, Page::default(), date!(2026 - 01 - 11)).await.unwrap();
+    set_today(date!(2026 - 01 - 11));
+    let lively = s.list(&f, Page::default()).await.unwrap();
     assert!(lively.items.iter().any(|p| p.id == id));
 }
 
 async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(db: TestDb) {
     let s = service(&db);
-    let view = s.compliance(&PartnershipFilter::default(), TODAY).await.unwrap();
+    let view = s.compliance(&PartnershipFilter::default()).await.unwrap();
     let istanbul = view.iter().find(|g| g.member.slug == "istanbul").expect("İstanbul has imported relations");
     let entry = &istanbul.entries[0];
     assert_eq!(entry.missing.first().map(|m| m.stage), Some(Stage::CouncilApproved));
@@ -240,11 +244,10 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
         Stage::CouncilApproved,
         &RawEvidence { number: Some("1999/12".into()), ..raw("1999-05-01") },
         &staff(),
-        NOW,
     )
     .await
     .unwrap();
-    let detail = s.get(id, TODAY).await.unwrap();
+    let detail = s.get(id).await.unwrap();
     assert!(detail.trail[0].backfilled);
     assert_eq!(detail.partnership.stage, Stage::Active, "backfilling does not move the stage");
     let next = if abroad { Stage::Permitted } else { Stage::Signed };
@@ -259,11 +262,10 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
                 ..raw("1999-06-01")
             },
             &staff(),
-            NOW,
         )
         .await
         .unwrap();
-        let d = s.get(id, TODAY).await.unwrap();
+        let d = s.get(id).await.unwrap();
         assert_eq!(d.trail[1].authority.as_deref(), Some("İçişleri Bakanlığı"), "older records may name the Interior");
     }
     s.record(
@@ -271,19 +273,21 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
         Stage::Signed,
         &RawEvidence { place: Some("İstanbul".into()), signatories: Some("Mayors".into()), ..raw("1999-09-01") },
         &staff(),
-        NOW,
     )
     .await
     .unwrap();
-    let done = s.get(id, TODAY).await.unwrap();
+    let done = s.get(id).await.unwrap();
     assert!(!done.partnership.trail_incomplete && done.missing.is_empty());
-    let view = s.compliance(&PartnershipFilter::default(), TODAY).await.unwrap();
+    let view = s.compliance(&PartnershipFilter::default()).await.unwrap();
     assert!(view.iter().flat_map(|g| &g.entries).all(|e| e.partnership.id != id), "no longer a gap");
 }
 
 async fn importing_the_sample_again_adds_nothing_and_reports_the_rest(db: TestDb) {
     let sample = include_bytes!("../../../../data/twin-cities/sample.csv");
-    let report = import_partnerships(db.shared(), &sample[..], "sample", &staff(), NOW, |_| {}).await.unwrap();
+    let report =
+        import_partnerships(db.shared(), &sample[..], "sample", &staff(), ldp_testkit::clock().as_ref(), |_| {})
+            .await
+            .unwrap();
     assert_eq!(report.rows, 80);
     assert_eq!(report.created, 0, "the seed already holds every member pair of the sample");
     assert_eq!(report.existing, 14, "member pairs matched");
@@ -295,9 +299,9 @@ async fn importing_the_sample_again_adds_nothing_and_reports_the_rest(db: TestDb
 
 async fn the_country_summary_adds_up(db: TestDb) {
     let s = service(&db);
-    let countries = s.countries(TODAY).await.unwrap();
+    let countries = s.countries().await.unwrap();
     let total: u64 = countries.iter().map(|c| c.partnerships).sum();
-    let all = s.list(&PartnershipFilter::default(), Page::default(), TODAY).await.unwrap();
+    let all = s.list(&PartnershipFilter::default(), Page::default()).await.unwrap();
     assert_eq!(total, all.total);
     let kosovo = countries.iter().find(|c| c.country.as_str() == "XK").expect("partners in Kosovo (GeoNames XK)");
     assert_eq!((kosovo.name.tr.as_str(), kosovo.name.en.as_str()), ("Kosova", "Kosovo"));
@@ -305,7 +309,7 @@ async fn the_country_summary_adds_up(db: TestDb) {
     assert_eq!(de.name.tr, "Almanya");
     assert_eq!(de.numeric.as_deref(), Some("276"));
     let f = PartnershipFilter { country: Some(de.country.clone()), ..Default::default() };
-    assert_eq!(s.list(&f, Page::default(), TODAY).await.unwrap().total, de.partnerships);
+    assert_eq!(s.list(&f, Page::default()).await.unwrap().total, de.partnerships);
     assert!(countries.windows(2).all(|w| w[0].partnerships >= w[1].partnerships));
     // The filter choices list the same countries, in Turkish order of their names.
     let choices = db.store.partner_countries().await.unwrap();
@@ -322,16 +326,14 @@ async fn filters_narrow_the_registry(db: TestDb) {
     let s = service(&db);
     let id = propose(&s, false).await;
     let q = |q: PartnershipQuery| PartnershipFilter::parse(&q).unwrap();
-    let by_sdg = s
-        .list(&q(PartnershipQuery { sdg: Some("13".into()), ..Default::default() }), Page::default(), TODAY)
-        .await
-        .unwrap();
+    let by_sdg =
+        s.list(&q(PartnershipQuery { sdg: Some("13".into()), ..Default::default() }), Page::default()).await.unwrap();
     assert_eq!(by_sdg.items.iter().map(|p| p.id).collect::<Vec<_>>(), [id]);
     let by_stage =
         q(PartnershipQuery { stage: Some("proposed".into()), province: Some("16".into()), ..Default::default() });
-    assert_eq!(s.list(&by_stage, Page::default(), TODAY).await.unwrap().total, 1);
+    assert_eq!(s.list(&by_stage, Page::default()).await.unwrap().total, 1);
     let bursa = q(PartnershipQuery { province: Some("16".into()), ..Default::default() });
-    let all = s.all(&bursa, TODAY, 10_000).await.unwrap();
+    let all = s.all(&bursa, 10_000).await.unwrap();
     assert!(all.iter().all(|p| p.member.province == "Bursa"));
     assert!(all.len() > 30);
     let bad = PartnershipFilter::parse(&PartnershipQuery {
@@ -348,21 +350,19 @@ async fn documents_are_checked_stored_and_listed(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let uploads = Arc::new(LocalUploads::open(dir.path()).unwrap());
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let doc = s
-        .attach(uploads.as_ref(), id, Some("council_decision"), "../karar.pdf", pdf.clone(), &staff(), NOW)
-        .await
-        .unwrap();
+    let doc =
+        s.attach(uploads.as_ref(), id, Some("council_decision"), "../karar.pdf", pdf.clone(), &staff()).await.unwrap();
     let bad = s
-        .attach(uploads.as_ref(), id, Some("council_decision"), "x.pdf", b"<html>".to_vec(), &staff(), NOW)
+        .attach(uploads.as_ref(), id, Some("council_decision"), "x.pdf", b"<html>".to_vec(), &staff())
         .await
         .unwrap_err();
     assert!(matches!(bad, ServiceError::Invalid(e) if e.fields["file"] == "unsupported_file_type"));
     let big = vec![b'%'; ldp_core::services::documents::MAX_DOCUMENT_BYTES + 1];
     assert!(matches!(
-        s.attach(uploads.as_ref(), id, Some("other"), "big.pdf", big, &staff(), NOW).await,
+        s.attach(uploads.as_ref(), id, Some("other"), "big.pdf", big, &staff()).await,
         Err(ServiceError::Invalid(_))
     ));
-    let detail = s.get(id, TODAY).await.unwrap();
+    let detail = s.get(id).await.unwrap();
     assert_eq!(detail.documents.len(), 1, "refused uploads leave nothing behind");
     let d = &detail.documents[0];
     assert_eq!(
@@ -382,15 +382,13 @@ async fn duplicate_partnerships_are_refused(db: TestDb) {
         kind: Some("friendship".into()),
         ..Default::default()
     };
-    assert!(
-        matches!(s.create(&input, &staff(), NOW).await, Err(ServiceError::Conflict(c)) if c == "partnership_exists")
-    );
+    assert!(matches!(s.create(&input, &staff()).await, Err(ServiceError::Conflict(c)) if c == "partnership_exists"));
     let wrong = NewPartnershipInput {
         municipality: Some("nowhere".into()),
         partner_city: Some("1".into()),
         ..Default::default()
     };
-    match s.create(&wrong, &staff(), NOW).await.unwrap_err() {
+    match s.create(&wrong, &staff()).await.unwrap_err() {
         ServiceError::Invalid(e) => {
             let fields: Vec<&str> = e.fields.keys().map(String::as_str).collect();
             assert_eq!(fields, ["kind", "municipality", "partner_city"]);
@@ -441,7 +439,7 @@ async fn every_partnership_write_leaves_its_audit_entry(db: TestDb) {
     );
     assert_eq!((after["stage"].as_str(), after["sdgs"].as_str()), (Some("proposed"), Some("11,13")));
     let council = RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") };
-    s.record(id, Stage::CouncilApproved, &council, &staff(), NOW).await.unwrap();
+    s.record(id, Stage::CouncilApproved, &council, &staff()).await.unwrap();
     let step = &audit_of(&db, "partnership").await[0];
     assert_eq!(step.action, "step:council_approved");
     assert_eq!(step.before.as_ref().unwrap()["stage"], "proposed");
@@ -453,7 +451,7 @@ async fn every_partnership_write_leaves_its_audit_entry(db: TestDb) {
     let member = db.store.municipality_by_slug("bursa-nilufer").await.unwrap().unwrap();
     assert_eq!(step.municipality_id, Some(member.id));
     // A refused step writes no entry.
-    let refused = s.record(id, Stage::Signed, &raw("2026-03-01"), &staff(), NOW).await;
+    let refused = s.record(id, Stage::Signed, &raw("2026-03-01"), &staff()).await;
     assert!(refused.is_err());
     assert_eq!(audit_of(&db, "partnership").await.len(), before + 2);
     let activity = ActivityInput {
@@ -462,7 +460,7 @@ async fn every_partnership_write_leaves_its_audit_entry(db: TestDb) {
         kind: Some("visit".into()),
         ..Default::default()
     };
-    let a = s.add_activity(id, &activity, &staff(), NOW).await.unwrap();
+    let a = s.add_activity(id, &activity, &staff()).await.unwrap();
     let logged = &audit_of(&db, "partnership_activity").await[0];
     assert_eq!(logged.record_id, a.to_string());
     assert_eq!(logged.after.as_ref().unwrap()["title_tr"], "Ziyaret");
@@ -470,7 +468,7 @@ async fn every_partnership_write_leaves_its_audit_entry(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let uploads = LocalUploads::open(dir.path()).unwrap();
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
-    let d = s.attach(&uploads, id, Some("council_decision"), "karar.pdf", pdf, &staff(), NOW).await.unwrap();
+    let d = s.attach(&uploads, id, Some("council_decision"), "karar.pdf", pdf, &staff()).await.unwrap();
     let stored = &audit_of(&db, "partnership_document").await[0];
     assert_eq!(stored.record_id, d.to_string());
     assert_eq!(stored.after.as_ref().unwrap()["filename"], "karar.pdf");
@@ -483,17 +481,17 @@ async fn a_representative_changes_only_their_own_relations(db: TestDb) {
     let own = representative(&db, "bursa-nilufer").await;
     let other = representative(&db, "bursa-osmangazi").await;
     let council = RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") };
-    assert!(matches!(s.record(id, Stage::CouncilApproved, &council, &other, NOW).await, Err(ServiceError::Forbidden)));
-    assert_eq!(s.get(id, TODAY).await.unwrap().partnership.stage, Stage::Proposed, "nothing written");
-    s.record(id, Stage::CouncilApproved, &council, &own, NOW).await.unwrap();
+    assert!(matches!(s.record(id, Stage::CouncilApproved, &council, &other).await, Err(ServiceError::Forbidden)));
+    assert_eq!(s.get(id).await.unwrap().partnership.stage, Stage::Proposed, "nothing written");
+    s.record(id, Stage::CouncilApproved, &council, &own).await.unwrap();
     let input = NewPartnershipInput {
         municipality: Some("bursa-nilufer".into()),
         partner_city: Some("2988507".into()),
         kind: Some("friendship".into()),
         ..Default::default()
     };
-    assert!(matches!(s.create(&input, &other, NOW).await, Err(ServiceError::Forbidden)));
-    assert!(matches!(s.create(&input, &Actor::visitor(None), NOW).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(s.create(&input, &other).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(s.create(&input, &Actor::visitor(None)).await, Err(ServiceError::Forbidden)));
 }
 
 /// A representative of the municipality `slug`.

@@ -4,7 +4,6 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use time::OffsetDateTime;
 
 use ldp_core::domain::Actor;
 
@@ -26,11 +25,7 @@ impl FromRequestParts<AppState> for TokenAuth {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(|| ApiError(AppError::unauthorized()))?;
-        let actor = state
-            .tokens
-            .authenticate(secret, client_addr(parts), OffsetDateTime::now_utc())
-            .await
-            .map_err(|e| ApiError(e.into()))?;
+        let actor = state.tokens.authenticate(secret, client_addr(parts)).await.map_err(|e| ApiError(e.into()))?;
         actor.map(TokenAuth).ok_or_else(|| ApiError(AppError::unauthorized()))
     }
 }

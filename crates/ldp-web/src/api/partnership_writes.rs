@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use ldp_core::domain::InputError;
@@ -44,7 +43,7 @@ pub async fn create(
     payload: Result<Json<NewPartnershipInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(payload)?;
-    let id = state.partnerships.create(&input, &actor, OffsetDateTime::now_utc()).await?;
+    let id = state.partnerships.create(&input, &actor).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -89,7 +88,7 @@ pub async fn record_step(
         None | Some("") => return Err(ApiError(AppError::invalid(InputError::new("stage", "required")))),
         Some(s) => s.parse::<Stage>().map_err(|e| ApiError(AppError::invalid(e)))?,
     };
-    let stage = state.partnerships.record(id, stage, &b.evidence, &actor, OffsetDateTime::now_utc()).await?;
+    let stage = state.partnerships.record(id, stage, &b.evidence, &actor).await?;
     Ok(Json(StepResult { stage }))
 }
 
@@ -113,6 +112,6 @@ pub async fn add_activity(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = id(&raw_id)?;
     let input = body(payload)?;
-    let activity = state.partnerships.add_activity(id, &input, &actor, OffsetDateTime::now_utc()).await?;
+    let activity = state.partnerships.add_activity(id, &input, &actor).await?;
     Ok((StatusCode::CREATED, Json(Created { id: activity })))
 }

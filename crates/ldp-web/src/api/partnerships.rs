@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use ldp_core::domain::partnership::{
@@ -82,8 +81,7 @@ pub async fn list(
     let filter = q.filter();
     let page = page(q.page.as_deref(), q.per_page.as_deref());
     let (filter, page) = filter_and_page(filter, page)?;
-    let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.list(&filter, page, today).await?))
+    Ok(Json(state.partnerships.list(&filter, page).await?))
 }
 
 /// One relation with its legal trail, activities, documents and the steps an inspector would find missing.
@@ -101,8 +99,7 @@ pub async fn show(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<PartnershipDetail>, ApiError> {
     let id: i64 = id.trim().parse().map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
-    let today = OffsetDateTime::now_utc().date();
-    let mut detail = state.partnerships.get(PartnershipId(id), today).await?;
+    let mut detail = state.partnerships.get(PartnershipId(id)).await?;
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !auth.is_some_and(|TokenAuth(a)| a.reads_municipality(member)) {
         detail.trail.iter_mut().for_each(|e| e.actor.clear());
@@ -116,14 +113,12 @@ pub async fn show(
 #[utoipa::path(get, path = "/api/v1/partnerships/countries", tag = "partnerships",
     responses((status = 200, description = "Countries, most relations first", body = Vec<CountrySummary>)))]
 pub async fn countries(State(state): State<AppState>) -> Result<Json<Vec<CountrySummary>>, ApiError> {
-    let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.countries(today).await?))
+    Ok(Json(state.partnerships.countries().await?))
 }
 
 /// Relations whose legal trail has gaps, per member municipality, with the missing steps in order.
 #[utoipa::path(get, path = "/api/v1/compliance", tag = "partnerships",
     responses((status = 200, description = "Members with gaps", body = Vec<MemberCompliance>)))]
 pub async fn compliance(State(state): State<AppState>) -> Result<Json<Vec<MemberCompliance>>, ApiError> {
-    let today = OffsetDateTime::now_utc().date();
-    Ok(Json(state.partnerships.compliance(&PartnershipFilter::default(), today).await?))
+    Ok(Json(state.partnerships.compliance(&PartnershipFilter::default()).await?))
 }

@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use ldp_core::domain::{AuditEntry, AuditFilter, MunicipalityProfile, Paged, Role, User};
@@ -39,7 +38,7 @@ pub async fn update_profile(
     payload: Result<Json<ProfileInput>, JsonRejection>,
 ) -> Result<Json<MunicipalityProfile>, ApiError> {
     let input = body(payload)?;
-    let saved = state.workspace.update_profile(&actor, &slug, &input, OffsetDateTime::now_utc()).await?;
+    let saved = state.workspace.update_profile(&actor, &slug, &input).await?;
     Ok(Json(saved))
 }
 
@@ -62,7 +61,7 @@ pub async fn add_representative(
     payload: Result<Json<RepresentativeInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(payload)?;
-    let id = state.workspace.save_representative(&actor, &slug, None, &input, OffsetDateTime::now_utc()).await?;
+    let id = state.workspace.save_representative(&actor, &slug, None, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -86,7 +85,7 @@ pub async fn update_representative(
 ) -> Result<Json<Created>, ApiError> {
     let rid = id(&raw)?;
     let input = body(payload)?;
-    let id = state.workspace.save_representative(&actor, &slug, Some(rid), &input, OffsetDateTime::now_utc()).await?;
+    let id = state.workspace.save_representative(&actor, &slug, Some(rid), &input).await?;
     Ok(Json(Created { id }))
 }
 
@@ -106,7 +105,7 @@ pub async fn delete_representative(
     ApiPath((slug, raw)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let rid = id(&raw)?;
-    state.workspace.delete_representative(&actor, &slug, rid, OffsetDateTime::now_utc()).await?;
+    state.workspace.delete_representative(&actor, &slug, rid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,7 +128,7 @@ pub async fn add_membership(
     payload: Result<Json<MembershipInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let input = body(payload)?;
-    let id = state.workspace.save_membership(&actor, &slug, None, &input, OffsetDateTime::now_utc()).await?;
+    let id = state.workspace.save_membership(&actor, &slug, None, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -153,7 +152,7 @@ pub async fn update_membership(
 ) -> Result<Json<Created>, ApiError> {
     let mid = id(&raw)?;
     let input = body(payload)?;
-    let id = state.workspace.save_membership(&actor, &slug, Some(mid), &input, OffsetDateTime::now_utc()).await?;
+    let id = state.workspace.save_membership(&actor, &slug, Some(mid), &input).await?;
     Ok(Json(Created { id }))
 }
 

@@ -4,7 +4,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use ldp_core::domain::LinkPurpose;
 use ldp_core::services::tokens::ApiToken;
@@ -98,7 +97,6 @@ pub async fn sign_in(
             form.password.as_deref().unwrap_or(""),
             request_parts.client.as_deref(),
             replaces.as_deref(),
-            OffsetDateTime::now_utc(),
         )
         .await;
     match result {
@@ -197,8 +195,7 @@ pub async fn reset_request(
     headers: HeaderMap,
     AnonymousForm(form): AnonymousForm<ResetRequestForm>,
 ) -> Result<Response, PageError> {
-    let result =
-        state.accounts.request_reset(form.email.as_deref().unwrap_or(""), ctx.lang, OffsetDateTime::now_utc()).await;
+    let result = state.accounts.request_reset(form.email.as_deref().unwrap_or(""), ctx.lang).await;
     let title = ctx.t("reset-title");
     match result {
         Ok(()) => anonymous_page(&ctx, &state, &headers, StatusCode::OK, |csrf| ResetRequestPage {
@@ -245,11 +242,7 @@ async fn link_form(
     token: String,
     invitation: bool,
 ) -> Result<Response, PageError> {
-    let user = state
-        .accounts
-        .link_user(&token, purpose_of(invitation), OffsetDateTime::now_utc())
-        .await
-        .map_err(ctx.fail())?;
+    let user = state.accounts.link_user(&token, purpose_of(invitation)).await.map_err(ctx.fail())?;
     let Some(user) = user else {
         return Err(PageError::new(ctx, AppError::new(StatusCode::NOT_FOUND, "link_expired")));
     };
@@ -322,7 +315,6 @@ async fn redeem(
     invitation: bool,
 ) -> Result<Response, PageError> {
     let purpose = purpose_of(invitation);
-    let now = OffsetDateTime::now_utc();
     let result = state
         .accounts
         .redeem(
@@ -332,7 +324,6 @@ async fn redeem(
             form.password_confirm.as_deref().unwrap_or(""),
             if invitation { form.name.as_deref() } else { None },
             client,
-            now,
         )
         .await;
     match result {
@@ -344,7 +335,7 @@ async fn redeem(
         }
         Err(e) => {
             let error = in_form(&ctx, e)?;
-            let user = state.accounts.link_user(&token, purpose, now).await.ok().flatten();
+            let user = state.accounts.link_user(&token, purpose).await.ok().flatten();
             let email = user.map(|u| u.email).unwrap_or_default();
             let state_form = FormState::of(&form).with_error(ctx.lang, &error);
             set_password_page(&ctx, &state, &headers, &token, invitation, &email, state_form, error.status)
@@ -452,7 +443,6 @@ pub async fn change_password(
             form.current_password.as_deref().unwrap_or(""),
             form.password.as_deref().unwrap_or(""),
             form.password_confirm.as_deref().unwrap_or(""),
-            OffsetDateTime::now_utc(),
         )
         .await;
     match result {
@@ -478,10 +468,7 @@ pub async fn create_token(
     CsrfForm { form, .. }: CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
     let read_only = form.scope.as_deref() == Some("read");
-    let result = state
-        .tokens
-        .create(&viewer.actor, &viewer.user, form.name.as_deref().unwrap_or(""), read_only, OffsetDateTime::now_utc())
-        .await;
+    let result = state.tokens.create(&viewer.actor, &viewer.user, form.name.as_deref().unwrap_or(""), read_only).await;
     match result {
         Ok((_, secret)) => {
             account_page(
@@ -509,6 +496,6 @@ pub async fn revoke_token(
     CsrfForm { .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::new(ctx.clone(), AppError::not_found()))?;
-    state.tokens.revoke(&viewer.actor, id, OffsetDateTime::now_utc()).await.map_err(ctx.fail())?;
+    state.tokens.revoke(&viewer.actor, id).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/account?done=revoked")).into_response())
 }

@@ -151,8 +151,7 @@ pub async fn show(
         municipality: Some(municipality.slug.clone()),
         ..Default::default()
     };
-    let today = time::OffsetDateTime::now_utc().date();
-    let relations = state.partnerships.list(&filter, Page::first(Page::MAX_SIZE), today).await.map_err(ctx.fail())?;
+    let relations = state.partnerships.list(&filter, Page::first(Page::MAX_SIZE)).await.map_err(ctx.fail())?;
     let profile = state.store.municipality_profile(municipality.id).await.map_err(ctx.fail())?.unwrap_or_default();
     let representatives = state.store.representatives(municipality.id).await.map_err(ctx.fail())?;
     let memberships = state.store.municipal_memberships(municipality.id).await.map_err(ctx.fail())?;

@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::*;
 use ldp_core::domain::{CountryCode, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
@@ -144,8 +143,7 @@ pub async fn list(
     }
     let (result, pagination) = match (filter, page) {
         (Some(filter), Ok(page)) => {
-            let today = OffsetDateTime::now_utc().date();
-            let result = state.partnerships.list(&filter, page, today).await.map_err(ctx.fail())?;
+            let result = state.partnerships.list(&filter, page).await.map_err(ctx.fail())?;
             if result.is_past_end() && page.number() > 1 {
                 return Err(ctx.fail()(AppError::not_found()));
             }
@@ -170,8 +168,7 @@ pub async fn export_csv(
 ) -> Result<Response, PageError> {
     let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
     let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    let today = OffsetDateTime::now_utc().date();
-    let rows = state.partnerships.all(&filter, today, EXPORT_LIMIT).await.map_err(ctx.fail())?;
+    let rows = state.partnerships.all(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
@@ -232,8 +229,7 @@ pub async fn show(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
-    let today = OffsetDateTime::now_utc().date();
-    let detail = state.partnerships.get(PartnershipId(id), today).await.map_err(ctx.fail())?;
+    let detail = state.partnerships.get(PartnershipId(id)).await.map_err(ctx.fail())?;
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
     let page = ShowPage { title, detail, ctx, show_actor: false };
     render(&page.ctx, &page, StatusCode::OK)
@@ -279,8 +275,7 @@ struct CountriesPage {
 }
 
 pub async fn countries(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let today = OffsetDateTime::now_utc().date();
-    let countries = state.partnerships.countries(today).await.map_err(ctx.fail())?;
+    let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
     let total = countries.iter().map(|c| c.partnerships).sum();
     let page = CountriesPage { title: ctx.t("countries-title"), countries, total, ctx };
     render(&page.ctx, &page, StatusCode::OK)
@@ -297,10 +292,9 @@ struct CompliancePage {
 }
 
 pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let today = OffsetDateTime::now_utc().date();
-    let groups = state.partnerships.compliance(&PartnershipFilter::default(), today).await.map_err(ctx.fail())?;
+    let groups = state.partnerships.compliance(&PartnershipFilter::default()).await.map_err(ctx.fail())?;
     let dormant_filter = PartnershipFilter { dormant: Some(true), ..PartnershipFilter::default() };
-    let dormant = state.partnerships.list(&dormant_filter, Page::first(1), today).await.map_err(ctx.fail())?;
+    let dormant = state.partnerships.list(&dormant_filter, Page::first(1)).await.map_err(ctx.fail())?;
     let total_gaps = groups.iter().map(|g| g.entries.len()).sum();
     let page = CompliancePage { title: ctx.t("compliance-title"), groups, dormant, total_gaps, ctx };
     render(&page.ctx, &page, StatusCode::OK)
@@ -334,15 +328,14 @@ pub async fn map(
 ) -> Result<Response, PageError> {
     let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
     let (form, filter) = filter_form(&ctx, &state, query).await?;
-    let today = OffsetDateTime::now_utc().date();
     let (mut partnerships, total) = match &filter {
         Some(f) => {
-            let total = state.partnerships.list(f, Page::first(1), today).await.map_err(ctx.fail())?.total;
-            (state.partnerships.all(f, today, MAP_LIMIT).await.map_err(ctx.fail())?, total)
+            let total = state.partnerships.list(f, Page::first(1)).await.map_err(ctx.fail())?.total;
+            (state.partnerships.all(f, MAP_LIMIT).await.map_err(ctx.fail())?, total)
         }
         None => (Vec::new(), 0),
     };
-    let summary = state.partnerships.countries(today).await.map_err(ctx.fail())?;
+    let summary = state.partnerships.countries().await.map_err(ctx.fail())?;
     let numeric: std::collections::HashMap<&str, String> = summary
         .iter()
         .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))

@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use scraper::Html;
 use serde_json::Value;
-use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
 use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
@@ -163,14 +162,6 @@ const CITY_NAMES: &[&str] = &[
 /// The smallest file the document form accepts.
 pub(crate) const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
-pub(crate) fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-pub(crate) fn today() -> Date {
-    now().date()
-}
-
 pub(crate) fn system() -> Actor {
     Actor::system("test")
 }
@@ -225,7 +216,7 @@ pub(crate) async fn city_without_relation(app: &TestApp, member: &str) -> i64 {
 /// The GeoNames ids of the cities `member` already has a relation with.
 async fn partner_cities_of(app: &TestApp, member: &str) -> BTreeSet<i64> {
     let filter = PartnershipFilter { municipality: Some(member.to_owned()), ..Default::default() };
-    let relations = app.state.partnerships.all(&filter, today(), 10_000).await.unwrap();
+    let relations = app.state.partnerships.all(&filter, 10_000).await.unwrap();
     relations.into_iter().filter(|p| p.partner.kind == PartnerKind::City).map(|p| p.partner.id).collect()
 }
 
@@ -470,7 +461,7 @@ impl Pools {
                 proposed_on: Some("2025-01-06".into()),
                 ..Default::default()
             };
-            match app.state.partnerships.create(&input, &system(), now()).await {
+            match app.state.partnerships.create(&input, &system()).await {
                 Ok(id) => return id,
                 Err(ServiceError::Conflict(_)) => continue,
                 Err(e) => panic!("a relation of {member} with {partner}: {e}"),
@@ -488,14 +479,14 @@ async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
         title: Some("Dış İlişkiler Müdürü".into()),
         ..Default::default()
     };
-    let representative = ws.save_representative(&system(), slug, None, &fixture, now()).await.unwrap();
+    let representative = ws.save_representative(&system(), slug, None, &fixture).await.unwrap();
     let joined = MembershipInput {
         network: Some(free_network(app, slug).await),
         since: Some("2018".into()),
         status: Some("applied".into()),
         ..Default::default()
     };
-    let membership = ws.save_membership(&system(), slug, None, &joined, now()).await.unwrap();
+    let membership = ws.save_membership(&system(), slug, None, &joined).await.unwrap();
     let partnership = pools.fresh_partnership(app, slug).await;
     Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership }
 }
@@ -589,7 +580,7 @@ impl World {
     /// A representative of `slug` made only to be deleted.
     async fn doomed_representative(&self, slug: &str, n: u32) -> i64 {
         let input = RepresentativeInput { name: Some(format!("Ayrılacak temsilci {n}")), ..Default::default() };
-        self.app.state.workspace.save_representative(&system(), slug, None, &input, now()).await.unwrap()
+        self.app.state.workspace.save_representative(&system(), slug, None, &input).await.unwrap()
     }
 
     /// The form request for `op` as `who`, with fresh input (and fresh records where the request uses one up).
@@ -704,12 +695,12 @@ impl World {
             let memberships = store.municipal_memberships(t.id).await.unwrap();
             parts.insert(format!("memberships of {s}"), format!("{memberships:?}"));
             let filter = PartnershipFilter { municipality: Some(s.clone()), ..Default::default() };
-            let relations = self.app.state.partnerships.list(&filter, Page::first(1), today()).await.unwrap();
+            let relations = self.app.state.partnerships.list(&filter, Page::first(1)).await.unwrap();
             parts.insert(format!("relations of {s}"), relations.total.to_string());
         }
         let watched = [self.forms.partnership, self.api.partnership, self.elsewhere.partnership];
         for id in watched.into_iter().chain(self.fresh) {
-            let d = self.app.state.partnerships.get(id, today()).await.unwrap();
+            let d = self.app.state.partnerships.get(id).await.unwrap();
             let summary = format!(
                 "{:?}, {} steps, {} activities, {} documents",
                 d.partnership.stage,
@@ -769,7 +760,7 @@ async fn a_representative_cannot_reach_into_another_municipality(db: TestDb) {
     let mut w = World::new(db).await;
     let (mine, theirs) = (w.forms.clone(), w.elsewhere.clone());
     let about = ProfileInput { about_tr: Some("Kadıköy'ün tanıtımı".into()), ..Default::default() };
-    w.app.state.workspace.update_profile(&system(), &theirs.slug, &about, now()).await.unwrap();
+    w.app.state.workspace.update_profile(&system(), &theirs.slug, &about).await.unwrap();
     let city = w.pools.fresh_city(&w.app, &theirs.slug).await;
     let their_network = free_network(&w.app, &theirs.slug).await;
     let my_network = free_network(&w.app, &mine.slug).await;

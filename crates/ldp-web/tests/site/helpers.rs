@@ -28,6 +28,8 @@ pub struct TestApp {
     pub uploads: Arc<LocalUploads>,
     pub state: AppState,
     pub mail: MemoryMailer,
+    /// The clock every service reads; tests move it instead of waiting.
+    pub clock: Arc<ldp_core::clock::FixedClock>,
     _uploads_dir: tempfile::TempDir,
 }
 
@@ -71,14 +73,16 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
         let mail = MemoryMailer::default();
+        let clock = ldp_testkit::clock();
         let config = Config {
+            clock: clock.clone(),
             partnerships: PartnershipSettings::default(),
             uploads: uploads.clone(),
             accounts: AccountSettings::for_tests(),
             mailer: Arc::new(mail.clone()),
         };
         let state = AppState::load(db.shared(), config).await.expect("state loads");
-        TestApp { router: ldp_web::app(state.clone()), state, mail, db, uploads, _uploads_dir: dir }
+        TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }
     }
 
     /// Creates a user with [`PASSWORD`]; `municipalities` are comma-separated slugs (representatives).
@@ -89,8 +93,7 @@ impl TestApp {
             role: Some(role.into()),
             municipalities: Some(municipalities.into()),
         };
-        let now = time::OffsetDateTime::now_utc();
-        self.state.accounts.add_user(&Actor::system("test"), &input, PASSWORD, now).await.expect("user created")
+        self.state.accounts.add_user(&Actor::system("test"), &input, PASSWORD).await.expect("user created")
     }
 
     /// Signs in through the form, as a browser does, and returns the session and its CSRF token.
@@ -156,9 +159,8 @@ impl TestApp {
     /// A write token for the user `email`.
     pub async fn token(&self, email: &str, read_only: bool) -> String {
         let owner = self.state.accounts.user_by_email(email).await.unwrap().expect("user");
-        let now = time::OffsetDateTime::now_utc();
         let (_, secret) =
-            self.state.tokens.create(&Actor::system("test"), &owner, "test", read_only, now).await.expect("token");
+            self.state.tokens.create(&Actor::system("test"), &owner, "test", read_only).await.expect("token");
         secret
     }
 

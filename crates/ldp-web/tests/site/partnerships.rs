@@ -2,7 +2,6 @@
 
 use axum::http::{StatusCode, header};
 use scraper::Html;
-use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::{PartnershipFilter, PartnershipId, RawEvidence, Stage};
 use ldp_core::domain::{Actor, Page};
@@ -23,7 +22,7 @@ both_backends!(seeded =>
 );
 
 fn service(app: &TestApp) -> Partnerships {
-    Partnerships::new(app.db.shared(), PartnershipSettings::default())
+    Partnerships::new(app.db.shared(), app.clock.clone(), PartnershipSettings::default())
 }
 
 async fn the_relations_list_filters_and_pages_in_both_languages(db: TestDb) {
@@ -76,7 +75,6 @@ async fn the_csv_export_has_exactly_the_filtered_rows(db: TestDb) {
             })
             .unwrap(),
             Page::default(),
-            OffsetDateTime::now_utc().date(),
         )
         .await
         .unwrap();
@@ -107,7 +105,6 @@ async fn the_map_draws_an_arc_per_filtered_relation_with_a_table(db: TestDb) {
 async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb) {
     let app = TestApp::new(db).await;
     let s = service(&app);
-    let now = OffsetDateTime::now_utc();
     let input = NewPartnershipInput {
         municipality: Some("yalova".into()),
         partner_city: Some("2867714".into()),
@@ -116,10 +113,10 @@ async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb)
         proposed_on: Some("2026-01-05".into()),
         ..Default::default()
     };
-    let id = s.create(&input, &Actor::system("test"), now).await.unwrap();
+    let id = s.create(&input, &Actor::system("test")).await.unwrap();
     let council =
         RawEvidence { date: Some("2026-02-01".into()), number: Some("2026/<b>7</b>".into()), ..Default::default() };
-    s.record(id, Stage::CouncilApproved, &council, &Actor::system("test"), now).await.unwrap();
+    s.record(id, Stage::CouncilApproved, &council, &Actor::system("test")).await.unwrap();
     s.add_activity(
         id,
         &ActivityInput {
@@ -130,21 +127,12 @@ async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb)
             sdgs: Some("11".into()),
         },
         &Actor::system("test"),
-        now,
     )
     .await
     .unwrap();
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
     let doc = s
-        .attach(
-            app.uploads.as_ref(),
-            id,
-            Some("council_decision"),
-            "karar.pdf",
-            pdf.clone(),
-            &Actor::system("test"),
-            now,
-        )
+        .attach(app.uploads.as_ref(), id, Some("council_decision"), "karar.pdf", pdf.clone(), &Actor::system("test"))
         .await
         .unwrap();
 
@@ -257,10 +245,9 @@ mod writes {
             StatusCode::UNAUTHORIZED
         );
 
-        let tokens = Tokens::new(app.db.shared());
+        let tokens = Tokens::new(app.db.shared(), app.clock.clone());
         let owner = app.user("sync@mmu.org.tr", "staff", "").await;
-        let (token, secret) =
-            tokens.create(&Actor::system("test"), &owner, "sync", false, OffsetDateTime::now_utc()).await.unwrap();
+        let (token, secret) = tokens.create(&Actor::system("test"), &owner, "sync", false).await.unwrap();
         let created = app.request(post("/api/v1/partnerships", Some(&secret), proposal)).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let id = serde_json::from_str::<serde_json::Value>(&created.body).unwrap()["id"].as_i64().unwrap();
@@ -309,7 +296,7 @@ mod writes {
         assert_eq!(actors, [named.as_str(), named.as_str()], "staff with a token see who did it");
         assert_eq!(detail["activities"][0]["title"]["tr"], "Ziyaret");
 
-        tokens.revoke(&Actor::system("test"), token.id, OffsetDateTime::now_utc()).await.unwrap();
+        tokens.revoke(&Actor::system("test"), token.id).await.unwrap();
         let after = app.request(post(&format!("/api/v1/partnerships/{id}/activities"), Some(&secret), activity)).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED, "a revoked token writes nothing");
         // A cookie is never enough.

@@ -14,7 +14,7 @@ use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter};
 use ldp_core::domain::{Municipality, MunicipalityFilter, Page};
 use ldp_testkit::{TestDb, both_backends};
 
-use crate::authz::{PDF, city_without_relation, free_network, today, upload};
+use crate::authz::{PDF, city_without_relation, free_network, upload};
 use crate::helpers::*;
 
 both_backends!(seeded =>
@@ -254,7 +254,7 @@ impl Writer<'_> {
         ];
         self.save(via, "/tr/workspace/partnerships/new", "POST", "/api/v1/partnerships", &relation).await;
         let filter = PartnershipFilter { municipality: Some(slug.to_owned()), ..Default::default() };
-        let relations = self.app.state.partnerships.all(&filter, today(), 10_000).await.unwrap();
+        let relations = self.app.state.partnerships.all(&filter, 10_000).await.unwrap();
         let partnership = relations
             .iter()
             .find(|p| p.partner.kind == PartnerKind::City && p.partner.id == city)

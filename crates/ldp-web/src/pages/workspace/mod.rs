@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::{Partnership, PartnershipFilter};
 use ldp_core::domain::{AuditEntry, Municipality, Page, Paged, Role};
@@ -130,14 +129,11 @@ async fn attention(
     municipality: Option<&Municipality>,
     label: String,
 ) -> Result<Attention, ldp_core::services::ServiceError> {
-    let today = OffsetDateTime::now_utc().date();
     let base = PartnershipFilter { municipality: municipality.map(|m| m.slug.clone()), ..PartnershipFilter::default() };
     let page = Page::first(10);
-    let incomplete = state
-        .partnerships
-        .list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page, today)
-        .await?;
-    let dormant = state.partnerships.list(&PartnershipFilter { dormant: Some(true), ..base }, page, today).await?;
+    let incomplete =
+        state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;
+    let dormant = state.partnerships.list(&PartnershipFilter { dormant: Some(true), ..base }, page).await?;
     Ok(Attention { label, slug: municipality.map(|m| m.slug.clone()), incomplete, dormant })
 }
 

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
-use time::OffsetDateTime;
 
 use ldp_core::domain::{MembershipStatus, MunicipalMembership, Municipality, Network, Representative};
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
@@ -83,7 +82,7 @@ pub async fn save_profile(
     Path((_, slug)): Path<(String, String)>,
     CsrfForm { form, .. }: CsrfForm<ProfileInput>,
 ) -> Result<Response, PageError> {
-    match state.workspace.update_profile(&viewer.actor, &slug, &form, OffsetDateTime::now_utc()).await {
+    match state.workspace.update_profile(&viewer.actor, &slug, &form).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
@@ -181,7 +180,7 @@ async fn save_representative(
     id: Option<i64>,
     form: RepresentativeInput,
 ) -> Result<Response, PageError> {
-    match state.workspace.save_representative(&viewer.actor, &slug, id, &form, OffsetDateTime::now_utc()).await {
+    match state.workspace.save_representative(&viewer.actor, &slug, id, &form).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
@@ -220,11 +219,7 @@ pub async fn delete_representative(
     CsrfForm { .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id)?;
-    state
-        .workspace
-        .delete_representative(&viewer.actor, &slug, id, OffsetDateTime::now_utc())
-        .await
-        .map_err(ctx.fail())?;
+    state.workspace.delete_representative(&viewer.actor, &slug, id).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1"))))
 }
 
@@ -331,7 +326,7 @@ async fn save_membership(
     id: Option<i64>,
     form: MembershipInput,
 ) -> Result<Response, PageError> {
-    match state.workspace.save_membership(&viewer.actor, &slug, id, &form, OffsetDateTime::now_utc()).await {
+    match state.workspace.save_membership(&viewer.actor, &slug, id, &form).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/municipalities/{slug}?saved=1")))),
         Err(e) => {
             let error = in_form(&ctx, e)?;

@@ -5,7 +5,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use ldp_core::domain::partnership::{
     ActivityKind, DocumentKind, PartnershipDetail, PartnershipId, PartnershipKind, RawEvidence, Stage, Theme,
@@ -167,7 +166,7 @@ pub async fn create(
             *v = None;
         }
     }
-    match state.partnerships.create(&input, &viewer.actor, OffsetDateTime::now_utc()).await {
+    match state.partnerships.create(&input, &viewer.actor).await {
         Ok(id) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
@@ -218,8 +217,7 @@ async fn show_page(
     status: StatusCode,
     saved: bool,
 ) -> Result<Response, PageError> {
-    let today = OffsetDateTime::now_utc().date();
-    let detail = state.partnerships.get(id, today).await.map_err(ctx.fail())?;
+    let detail = state.partnerships.get(id).await.map_err(ctx.fail())?;
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !viewer.actor.reads_municipality(member) {
         return Err(PageError::new(ctx, AppError::forbidden()));
@@ -277,7 +275,7 @@ pub async fn record_step(
     let result = match stage {
         Ok(stage) => state
             .partnerships
-            .record(id, stage, &form.evidence, &viewer.actor, OffsetDateTime::now_utc())
+            .record(id, stage, &form.evidence, &viewer.actor)
             .await
             .map(|_| ())
             .map_err(AppError::from),
@@ -313,7 +311,7 @@ pub async fn add_activity(
     if !form.sdg.is_empty() {
         input.sdgs = Some(form.sdg.join(","));
     }
-    match state.partnerships.add_activity(id, &input, &viewer.actor, OffsetDateTime::now_utc()).await {
+    match state.partnerships.add_activity(id, &input, &viewer.actor).await {
         Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
@@ -372,15 +370,7 @@ pub async fn upload(
         let (filename, bytes) = file.unwrap_or_default();
         state
             .partnerships
-            .attach(
-                state.uploads.as_ref(),
-                id,
-                kind.as_deref(),
-                &filename,
-                bytes,
-                &viewer.actor,
-                OffsetDateTime::now_utc(),
-            )
+            .attach(state.uploads.as_ref(), id, kind.as_deref(), &filename, bytes, &viewer.actor)
             .await
             .map(|_| ())
             .map_err(AppError::from)

@@ -4,7 +4,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use ldp_core::domain::{Role, User, UserId};
 use ldp_core::services::accounts::UserInput;
@@ -96,7 +95,7 @@ pub async fn invite(
     SignedIn(viewer): SignedIn,
     CsrfForm { form, .. }: CsrfForm<UserInput>,
 ) -> Result<Response, PageError> {
-    match state.accounts.invite(&viewer.actor, &form, ctx.lang, OffsetDateTime::now_utc()).await {
+    match state.accounts.invite(&viewer.actor, &form, ctx.lang).await {
         Ok((user, _)) => {
             let q = serde_urlencoded::to_string([("invited", user.email.as_str())]).unwrap_or_default();
             Ok(see_other(&ctx.href(&format!("/workspace/users?{q}"))))
@@ -189,7 +188,7 @@ pub async fn update(
         municipalities: form.municipalities.clone(),
     };
     let disabled = form.disabled.is_some();
-    match state.accounts.update_user(&viewer.actor, id, &input, disabled, OffsetDateTime::now_utc()).await {
+    match state.accounts.update_user(&viewer.actor, id, &input, disabled).await {
         Ok(_) => Ok(see_other(&ctx.href("/workspace/users"))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
