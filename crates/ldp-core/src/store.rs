@@ -55,6 +55,26 @@ impl fmt::Display for Backend {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How many failed sign-ins a window allows.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptLimits {
+    /// The window's start.
+    pub since: OffsetDateTime,
+    /// Failures for one address (since its last success).
+    pub per_address: u32,
+    /// Failures from one client address.
+    pub per_client: u32,
+}
+
+/// The answer to [`Store::claim_sign_in_attempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptClaim {
+    /// The attempt is recorded (as a failure until confirmed); check the password.
+    Granted(i64),
+    /// Too many failures: do not check the password. `last` is the latest failure of the address.
+    Locked { last: Option<OffsetDateTime> },
+}
+
 /// Persistence for every capability of the platform. Handlers hold an `Arc<dyn Store>`, never a pool.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -238,22 +258,21 @@ pub trait Store: Send + Sync + 'static {
         change: &Change,
     ) -> StoreResult<Option<UserId>>;
 
-    async fn record_sign_in_attempt(
+    /// Counts the failed sign-ins since `limits.since` (for the address after its last success, and from
+    /// the client) and, if both are under their limits, records this attempt as a failure at `at` before
+    /// the password is checked, all atomically: concurrent guesses for one address are counted one after
+    /// the other, so no more than the limit are ever verified. [`Store::confirm_sign_in_attempt`] turns
+    /// the attempt into a success once the password proved right.
+    async fn claim_sign_in_attempt(
         &self,
         email_folded: &str,
         client: Option<&str>,
-        succeeded: bool,
         at: OffsetDateTime,
-    ) -> StoreResult<()>;
+        limits: &AttemptLimits,
+    ) -> StoreResult<AttemptClaim>;
 
-    /// Failed sign-ins since `since`: for the address (after its last success), from the client, and when the
-    /// address last failed.
-    async fn recent_failures(
-        &self,
-        email_folded: &str,
-        client: Option<&str>,
-        since: OffsetDateTime,
-    ) -> StoreResult<(u32, u32, Option<OffsetDateTime>)>;
+    /// Marks a claimed attempt as a successful sign-in.
+    async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()>;
 
     /// Stores a new session (by the hash of its id) and ends `replaces`, the one the browser had before.
     async fn create_session(

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use ldp_core::domain::{Change, LinkPurpose, MunicipalityId, NewUser, Role, Session, StoredUser, User, UserId};
-use ldp_core::store::{StoreError, StoreResult, UserUpdate};
+use ldp_core::store::{AttemptClaim, AttemptLimits, Backend, StoreError, StoreResult, UserUpdate};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
@@ -142,6 +142,9 @@ impl SqlStore {
             if u.disabled {
                 sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
                     .bind(id.0).execute(&mut *tx).await.map_err(db)?;
+                // A disabled user's open reset or invitation links would let them back in.
+                sqlx::query::<Db>("UPDATE one_time_link SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                    .bind(change.at).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
@@ -149,7 +152,8 @@ impl SqlStore {
         })
     }
 
-    /// Sets a password and ends every session of the user but `keep` (the one that changed it).
+    /// Sets a password and ends every session of the user but `keep` (the one that changed it), and every
+    /// open reset or invitation link: a link mailed before the change must not undo it.
     pub(crate) async fn set_password_tx(
         &self,
         id: UserId,
@@ -163,6 +167,8 @@ impl SqlStore {
                 .bind(hash).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1 AND id_hash <> $2")
                 .bind(id.0).bind(keep.unwrap_or("")).execute(&mut *tx).await.map_err(db)?;
+            sqlx::query::<Db>("UPDATE one_time_link SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(change.at).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             Ok(())
@@ -237,45 +243,59 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn record_attempt_q(
+    /// Counts and records in one transaction. SQLite's `BEGIN IMMEDIATE` already serialises writers; on
+    /// PostgreSQL transaction-scoped advisory locks on the address and the client (taken in a fixed order,
+    /// so two claims never wait on each other crosswise) make concurrent claims for either count in turn.
+    pub(crate) async fn claim_attempt_tx(
         &self,
         email_folded: &str,
         client: Option<&str>,
-        succeeded: bool,
         at: OffsetDateTime,
-    ) -> StoreResult<()> {
+        limits: &AttemptLimits,
+    ) -> StoreResult<AttemptClaim> {
+        let backend = self.backend_kind();
         dispatch!(&self.pools, pool => {
-            sqlx::query::<Db>(
-                "INSERT INTO sign_in_attempt (email_folded, client, succeeded, at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(email_folded).bind(client).bind(succeeded).bind(at).execute(pool).await.map_err(db)?;
-        });
-        Ok(())
-    }
-
-    /// Failed attempts since `since` for the address (after its last success) and from the client, and the
-    /// time of the latest failure for the address.
-    pub(crate) async fn recent_failures_q(
-        &self,
-        email_folded: &str,
-        client: Option<&str>,
-        since: OffsetDateTime,
-    ) -> StoreResult<(u32, u32, Option<OffsetDateTime>)> {
-        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            if backend == Backend::Postgres {
+                let mut keys = vec![format!("sign-in:address:{email_folded}")];
+                keys.extend(client.map(|c| format!("sign-in:client:{c}")));
+                keys.sort();
+                for key in keys {
+                    sqlx::query::<Db>("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                        .bind(key).execute(&mut *tx).await.map_err(db)?;
+                }
+            }
             let (by_email, last): (i64, Option<OffsetDateTime>) = sqlx::query_as::<Db, (i64, Option<OffsetDateTime>)>(
                 "SELECT COUNT(*), MAX(at) FROM sign_in_attempt WHERE email_folded = $1 AND NOT succeeded AND at > $2 \
                  AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempt WHERE email_folded = $1 AND succeeded), $2)",
             )
-            .bind(email_folded).bind(since).fetch_one(pool).await.map_err(db)?;
+            .bind(email_folded).bind(limits.since).fetch_one(&mut *tx).await.map_err(db)?;
             let by_client: i64 = match client {
                 None => 0,
                 Some(c) => sqlx::query_scalar::<Db, i64>(
                     "SELECT COUNT(*) FROM sign_in_attempt WHERE client = $1 AND NOT succeeded AND at > $2",
                 )
-                .bind(c).bind(since).fetch_one(pool).await.map_err(db)?,
+                .bind(c).bind(limits.since).fetch_one(&mut *tx).await.map_err(db)?,
             };
-            Ok((by_email as u32, by_client as u32, last))
+            if by_email >= i64::from(limits.per_address) || by_client >= i64::from(limits.per_client) {
+                return Ok(AttemptClaim::Locked { last });
+            }
+            let id: i64 = sqlx::query_scalar::<Db, i64>(
+                "INSERT INTO sign_in_attempt (email_folded, client, succeeded, at) VALUES ($1, $2, FALSE, $3) \
+                 RETURNING id",
+            )
+            .bind(email_folded).bind(client).bind(at).fetch_one(&mut *tx).await.map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(AttemptClaim::Granted(id))
         })
+    }
+
+    pub(crate) async fn confirm_attempt_q(&self, attempt: i64) -> StoreResult<()> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>("UPDATE sign_in_attempt SET succeeded = TRUE WHERE id = $1")
+                .bind(attempt).execute(pool).await.map_err(db)?;
+        });
+        Ok(())
     }
 
     /// Starts a session; `replaces` (the cookie the browser sent, if any) ends in the same transaction.

@@ -30,7 +30,10 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
-use ldp_core::store::{Backend, GazetteerEntry, NewApiToken, RecordedStep, Store, StoreError, StoreResult, UserUpdate};
+use ldp_core::store::{
+    AttemptClaim, AttemptLimits, Backend, GazetteerEntry, NewApiToken, RecordedStep, Store, StoreError, StoreResult,
+    UserUpdate,
+};
 
 pub use pool::{ConnectError, PoolSettings, redact};
 use pool::{Pools, db, dispatch};
@@ -331,23 +334,18 @@ impl Store for SqlStore {
         self.redeem_link_tx(token_hash, purpose, password_hash, name, change).await
     }
 
-    async fn record_sign_in_attempt(
+    async fn claim_sign_in_attempt(
         &self,
         email_folded: &str,
         client: Option<&str>,
-        succeeded: bool,
         at: OffsetDateTime,
-    ) -> StoreResult<()> {
-        self.record_attempt_q(email_folded, client, succeeded, at).await
+        limits: &AttemptLimits,
+    ) -> StoreResult<AttemptClaim> {
+        self.claim_attempt_tx(email_folded, client, at, limits).await
     }
 
-    async fn recent_failures(
-        &self,
-        email_folded: &str,
-        client: Option<&str>,
-        since: OffsetDateTime,
-    ) -> StoreResult<(u32, u32, Option<OffsetDateTime>)> {
-        self.recent_failures_q(email_folded, client, since).await
+    async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.confirm_attempt_q(attempt).await
     }
 
     async fn create_session(

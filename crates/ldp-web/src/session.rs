@@ -125,12 +125,43 @@ fn url_encode(s: &str) -> String {
 
 /// Where to go after signing in: only paths of this site, never another host.
 pub fn safe_next(next: Option<&str>, lang: Lang) -> String {
-    match next.map(str::trim) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_owned()
-        }
-        _ => format!("/{}/workspace", lang.code()),
+    next.and_then(local_path).unwrap_or_else(|| format!("/{}/workspace", lang.code()))
+}
+
+/// `next` as a path on this site, or `None`. The value is parsed as a relative reference against a
+/// stand-in origin and kept only if it stays on that origin. Browsers forgive far more than the URL
+/// standard's happy path (they drop tabs and newlines, read `\` as `/`, fold Unicode slashes), so
+/// anything but printable ASCII is refused before parsing, and so is any value that would read as
+/// `//host` once percent-decoded.
+fn local_path(next: &str) -> Option<String> {
+    const BASE: &str = "http://ldp.invalid/";
+    let printable = |s: &str| s.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !next.starts_with('/') || !printable(next) || next.contains('\\') {
+        return None;
     }
+    let decoded: String = url::form_urlencoded::parse(format!("x={}", next.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())?;
+    let slash_like = |c: char| matches!(c, '/' | '\\' | '\u{ff0f}' | '\u{2215}' | '\u{2044}' | '\u{29f8}');
+    if decoded.chars().nth(1).is_some_and(slash_like) || decoded.contains('\\') || decoded.chars().any(char::is_control)
+    {
+        return None;
+    }
+    let base = url::Url::parse(BASE).ok()?;
+    let joined = base.join(next).ok()?;
+    if joined.origin() != base.origin() || joined.username() != "" || joined.password().is_some() {
+        return None;
+    }
+    let mut out = joined.path().to_owned();
+    if let Some(q) = joined.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = joined.fragment() {
+        out.push('#');
+        out.push_str(f);
+    }
+    out.starts_with('/').then_some(out).filter(|o| !o.starts_with("//"))
 }
 
 /// Compares secrets in time that does not depend on where they differ.
@@ -231,6 +262,58 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example"), Lang::En), "/en/workspace");
         assert_eq!(safe_next(Some("/\\evil.example"), Lang::Tr), "/tr/workspace");
         assert_eq!(safe_next(None, Lang::En), "/en/workspace");
+        assert_eq!(
+            safe_next(Some("/tr/municipalities?q=%C4%B0stanbul#x"), Lang::Tr),
+            "/tr/municipalities?q=%C4%B0stanbul#x"
+        );
+    }
+
+    #[test]
+    fn next_refuses_every_known_open_redirect_bypass() {
+        let corpus = [
+            "/\tevil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/%0a/evil.example",
+            "/%0d%0a/evil.example",
+            "\\evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/%5cevil.example",
+            "/%5c/evil.example",
+            "//evil.example",
+            "///evil.example",
+            "/%2F%2Fevil.example",
+            "/%2f/evil.example",
+            "/%EF%BC%8Fevil.example",
+            "%2F%2Fevil.example",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "/javascript:alert(1)//%0a",
+            "data:text/html,x",
+            "https://evil.example",
+            "http:evil.example",
+            "//evil.example@ldp.invalid",
+            "/\u{ff0f}evil.example",
+            "/\u{2215}evil.example",
+            "/\u{2044}evil.example",
+            "/\u{3002}evil.example",
+            "\u{ff0f}\u{ff0f}evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{200b}/evil.example",
+            "",
+            "evil.example",
+            "./x",
+        ];
+        for bad in corpus {
+            let to = safe_next(Some(bad), Lang::Tr);
+            assert_eq!(to, "/tr/workspace", "{bad:?} must not be followed (went to {to:?})");
+        }
     }
 
     #[test]

@@ -214,6 +214,24 @@ impl Actor {
     pub fn manages_users(&self) -> bool {
         !self.read_only && self.role == Some(Role::Admin)
     }
+
+    /// Whether the actor may give `role` to someone (by invitation or by a role change): only those who
+    /// invite, and never a role with a right the actor lacks. Otherwise staff, who may not read the audit
+    /// log, could invite a second address of their own as an auditor and read it there.
+    pub fn grants(&self, role: Role) -> bool {
+        if !self.invites_users() {
+            return false;
+        }
+        let granted = Actor { role: Some(role), read_only: false, ..self.clone() };
+        let rights: [fn(&Actor) -> bool; 5] = [
+            Actor::reads_everything,
+            Actor::reads_audit_log,
+            Actor::edits_all_content,
+            Actor::invites_users,
+            Actor::manages_users,
+        ];
+        rights.iter().all(|right| !right(&granted) || right(self))
+    }
 }
 
 #[cfg(test)]
@@ -260,6 +278,38 @@ mod tests {
     fn visitors_have_no_rights() {
         let v = Actor::visitor(None);
         assert!(!v.is_signed_in() && !v.reads_everything() && !v.edits_municipality(MunicipalityId(1)));
+    }
+
+    #[test]
+    fn no_role_grants_more_than_it_holds() {
+        use Role::*;
+        // Every pair: (who grants, which role, allowed).
+        let expected = [
+            (Admin, Admin, true),
+            (Admin, Staff, true),
+            (Admin, Representative, true),
+            (Admin, Auditor, true),
+            (Staff, Admin, false),
+            (Staff, Staff, true),
+            (Staff, Representative, true),
+            (Staff, Auditor, false),
+            (Representative, Admin, false),
+            (Representative, Staff, false),
+            (Representative, Representative, false),
+            (Representative, Auditor, false),
+            (Auditor, Admin, false),
+            (Auditor, Staff, false),
+            (Auditor, Representative, false),
+            (Auditor, Auditor, false),
+        ];
+        assert_eq!(expected.len(), Role::ALL.len() * Role::ALL.len());
+        for (who, role, allowed) in expected {
+            assert_eq!(actor(who, &[7]).grants(role), allowed, "{who:?} grants {role:?}");
+            let mut read_only = actor(who, &[7]);
+            read_only.read_only = true;
+            assert!(!read_only.grants(role), "a read-only token grants nothing");
+        }
+        assert!(Role::ALL.iter().all(|r| !Actor::visitor(None).grants(*r)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::domain::{
     Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
 };
-use crate::store::{Store, UserUpdate};
+use crate::store::{AttemptClaim, AttemptLimits, Store, UserUpdate};
 
 /// An e-mail to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -353,14 +353,15 @@ impl Accounts {
     }
 
     /// Invites a new user: the account waits for its password, and an e-mail carries a link to choose one.
-    /// Admins and staff invite; only admins invite admins. Returns the user and the link.
+    /// Admins and staff invite, each only to a role whose rights they hold themselves (`Actor::grants`).
+    /// Returns the user and the link.
     pub async fn invite(&self, actor: &Actor, input: &UserInput, lang: Lang) -> Result<(User, String), ServiceError> {
         let now = self.clock.now();
         if !actor.invites_users() {
             return Err(ServiceError::Forbidden);
         }
         let (email, name, role, municipalities) = self.parse_user(input).await?;
-        if role == Role::Admin && !actor.manages_users() {
+        if !actor.grants(role) {
             return Err(InputError::new("role", "role_not_allowed").into());
         }
         let user = self.create(actor, email, name, role, municipalities, None, now).await?;
@@ -487,22 +488,27 @@ impl Accounts {
             }
             return Err(errors.into());
         }
-        let since = now - self.settings.lockout;
-        let (by_email, by_client, last) = self.store.recent_failures(&folded, client, since).await?;
-        if by_email >= self.settings.max_failures || by_client >= self.settings.max_client_failures {
-            let until = last.unwrap_or(now) + self.settings.lockout;
-            return Err(ServiceError::Locked(until.max(now)));
-        }
+        let limits = AttemptLimits {
+            since: now - self.settings.lockout,
+            per_address: self.settings.max_failures,
+            per_client: self.settings.max_client_failures,
+        };
+        // The attempt is counted (as a failure) before the slow hash check, so parallel guesses cannot all
+        // pass the count before any of them is recorded.
+        let attempt = match self.store.claim_sign_in_attempt(&folded, client, now, &limits).await? {
+            AttemptClaim::Granted(id) => id,
+            AttemptClaim::Locked { last } => {
+                let until = last.unwrap_or(now) + self.settings.lockout;
+                return Err(ServiceError::Locked(until.max(now)));
+            }
+        };
         let found = self.store.user_by_email(&folded).await?;
         let ok = self.verify(password, found.as_ref().and_then(|u| u.password_hash.as_deref())).await;
         let user = match found {
             Some(u) if ok && !u.user.disabled => u.user,
-            _ => {
-                self.store.record_sign_in_attempt(&folded, client, false, now).await?;
-                return Err(InputError::new("email", "sign_in_failed").into());
-            }
+            _ => return Err(InputError::new("email", "sign_in_failed").into()),
         };
-        self.store.record_sign_in_attempt(&folded, client, true, now).await?;
+        self.store.confirm_sign_in_attempt(attempt).await?;
         let cookie = secret()?;
         let session = Session {
             user_id: user.id,
@@ -627,6 +633,8 @@ impl Accounts {
         }
         if actor.user == Some(id) && (role != Role::Admin || disabled) {
             errors.add("role", "cannot_demote_self");
+        } else if role != before.role && !actor.grants(role) {
+            errors.add("role", "role_not_allowed");
         }
         if !errors.is_empty() {
             return Err(errors.into());

@@ -24,6 +24,8 @@ both_backends!(seeded =>
     tokens_act_with_their_owners_role_and_scope_until_revoked,
     the_audit_log_is_append_only_and_filterable,
     only_admins_manage_users_and_nobody_demotes_themselves,
+    links_die_when_the_password_changes_or_the_user_is_disabled,
+    parallel_guesses_cannot_outrun_the_lockout,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -357,4 +359,59 @@ async fn only_admins_manage_users_and_nobody_demotes_themselves(db: TestDb) {
     assert_eq!(update.before.as_ref().unwrap()["role"], "staff");
     assert_eq!(update.after.as_ref().unwrap()["role"], "representative");
     let _ = UserId(0);
+}
+
+async fn links_die_when_the_password_changes_or_the_user_is_disabled(db: TestDb) {
+    let (a, outbox, _clock) = accounts(&db);
+    let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let me = Actor::user(&rep, None);
+    // A link mailed before the owner changes the password is dead afterwards.
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    let before_change = outbox.last_token();
+    a.change_password(&me, None, PASSWORD, "Yeni-parola-2026", "Yeni-parola-2026").await.unwrap();
+    assert!(a.link_user(&before_change, LinkPurpose::Reset).await.unwrap().is_none());
+    assert!(matches!(
+        a.redeem(&before_change, LinkPurpose::Reset, "Saldırgan-parola-1", "Saldırgan-parola-1", None, None).await,
+        Err(ServiceError::NotFound)
+    ));
+    // The same after an administrator sets the password.
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    let before_set = outbox.last_token();
+    a.set_password(&admin(), "rep@bursa.bel.tr", "Üçüncü-parola-2026").await.unwrap();
+    assert!(a.link_user(&before_set, LinkPurpose::Reset).await.unwrap().is_none());
+    // And after the user is disabled.
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    let before_disable = outbox.last_token();
+    a.update_user(&admin(), rep.id, &UserInput::default(), true).await.unwrap();
+    assert!(a.link_user(&before_disable, LinkPurpose::Reset).await.unwrap().is_none());
+    assert!(a.sign_in("rep@bursa.bel.tr", "Üçüncü-parola-2026", None, None).await.is_err());
+}
+
+async fn parallel_guesses_cannot_outrun_the_lockout(db: TestDb) {
+    let (a, _, _clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let limit = AccountSettings::for_tests().max_failures as usize;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let a = a.clone();
+        // Each from its own client address, so only the per-address limit can stop them.
+        guesses.spawn(async move {
+            a.sign_in("rep@bursa.bel.tr", "wrong-password", Some(&format!("10.9.0.{i}")), None).await
+        });
+    }
+    let (mut verified, mut locked) = (0, 0);
+    while let Some(outcome) = guesses.join_next().await {
+        match outcome.unwrap() {
+            Err(ServiceError::Invalid(e)) if e.fields["email"] == "sign_in_failed" => verified += 1,
+            Err(ServiceError::Locked(_)) => locked += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(verified, limit, "exactly the allowed number of guesses reached the password check");
+    assert_eq!(locked, 50 - limit);
+    // The right password, last, waits too.
+    assert!(matches!(
+        a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.9.1.1"), None).await,
+        Err(ServiceError::Locked(_))
+    ));
 }

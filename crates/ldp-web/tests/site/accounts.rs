@@ -22,6 +22,8 @@ both_backends!(seeded =>
     the_audit_log_filters_and_exports_for_auditors_only,
     forms_re_render_with_messages_and_what_was_typed,
     security_headers_and_cookie_flags,
+    staff_cannot_hand_anyone_the_auditors_reading_rights,
+    the_sign_in_redirect_stays_on_this_site,
 );
 
 fn link_token(body: &str, path: &str) -> String {
@@ -408,4 +410,61 @@ async fn security_headers_and_cookie_flags(db: TestDb) {
     let big = "x".repeat(2 * 1024 * 1024);
     let too_big = app.form("/tr/sign-in", None, &[("email", &big)]).await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn staff_cannot_hand_anyone_the_auditors_reading_rights(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    let staff = app.sign_in("staff@mmu.org.tr").await;
+    let users = Html::parse_document(&app.get_as("/tr/workspace/users", &staff).await.body);
+    let offered: Vec<String> = users
+        .select(&scraper::Selector::parse("select[name=role] option").unwrap())
+        .filter_map(|o| o.value().attr("value").map(str::to_owned))
+        .collect();
+    assert_eq!(offered, ["staff", "representative"], "the form offers only roles staff may grant");
+    for role in ["auditor", "admin"] {
+        let reply = app
+            .form(
+                "/tr/workspace/users",
+                Some(&staff),
+                &[("email", "ikinci@mmu.org.tr"), ("name", ""), ("role", role), ("municipalities", "")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{role}: {}", reply.body);
+        assert!(app.state.accounts.user_by_email("ikinci@mmu.org.tr").await.unwrap().is_none(), "nothing stored");
+    }
+    assert!(app.mail.last_to("ikinci@mmu.org.tr").is_none());
+}
+
+async fn the_sign_in_redirect_stays_on_this_site(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    for next in ["/%09/evil.example", "/\\evil.example", "https://evil.example/", "/tr/workspace/users"] {
+        let form = app.get("/tr/sign-in").await;
+        let cookie = format!("ldp_csrf={}", set_cookie(&form, "ldp_csrf").unwrap());
+        let body = serde_urlencoded::to_string([
+            ("csrf", csrf_of(&form.body).as_str()),
+            ("email", "staff@mmu.org.tr"),
+            ("password", PASSWORD),
+            ("next", &percent_decode(next)),
+        ])
+        .unwrap();
+        let reply = app
+            .request(
+                Request::post("/tr/sign-in")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, cookie)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let to = reply.headers[header::LOCATION].to_str().unwrap();
+        let expected = if next.starts_with("/tr/") { next } else { "/tr/workspace" };
+        assert_eq!(to, expected, "next={next:?}");
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).unwrap().remove(0).1
 }

@@ -302,7 +302,8 @@ fn invite(n: u32) -> Fields {
     vec![
         ("email", format!("davetli-{n}@example.org")),
         ("name", format!("Davetli {n}")),
-        ("role", "auditor".to_owned()),
+        // A role both admins and staff may grant (staff may not grant the auditor's reading rights).
+        ("role", "staff".to_owned()),
         ("municipalities", String::new()),
     ]
 }

@@ -11,6 +11,7 @@ both_backends!(seeded =>
     metrics_count_requests_by_route,
     responses_carry_security_headers,
     the_stylesheet_is_served_and_cached,
+    the_request_log_names_routes_and_never_secrets,
 );
 
 async fn health_and_readiness_answer(db: TestDb) {
@@ -54,4 +55,41 @@ async fn the_stylesheet_is_served_and_cached(db: TestDb) {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
     assert!(css.body.contains(".site-header"));
+}
+
+/// A log sink for one test thread.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn the_request_log_names_routes_and_never_secrets(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("rep@bursa.bel.tr", "representative", "bursa").await;
+    let link = app.state.accounts.reset_link("rep@bursa.bel.tr", ldp_core::domain::Lang::Tr).await.unwrap();
+    let secret = link.rsplit('/').next().unwrap().to_owned();
+    let sink = Captured::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    assert_eq!(app.get(&format!("/tr/password-reset/{secret}")).await.status, StatusCode::OK);
+    app.get(&format!("/en/invitation/{secret}")).await;
+    app.get(&format!("/tr/no-such-page/{secret}")).await;
+    drop(guard);
+    let log = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("route=/{lang}/password-reset/{token}"), "{log}");
+    assert!(!log.contains(&secret), "a secret reached the log:\n{log}");
+    assert!(!log.contains(&secret[..16]), "part of a secret reached the log");
 }

@@ -59,7 +59,7 @@ async fn users_page(
         let municipalities = slugs(state, &user).await.map_err(ctx.fail())?;
         users.push(UserRow { user, municipalities });
     }
-    let roles = if viewer.actor.manages_users() { Role::ALL.to_vec() } else { Role::ALL[1..].to_vec() };
+    let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| viewer.actor.grants(*r)).collect();
     let page = UsersPage {
         title: ctx.t("ws-users"),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
