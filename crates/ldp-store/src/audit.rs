@@ -86,7 +86,9 @@ macro_rules! push_filter {
             $qb.push(" AND record_id = ").push_bind(id.clone());
         }
         if let Some(a) = &f.actor {
-            $qb.push(" AND LOWER(actor) LIKE ").push_bind(format!("%{}%", a.replace('%', "").replace('_', "")));
+            // `%` and `_` in what the user typed are themselves, not wildcards.
+            let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            $qb.push(" AND LOWER(actor) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
         }
         if let Some(a) = &f.action {
             $qb.push(" AND action = ").push_bind(a.clone());

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+pub mod client;
 pub mod error;
 pub mod i18n;
 pub mod mail;
@@ -11,6 +12,7 @@ pub mod ops;
 pub mod pages;
 mod security;
 pub mod session;
+pub mod spreadsheet;
 pub mod state;
 
 use axum::Router;
@@ -37,6 +39,7 @@ const UPLOAD_LIMIT: usize = ldp_core::services::documents::MAX_DOCUMENT_BYTES + 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let for_client = state.clone();
     Router::new()
         .merge(pages::router())
         .merge(api::routes())
@@ -49,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn_with_state(for_client, client::resolve))
         .layer(middleware::from_fn(security::headers))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

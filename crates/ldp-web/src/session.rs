@@ -48,9 +48,13 @@ pub fn set_cookie(name: &'static str, value: Option<&str>, secure: bool) -> Head
     HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The address the request came from (the TCP peer; proxies are not trusted).
+/// The address the request came from: the TCP peer, or the client a trusted proxy names
+/// ([`crate::client`]).
 pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string())
+    match parts.extensions.get::<crate::client::ClientIp>() {
+        Some(crate::client::ClientIp(ip)) => Some(ip.to_string()),
+        None => parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string()),
+    }
 }
 
 /// A signed-in person: their account, session, cookie and the [`Actor`] the services check.

@@ -3,6 +3,7 @@
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
+use crate::client::TrustedProxies;
 use ldp_core::clock::Clock;
 use ldp_core::domain::Union;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
@@ -28,12 +29,15 @@ pub struct Config {
     pub uploads: Arc<dyn Uploads>,
     pub accounts: AccountSettings,
     pub mailer: Arc<dyn Mailer>,
+    /// Reverse proxies whose forwarding headers name the client (`--trusted-proxies`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts.
 /// Nodes keep nothing else that matters (sessions live in the database), so any node can serve any request.
 #[derive(Clone)]
 pub struct AppState {
+    pub trusted_proxies: Arc<TrustedProxies>,
     pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn Store>,
     pub partnerships: Partnerships,
@@ -61,6 +65,7 @@ impl AppState {
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
+            trusted_proxies: Arc::new(config.trusted_proxies),
             store,
             metrics: crate::ops::metrics_handle(),
             site: Arc::new(SiteInfo { union }),

@@ -22,6 +22,7 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub mail_dir: Option<PathBuf>,
+    pub trusted_proxies: Option<String>,
 }
 
 impl FileConfig {

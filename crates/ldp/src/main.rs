@@ -163,6 +163,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_LISTEN", value_name = "ADDR")]
     listen: Option<SocketAddr>,
 
+    /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For / Forwarded
+    /// headers name the client; from any other peer those headers are ignored (default: none).
+    #[arg(long, env = "LDP_TRUSTED_PROXIES", value_name = "CIDR,…")]
+    trusted_proxies: Option<String>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -268,7 +273,11 @@ async fn shutdown_signal() {
 async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = settings(&args.db, args.listen, &file)?;
-    tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
+    let trusted_proxies = ldp_web::client::TrustedProxies::parse(
+        args.trusted_proxies.as_deref().or(file.trusted_proxies.as_deref()).unwrap_or(""),
+    )
+    .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+    tracing::info!(?settings, ?trusted_proxies, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
     report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
     ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock)
@@ -281,6 +290,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         uploads,
         accounts: account_settings(&settings),
         mailer: mailer(&settings)?,
+        trusted_proxies,
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(

@@ -26,6 +26,7 @@ both_backends!(seeded =>
     only_admins_manage_users_and_nobody_demotes_themselves,
     links_die_when_the_password_changes_or_the_user_is_disabled,
     parallel_guesses_cannot_outrun_the_lockout,
+    the_actor_filter_takes_wildcards_literally,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -414,4 +415,21 @@ async fn parallel_guesses_cannot_outrun_the_lockout(db: TestDb) {
         a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.9.1.1"), None).await,
         Err(ServiceError::Locked(_))
     ));
+}
+
+async fn the_actor_filter_takes_wildcards_literally(db: TestDb) {
+    let (a, _, _clock) = accounts(&db);
+    for (email, site) in [("rep_1@mmu.org.tr", "https://a.example"), ("repx1@mmu.org.tr", "https://b.example")] {
+        let user = a.add_user(&admin(), &input(email, "staff", ""), PASSWORD).await.unwrap();
+        let change = Change::new(&Actor::user(&user, None), NOW, "update", "municipality").record(42);
+        let mut profile = db.store.municipality_profile(ldp_core::domain::MunicipalityId(42)).await.unwrap().unwrap();
+        profile.website = site.into();
+        db.store.update_municipality_profile(ldp_core::domain::MunicipalityId(42), &profile, &change).await.unwrap();
+    }
+    let by = |actor: &str| AuditFilter { actor: Some(actor.into()), ..Default::default() };
+    let found = db.store.list_audit(&by("rep_1"), Page::first(10)).await.unwrap();
+    assert_eq!(found.items.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(), ["rep_1@mmu.org.tr"]);
+    assert_eq!(db.store.list_audit(&by("rep%1"), Page::first(10)).await.unwrap().total, 0);
+    assert_eq!(db.store.list_audit(&by("\\"), Page::first(10)).await.unwrap().total, 0);
+    assert_eq!(db.store.list_audit(&by("repx1"), Page::first(10)).await.unwrap().total, 1);
 }

@@ -24,6 +24,7 @@ both_backends!(seeded =>
     security_headers_and_cookie_flags,
     staff_cannot_hand_anyone_the_auditors_reading_rights,
     the_sign_in_redirect_stays_on_this_site,
+    the_audit_csv_never_hands_a_spreadsheet_a_formula,
 );
 
 fn link_token(body: &str, path: &str) -> String {
@@ -467,4 +468,30 @@ async fn the_sign_in_redirect_stays_on_this_site(db: TestDb) {
 
 fn percent_decode(s: &str) -> String {
     serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).unwrap().remove(0).1
+}
+
+async fn the_audit_csv_never_hands_a_spreadsheet_a_formula(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("=1+2@evil.example", "admin", "").await;
+    app.user("denetci@mmu.org.tr", "auditor", "").await;
+    let admin = app.sign_in("=1+2@evil.example").await;
+    let invited = app
+        .form(
+            "/tr/workspace/users",
+            Some(&admin),
+            &[("email", "yeni@mmu.org.tr"), ("name", "@SUM(1+2)"), ("role", "staff"), ("municipalities", "")],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    let auditor = app.sign_in("denetci@mmu.org.tr").await;
+    let csv = app.get_as("/tr/workspace/audit.csv?record_type=user", &auditor).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(rows.iter().any(|r| &r[3] == "'=1+2@evil.example"), "the actor cell is text: {rows:?}");
+    for row in &rows {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "formula cell {cell:?}");
+        }
+    }
 }

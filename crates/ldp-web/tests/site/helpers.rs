@@ -70,6 +70,11 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
+        TestApp::behind(db, "").await
+    }
+
+    /// An app that believes the forwarding headers of the reverse proxies in `proxies` (`CIDR,…`).
+    pub async fn behind(db: TestDb, proxies: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
         let mail = MemoryMailer::default();
@@ -80,6 +85,7 @@ impl TestApp {
             uploads: uploads.clone(),
             accounts: AccountSettings::for_tests(),
             mailer: Arc::new(mail.clone()),
+            trusted_proxies: ldp_web::client::TrustedProxies::parse(proxies).expect("valid proxy list"),
         };
         let state = AppState::load(db.shared(), config).await.expect("state loads");
         TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }

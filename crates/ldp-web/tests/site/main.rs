@@ -7,4 +7,5 @@ mod helpers;
 mod ops;
 mod pages;
 mod partnerships;
+mod proxy;
 mod xss;

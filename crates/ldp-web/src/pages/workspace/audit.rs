@@ -1,6 +1,8 @@
 //! The audit trail in the workspace: the filterable log (admins and auditors), one record's history (anyone
 //! who may see the record), and the CSV export of the same filter.
 
+use std::borrow::Cow;
+
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +16,7 @@ use crate::pages::forms::{FormState, render_private};
 use crate::pages::pagination::Pagination;
 use crate::pages::{PageCtx, PageError, parse_page};
 use crate::session::SignedIn;
+use crate::spreadsheet::text_cell;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -122,11 +125,11 @@ struct CsvRow<'a> {
     id: i64,
     at_utc: String,
     user_id: Option<i64>,
-    actor: &'a str,
-    client: &'a str,
-    action: &'a str,
-    record_type: &'a str,
-    record_id: &'a str,
+    actor: Cow<'a, str>,
+    client: Cow<'a, str>,
+    action: Cow<'a, str>,
+    record_type: Cow<'a, str>,
+    record_id: Cow<'a, str>,
     municipality_id: Option<i64>,
     before: String,
     after: String,
@@ -147,14 +150,14 @@ pub async fn export_csv(
             id: e.id,
             at_utc: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             user_id: e.user_id.map(|u| u.0),
-            actor: &e.actor,
-            client: e.client.as_deref().unwrap_or(""),
-            action: &e.action,
-            record_type: &e.record_type,
-            record_id: &e.record_id,
+            actor: text_cell(&e.actor),
+            client: text_cell(e.client.as_deref().unwrap_or("")),
+            action: text_cell(&e.action),
+            record_type: text_cell(&e.record_type),
+            record_id: text_cell(&e.record_id),
             municipality_id: e.municipality_id.map(|m| m.0),
-            before: e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
-            after: e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            before: e.before.as_ref().map(|v| text_cell(&v.to_string()).into_owned()).unwrap_or_default(),
+            after: e.after.as_ref().map(|v| text_cell(&v.to_string()).into_owned()).unwrap_or_default(),
         };
         out.serialize(row).map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
     }
