@@ -40,6 +40,7 @@ const UPLOAD_LIMIT: usize = ldp_core::services::documents::MAX_DOCUMENT_BYTES + 
 pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let for_client = state.clone();
+    let for_security = state.clone();
     Router::new()
         .merge(pages::router())
         .merge(api::routes())
@@ -53,7 +54,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn_with_state(for_client, client::resolve))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(for_security, security::headers))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())

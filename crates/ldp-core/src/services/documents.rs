@@ -33,6 +33,31 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// The extension the detected `content_type` calls for (the inverse of [`sniff`]).
+pub fn extension_of(content_type: &str) -> Option<&'static str> {
+    match content_type {
+        "application/pdf" => Some("pdf"),
+        "image/png" => Some("png"),
+        "image/jpeg" => Some("jpg"),
+        "image/webp" => Some("webp"),
+        _ => None,
+    }
+}
+
+/// The name a download is saved under: the uploader's name, but always with the extension of the type the
+/// content was detected as, so a PNG uploaded as `evil.exe` arrives as `evil.png`, never as a program.
+pub fn download_name(filename: &str, content_type: &str) -> String {
+    let cleaned = clean_filename(filename);
+    let stem = match cleaned.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem.trim_end_matches('.').to_owned(),
+        _ => cleaned.clone(),
+    };
+    match extension_of(content_type) {
+        Some(ext) => format!("{stem}.{ext}"),
+        None => format!("{stem}.bin"),
+    }
+}
+
 /// A file name safe to show and to send back in a header: its last path part, printable, at most 120 chars.
 pub fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
@@ -114,6 +139,15 @@ mod tests {
     #[test]
     fn files_are_recognised_by_content() {
         assert_eq!(sniff(b"%PDF-1.7\n..."), Some(("application/pdf", "pdf")));
+        for (bytes, ct) in [(&b"%PDF-1.7"[..], "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png")] {
+            assert_eq!(sniff(bytes).map(|(_, ext)| ext), extension_of(ct));
+        }
+        assert_eq!(download_name("evil.exe", "image/png"), "evil.png");
+        assert_eq!(download_name("karar.tar.gz", "application/pdf"), "karar.tar.pdf");
+        assert_eq!(download_name("Karar 2026.PDF", "application/pdf"), "Karar 2026.pdf");
+        assert_eq!(download_name("no-extension", "image/jpeg"), "no-extension.jpg");
+        assert_eq!(download_name(".htaccess", "image/webp"), ".htaccess.webp");
+        assert_eq!(download_name("x.pdf", "text/html"), "x.bin");
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(("image/png", "png")));
         assert_eq!(sniff(b"<html><script>"), None);
         assert_eq!(sniff(b"MZ\x90\x00"), None);

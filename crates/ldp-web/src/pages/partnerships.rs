@@ -252,10 +252,9 @@ pub async fn document(State(state): State<AppState>, Path((id, document)): Path<
             if let Ok(ct) = HeaderValue::from_str(&found.content_type) {
                 h.insert(header::CONTENT_TYPE, ct);
             }
-            let disposition = format!(
-                "attachment; filename=\"{}\"",
-                found.filename.replace(|c: char| !c.is_ascii() || c == '"', "_")
-            );
+            let name = ldp_core::services::documents::download_name(&found.filename, &found.content_type);
+            let disposition =
+                format!("attachment; filename=\"{}\"", name.replace(|c: char| !c.is_ascii() || c == '"', "_"));
             if let Ok(v) = HeaderValue::from_str(&disposition) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }

@@ -70,23 +70,30 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
-        TestApp::behind(db, "").await
+        TestApp::configured(db, |_| {}).await
     }
 
     /// An app that believes the forwarding headers of the reverse proxies in `proxies` (`CIDR,…`).
     pub async fn behind(db: TestDb, proxies: &str) -> TestApp {
+        let proxies = ldp_web::client::TrustedProxies::parse(proxies).expect("valid proxy list");
+        TestApp::configured(db, move |c| c.trusted_proxies = proxies).await
+    }
+
+    /// An app whose configuration `adjust` changes first.
+    pub async fn configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
         let mail = MemoryMailer::default();
         let clock = ldp_testkit::clock();
-        let config = Config {
+        let mut config = Config {
             clock: clock.clone(),
             partnerships: PartnershipSettings::default(),
             uploads: uploads.clone(),
             accounts: AccountSettings::for_tests(),
             mailer: Arc::new(mail.clone()),
-            trusted_proxies: ldp_web::client::TrustedProxies::parse(proxies).expect("valid proxy list"),
+            trusted_proxies: Default::default(),
         };
+        adjust(&mut config);
         let state = AppState::load(db.shared(), config).await.expect("state loads");
         TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }
     }

@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod downloads;
 mod helpers;
 mod ops;
 mod pages;

@@ -12,6 +12,7 @@ both_backends!(seeded =>
     responses_carry_security_headers,
     the_stylesheet_is_served_and_cached,
     the_request_log_names_routes_and_never_secrets,
+    hsts_is_sent_only_when_the_public_address_is_https,
 );
 
 async fn health_and_readiness_answer(db: TestDb) {
@@ -92,4 +93,15 @@ async fn the_request_log_names_routes_and_never_secrets(db: TestDb) {
     assert!(log.contains("route=/{lang}/password-reset/{token}"), "{log}");
     assert!(!log.contains(&secret), "a secret reached the log:\n{log}");
     assert!(!log.contains(&secret[..16]), "part of a secret reached the log");
+}
+
+async fn hsts_is_sent_only_when_the_public_address_is_https(db: TestDb) {
+    let plain = TestApp::new(db).await;
+    assert!(plain.get("/tr/").await.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let db = plain.db;
+    let tls = TestApp::configured(db, |c| c.accounts.public_url = "https://diplomasi.example.org".into()).await;
+    for uri in ["/tr/", "/api/v1/networks", "/tr/no-such-page"] {
+        let reply = tls.get(uri).await;
+        assert_eq!(reply.headers[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000", "{uri}");
+    }
 }
