@@ -377,6 +377,10 @@ pub struct RecordedStep {
     pub activity_on: Option<Date>,
     pub actor: String,
     pub recorded_at: OffsetDateTime,
+    /// How many steps the trail held when the service read it. The step is stored only if that is still
+    /// so: the stage alone does not change when a step is back-filled, so two copies of one back-fill, or a
+    /// back-fill racing a termination, would otherwise both pass.
+    pub trail_len: usize,
 }
 
 /// A city as the importer needs it.

@@ -88,7 +88,8 @@ macro_rules! push_filter {
         if let Some(a) = &f.actor {
             // `%` and `_` in what the user typed are themselves, not wildcards.
             let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            $qb.push(" AND LOWER(actor) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+            // A prefix match, so that an index on the lowered actor serves it.
+            $qb.push(" AND LOWER(actor) LIKE ").push_bind(format!("{escaped}%")).push(" ESCAPE '\\'");
         }
         if let Some(a) = &f.action {
             $qb.push(" AND action = ").push_bind(a.clone());

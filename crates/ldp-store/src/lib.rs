@@ -64,6 +64,32 @@ impl SqlStore {
         })
     }
 
+    /// The engine's plan for `sql` (PostgreSQL `EXPLAIN` with sequential scans priced out, so the plan
+    /// shows whether an index *can* serve the query whatever the table's size; SQLite `EXPLAIN QUERY PLAN`).
+    #[doc(hidden)]
+    pub async fn query_plan(&self, sql: &str) -> StoreResult<String> {
+        let lines: Vec<String> = match &self.pools {
+            pool::Pools::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(db)?;
+                sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.map_err(db)?;
+                sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db)?
+            }
+            pool::Pools::Sqlite(pool) => {
+                sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(db)?
+                    .into_iter()
+                    .map(|row| row.3)
+                    .collect()
+            }
+        };
+        Ok(lines.join("\n"))
+    }
+
     /// Closes every connection; used before a test drops its database.
     pub async fn close(&self) {
         dispatch!(&self.pools, pool => pool.close().await)

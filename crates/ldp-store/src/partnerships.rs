@@ -478,9 +478,11 @@ impl SqlStore {
             let updated = sqlx::query::<Db>(
                 "UPDATE partnership SET stage = $1, trail_incomplete = $2, \
                  last_activity_on = CASE WHEN $3 IS NOT NULL AND (last_activity_on IS NULL OR last_activity_on < $3) \
-                 THEN $3 ELSE last_activity_on END WHERE id = $4 AND stage = $5",
+                 THEN $3 ELSE last_activity_on END WHERE id = $4 AND stage = $5 \
+                 AND (SELECT COUNT(*) FROM partnership_event WHERE partnership_id = $4) = $6",
             )
             .bind(s.new_stage.as_str()).bind(s.trail_incomplete).bind(s.activity_on).bind(id.0).bind(expected.as_str())
+            .bind(s.trail_len as i64)
             .execute(&mut *tx).await.map_err(db)?;
             if updated.rows_affected() != 1 {
                 return Err(StoreError::Conflict("stage_changed".into()));
@@ -493,7 +495,12 @@ impl SqlStore {
             .bind(id.0).bind(s.stage.as_str()).bind(s.date).bind(s.decision_number.as_deref()).bind(s.reference.as_deref())
             .bind(s.authority.as_deref()).bind(s.place.as_deref()).bind(s.signatories.as_deref()).bind(s.reason.as_deref())
             .bind(s.backfilled).bind(&s.actor).bind(s.recorded_at)
-            .execute(&mut *tx).await.map_err(db)?;
+            .execute(&mut *tx).await
+            .map_err(|e| match db(e) {
+                // The unique (relation, stage) rule caught a copy the count did not: same answer.
+                StoreError::Conflict(_) => StoreError::Conflict("stage_changed".into()),
+                other => other,
+            })?;
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             Ok(())

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod ops;
 pub mod pages;
 mod security;
+pub mod server;
 pub mod session;
 pub mod spreadsheet;
 pub mod state;
@@ -76,9 +77,8 @@ pub fn app(state: AppState) -> Router {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: server::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::run(listener, app(state), limits, shutdown).await
 }

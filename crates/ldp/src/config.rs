@@ -23,6 +23,8 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub mail_dir: Option<PathBuf>,
     pub trusted_proxies: Option<String>,
+    pub header_timeout_secs: Option<u64>,
+    pub max_open_connections: Option<usize>,
 }
 
 impl FileConfig {

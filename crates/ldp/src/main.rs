@@ -168,6 +168,15 @@ struct ServeArgs {
     #[arg(long, env = "LDP_TRUSTED_PROXIES", value_name = "CIDR,…")]
     trusted_proxies: Option<String>,
 
+    /// Seconds a client has to send its request headers before the connection is closed (default: 10).
+    #[arg(long, env = "LDP_HEADER_TIMEOUT_SECS", value_name = "SECONDS")]
+    header_timeout_secs: Option<u64>,
+
+    /// Connections served at once; more wait in the listen backlog (default: 512, under the usual limit of
+    /// 1,024 open files).
+    #[arg(long, env = "LDP_MAX_OPEN_CONNECTIONS", value_name = "N")]
+    max_open_connections: Option<usize>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -306,7 +315,16 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         "listening on http://{}/",
         listener.local_addr()?
     );
-    ldp_web::serve(listener, state, shutdown_signal()).await.context("serving")
+    let defaults = ldp_web::server::Limits::default();
+    let limits = ldp_web::server::Limits {
+        header_read_timeout: args
+            .header_timeout_secs
+            .or(file.header_timeout_secs)
+            .map_or(defaults.header_read_timeout, |s| std::time::Duration::from_secs(s.clamp(1, 300))),
+        max_connections: args.max_open_connections.or(file.max_open_connections).unwrap_or(defaults.max_connections),
+    };
+    tracing::info!(?limits, "connection limits");
+    ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving")
 }
 
 async fn state_has_no_admin(store: &dyn Store) -> anyhow::Result<bool> {

@@ -307,6 +307,7 @@ impl Partnerships {
             activity_on: None,
             actor: actor.label.clone(),
             recorded_at: now,
+            trail_len: detail.trail.len(),
         };
         match evidence {
             Evidence::CouncilDecision { number, .. } => step.decision_number = Some(number),

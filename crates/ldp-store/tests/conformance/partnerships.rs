@@ -18,6 +18,7 @@ both_backends!(seeded =>
     every_legal_transition_is_recorded_with_who_and_when,
     out_of_order_and_unevidenced_steps_are_refused_with_what_is_missing,
     a_stale_stage_cannot_be_overwritten,
+    a_back_fill_is_recorded_once_and_never_after_a_concurrent_step,
     dormancy_starts_the_day_after_the_period,
     the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them,
     importing_the_sample_again_adds_nothing_and_reports_the_rest,
@@ -164,6 +165,7 @@ async fn a_stale_stage_cannot_be_overwritten(db: TestDb) {
         activity_on: None,
         actor: "t".into(),
         recorded_at: NOW,
+        trail_len: 1,
     };
     let change = Change::new(&staff(), NOW, "step:council_approved", "partnership").record(id.0);
     db.store.record_step(id, Stage::Proposed, &step, &change).await.unwrap();
@@ -503,4 +505,47 @@ async fn representative(db: &TestDb, slug: &str) -> Actor {
     a.label = format!("temsilci@{slug}.bel.tr");
     a.municipalities = vec![m.id];
     a
+}
+
+async fn a_back_fill_is_recorded_once_and_never_after_a_concurrent_step(db: TestDb) {
+    let s = service(&db);
+    let gaps = PartnershipFilter { trail_incomplete: Some(true), ..Default::default() };
+    let ids: Vec<PartnershipId> = s.list(&gaps, Page::first(2)).await.unwrap().items.iter().map(|p| p.id).collect();
+    let who = staff();
+    let council = RawEvidence { number: Some("2019/7".into()), ..raw("2019-03-01") };
+    // The same back-fill submitted twice at once: one copy lands, the other is told the record moved on.
+    let (a, b) = tokio::join!(
+        s.record(ids[0], Stage::CouncilApproved, &council, &who),
+        s.record(ids[0], Stage::CouncilApproved, &council, &who)
+    );
+    let outcomes = [a.is_ok(), b.is_ok()];
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{a:?} {b:?}");
+    let trail = s.get(ids[0]).await.unwrap().trail;
+    assert_eq!(trail.iter().filter(|e| e.stage == Stage::CouncilApproved).count(), 1);
+    // A back-fill prepared before a termination cannot land after it.
+    let before = s.get(ids[1]).await.unwrap();
+    let end =
+        RawEvidence { number: Some("2026/99".into()), reason: Some("no longer active".into()), ..raw("2026-10-01") };
+    s.record(ids[1], Stage::Terminated, &end, &staff()).await.unwrap();
+    let stale = ldp_core::store::RecordedStep {
+        stage: Stage::CouncilApproved,
+        new_stage: before.partnership.stage,
+        date: date!(2019 - 03 - 01),
+        decision_number: Some("2019/8".into()),
+        reference: None,
+        authority: None,
+        place: None,
+        signatories: None,
+        reason: None,
+        backfilled: true,
+        trail_incomplete: true,
+        activity_on: None,
+        actor: "t".into(),
+        recorded_at: NOW,
+        trail_len: before.trail.len(),
+    };
+    let change = Change::new(&staff(), NOW, "step:council_approved", "partnership").record(ids[1].0);
+    let late = db.store.record_step(ids[1], before.partnership.stage, &stale, &change).await.unwrap_err();
+    assert!(matches!(late, StoreError::Conflict(c) if c == "stage_changed"));
+    assert_eq!(s.get(ids[1]).await.unwrap().partnership.stage, Stage::Terminated);
 }

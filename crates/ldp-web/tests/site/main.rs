@@ -9,4 +9,5 @@ mod ops;
 mod pages;
 mod partnerships;
 mod proxy;
+mod server;
 mod xss;
