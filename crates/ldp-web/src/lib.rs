@@ -47,7 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
+        .route("/metrics", get(ops::public_metrics))
         .route("/static/app.css", get(assets::css))
         .route("/favicon.svg", get(assets::favicon))
         .fallback(pages::not_found)

@@ -1,7 +1,7 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics, and the request-metrics middleware.
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -41,6 +41,32 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+/// `GET /metrics` on the public address: only with `Authorization: Bearer <--metrics-token>`. Without a
+/// configured token the route does not exist there (404), so nothing tells the public it could.
+pub async fn public_metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.metrics_token.as_deref() else { return StatusCode::NOT_FOUND.into_response() };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::session::same_secret(given.trim(), expected) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+    }
+    metrics(State(state)).await
+}
+
+/// The router of the metrics address (`--metrics-listen`): `/metrics` without a token, for a scraper on a
+/// private network.
+pub fn metrics_app(state: AppState) -> axum::Router {
+    axum::Router::new().route("/metrics", axum::routing::get(metrics)).with_state(state)
+}
+
+/// Serves [`metrics_app`] on its own listener until the process ends.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, metrics_app(state)).await
 }
 
 /// `GET /metrics`: Prometheus text format.

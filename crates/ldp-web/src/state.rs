@@ -31,6 +31,9 @@ pub struct Config {
     pub mailer: Arc<dyn Mailer>,
     /// Reverse proxies whose forwarding headers name the client (`--trusted-proxies`).
     pub trusted_proxies: TrustedProxies,
+    /// The bearer token that opens `/metrics` on the public address (`--metrics-token`); without it the
+    /// metrics are served only on `--metrics-listen`.
+    pub metrics_token: Option<String>,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts.
@@ -47,6 +50,7 @@ pub struct AppState {
     pub workspace: Workspace,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
+    pub metrics_token: Option<Arc<str>>,
     pub site: Arc<SiteInfo>,
     /// Cookies get the Secure flag when the public address is https.
     pub secure_cookies: bool,
@@ -68,6 +72,7 @@ impl AppState {
             trusted_proxies: Arc::new(config.trusted_proxies),
             store,
             metrics: crate::ops::metrics_handle(),
+            metrics_token: config.metrics_token.map(Arc::from),
             site: Arc::new(SiteInfo { union }),
             secure_cookies,
         })

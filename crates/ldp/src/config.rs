@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub trusted_proxies: Option<String>,
     pub header_timeout_secs: Option<u64>,
     pub max_open_connections: Option<usize>,
+    pub metrics_listen: Option<SocketAddr>,
+    pub metrics_token: Option<String>,
 }
 
 impl FileConfig {

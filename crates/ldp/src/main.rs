@@ -177,6 +177,15 @@ struct ServeArgs {
     #[arg(long, env = "LDP_MAX_OPEN_CONNECTIONS", value_name = "N")]
     max_open_connections: Option<usize>,
 
+    /// A separate address that serves only /metrics, without a token, for a scraper on a private network
+    /// (default: none).
+    #[arg(long, env = "LDP_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+
+    /// A bearer token that opens /metrics on the public address (default: none; /metrics answers 404 there).
+    #[arg(long, env = "LDP_METRICS_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -300,6 +309,11 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         accounts: account_settings(&settings),
         mailer: mailer(&settings)?,
         trusted_proxies,
+        metrics_token: args
+            .metrics_token
+            .clone()
+            .or_else(|| file.metrics_token.clone())
+            .filter(|t| !t.trim().is_empty()),
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(
@@ -324,6 +338,16 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         max_connections: args.max_open_connections.or(file.max_open_connections).unwrap_or(defaults.max_connections),
     };
     tracing::info!(?limits, "connection limits");
+    if let Some(addr) = args.metrics_listen.or(file.metrics_listen) {
+        let metrics = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        tracing::info!(%addr, "metrics on http://{addr}/metrics");
+        let for_metrics = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = ldp_web::ops::serve_metrics(metrics, for_metrics).await {
+                tracing::error!(error = %e, "the metrics address stopped");
+            }
+        });
+    }
     ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving")
 }
 

@@ -92,6 +92,7 @@ impl TestApp {
             accounts: AccountSettings::for_tests(),
             mailer: Arc::new(mail.clone()),
             trusted_proxies: Default::default(),
+            metrics_token: None,
         };
         adjust(&mut config);
         let state = AppState::load(db.shared(), config).await.expect("state loads");

@@ -23,10 +23,22 @@ async fn health_and_readiness_answer(db: TestDb) {
 }
 
 async fn metrics_count_requests_by_route(db: TestDb) {
-    let app = TestApp::new(db).await;
+    let public = TestApp::new(db).await;
+    assert_eq!(public.get("/metrics").await.status, StatusCode::NOT_FOUND, "not public without a token");
+    let app = TestApp::configured(public.db, |c| c.metrics_token = Some("scrape-secret-1".into())).await;
     app.get("/tr/networks").await;
     app.get("/api/v1/networks/nope").await;
-    let metrics = app.get("/metrics").await;
+    assert_eq!(app.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.api("GET", "/metrics", Some("wrong"), None).await.status, StatusCode::UNAUTHORIZED);
+    let private = ldp_web::ops::metrics_app(app.state.clone());
+    let reply = tower::ServiceExt::oneshot(
+        private,
+        axum::http::Request::get("/metrics").body(axum::body::Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK, "the metrics address needs no token");
+    let metrics = app.api("GET", "/metrics", Some("scrape-secret-1"), None).await;
     assert_eq!(metrics.status, StatusCode::OK);
     assert!(metrics.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
     assert!(metrics.body.contains("http_requests_total"), "{}", metrics.body);
