@@ -66,6 +66,14 @@ pub struct AttemptLimits {
     pub per_client: u32,
 }
 
+/// What [`Store::prune_expired`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub sessions: u64,
+    pub links: u64,
+    pub attempts: u64,
+}
+
 /// The answer to [`Store::claim_sign_in_attempt`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptClaim {
@@ -273,6 +281,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Marks a claimed attempt as a successful sign-in.
     async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()>;
+
+    /// Deletes what has stopped mattering: sessions and one-time links past their expiry (links also once
+    /// used), and sign-in attempts older than `attempts_before`. Returns how many rows of each went.
+    async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned>;
 
     /// Stores a new session (by the hash of its id) and ends `replaces`, the one the browser had before.
     async fn create_session(

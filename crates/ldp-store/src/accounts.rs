@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use ldp_core::domain::{Change, LinkPurpose, MunicipalityId, NewUser, Role, Session, StoredUser, User, UserId};
-use ldp_core::store::{AttemptClaim, AttemptLimits, Backend, StoreError, StoreResult, UserUpdate};
+use ldp_core::store::{AttemptClaim, AttemptLimits, Backend, Pruned, StoreError, StoreResult, UserUpdate};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
@@ -287,6 +287,20 @@ impl SqlStore {
             .bind(email_folded).bind(client).bind(at).fetch_one(&mut *tx).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
             Ok(AttemptClaim::Granted(id))
+        })
+    }
+
+    pub(crate) async fn prune_tx(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let sessions = sqlx::query::<Db>("DELETE FROM user_session WHERE expires_at < $1")
+                .bind(now).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            let links = sqlx::query::<Db>("DELETE FROM one_time_link WHERE expires_at < $1 OR used_at IS NOT NULL")
+                .bind(now).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            let attempts = sqlx::query::<Db>("DELETE FROM sign_in_attempt WHERE at < $1")
+                .bind(attempts_before).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            tx.commit().await.map_err(db)?;
+            Ok(Pruned { sessions, links, attempts })
         })
     }
 

@@ -31,8 +31,8 @@ use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::{
-    AttemptClaim, AttemptLimits, Backend, GazetteerEntry, NewApiToken, RecordedStep, Store, StoreError, StoreResult,
-    UserUpdate,
+    AttemptClaim, AttemptLimits, Backend, GazetteerEntry, NewApiToken, Pruned, RecordedStep, Store, StoreError,
+    StoreResult, UserUpdate,
 };
 
 pub use pool::{ConnectError, PoolSettings, redact};
@@ -372,6 +372,10 @@ impl Store for SqlStore {
 
     async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
         self.confirm_attempt_q(attempt).await
+    }
+
+    async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned> {
+        self.prune_tx(now, attempts_before).await
     }
 
     async fn create_session(

@@ -64,6 +64,22 @@ pub fn metrics_app(state: AppState) -> axum::Router {
     axum::Router::new().route("/metrics", axum::routing::get(metrics)).with_state(state)
 }
 
+/// Prunes expired sessions, links and old sign-in attempts now and then every `every`, until the process
+/// ends. Each node runs it; deleting what another node already deleted is harmless.
+pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match state.accounts.prune().await {
+                Ok(p) => tracing::info!(sessions = p.sessions, links = p.links, attempts = p.attempts, "pruned"),
+                Err(e) => tracing::warn!(error = %e, "pruning failed; trying again later"),
+            }
+        }
+    })
+}
+
 /// Serves [`metrics_app`] on its own listener until the process ends.
 pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, metrics_app(state)).await

@@ -338,6 +338,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         max_connections: args.max_open_connections.or(file.max_open_connections).unwrap_or(defaults.max_connections),
     };
     tracing::info!(?limits, "connection limits");
+    ldp_web::ops::spawn_pruning(state.clone(), std::time::Duration::from_secs(3600));
     if let Some(addr) = args.metrics_listen.or(file.metrics_listen) {
         let metrics = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         tracing::info!(%addr, "metrics on http://{addr}/metrics");

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::domain::{
     Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
 };
-use crate::store::{AttemptClaim, AttemptLimits, Store, UserUpdate};
+use crate::store::{AttemptClaim, AttemptLimits, Pruned, Store, UserUpdate};
 
 /// An e-mail to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +186,9 @@ pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), 
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
+
+/// How long sign-in attempts are kept.
+pub const ATTEMPT_RETENTION: Duration = Duration::days(30);
 
 impl Accounts {
     pub fn new(
@@ -519,6 +522,14 @@ impl Accounts {
         let replaces = replaces.map(hash);
         self.store.create_session(&hash(&cookie), &session, client, replaces.as_deref()).await?;
         Ok(StartedSession { cookie, session, user })
+    }
+
+    /// Removes expired sessions and links, used links, and sign-in attempts older than
+    /// [`ATTEMPT_RETENTION`] (long past any lockout window, kept that long to investigate an attack). Every
+    /// node may run it; a second run finds nothing.
+    pub async fn prune(&self) -> Result<Pruned, ServiceError> {
+        let now = self.clock.now();
+        Ok(self.store.prune_expired(now, now - ATTEMPT_RETENTION).await?)
     }
 
     /// The live session a cookie names, with its user; `None` when expired, unknown or the user is disabled.

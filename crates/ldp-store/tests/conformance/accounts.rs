@@ -11,7 +11,7 @@ use ldp_core::domain::{Actor, AuditFilter, Change, Lang, LinkPurpose, Page, Role
 use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
 use ldp_core::services::tokens::Tokens;
-use ldp_core::store::{Store, StoreError};
+use ldp_core::store::{Pruned, Store, StoreError};
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
@@ -28,6 +28,7 @@ both_backends!(seeded =>
     parallel_guesses_cannot_outrun_the_lockout,
     the_actor_filter_takes_wildcards_literally,
     the_filters_the_pages_offer_have_indexes,
+    expired_sessions_links_and_old_attempts_are_pruned,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -457,4 +458,26 @@ async fn the_filters_the_pages_offer_have_indexes(db: TestDb) {
         let plan = db.store.query_plan(sql).await.unwrap();
         assert!(plan.contains(index), "{sql}\nshould use {index}:\n{plan}");
     }
+}
+
+async fn expired_sessions_links_and_old_attempts_are_pruned(db: TestDb) {
+    let (a, outbox, clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let old = a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.1"), None).await.unwrap();
+    assert!(a.sign_in("rep@bursa.bel.tr", "wrong-password", Some("10.0.0.1"), None).await.is_err());
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    let stale_link = outbox.last_token();
+    assert_eq!(a.prune().await.unwrap(), Pruned::default(), "nothing has expired yet");
+    clock.set(NOW + ldp_core::services::accounts::ATTEMPT_RETENTION + Duration::days(1));
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    let live_link = outbox.last_token();
+    let pruned = a.prune().await.unwrap();
+    assert_eq!(pruned, Pruned { sessions: 1, links: 1, attempts: 2 }, "the old session, link and two attempts");
+    assert_eq!(a.prune().await.unwrap(), Pruned::default(), "a second run finds nothing");
+    let fresh = a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.1"), None).await.unwrap();
+    assert_eq!(a.prune().await.unwrap(), Pruned::default(), "a live session and a recent attempt stay");
+    assert!(a.session(&fresh.cookie).await.unwrap().is_some());
+    assert!(a.session(&old.cookie).await.unwrap().is_none());
+    assert!(a.link_user(&live_link, LinkPurpose::Reset).await.unwrap().is_some(), "live links stay");
+    assert!(a.link_user(&stale_link, LinkPurpose::Reset).await.unwrap().is_none());
 }
