@@ -10,6 +10,7 @@ mod municipalities;
 mod networks;
 pub(crate) mod pagination;
 pub mod partnerships;
+mod record;
 mod sdgs;
 pub mod workspace;
 

@@ -215,7 +215,8 @@ pub(crate) async fn city_without_relation(app: &TestApp, member: &str) -> i64 {
 
 /// The GeoNames ids of the cities `member` already has a relation with.
 async fn partner_cities_of(app: &TestApp, member: &str) -> BTreeSet<i64> {
-    let filter = PartnershipFilter { municipality: Some(member.to_owned()), ..Default::default() };
+    let filter =
+        PartnershipFilter { municipality: Some(member.to_owned()), include_unpublished: true, ..Default::default() };
     let relations = app.state.partnerships.all(&filter, 10_000).await.unwrap();
     relations.into_iter().filter(|p| p.partner.kind == PartnerKind::City).map(|p| p.partner.id).collect()
 }
@@ -694,7 +695,8 @@ impl World {
             parts.insert(format!("representatives of {s}"), format!("{representatives:?}"));
             let memberships = store.municipal_memberships(t.id).await.unwrap();
             parts.insert(format!("memberships of {s}"), format!("{memberships:?}"));
-            let filter = PartnershipFilter { municipality: Some(s.clone()), ..Default::default() };
+            let filter =
+                PartnershipFilter { municipality: Some(s.clone()), include_unpublished: true, ..Default::default() };
             let relations = self.app.state.partnerships.list(&filter, Page::first(1)).await.unwrap();
             parts.insert(format!("relations of {s}"), relations.total.to_string());
         }

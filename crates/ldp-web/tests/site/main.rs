@@ -7,4 +7,6 @@ mod helpers;
 mod ops;
 mod pages;
 mod partnerships;
+mod public_truth;
+mod workspace_forms;
 mod xss;

@@ -1,0 +1,41 @@
+//! How a relation's record reads to people: where it came from and what is not recorded yet. Every banner and
+//! "not yet recorded" list is built from the same `missing` steps the compliance view uses
+//! (`lifecycle::missing_steps`), so the two cannot disagree.
+
+use ldp_core::domain::partnership::{MissingStep, Partnership};
+use ldp_core::services::import::WIKIPEDIA_SOURCE;
+
+use super::PageCtx;
+use crate::i18n::{self, FluentArg};
+
+impl PageCtx {
+    /// A source as readers of this language say it: the shipped Wikipedia list by its translated name.
+    pub fn source_label(&self, source: &str) -> String {
+        if source == WIKIPEDIA_SOURCE { self.t("source-wikipedia") } else { source.to_owned() }
+    }
+
+    /// The steps not recorded yet as one phrase ("meclis kararı, bakanlık izni ve imzalı protokol").
+    pub fn steps_phrase(&self, missing: &[MissingStep]) -> String {
+        let names: Vec<String> = missing.iter().map(|m| self.t(&format!("record-{}", m.stage.as_str()))).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} {} {last}", rest.join(", "), self.t("word-and")),
+        }
+    }
+
+    /// The neutral note above a relation whose record has gaps: where it came from, and what is not recorded
+    /// yet. Empty when nothing is missing.
+    pub fn record_note(&self, p: &Partnership, missing: &[MissingStep]) -> String {
+        if missing.is_empty() {
+            return String::new();
+        }
+        let steps = FluentArg::Text(self.steps_phrase(missing));
+        let key = match p.source.as_deref() {
+            Some(WIKIPEDIA_SOURCE) => "record-note-wikipedia",
+            Some(_) => "record-note-imported",
+            None => "record-note",
+        };
+        i18n::t_args(self.lang, key, &[("steps", steps)])
+    }
+}
