@@ -9,7 +9,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::domain::partnership::{
     CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage,
+    PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use crate::domain::{
     AuditEntry, AuditFilter, Change, LinkPurpose, MembershipFields, MunicipalMembership, MunicipalityId,
@@ -184,6 +184,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest `limit` activities tagged with `goal`, of relations visitors may see.
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>>;
+
+    /// Every recorded step of each partnership, in the order recorded (for exports).
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>>;
 
     /// Every gazetteer city with its folded names, for matching imports.
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>>;

@@ -26,7 +26,7 @@ use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::{
     CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage,
+    PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
@@ -264,6 +264,10 @@ impl Store for SqlStore {
 
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
         self.activities_with_goal_q(goal, limit).await
+    }
+
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
+        self.trail_events_q(ids).await
     }
 
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {

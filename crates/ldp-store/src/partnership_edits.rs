@@ -1,9 +1,10 @@
 //! Changes to a partnership after it is proposed, other than its trail: its goals and whether a proposal is
-//! public; and the public activities tagged with a goal.
+//! public; the public activities tagged with a goal; the full trails of many relations (for exports).
 
+use std::collections::HashMap;
 use time::Date;
 
-use ldp_core::domain::partnership::{GoalActivity, PartnershipId};
+use ldp_core::domain::partnership::{GoalActivity, PartnershipId, TrailEvent};
 use ldp_core::domain::{Change, GoalNumber, Localized};
 use ldp_core::store::StoreResult;
 
@@ -100,5 +101,63 @@ impl SqlStore {
                 })
             })
             .collect()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TrailRow {
+    partnership_id: i64,
+    id: i64,
+    stage: String,
+    event_date: Date,
+    decision_number: Option<String>,
+    reference: Option<String>,
+    authority: Option<String>,
+    place: Option<String>,
+    signatories: Option<String>,
+    reason: Option<String>,
+    backfilled: bool,
+    actor: String,
+    recorded_at: time::OffsetDateTime,
+}
+
+impl SqlStore {
+    pub(crate) async fn trail_events_q(
+        &self,
+        ids: &[PartnershipId],
+    ) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
+        let mut out: HashMap<PartnershipId, Vec<TrailEvent>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<TrailRow> = dispatch!(&self.pools, pool => {
+                let mut qb = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT partnership_id, id, stage, event_date, decision_number, reference, authority, place, \
+                     signatories, reason, backfilled, actor, recorded_at FROM partnership_event WHERE partnership_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.0);
+                }
+                qb.push(") ORDER BY partnership_id, id");
+                qb.build_query_as::<TrailRow>().fetch_all(pool).await.map_err(db)?
+            });
+            for r in rows {
+                let event = TrailEvent {
+                    id: r.id,
+                    stage: r.stage.parse().map_err(|_| corrupt(format_args!("stage {}", r.stage)))?,
+                    date: r.event_date,
+                    decision_number: r.decision_number,
+                    reference: r.reference,
+                    authority: r.authority,
+                    place: r.place,
+                    signatories: r.signatories,
+                    reason: r.reason,
+                    backfilled: r.backfilled,
+                    actor: r.actor,
+                    recorded_at: r.recorded_at,
+                };
+                out.entry(PartnershipId(r.partnership_id)).or_default().push(event);
+            }
+        }
+        Ok(out)
     }
 }

@@ -3,7 +3,9 @@
 
 use super::ServiceError;
 use super::partnerships::{Partnerships, parse_goals};
-use crate::domain::partnership::{GoalActivity, PartnershipDetail, PartnershipId};
+use crate::domain::partnership::{
+    GoalActivity, Partnership, PartnershipDetail, PartnershipFilter, PartnershipId, TrailEvent,
+};
 use crate::domain::{Actor, Change, GoalNumber, MunicipalityId};
 
 fn goal_list(goals: &[GoalNumber]) -> String {
@@ -54,5 +56,23 @@ impl Partnerships {
     /// The newest activities tagged with `goal`, of public relations.
     pub async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> Result<Vec<GoalActivity>, ServiceError> {
         Ok(self.store_ref().activities_with_goal(goal, limit).await?)
+    }
+
+    /// The first `limit` relations matching `filter`, each with its recorded trail (for spreadsheets).
+    pub async fn export(
+        &self,
+        filter: &PartnershipFilter,
+        limit: usize,
+    ) -> Result<Vec<(Partnership, Vec<TrailEvent>)>, ServiceError> {
+        let rows = self.all(filter, limit).await?;
+        let ids: Vec<PartnershipId> = rows.iter().map(|p| p.id).collect();
+        let mut trails = self.store_ref().trail_events(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|p| {
+                let trail = trails.remove(&p.id).unwrap_or_default();
+                (p, trail)
+            })
+            .collect())
     }
 }

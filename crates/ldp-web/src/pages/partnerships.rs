@@ -17,8 +17,6 @@ use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
 use crate::state::AppState;
 
-/// The CSV carries at most this many relations.
-const EXPORT_LIMIT: usize = 100_000;
 /// The map draws at most this many arcs; past that, the page says so and points to the list and the CSV.
 const MAP_LIMIT: usize = 3_000;
 /// The table under the map lists at most this many relations.
@@ -157,59 +155,6 @@ pub async fn list(
     let status = status_for(!form.errors.is_empty());
     let page = ListPage { title: ctx.t("partnerships-title"), form, result, pagination, ctx };
     render(&page.ctx, &page, status)
-}
-
-/// `/{lang}/partnerships.csv`: the filtered list as CSV (opens in any spreadsheet).
-pub async fn export_csv(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    query: Result<Query<PartnershipQuery>, QueryRejection>,
-) -> Result<Response, PageError> {
-    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
-    let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    let rows = state.partnerships.all(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "member",
-        "member_slug",
-        "province",
-        "partner",
-        "partner_country",
-        "kind",
-        "stage",
-        "dormant",
-        "trail_incomplete",
-        "last_activity",
-        "sdgs",
-        "url",
-    ];
-    out.write_record(header).map_err(AppError::internal).map_err(ctx.fail())?;
-    for p in &rows {
-        let sdgs = p.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(" ");
-        let record = [
-            p.id.0.to_string(),
-            p.member.name.clone(),
-            p.member.slug.clone(),
-            p.member.province.clone(),
-            p.partner.name.clone(),
-            p.partner.country.as_str().to_owned(),
-            p.kind.as_str().to_owned(),
-            p.stage.as_str().to_owned(),
-            p.dormant.to_string(),
-            p.trail_incomplete.to_string(),
-            p.last_activity.map(|d| d.to_string()).unwrap_or_default(),
-            sdgs,
-            ctx.href(&format!("/partnerships/{}", p.id.0)),
-        ];
-        out.write_record(&record).map_err(AppError::internal).map_err(ctx.fail())?;
-    }
-    let body = out.into_inner().map_err(|e| AppError::internal(e.to_string())).map_err(ctx.fail())?;
-    let mut response = (StatusCode::OK, body).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"partnerships.csv\""));
-    Ok(response)
 }
 
 #[derive(askama::Template)]

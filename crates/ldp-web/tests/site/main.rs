@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod exports;
 mod helpers;
 mod ops;
 mod pages;
