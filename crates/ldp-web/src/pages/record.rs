@@ -14,6 +14,24 @@ impl PageCtx {
         if source == WIKIPEDIA_SOURCE { self.t("source-wikipedia") } else { source.to_owned() }
     }
 
+    /// The web addresses in a stored source line, in order and without repeats.
+    pub fn source_links(&self, source: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for word in source.split(|c: char| c.is_whitespace() || c == ';' || c == ',') {
+            let url = word.trim_end_matches(['.', ')']);
+            if (url.starts_with("https://") || url.starts_with("http://")) && !out.iter().any(|u| u == url) {
+                out.push(url.to_owned());
+            }
+        }
+        out
+    }
+
+    /// A link's text: the host without `www.` (`marmara.gov.tr`).
+    pub fn host_of(&self, url: &str) -> String {
+        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        rest.split('/').next().unwrap_or(rest).trim_start_matches("www.").to_owned()
+    }
+
     /// The steps not recorded yet as one phrase ("meclis kararı, bakanlık izni ve imzalı protokol").
     pub fn steps_phrase(&self, missing: &[MissingStep]) -> String {
         let names: Vec<String> = missing.iter().map(|m| self.t(&format!("record-{}", m.stage.as_str()))).collect();

@@ -8,6 +8,7 @@ mod helpers;
 mod ops;
 mod pages;
 mod partnerships;
+mod public_language;
 mod public_truth;
 mod workspace_forms;
 mod xss;

@@ -28,7 +28,7 @@ fn service(app: &TestApp) -> Partnerships {
 async fn the_relations_list_filters_and_pages_in_both_languages(db: TestDb) {
     let app = TestApp::new(db).await;
     let html = app.page("/tr/partnerships").await;
-    assert_eq!(text(&html, "main h1"), "Kardeş şehir ve işbirliği ilişkileri");
+    assert_eq!(text(&html, "main h1"), "Kardeş şehir ve iş birliği ilişkileri");
     assert_eq!(text(&html, ".result-count strong"), "318");
     assert_eq!(texts(&html, "table.partnerships tbody tr").len(), 25);
     assert_eq!(attr(&html, ".pagination a[rel=next]", "href").as_deref(), Some("/tr/partnerships?page=2"));
