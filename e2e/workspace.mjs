@@ -322,6 +322,13 @@ try {
     expect(goals.join(',') === '5,11,16,17', `the goals are now 5,11,16,17, the form shows ${goals.join(',')}`);
     await shot(rep, 'partnership-goals-edited-tr');
   });
+  await run('the record follow-up lists only the representative\'s municipality', async () => {
+    await submit(rep, rep.locator('.ws-nav a[href="/tr/workspace/compliance"]'));
+    const groups = await rep.locator('main section h2').allInnerTexts();
+    expect(groups.length === 1 && /Nilüfer/.test(groups[0]), `one group, Nilüfer's: ${JSON.stringify(groups)}`);
+    await shot(rep, 'compliance-representative-tr');
+    await open(rep, `/tr/workspace/partnerships/${relationId}`);
+  });
   await run('the public relation page shows the council decision', async () => {
     if (!relationId) return;
     await submit(rep, rep.locator(`main a[href="/tr/partnerships/${relationId}"]`));
