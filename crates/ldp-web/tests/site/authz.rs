@@ -90,6 +90,10 @@ enum Op {
     NewPartnership,
     Step,
     Activity,
+    /// Replacing a relation's goals.
+    Sdgs,
+    /// Publishing a proposal before its council decision.
+    Publish,
     Document,
     Invite,
     EditUser,
@@ -122,6 +126,8 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST partnerships/new",                Op::NewPartnership,       [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/steps",         Op::Step,                 [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/activities",    Op::Activity,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST partnerships/{id}/sdgs",          Op::Sdgs,                 [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST partnerships/{id}/publication",   Op::Publish,              [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/documents",     Op::Document,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST users (invite)",                  Op::Invite,               [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
     ("POST users/{id}",                      Op::EditUser,             [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
@@ -146,6 +152,8 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("POST partnerships",                 Op::NewPartnership,       [E401, OK201, OK201, OK201, E403, E403,  E403]),
     ("POST partnerships/{id}/steps",      Op::Step,                 [E401, OK200, OK200, OK200, E403, E403,  E403]),
     ("POST partnerships/{id}/activities", Op::Activity,             [E401, OK201, OK201, OK201, E403, E403,  E403]),
+    ("PUT partnerships/{id}/sdgs",        Op::Sdgs,                 [E401, OK204, OK204, OK204, E403, E403,  E403]),
+    ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
 ];
 
@@ -297,6 +305,19 @@ fn step(n: u32) -> Fields {
 
 fn activity(n: u32) -> Fields {
     vec![("date", "2025-03-01".to_owned()), ("title_tr", format!("Ziyaret {n}")), ("kind", "visit".to_owned())]
+}
+
+fn goals(n: u32) -> Fields {
+    vec![("sdgs", format!("{},{}", n % 17 + 1, (n + 5) % 17 + 1))]
+}
+
+/// The same goals as ticked boxes: one `sdg` field each.
+fn goal_boxes(n: u32) -> Fields {
+    vec![("sdg", (n % 17 + 1).to_string()), ("sdg", ((n + 5) % 17 + 1).to_string())]
+}
+
+fn publication(n: u32) -> Fields {
+    vec![("published", (n % 2 == 0).to_string())]
 }
 
 fn invite(n: u32) -> Fields {
@@ -613,6 +634,8 @@ impl World {
                 form(format!("/tr/workspace/partnerships/{id}/steps"), step(n))
             }
             Op::Activity => form(format!("/tr/workspace/partnerships/{}/activities", t.partnership), activity(n)),
+            Op::Sdgs => form(format!("/tr/workspace/partnerships/{}/sdgs", t.partnership), goal_boxes(n)),
+            Op::Publish => form(format!("/tr/workspace/partnerships/{}/publication", t.partnership), publication(n)),
             Op::Document => Sent::Upload {
                 uri: format!("/tr/workspace/partnerships/{}/documents", t.partnership),
                 filename: format!("karar-{n}.pdf"),
@@ -659,6 +682,12 @@ impl World {
                 json("POST", format!("/api/v1/partnerships/{id}/steps"), step(n))
             }
             Op::Activity => json("POST", format!("/api/v1/partnerships/{}/activities", t.partnership), activity(n)),
+            Op::Sdgs => json("PUT", format!("/api/v1/partnerships/{}/sdgs", t.partnership), goals(n)),
+            Op::Publish => Sent::Api {
+                method: "PUT",
+                uri: format!("/api/v1/partnerships/{}/publication", t.partnership),
+                body: Some(format!("{{\"published\":{}}}", n % 2 == 0)),
+            },
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
                 unreachable!("{op:?} has no API endpoint")
