@@ -317,7 +317,7 @@ fn goal_boxes(n: u32) -> Fields {
 }
 
 fn publication(n: u32) -> Fields {
-    vec![("published", (n % 2 == 0).to_string())]
+    vec![("published", n.is_multiple_of(2).to_string())]
 }
 
 fn invite(n: u32) -> Fields {
@@ -686,7 +686,7 @@ impl World {
             Op::Publish => Sent::Api {
                 method: "PUT",
                 uri: format!("/api/v1/partnerships/{}/publication", t.partnership),
-                body: Some(format!("{{\"published\":{}}}", n % 2 == 0)),
+                body: Some(format!("{{\"published\":{}}}", n.is_multiple_of(2))),
             },
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
