@@ -244,6 +244,9 @@ try {
     console.log(`  choosing: ${(await text(munich.first())).replace(/\s+/g, ' ')}`);
     await munich.first().locator('input[type="radio"]').check();
     expect((await rep.inputValue('#f-municipality')) === SLUG, `the member municipality is preselected (${SLUG})`);
+    // Several boxes of each group: every ticked box repeats its key in the body (sdg=11&sdg=13…).
+    for (const t of ['culture', 'climate']) await rep.locator(`input[name="theme"][value="${t}"]`).check();
+    for (const g of ['11', '13', '17']) await rep.locator(`main form.form input[name="sdg"][value="${g}"]`).check();
     await shot(rep, 'partnership-new-tr');
     const res = await submit(rep, rep.locator('main form.form button[type="submit"]'));
     const m = /^\/tr\/workspace\/partnerships\/(\d+)$/.exec(new URL(rep.url()).pathname);
@@ -255,6 +258,10 @@ try {
     }
     relationId = m[1];
     expect(await rep.locator('.notice[role="status"]').isVisible(), 'the saved notice is shown');
+    const goals = await rep.locator('section[aria-labelledby="sdg-h"] input[name="sdg"]:checked').evaluateAll((els) => els.map((e) => e.value));
+    expect(goals.join(',') === '11,13,17', `the ticked goals were saved (11,13,17), the goals form shows ${goals.join(',')}`);
+    const themes = await text(rep.locator('dl.facts'));
+    expect(/kültür/.test(themes) && /iklim/.test(themes), `the ticked themes were saved: ${JSON.stringify(themes.slice(0, 200))}`);
     const h1 = await text(rep.locator('h1'));
     expect(/Nilüfer/.test(h1) && /(München|Munich)/.test(h1), `the relation's title names Nilüfer and München: ${JSON.stringify(h1)}`);
     await shot(rep, 'partnership-proposed-tr');
@@ -290,6 +297,37 @@ try {
       problem('expectation', `the step form still shows: ${(await rep.locator('.form-message, .field-error').allInnerTexts()).join(' | ')}`);
     }
     await shot(rep, 'partnership-council-decision-tr');
+  });
+  await run('log an activity, ticking several goals', async () => {
+    if (!relationId) return;
+    const form = rep.locator('section[aria-labelledby="act-h"]');
+    await form.locator('#f-adate').fill(TODAY);
+    await form.locator('#f-title_tr').fill(`E2E çalıştay ${RUN}`);
+    await form.locator('#f-akind').selectOption('meeting');
+    for (const g of ['4', '11']) await form.locator(`input[name="sdg"][value="${g}"]`).check();
+    const res = await submit(rep, form.locator('button[type="submit"]'));
+    expect(res && res.status() === 200, `logging should end on a 200 page, got ${res ? res.status() : 'nothing'}`);
+    const list = await text(rep.locator('ul.activities'));
+    expect(list.includes(`E2E çalıştay ${RUN}`) && /SKA 4, SKA 11/.test(list), `the activity is listed with goals 4 and 11: ${JSON.stringify(list.slice(0, 300))}`);
+    await shot(rep, 'partnership-activity-goals-tr');
+  });
+  await run('edit the relation\'s goals after creation', async () => {
+    if (!relationId) return;
+    const form = rep.locator('section[aria-labelledby="sdg-h"]');
+    await form.locator('input[name="sdg"][value="13"]').uncheck();
+    for (const g of ['5', '16']) await form.locator(`input[name="sdg"][value="${g}"]`).check();
+    const res = await submit(rep, form.locator('button[type="submit"]'));
+    expect(res && res.status() === 200, `saving goals should end on a 200 page, got ${res ? res.status() : 'nothing'}`);
+    const goals = await rep.locator('section[aria-labelledby="sdg-h"] input[name="sdg"]:checked').evaluateAll((els) => els.map((e) => e.value));
+    expect(goals.join(',') === '5,11,16,17', `the goals are now 5,11,16,17, the form shows ${goals.join(',')}`);
+    await shot(rep, 'partnership-goals-edited-tr');
+  });
+  await run('the record follow-up lists only the representative\'s municipality', async () => {
+    await submit(rep, rep.locator('.ws-nav a[href="/tr/workspace/compliance"]'));
+    const groups = await rep.locator('main section h2').allInnerTexts();
+    expect(groups.length === 1 && /Nilüfer/.test(groups[0]), `one group, Nilüfer's: ${JSON.stringify(groups)}`);
+    await shot(rep, 'compliance-representative-tr');
+    await open(rep, `/tr/workspace/partnerships/${relationId}`);
   });
   await run('the public relation page shows the council decision', async () => {
     if (!relationId) return;

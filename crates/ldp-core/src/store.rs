@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use crate::domain::partnership::{
-    CountrySummary, Document, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage,
+    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
+    PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use crate::domain::{
     AuditEntry, AuditFilter, Change, LinkPurpose, MembershipFields, MunicipalMembership, MunicipalityId,
@@ -200,6 +200,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// The recorded steps of each partnership.
     async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>>;
+
+    /// Replaces a partnership's goals with `sdgs`, with its audit entry; `false` when there is no such
+    /// partnership.
+    async fn set_partnership_sdgs(&self, id: PartnershipId, sdgs: &[GoalNumber], change: &Change) -> StoreResult<bool>;
+
+    /// Stores the municipality's choice to publish a proposal before its council decision (or to withdraw
+    /// it), with its audit entry; `false` when there is no such partnership.
+    async fn set_partnership_published(&self, id: PartnershipId, published: bool, change: &Change)
+    -> StoreResult<bool>;
+
+    /// The newest `limit` activities tagged with `goal`, of relations visitors may see.
+    async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>>;
+
+    /// Every recorded step of each partnership, in the order recorded (for exports).
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>>;
 
     /// Every gazetteer city with its folded names, for matching imports.
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>>;

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod load;
+mod partnership_edits;
 mod partnerships;
 mod pool;
 mod read;
@@ -24,8 +25,8 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::{
-    CountrySummary, Document, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage,
+    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
+    PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
@@ -275,6 +276,27 @@ impl Store for SqlStore {
 
     async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>> {
         self.trails_q(ids).await
+    }
+
+    async fn set_partnership_sdgs(&self, id: PartnershipId, sdgs: &[GoalNumber], change: &Change) -> StoreResult<bool> {
+        self.set_partnership_sdgs_tx(id, sdgs, change).await
+    }
+
+    async fn set_partnership_published(
+        &self,
+        id: PartnershipId,
+        published: bool,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.set_partnership_published_tx(id, published, change).await
+    }
+
+    async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
+        self.activities_with_goal_q(goal, limit).await
+    }
+
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
+        self.trail_events_q(ids).await
     }
 
     async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {

@@ -14,10 +14,14 @@ use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
 use ldp_core::domain::Change;
 
-const DORMANT: &str = "(p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))";
+/// Dormant: active, with recorded activity (or activation) older than the cut-off `$1`. A relation with no
+/// recorded activity at all (every imported one) is not dormant: nothing is known about it.
+const DORMANT: &str = "(p.stage = 'active' AND p.last_activity_on IS NOT NULL AND p.last_activity_on < $1)";
+/// Visitors see a relation once its council decision is recorded, or when the municipality publishes it.
+const PUBLIC: &str = "(p.stage <> 'proposed' OR p.published)";
 
 const COLUMNS: &str = "p.id, p.kind, p.stage, p.foreign_missions, p.trail_incomplete, p.last_activity_on, p.themes, \
-    p.notes_tr, p.notes_en, p.source, \
+    p.notes_tr, p.notes_en, p.source, p.published, \
     m.id AS m_id, m.slug AS m_slug, m.name AS m_name, m.kind AS m_kind, mp.name AS m_province, m.lat AS m_lat, \
     m.lng AS m_lng, \
     c.id AS c_id, c.name AS c_name, c.country AS c_country, c.lat AS c_lat, c.lng AS c_lng, \
@@ -38,8 +42,9 @@ const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
     AND ($4 IS NULL OR p.partner_country = $4) AND ($5 IS NULL OR p.kind = $5) \
     AND ($6 IS NULL OR p.stage = $6) \
     AND ($7 IS NULL OR EXISTS (SELECT 1 FROM partnership_sdg s WHERE s.partnership_id = p.id AND s.goal = $7)) \
-    AND ($8 IS NULL OR $8 = (p.stage = 'active' AND (p.last_activity_on IS NULL OR p.last_activity_on < $1))) \
-    AND ($9 IS NULL OR p.trail_incomplete = $9)";
+    AND ($8 IS NULL OR $8 = (p.stage = 'active' AND p.last_activity_on IS NOT NULL AND p.last_activity_on < $1)) \
+    AND ($9 IS NULL OR p.trail_incomplete = $9) \
+    AND ($10 OR p.stage <> 'proposed' OR p.published)";
 /// Any member (`$2` NULL) or one.
 const ANY_MEMBER: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) ";
 /// Exactly one member: written without the `IS NULL OR` so that the planner uses `partnership_by_member`
@@ -58,6 +63,7 @@ struct Row {
     notes_tr: String,
     notes_en: String,
     source: Option<String>,
+    published: bool,
     dormant: bool,
     m_id: i64,
     m_slug: String,
@@ -136,6 +142,7 @@ impl Row {
             sdgs,
             notes: Localized::new(self.notes_tr, self.notes_en),
             source: self.source,
+            published: self.published,
         })
     }
 }
@@ -343,7 +350,7 @@ impl SqlStore {
             (
                 static_sql!(
                     "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id \
-                     LIMIT $10 OFFSET $11"
+                     LIMIT $11 OFFSET $12"
                 ),
                 static_sql!("SELECT COUNT(*) FROM partnership p{ONE_MEMBER}{REST}"),
             )
@@ -351,7 +358,7 @@ impl SqlStore {
             (
                 static_sql!(
                     "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
-                     ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10 OFFSET $11"
+                     ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $11 OFFSET $12"
                 ),
                 static_sql!("SELECT COUNT(*) FROM partnership p{ANY_MEMBER}{REST}"),
             )
@@ -364,11 +371,12 @@ impl SqlStore {
         let (rows, total) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, Row>(list_sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(page.limit()).bind(page.offset())
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
+                .bind(page.limit()).bind(page.offset())
                 .fetch_all(pool).await.map_err(db)?;
             let total: i64 = sqlx::query_scalar::<Db, i64>(count_sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete)
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });
@@ -383,12 +391,12 @@ impl SqlStore {
     ) -> StoreResult<Vec<Partnership>> {
         let sql = if f.municipality.is_some() {
             static_sql!(
-                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id LIMIT $10"
+                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id LIMIT $11"
             )
         } else {
             static_sql!(
                 "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
-                 ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $10"
+                 ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $11"
             )
         };
         let plate = f.province.map(|p| i64::from(p.get()));
@@ -399,7 +407,8 @@ impl SqlStore {
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, Row>(sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(i64::from(limit))
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
+                .bind(i64::from(limit))
                 .fetch_all(pool).await.map_err(db)?
         });
         self.rows_to_partnerships(rows).await
@@ -572,7 +581,7 @@ impl SqlStore {
             "SELECT g.iso2, co.name_tr, co.name_en, co.numeric_code, g.partnerships, g.members, g.dormant FROM \
              (SELECT p.partner_country AS iso2, COUNT(*) AS partnerships, COUNT(DISTINCT p.municipality_id) AS members, \
              SUM(CASE WHEN {DORMANT} THEN 1 ELSE 0 END) AS dormant \
-             FROM partnership p WHERE p.stage <> 'terminated' GROUP BY p.partner_country) g \
+             FROM partnership p WHERE p.stage <> 'terminated' AND {PUBLIC} GROUP BY p.partner_country) g \
              LEFT JOIN country co ON co.iso2 = g.iso2 ORDER BY g.partnerships DESC, g.iso2"
         );
         let rows = dispatch!(&self.pools, pool => {
@@ -604,7 +613,8 @@ impl SqlStore {
         }
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, Choice>(
-                "SELECT g.iso2, co.name_tr, co.name_en FROM (SELECT DISTINCT partner_country AS iso2 FROM partnership) g \
+                "SELECT g.iso2, co.name_tr, co.name_en FROM (SELECT DISTINCT partner_country AS iso2 FROM partnership p \
+                 WHERE (p.stage <> 'proposed' OR p.published)) g \
                  LEFT JOIN country co ON co.iso2 = g.iso2 ORDER BY co.sort_key, g.iso2",
             )
             .fetch_all(pool).await.map_err(db)?

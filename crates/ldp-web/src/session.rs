@@ -224,9 +224,10 @@ async fn read_form<T: DeserializeOwned>(
         };
         PageError::new(ctx.clone(), error)
     })?;
-    let sent = serde_urlencoded::from_bytes::<CsrfField>(&bytes).ok().and_then(|f| f.csrf).unwrap_or_default();
+    let sent = serde_html_form::from_bytes::<CsrfField>(&bytes).ok().and_then(|f| f.csrf).unwrap_or_default();
     check_csrf(&parts.headers, viewer.as_ref(), &sent).map_err(|e| PageError::new(ctx.clone(), e))?;
-    let form = serde_urlencoded::from_bytes::<T>(&bytes)
+    // serde_html_form, not serde_urlencoded: a ticked checkbox per value repeats its key (`sdg=3&sdg=11`).
+    let form = serde_html_form::from_bytes::<T>(&bytes)
         .map_err(|_| PageError::new(ctx, AppError::bad_request("invalid_body")))?;
     Ok(CsrfForm { viewer, form })
 }

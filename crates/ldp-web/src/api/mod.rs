@@ -78,6 +78,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partnerships::list, partnership_writes::create))
         .routes(routes!(partnership_writes::record_step))
         .routes(routes!(partnership_writes::add_activity))
+        .routes(routes!(partnership_writes::set_sdgs))
+        .routes(routes!(partnership_writes::set_publication))
         .routes(routes!(partnerships::countries))
         .routes(routes!(partnerships::show))
         .routes(routes!(partnerships::compliance))

@@ -1,4 +1,5 @@
-//! Writing partnerships through the API, with a token: propose, record a trail step, log an activity.
+//! Writing partnerships through the API, with a token: propose, record a trail step, log an activity, set the
+//! goals, publish a proposal early.
 //! The same services and rules as the command line; refusals carry the rule's code and the missing step.
 
 use axum::Json;
@@ -114,4 +115,67 @@ pub async fn add_activity(
     let input = body(payload)?;
     let activity = state.partnerships.add_activity(id, &input, &actor).await?;
     Ok((StatusCode::CREATED, Json(Created { id: activity })))
+}
+
+/// A relation's goals.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SdgsBody {
+    /// Comma-separated SDG numbers (`"3,11"`); empty or absent clears them.
+    pub sdgs: Option<String>,
+}
+
+/// Replaces the goals of a relation.
+#[utoipa::path(put, path = "/api/v1/partnerships/{id}/sdgs", tag = "partnerships", request_body = SdgsBody,
+    params(("id" = i64, Path, description = "Partnership id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 400, description = "Not a goal number", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
+        (status = 404, description = "No such partnership", body = ErrorBody),
+    ))]
+pub async fn set_sdgs(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(raw_id): ApiPath<String>,
+    payload: Result<Json<SdgsBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = id(&raw_id)?;
+    let b = body(payload)?;
+    state.partnerships.set_sdgs(id, b.sdgs.as_deref(), &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether a proposal is public before its council decision.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PublicationBody {
+    /// `true` publishes the proposal now; `false` keeps it in the workspace until the council decides.
+    pub published: Option<bool>,
+}
+
+/// Publishes a proposal before its council decision is recorded, or takes it back into the workspace. Relations
+/// past the proposal are public whatever this says.
+#[utoipa::path(put, path = "/api/v1/partnerships/{id}/publication", tag = "partnerships", request_body = PublicationBody,
+    params(("id" = i64, Path, description = "Partnership id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 400, description = "`published` missing", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
+        (status = 404, description = "No such partnership", body = ErrorBody),
+    ))]
+pub async fn set_publication(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(raw_id): ApiPath<String>,
+    payload: Result<Json<PublicationBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = id(&raw_id)?;
+    let Some(published) = body(payload)?.published else {
+        return Err(ApiError(AppError::invalid(InputError::new("published", "required"))));
+    };
+    state.partnerships.set_published(id, published, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -91,7 +91,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The relation", body = PartnershipDetail),
         (status = 400, description = "Not a number", body = ErrorBody),
-        (status = 404, description = "No such relation", body = ErrorBody),
+        (status = 404, description = "No such relation, or a proposal not public yet", body = ErrorBody),
     ))]
 pub async fn show(
     State(state): State<AppState>,
@@ -101,7 +101,12 @@ pub async fn show(
     let id: i64 = id.trim().parse().map_err(|_| AppError::invalid(InputError::new("id", "not_a_number")))?;
     let mut detail = state.partnerships.get(PartnershipId(id)).await?;
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
-    if !auth.is_some_and(|TokenAuth(a)| a.reads_municipality(member)) {
+    let reader = auth.is_some_and(|TokenAuth(a)| a.reads_municipality(member));
+    if !reader && !detail.partnership.is_public() {
+        // A proposal the council has not decided on is the municipality's until it chooses to publish it.
+        return Err(AppError::not_found().into());
+    }
+    if !reader {
         detail.trail.iter_mut().for_each(|e| e.actor.clear());
         detail.activities.iter_mut().for_each(|a| a.actor.clear());
         detail.documents.iter_mut().for_each(|d| d.actor.clear());

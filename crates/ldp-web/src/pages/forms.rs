@@ -82,6 +82,21 @@ impl FormState {
     }
 }
 
+/// A checkbox group's values: one field per ticked box. Needed where the form's struct also has a
+/// `#[serde(flatten)]` part, because flattening buffers a single value as a plain string.
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match serde::Deserialize::deserialize(d)? {
+        OneOrMany::One(v) => vec![v],
+        OneOrMany::Many(v) => v,
+    })
+}
+
 /// The query of a page a successful form redirects to (`?saved=1` shows "Saved.").
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Saved {

@@ -3,6 +3,7 @@
 pub mod account;
 mod content;
 mod ctx;
+mod exports;
 pub mod forms;
 mod home;
 mod map;
@@ -10,6 +11,7 @@ mod municipalities;
 mod networks;
 pub(crate) mod pagination;
 pub mod partnerships;
+mod record;
 mod sdgs;
 pub mod workspace;
 
@@ -38,7 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/municipalities", get(municipalities::list))
         .route("/{lang}/municipalities/{slug}", get(municipalities::show))
         .route("/{lang}/partnerships", get(partnerships::list))
-        .route("/{lang}/partnerships.csv", get(partnerships::export_csv))
+        .route("/{lang}/partnerships.csv", get(exports::export_csv))
+        .route("/{lang}/partnerships.xlsx", get(exports::export_xlsx))
         .route("/{lang}/partnerships/countries", get(partnerships::countries))
         .route("/{lang}/partnerships/{id}", get(partnerships::show))
         .route("/{lang}/compliance", get(partnerships::compliance))

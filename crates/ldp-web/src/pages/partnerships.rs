@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use ldp_core::domain::partnership::*;
 use ldp_core::domain::{CountryCode, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
-use ldp_core::services::partnerships::MemberCompliance;
 
 use super::map::WorldMap;
 use super::pagination::Pagination;
@@ -18,8 +17,6 @@ use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
 use crate::state::AppState;
 
-/// The CSV carries at most this many relations.
-const EXPORT_LIMIT: usize = 100_000;
 /// The map draws at most this many arcs; past that, the page says so and points to the list and the CSV.
 const MAP_LIMIT: usize = 3_000;
 /// The table under the map lists at most this many relations.
@@ -160,59 +157,6 @@ pub async fn list(
     render(&page.ctx, &page, status)
 }
 
-/// `/{lang}/partnerships.csv`: the filtered list as CSV (opens in any spreadsheet).
-pub async fn export_csv(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    query: Result<Query<PartnershipQuery>, QueryRejection>,
-) -> Result<Response, PageError> {
-    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
-    let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    let rows = state.partnerships.all(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "member",
-        "member_slug",
-        "province",
-        "partner",
-        "partner_country",
-        "kind",
-        "stage",
-        "dormant",
-        "trail_incomplete",
-        "last_activity",
-        "sdgs",
-        "url",
-    ];
-    out.write_record(header).map_err(AppError::internal).map_err(ctx.fail())?;
-    for p in &rows {
-        let sdgs = p.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(" ");
-        let record = [
-            p.id.0.to_string(),
-            p.member.name.clone(),
-            p.member.slug.clone(),
-            p.member.province.clone(),
-            p.partner.name.clone(),
-            p.partner.country.as_str().to_owned(),
-            p.kind.as_str().to_owned(),
-            p.stage.as_str().to_owned(),
-            p.dormant.to_string(),
-            p.trail_incomplete.to_string(),
-            p.last_activity.map(|d| d.to_string()).unwrap_or_default(),
-            sdgs,
-            ctx.href(&format!("/partnerships/{}", p.id.0)),
-        ];
-        out.write_record(&record).map_err(AppError::internal).map_err(ctx.fail())?;
-    }
-    let body = out.into_inner().map_err(|e| AppError::internal(e.to_string())).map_err(ctx.fail())?;
-    let mut response = (StatusCode::OK, body).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"partnerships.csv\""));
-    Ok(response)
-}
-
 #[derive(askama::Template)]
 #[template(path = "partnership.html")]
 struct ShowPage {
@@ -229,17 +173,31 @@ pub async fn show(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
-    let detail = state.partnerships.get(PartnershipId(id)).await.map_err(ctx.fail())?;
+    let detail = state.partnerships.get_public(PartnershipId(id)).await.map_err(ctx.fail())?;
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
     let page = ShowPage { title, detail, ctx, show_actor: false };
     render(&page.ctx, &page, StatusCode::OK)
 }
 
 /// `/files/partnerships/{id}/{document}`: a stored document, served as an attachment.
-pub async fn document(State(state): State<AppState>, Path((id, document)): Path<(String, String)>) -> Response {
+pub async fn document(
+    State(state): State<AppState>,
+    viewer: Option<crate::session::Viewer>,
+    Path((id, document)): Path<(String, String)>,
+) -> Response {
     let (Ok(id), Ok(document)) = (id.parse::<i64>(), document.parse::<i64>()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // A proposal's documents are as private as the proposal: its municipality's readers only.
+    match state.partnerships.get(PartnershipId(id)).await {
+        Ok(d) if d.partnership.is_public() => {}
+        Ok(d)
+            if viewer.is_some_and(|v| {
+                v.actor.reads_municipality(ldp_core::domain::MunicipalityId(d.partnership.member.id))
+            }) => {}
+        Ok(_) | Err(ldp_core::services::ServiceError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return crate::error::ApiError(e.into()).into_response(),
+    }
     let found = match state.store.document(PartnershipId(id), document).await {
         Ok(Some(d)) => d,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
@@ -282,20 +240,33 @@ pub async fn countries(ctx: PageCtx, State(state): State<AppState>) -> Result<Re
 
 #[derive(askama::Template)]
 #[template(path = "compliance.html")]
-struct CompliancePage {
+struct RecordsPage {
     ctx: PageCtx,
     title: String,
-    groups: Vec<MemberCompliance>,
-    dormant: Paged<Partnership>,
-    total_gaps: usize,
+    total: u64,
+    recorded: u64,
+    imported: u64,
+    dormant: u64,
+    dormant_label: String,
 }
 
+/// `/{lang}/compliance`: what visitors see of the record's state, as counts that lead to the lists. The
+/// per-relation working view (what to record next) is in the workspace; docs/ARCHITECTURE.md says why.
 pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let groups = state.partnerships.compliance(&PartnershipFilter::default()).await.map_err(ctx.fail())?;
-    let dormant_filter = PartnershipFilter { dormant: Some(true), ..PartnershipFilter::default() };
-    let dormant = state.partnerships.list(&dormant_filter, Page::first(1)).await.map_err(ctx.fail())?;
-    let total_gaps = groups.iter().map(|g| g.entries.len()).sum();
-    let page = CompliancePage { title: ctx.t("compliance-title"), groups, dormant, total_gaps, ctx };
+    let count = |f: PartnershipFilter| {
+        let state = state.clone();
+        async move { state.partnerships.list(&f, Page::first(1)).await.map(|p| p.total) }
+    };
+    let none = PartnershipFilter::default();
+    let total = count(none.clone()).await.map_err(ctx.fail())?;
+    let recorded =
+        count(PartnershipFilter { trail_incomplete: Some(false), ..none.clone() }).await.map_err(ctx.fail())?;
+    let imported =
+        count(PartnershipFilter { trail_incomplete: Some(true), ..none.clone() }).await.map_err(ctx.fail())?;
+    let dormant = count(PartnershipFilter { dormant: Some(true), ..none }).await.map_err(ctx.fail())?;
+    let months = crate::i18n::FluentArg::Number(i64::from(state.partnerships.settings().dormancy_months));
+    let dormant_label = crate::i18n::t_args(ctx.lang, "records-dormant", &[("months", months)]);
+    let page = RecordsPage { title: ctx.t("compliance-title"), total, recorded, imported, dormant, dormant_label, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

@@ -1,10 +1,11 @@
-//! The 17 goals and one page per goal with its targets.
+//! The 17 goals and one page per goal with its targets, and the relations and activities tagged with it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use ldp_core::domain::{GoalNumber, SdgGoal, SdgGoalDetail};
+use ldp_core::domain::partnership::{GoalActivity, Partnership, PartnershipFilter};
+use ldp_core::domain::{GoalNumber, Page, Paged, SdgGoal, SdgGoalDetail};
 
 use super::{PageCtx, PageError, render};
 use crate::error::AppError;
@@ -24,12 +25,18 @@ pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
     render(&page.ctx, &page, StatusCode::OK)
 }
 
+/// A goal's page lists this many relations (with a link to all of them) and activities.
+const GOAL_LIST: u32 = 50;
+
 #[derive(askama::Template)]
 #[template(path = "sdg.html")]
 struct GoalPage {
     ctx: PageCtx,
     title: String,
     detail: SdgGoalDetail,
+    /// The first public relations tagged with the goal, and how many there are.
+    relations: Paged<Partnership>,
+    activities: Vec<GoalActivity>,
     previous: Option<u8>,
     next: Option<u8>,
 }
@@ -48,8 +55,13 @@ pub async fn show(
         .map_err(ctx.fail())?;
     let detail = state.store.goal(number).await.map_err(ctx.fail())?;
     let detail = detail.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
+    let filter = PartnershipFilter { sdg: Some(number), ..PartnershipFilter::default() };
+    let relations = state.partnerships.list(&filter, Page::first(GOAL_LIST)).await.map_err(ctx.fail())?;
+    let activities = state.partnerships.activities_with_goal(number, GOAL_LIST).await.map_err(ctx.fail())?;
     let n = number.get();
     let page = GoalPage {
+        relations,
+        activities,
         title: format!("{} {}: {}", ctx.t("sdg-goal"), n, detail.goal.short_name.get(ctx.lang)),
         previous: (n > 1).then(|| n - 1),
         next: (n < 17).then(|| n + 1),

@@ -156,6 +156,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/compliance",
     "/api/v1/partnerships/{id}/steps",
     "/api/v1/partnerships/{id}/activities",
+    "/api/v1/partnerships/{id}/sdgs",
+    "/api/v1/partnerships/{id}/publication",
     "/api/v1/municipalities/{slug}/profile",
     "/api/v1/municipalities/{slug}/representatives",
     "/api/v1/municipalities/{slug}/representatives/{id}",
@@ -171,6 +173,8 @@ fn write_only(route: &str) -> bool {
         || route.ends_with("/me")
         || route.ends_with("/steps")
         || route.ends_with("/activities")
+        || route.ends_with("/sdgs")
+        || route.ends_with("/publication")
         || route.ends_with("/profile")
         || route.ends_with("/representatives")
         || route.ends_with("/memberships")
@@ -204,6 +208,8 @@ async fn the_openapi_document_lists_every_route(db: TestDb) {
         ("/api/v1/partnerships", "post"),
         ("/api/v1/partnerships/{id}/steps", "post"),
         ("/api/v1/partnerships/{id}/activities", "post"),
+        ("/api/v1/partnerships/{id}/sdgs", "put"),
+        ("/api/v1/partnerships/{id}/publication", "put"),
         ("/api/v1/municipalities/{slug}/profile", "put"),
         ("/api/v1/municipalities/{slug}/representatives", "post"),
         ("/api/v1/municipalities/{slug}/representatives/{id}", "put"),

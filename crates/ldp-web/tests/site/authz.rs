@@ -90,6 +90,10 @@ enum Op {
     NewPartnership,
     Step,
     Activity,
+    /// Replacing a relation's goals.
+    Sdgs,
+    /// Publishing a proposal before its council decision.
+    Publish,
     Document,
     Invite,
     EditUser,
@@ -122,6 +126,8 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST partnerships/new",                Op::NewPartnership,       [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/steps",         Op::Step,                 [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/activities",    Op::Activity,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST partnerships/{id}/sdgs",          Op::Sdgs,                 [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST partnerships/{id}/publication",   Op::Publish,              [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/documents",     Op::Document,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST users (invite)",                  Op::Invite,               [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
     ("POST users/{id}",                      Op::EditUser,             [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
@@ -146,6 +152,8 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("POST partnerships",                 Op::NewPartnership,       [E401, OK201, OK201, OK201, E403, E403,  E403]),
     ("POST partnerships/{id}/steps",      Op::Step,                 [E401, OK200, OK200, OK200, E403, E403,  E403]),
     ("POST partnerships/{id}/activities", Op::Activity,             [E401, OK201, OK201, OK201, E403, E403,  E403]),
+    ("PUT partnerships/{id}/sdgs",        Op::Sdgs,                 [E401, OK204, OK204, OK204, E403, E403,  E403]),
+    ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
 ];
 
@@ -215,7 +223,8 @@ pub(crate) async fn city_without_relation(app: &TestApp, member: &str) -> i64 {
 
 /// The GeoNames ids of the cities `member` already has a relation with.
 async fn partner_cities_of(app: &TestApp, member: &str) -> BTreeSet<i64> {
-    let filter = PartnershipFilter { municipality: Some(member.to_owned()), ..Default::default() };
+    let filter =
+        PartnershipFilter { municipality: Some(member.to_owned()), include_unpublished: true, ..Default::default() };
     let relations = app.state.partnerships.all(&filter, 10_000).await.unwrap();
     relations.into_iter().filter(|p| p.partner.kind == PartnerKind::City).map(|p| p.partner.id).collect()
 }
@@ -296,6 +305,19 @@ fn step(n: u32) -> Fields {
 
 fn activity(n: u32) -> Fields {
     vec![("date", "2025-03-01".to_owned()), ("title_tr", format!("Ziyaret {n}")), ("kind", "visit".to_owned())]
+}
+
+fn goals(n: u32) -> Fields {
+    vec![("sdgs", format!("{},{}", n % 17 + 1, (n + 5) % 17 + 1))]
+}
+
+/// The same goals as ticked boxes: one `sdg` field each.
+fn goal_boxes(n: u32) -> Fields {
+    vec![("sdg", (n % 17 + 1).to_string()), ("sdg", ((n + 5) % 17 + 1).to_string())]
+}
+
+fn publication(n: u32) -> Fields {
+    vec![("published", n.is_multiple_of(2).to_string())]
 }
 
 fn invite(n: u32) -> Fields {
@@ -613,6 +635,8 @@ impl World {
                 form(format!("/tr/workspace/partnerships/{id}/steps"), step(n))
             }
             Op::Activity => form(format!("/tr/workspace/partnerships/{}/activities", t.partnership), activity(n)),
+            Op::Sdgs => form(format!("/tr/workspace/partnerships/{}/sdgs", t.partnership), goal_boxes(n)),
+            Op::Publish => form(format!("/tr/workspace/partnerships/{}/publication", t.partnership), publication(n)),
             Op::Document => Sent::Upload {
                 uri: format!("/tr/workspace/partnerships/{}/documents", t.partnership),
                 filename: format!("karar-{n}.pdf"),
@@ -659,6 +683,12 @@ impl World {
                 json("POST", format!("/api/v1/partnerships/{id}/steps"), step(n))
             }
             Op::Activity => json("POST", format!("/api/v1/partnerships/{}/activities", t.partnership), activity(n)),
+            Op::Sdgs => json("PUT", format!("/api/v1/partnerships/{}/sdgs", t.partnership), goals(n)),
+            Op::Publish => Sent::Api {
+                method: "PUT",
+                uri: format!("/api/v1/partnerships/{}/publication", t.partnership),
+                body: Some(format!("{{\"published\":{}}}", n.is_multiple_of(2))),
+            },
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
                 unreachable!("{op:?} has no API endpoint")
@@ -695,7 +725,8 @@ impl World {
             parts.insert(format!("representatives of {s}"), format!("{representatives:?}"));
             let memberships = store.municipal_memberships(t.id).await.unwrap();
             parts.insert(format!("memberships of {s}"), format!("{memberships:?}"));
-            let filter = PartnershipFilter { municipality: Some(s.clone()), ..Default::default() };
+            let filter =
+                PartnershipFilter { municipality: Some(s.clone()), include_unpublished: true, ..Default::default() };
             let relations = self.app.state.partnerships.list(&filter, Page::first(1)).await.unwrap();
             parts.insert(format!("relations of {s}"), relations.total.to_string());
         }

@@ -186,6 +186,13 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
     }
 
+    /// GETs a binary body (a spreadsheet) with its status and headers.
+    pub async fn get_bytes(&self, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.request(Request::get(uri).body(Body::empty()).unwrap()).await
     }

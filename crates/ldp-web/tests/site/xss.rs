@@ -253,7 +253,8 @@ impl Writer<'_> {
             ("notes_en", payload),
         ];
         self.save(via, "/tr/workspace/partnerships/new", "POST", "/api/v1/partnerships", &relation).await;
-        let filter = PartnershipFilter { municipality: Some(slug.to_owned()), ..Default::default() };
+        let filter =
+            PartnershipFilter { municipality: Some(slug.to_owned()), include_unpublished: true, ..Default::default() };
         let relations = self.app.state.partnerships.all(&filter, 10_000).await.unwrap();
         let partnership = relations
             .iter()

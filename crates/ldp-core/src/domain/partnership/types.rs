@@ -193,6 +193,16 @@ pub struct Partnership {
     pub notes: Localized,
     /// Where an imported relation came from.
     pub source: Option<String>,
+    /// The municipality chose to publish the proposal before its council decision is recorded.
+    pub published: bool,
+}
+
+impl Partnership {
+    /// Whether visitors see the relation: a proposal stays in the workspace until the council decides on it
+    /// (any later stage, including an ending, rests on a council decision) or the municipality publishes it.
+    pub fn is_public(&self) -> bool {
+        self.stage != Stage::Proposed || self.published
+    }
 }
 
 /// One step of the trail, as recorded. History is never rewritten.
@@ -236,6 +246,20 @@ pub struct Activity {
     pub actor: String,
 }
 
+/// A joint activity tagged with a goal, with the relation it belongs to (for the goal's page).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct GoalActivity {
+    pub id: i64,
+    pub partnership: PartnershipId,
+    #[schema(value_type = String, format = Date)]
+    #[serde(serialize_with = "crate::domain::serde_date::serialize")]
+    pub date: Date,
+    pub title: Localized,
+    pub kind: ActivityKind,
+    pub member_name: String,
+    pub partner_name: String,
+}
+
 /// A stored supporting document.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Document {
@@ -276,6 +300,9 @@ pub struct PartnershipFilter {
     pub sdg: Option<GoalNumber>,
     pub dormant: Option<bool>,
     pub trail_incomplete: Option<bool>,
+    /// Also list proposals that are not public yet (workspace views). Off by default, so a public list can
+    /// only show them by asking.
+    pub include_unpublished: bool,
 }
 
 /// The raw values of a partnership filter, as a query string carries them.

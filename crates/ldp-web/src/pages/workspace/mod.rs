@@ -2,6 +2,7 @@
 //! Every page checks the viewer here and the services check the actor again.
 
 mod audit;
+mod compliance;
 mod municipality;
 mod partnership;
 mod users;
@@ -54,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/partnerships/{id}", get(partnership::show))
         .route("/{lang}/workspace/partnerships/{id}/steps", post(partnership::record_step))
         .route("/{lang}/workspace/partnerships/{id}/activities", post(partnership::add_activity))
+        .route("/{lang}/workspace/partnerships/{id}/sdgs", post(partnership::set_sdgs))
+        .route("/{lang}/workspace/partnerships/{id}/publication", post(partnership::set_publication))
         .route(
             "/{lang}/workspace/partnerships/{id}/documents",
             post(partnership::upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -62,6 +65,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{lang}/workspace/users", get(users::list).post(users::invite))
         .route("/{lang}/workspace/users/{id}", get(users::edit).post(users::update))
+        .route("/{lang}/workspace/compliance", get(compliance::show))
         .route("/{lang}/workspace/audit", get(audit::log))
         .route("/{lang}/workspace/audit.csv", get(audit::export_csv))
 }
@@ -129,7 +133,11 @@ async fn attention(
     municipality: Option<&Municipality>,
     label: String,
 ) -> Result<Attention, ldp_core::services::ServiceError> {
-    let base = PartnershipFilter { municipality: municipality.map(|m| m.slug.clone()), ..PartnershipFilter::default() };
+    let base = PartnershipFilter {
+        municipality: municipality.map(|m| m.slug.clone()),
+        include_unpublished: true,
+        ..PartnershipFilter::default()
+    };
     let page = Page::first(10);
     let incomplete =
         state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;

@@ -15,7 +15,7 @@ use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::Me;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, Saved, in_form, render_private, see_other, shows_in_form};
+use crate::pages::forms::{FormState, Saved, in_form, one_or_many, render_private, see_other, shows_in_form};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer, check_csrf};
 use crate::state::AppState;
@@ -140,9 +140,9 @@ pub struct NewForm {
     /// The search that found the partner, kept so the list can be shown again.
     q: Option<String>,
     /// Checkbox values (`sdg`, `theme`) arrive one per field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     sdg: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     theme: Vec<String>,
     foreign: Option<String>,
 }
@@ -190,9 +190,11 @@ struct ShowPage {
     stages: Vec<Stage>,
     activity_kinds: Vec<ActivityKind>,
     document_kinds: Vec<DocumentKind>,
+    goals: Vec<SdgGoal>,
     step_form: FormState,
     activity_form: FormState,
     document_form: FormState,
+    sdg_form: FormState,
     saved: bool,
     max_mib: usize,
 }
@@ -202,6 +204,8 @@ struct Forms {
     step: FormState,
     activity: FormState,
     document: FormState,
+    /// `None`: the relation's own goals.
+    sdgs: Option<FormState>,
 }
 
 fn parse_id(ctx: &PageCtx, raw: &str) -> Result<PartnershipId, PageError> {
@@ -223,6 +227,10 @@ async fn show_page(
         return Err(PageError::new(ctx, AppError::forbidden()));
     }
     let title = format!("{} – {}", ctx.member(&detail.partnership.member), detail.partnership.partner.name);
+    let sdg_form = forms.sdgs.unwrap_or_else(|| {
+        let goals = detail.partnership.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>();
+        FormState::default().set("sdgs", goals.join(","))
+    });
     let page = ShowPage {
         title,
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
@@ -232,6 +240,8 @@ async fn show_page(
         stages: Stage::ALL.iter().copied().filter(|s| *s != Stage::Proposed).collect(),
         activity_kinds: ActivityKind::ALL.to_vec(),
         document_kinds: DocumentKind::ALL.to_vec(),
+        goals: state.store.list_goals().await.map_err(ctx.fail())?,
+        sdg_form,
         step_form: forms.step,
         activity_form: forms.activity,
         document_form: forms.document,
@@ -295,7 +305,7 @@ pub async fn record_step(
 pub struct ActivityForm {
     #[serde(flatten)]
     input: ActivityInput,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     sdg: Vec<String>,
 }
 
@@ -384,4 +394,54 @@ pub async fn upload(
         }
         Err(error) => Err(PageError::new(ctx, error)),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SdgForm {
+    #[serde(default, deserialize_with = "one_or_many")]
+    sdg: Vec<String>,
+}
+
+/// Replaces the relation's goals with the ticked ones (none ticked clears them).
+pub async fn set_sdgs(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<SdgForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    let raw_goals = form.sdg.join(",");
+    match state.partnerships.set_sdgs(id, Some(&raw_goals), &viewer.actor).await {
+        Ok(()) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(e) => {
+            let error = in_form(&ctx, e)?;
+            let sdgs = FormState::default().set("sdgs", raw_goals).with_error(ctx.lang, &error);
+            show_page(ctx, &state, &viewer, id, Forms { sdgs: Some(sdgs), ..Forms::default() }, error.status, false)
+                .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PublicationForm {
+    published: Option<String>,
+}
+
+/// Publishes a proposal before its council decision, or takes it back into the workspace.
+pub async fn set_publication(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<PublicationForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    let published = match form.published.as_deref().map(str::trim) {
+        Some("true" | "1") => true,
+        Some("false" | "0") => false,
+        _ => return Err(PageError::new(ctx, AppError::bad_request("invalid_body"))),
+    };
+    state.partnerships.set_published(id, published, &viewer.actor).await.map_err(ctx.fail())?;
+    Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0))))
 }

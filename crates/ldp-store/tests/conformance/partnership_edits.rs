@@ -1,0 +1,139 @@
+//! Editing a relation after it is proposed (goals, publication), what visitors may read, the activities of a
+//! goal, and which relations are dormant.
+
+use ldp_core::domain::partnership::*;
+use ldp_core::domain::{AuditFilter, GoalNumber, Page};
+use ldp_core::services::ServiceError;
+use ldp_core::services::partnerships::ActivityInput;
+use ldp_core::store::Store;
+use ldp_testkit::{TestDb, both_backends};
+
+use crate::partnerships::{propose, raw, representative, service, staff};
+
+both_backends!(seeded =>
+    proposals_stay_out_of_public_reads_until_decided_or_published,
+    a_relations_goals_are_replaced_and_audited,
+    a_goal_lists_the_activities_of_public_relations,
+    only_recorded_activity_older_than_the_period_is_dormant,
+);
+
+fn ids(list: &[Partnership]) -> Vec<PartnershipId> {
+    list.iter().map(|p| p.id).collect()
+}
+
+async fn audit_of(db: &TestDb, id: PartnershipId) -> Vec<ldp_core::domain::AuditEntry> {
+    let filter = AuditFilter {
+        record_type: Some("partnership".into()),
+        record_id: Some(id.0.to_string()),
+        action: Some("update".into()),
+        ..Default::default()
+    };
+    db.store.list_audit(&filter, Page::first(50)).await.unwrap().items
+}
+
+async fn proposals_stay_out_of_public_reads_until_decided_or_published(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let public = PartnershipFilter { municipality: Some("bursa-nilufer".into()), ..Default::default() };
+    let workspace = PartnershipFilter { include_unpublished: true, ..public.clone() };
+    assert!(!ids(&s.all(&public, 1000).await.unwrap()).contains(&id), "a fresh proposal is not public");
+    assert!(ids(&s.all(&workspace, 1000).await.unwrap()).contains(&id));
+    assert!(!s.get(id).await.unwrap().partnership.is_public());
+    assert!(matches!(s.get_public(id).await, Err(ServiceError::NotFound)));
+    let countries: u64 = s.countries().await.unwrap().iter().map(|c| c.partnerships).sum();
+    assert_eq!(countries, 318, "the summary counts public relations only");
+
+    let other = representative(&db, "bursa-osmangazi").await;
+    assert!(matches!(s.set_published(id, true, &other).await, Err(ServiceError::Forbidden)));
+    let own = representative(&db, "bursa-nilufer").await;
+    s.set_published(id, true, &own).await.unwrap();
+    assert!(s.get_public(id).await.is_ok(), "the municipality chose to publish it");
+    assert!(ids(&s.all(&public, 1000).await.unwrap()).contains(&id));
+    let entries = audit_of(&db, id).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].before.as_ref().unwrap()["published"], false);
+    assert_eq!(entries[0].after.as_ref().unwrap()["published"], true);
+    assert_eq!(entries[0].actor, "temsilci@bursa-nilufer.bel.tr");
+
+    s.set_published(id, false, &own).await.unwrap();
+    assert!(s.get_public(id).await.is_err(), "taken back into the workspace");
+    let council = RawEvidence { number: Some("2026/41".into()), ..raw("2026-02-03") };
+    s.record(id, Stage::CouncilApproved, &council, &staff()).await.unwrap();
+    assert!(s.get_public(id).await.is_ok(), "public once the council decision is recorded");
+    assert!(matches!(s.set_published(PartnershipId(999_999), true, &staff()).await, Err(ServiceError::NotFound)));
+}
+
+async fn a_relations_goals_are_replaced_and_audited(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await;
+    let goals = |d: &PartnershipDetail| d.partnership.sdgs.iter().map(|g| g.get()).collect::<Vec<_>>();
+    assert_eq!(goals(&s.get(id).await.unwrap()), [11, 13]);
+    let own = representative(&db, "bursa-nilufer").await;
+    s.set_sdgs(id, Some("17, 3,3"), &own).await.unwrap();
+    assert_eq!(goals(&s.get(id).await.unwrap()), [3, 17]);
+    let by_goal = |n: u8| PartnershipFilter {
+        sdg: Some(GoalNumber::parse(i64::from(n)).unwrap()),
+        include_unpublished: true,
+        ..Default::default()
+    };
+    assert!(!ids(&s.all(&by_goal(11), 1000).await.unwrap()).contains(&id), "the old goal no longer finds it");
+    assert!(ids(&s.all(&by_goal(17), 1000).await.unwrap()).contains(&id));
+    let entries = audit_of(&db, id).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].before.as_ref().unwrap()["sdgs"], "11,13");
+    assert_eq!(entries[0].after.as_ref().unwrap()["sdgs"], "3,17");
+    match s.set_sdgs(id, Some("3,18"), &own).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["sdgs"], "unknown_goal"),
+        other => panic!("an unknown goal is refused, got {other:?}"),
+    }
+    let other = representative(&db, "bursa-osmangazi").await;
+    assert!(matches!(s.set_sdgs(id, Some("1"), &other).await, Err(ServiceError::Forbidden)));
+    s.set_sdgs(id, Some(""), &own).await.unwrap();
+    assert!(goals(&s.get(id).await.unwrap()).is_empty(), "none ticked clears them");
+    assert_eq!(audit_of(&db, id).await.len(), 2, "refused changes leave no entry");
+}
+
+fn activity(date: &str, title: &str, sdgs: &str) -> ActivityInput {
+    ActivityInput {
+        date: Some(date.into()),
+        title_tr: Some(title.into()),
+        title_en: Some(title.into()),
+        kind: Some("visit".into()),
+        sdgs: Some(sdgs.into()),
+    }
+}
+
+/// The first imported relation of Bursa Nilüfer (public, active, no recorded activity).
+async fn imported(s: &ldp_core::services::partnerships::Partnerships) -> Partnership {
+    let f = PartnershipFilter { municipality: Some("bursa-nilufer".into()), ..Default::default() };
+    s.all(&f, 1).await.unwrap().remove(0)
+}
+
+async fn a_goal_lists_the_activities_of_public_relations(db: TestDb) {
+    let s = service(&db);
+    let public = imported(&s).await.id;
+    let proposal = propose(&s, false).await;
+    s.add_activity(public, &activity("2026-03-01", "Kadın kooperatifleri", "5,11"), &staff()).await.unwrap();
+    s.add_activity(proposal, &activity("2026-04-01", "Gizli hazırlık", "5"), &staff()).await.unwrap();
+    let goal = |n: i64| GoalNumber::parse(n).unwrap();
+    let five = s.activities_with_goal(goal(5), 50).await.unwrap();
+    assert_eq!(five.iter().map(|a| a.title.tr.as_str()).collect::<Vec<_>>(), ["Kadın kooperatifleri"]);
+    assert_eq!(five[0].partnership, public);
+    assert_eq!(five[0].member_name, "Nilüfer");
+    assert!(s.activities_with_goal(goal(1), 50).await.unwrap().is_empty(), "goal 1 is not goal 11");
+    assert_eq!(s.activities_with_goal(goal(11), 50).await.unwrap().len(), 1);
+}
+
+async fn only_recorded_activity_older_than_the_period_is_dormant(db: TestDb) {
+    let s = service(&db);
+    let p = imported(&s).await;
+    assert!(!p.dormant && p.last_activity.is_none(), "no recorded activity: not called dormant");
+    let dormant = PartnershipFilter { dormant: Some(true), ..Default::default() };
+    assert_eq!(s.list(&dormant, Page::default()).await.unwrap().total, 0);
+    // 24 months before 2026-11-28 is 2024-11-28: an activity before it is old.
+    s.add_activity(p.id, &activity("2024-11-27", "Eski ziyaret", "11"), &staff()).await.unwrap();
+    assert!(s.get(p.id).await.unwrap().partnership.dormant);
+    assert_eq!(ids(&s.list(&dormant, Page::default()).await.unwrap().items), [p.id]);
+    s.add_activity(p.id, &activity("2024-11-28", "Yeni ziyaret", "11"), &staff()).await.unwrap();
+    assert!(!s.get(p.id).await.unwrap().partnership.dormant, "within the period");
+}

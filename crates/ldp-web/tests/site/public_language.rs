@@ -1,0 +1,41 @@
+//! Public pages speak the reader's language: no English notes or repository paths on Turkish pages, names
+//! said once, TDK spelling.
+
+use ldp_testkit::{TestDb, both_backends};
+
+use crate::helpers::*;
+
+both_backends!(seeded =>
+    network_names_are_said_once,
+    a_network_page_links_its_sources_without_the_maintainers_notes,
+    the_data_sources_page_is_written_for_the_public,
+);
+
+async fn network_names_are_said_once(db: TestDb) {
+    let app = TestApp::new(db).await;
+    for lang in ["tr", "en"] {
+        let html = app.page(&format!("/{lang}/networks")).await;
+        for name in texts(&html, "main h2 a") {
+            assert!(!name.contains("(ICLEI) (ICLEI)") && !name.contains("Energy Cities (Energy Cities)"), "{name}");
+            assert!(!name.ends_with(") (ICLEI)"), "{name}");
+        }
+    }
+}
+
+async fn a_network_page_links_its_sources_without_the_maintainers_notes(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/tr/networks/aebr").await;
+    let source = text(&html, "p.source");
+    assert!(!source.contains("founded") && !source.contains("aims") && !source.contains("member since"), "{source}");
+    assert!(hrefs(&html, "p.source a").contains(&"https://www.marmara.gov.tr/en/local-diplomacy".to_owned()));
+    assert!(texts(&html, "p.source a").contains(&"marmara.gov.tr".to_owned()));
+}
+
+async fn the_data_sources_page_is_written_for_the_public(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let words = text(&app.page("/tr/data-sources").await, "main");
+    for english in ["district boundaries", "Hekman", "data/README", "Başvuru verileri", "(code)"] {
+        assert!(!words.contains(english), "{english:?} on the Turkish data-sources page");
+    }
+    assert!(text(&app.page("/tr/partnerships").await, "main h1").contains("iş birliği"));
+}
