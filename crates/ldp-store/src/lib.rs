@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod load;
+mod merge;
 mod partnerships;
 mod pool;
 mod read;
@@ -30,7 +31,10 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
-use ldp_core::store::{Backend, GazetteerEntry, NewApiToken, RecordedStep, Store, StoreError, StoreResult, UserUpdate};
+use ldp_core::store::{
+    Backend, GazetteerEntry, MunicipalityMerge, NewApiToken, NewSourcePlace, RecordedStep, Store, StoreError,
+    StoreResult, UserUpdate,
+};
 
 pub use pool::{ConnectError, PoolSettings, redact};
 use pool::{Pools, db, dispatch};
@@ -110,6 +114,23 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all, fields(version))]
     async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
         self.load_reference_tx(data, version).await
+    }
+
+    async fn merge_municipality(
+        &self,
+        old: &str,
+        into: &str,
+        change: &Change,
+    ) -> StoreResult<Option<MunicipalityMerge>> {
+        self.merge_municipality_tx(old, into, change).await
+    }
+
+    async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64> {
+        self.create_source_place_tx(place, change).await
+    }
+
+    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
+        self.merge_source_place_tx(place, city, change).await
     }
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {

@@ -270,7 +270,11 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let settings = settings(&args.db, args.listen, &file)?;
     tracing::info!(?settings, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
-    report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
+    report_reference(
+        ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock)
+            .await
+            .context("loading reference data")?,
+    );
     ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock)
         .await
         .context("loading sister-city relations")?;
@@ -340,20 +344,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(ImportCommand::Partnerships { db, file, report }) => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             partnership_cmd::import(store, file, report).await
         }
         Command::Partnership { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             let service = Partnerships::new(store, ldp_core::clock::system(), settings.partnerships.clone());
             partnership_cmd::run(&service, &uploads(&settings)?, command).await
         }
         Command::User { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             let accounts = ldp_core::services::accounts::Accounts::new(
                 store,
                 ldp_core::clock::system(),
@@ -409,7 +413,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(ImportCommand::Reference { db, force }) => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            let outcome = ensure_reference(store.as_ref(), force).await?;
+            let outcome = ensure_reference(store.as_ref(), force, &ldp_core::clock::SystemClock).await?;
             if let Some(r) = ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock).await? {
                 println!("sister-city relations loaded: {} created, {} not matched", r.created, r.unmatched());
             }

@@ -143,7 +143,8 @@ pub async fn list(
     }
     let (result, pagination) = match (filter, page) {
         (Some(filter), Ok(page)) => {
-            let result = state.partnerships.list(&filter, page).await.map_err(ctx.fail())?;
+            let mut result = state.partnerships.list(&filter, page).await.map_err(ctx.fail())?;
+            result.items.iter_mut().for_each(|p| p.localize(ctx.lang));
             if result.is_past_end() && page.number() > 1 {
                 return Err(ctx.fail()(AppError::not_found()));
             }
@@ -168,7 +169,8 @@ pub async fn export_csv(
 ) -> Result<Response, PageError> {
     let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
     let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    let rows = state.partnerships.all(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
+    let mut rows = state.partnerships.all(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
+    rows.iter_mut().for_each(|p| p.localize(ctx.lang));
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
@@ -229,7 +231,8 @@ pub async fn show(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
-    let detail = state.partnerships.get(PartnershipId(id)).await.map_err(ctx.fail())?;
+    let mut detail = state.partnerships.get(PartnershipId(id)).await.map_err(ctx.fail())?;
+    detail.partnership.localize(ctx.lang);
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
     let page = ShowPage { title, detail, ctx, show_actor: false };
     render(&page.ctx, &page, StatusCode::OK)
@@ -292,7 +295,8 @@ struct CompliancePage {
 }
 
 pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let groups = state.partnerships.compliance(&PartnershipFilter::default()).await.map_err(ctx.fail())?;
+    let mut groups = state.partnerships.compliance(&PartnershipFilter::default()).await.map_err(ctx.fail())?;
+    groups.iter_mut().flat_map(|g| g.entries.iter_mut()).for_each(|e| e.partnership.localize(ctx.lang));
     let dormant_filter = PartnershipFilter { dormant: Some(true), ..PartnershipFilter::default() };
     let dormant = state.partnerships.list(&dormant_filter, Page::first(1)).await.map_err(ctx.fail())?;
     let total_gaps = groups.iter().map(|g| g.entries.len()).sum();
@@ -340,6 +344,7 @@ pub async fn map(
         .iter()
         .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
         .collect();
+    partnerships.iter_mut().for_each(|p| p.localize(ctx.lang));
     let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).cloned());
     let drawn = partnerships.len();
     partnerships.truncate(MAP_TABLE_LIMIT);

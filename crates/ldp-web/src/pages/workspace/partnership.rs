@@ -217,7 +217,8 @@ async fn show_page(
     status: StatusCode,
     saved: bool,
 ) -> Result<Response, PageError> {
-    let detail = state.partnerships.get(id).await.map_err(ctx.fail())?;
+    let mut detail = state.partnerships.get(id).await.map_err(ctx.fail())?;
+    detail.partnership.localize(ctx.lang);
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !viewer.actor.reads_municipality(member) {
         return Err(PageError::new(ctx, AppError::forbidden()));
