@@ -102,6 +102,18 @@ enum ImportCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Merge a partner place that an import made from a list's row (negative id) into the GeoNames city it
+    /// is: its relations move to the city, and the merge is audited.
+    MergePlace {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The place made from the list (its id is negative).
+        #[arg(long, allow_hyphen_values = true)]
+        place: i64,
+        /// The GeoNames id of the city it is.
+        #[arg(long)]
+        city: i64,
+    },
     /// Import sister-city pairs from a CSV file (`city1,country1,lat1,lng1,city2,country2,lat2,lng2`).
     /// Pairs with a member municipality are loaded; the rest go to a report with the reason. Safe to repeat.
     Partnerships {
@@ -339,6 +351,22 @@ async fn main() -> anyhow::Result<()> {
             let settings = settings(&db, None, &file_cfg)?;
             open_store(&settings).await?;
             println!("migrations applied to {}", ldp_store::redact(&settings.database_url));
+            Ok(())
+        }
+        Command::Import(ImportCommand::MergePlace { db, place, city }) => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
+            let actor = ldp_core::domain::Actor::system("cli");
+            let moved = ldp_core::services::import::merge_source_place(
+                store.as_ref(),
+                place,
+                city,
+                &actor,
+                &ldp_core::clock::SystemClock,
+            )
+            .await?;
+            println!("place {place} merged into city {city}: {moved} relations moved");
             Ok(())
         }
         Command::Import(ImportCommand::Partnerships { db, file, report }) => {

@@ -178,6 +178,10 @@ pub async fn retire_municipalities(store: &dyn Store, clock: &dyn crate::clock::
 
 /// Meta key under which the version of the loaded twin-city seed is kept.
 const SEED_KEY: &str = "partnership_seed_version";
+/// Bumped when the importer loads more of the same list: revision 2 makes places for partners the gazetteer
+/// lacks and knows the list's wrong Yıldırım point, so a database seeded before gets the rows it skipped
+/// (the import adds only what is missing).
+const SEED_REVISION: u32 = 2;
 
 /// Loads the real sister-city relations of the members (shipped with the binary) unless this version
 /// already was. Returns the import report when it ran.
@@ -185,7 +189,7 @@ pub async fn ensure_partnership_seed(
     store: std::sync::Arc<dyn Store>,
     clock: &dyn crate::clock::Clock,
 ) -> Result<Option<crate::services::import::ImportReport>, crate::services::ServiceError> {
-    let version = format!("{:016x}", fnv1a(files::TWIN_CITIES_TURKEY));
+    let version = format!("{:016x}-{SEED_REVISION}", fnv1a(files::TWIN_CITIES_TURKEY));
     if store.meta(SEED_KEY).await?.as_deref() == Some(version.as_str()) {
         return Ok(None);
     }
