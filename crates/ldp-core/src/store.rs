@@ -96,6 +96,9 @@ pub trait Store: Send + Sync + 'static {
     /// or `city` is not a gazetteer city.
     async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64>;
 
+    /// The partner places made from source lists (at most 1,000), by country and name.
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>>;
+
     /// A value of the platform's own bookkeeping (data versions).
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
 
@@ -402,6 +405,17 @@ pub struct NewSourcePlace {
     pub location: Coordinates,
     /// The list the row came from, shown with the place.
     pub source_list: String,
+}
+
+/// A partner place made from a source list, with how many relations point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcePlace {
+    pub id: i64,
+    pub name: String,
+    pub country: CountryCode,
+    pub location: Coordinates,
+    pub source_list: String,
+    pub relations: u64,
 }
 
 /// A city as the importer needs it.

@@ -32,8 +32,8 @@ use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::{
-    Backend, GazetteerEntry, MunicipalityMerge, NewApiToken, NewSourcePlace, RecordedStep, Store, StoreError,
-    StoreResult, UserUpdate,
+    Backend, GazetteerEntry, MunicipalityMerge, NewApiToken, NewSourcePlace, RecordedStep, SourcePlace, Store,
+    StoreError, StoreResult, UserUpdate,
 };
 
 pub use pool::{ConnectError, PoolSettings, redact};
@@ -131,6 +131,10 @@ impl Store for SqlStore {
 
     async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
         self.merge_source_place_tx(place, city, change).await
+    }
+
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
+        self.source_places_q().await
     }
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {

@@ -4,7 +4,10 @@
 
 use ldp_core::domain::Change;
 use ldp_core::domain::partnership::PartnershipId;
-use ldp_core::store::{MunicipalityMerge, NewSourcePlace, StoreError, StoreResult};
+use ldp_core::domain::{Coordinates, CountryCode};
+use ldp_core::store::{MunicipalityMerge, NewSourcePlace, SourcePlace, StoreError, StoreResult};
+
+use crate::rows::corrupt;
 
 use crate::SqlStore;
 use crate::audit::write_audit;
@@ -240,5 +243,42 @@ impl SqlStore {
             tx.commit().await.map_err(db)?;
             Ok(moved)
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SourcePlaceRow {
+    id: i64,
+    name: String,
+    country: String,
+    lat: f64,
+    lng: f64,
+    source_list: String,
+    relations: i64,
+}
+
+impl SqlStore {
+    pub(crate) async fn source_places_q(&self) -> StoreResult<Vec<SourcePlace>> {
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, SourcePlaceRow>(
+                "SELECT c.id, c.name, c.country, c.lat, c.lng, c.source_list, \
+                 (SELECT COUNT(*) FROM partnership p WHERE p.partner_city_id = c.id) AS relations \
+                 FROM city c WHERE c.source_list IS NOT NULL ORDER BY c.country, c.name, c.id LIMIT 1000",
+            )
+            .fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(SourcePlace {
+                    id: r.id,
+                    name: r.name,
+                    country: CountryCode::parse(&r.country)
+                        .map_err(|_| corrupt(format_args!("country {}", r.country)))?,
+                    location: Coordinates { lat: r.lat, lng: r.lng },
+                    source_list: r.source_list,
+                    relations: r.relations as u64,
+                })
+            })
+            .collect()
     }
 }

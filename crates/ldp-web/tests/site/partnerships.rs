@@ -22,6 +22,7 @@ both_backends!(seeded =>
     turkish_pages_use_turkish_place_and_country_names,
     northern_cyprus_has_its_own_row_and_shape,
     the_partner_picker_speaks_the_pages_language,
+    staff_merge_a_place_from_the_list_in_the_workspace,
 );
 
 fn service(app: &TestApp) -> Partnerships {
@@ -374,4 +375,34 @@ async fn the_partner_picker_speaks_the_pages_language(db: TestDb) {
     let html = Html::parse_document(&sam.body);
     assert_eq!(attr(&html, "ul.choices input", "value").as_deref(), Some("170654"));
     assert!(texts(&html, "ul.choices li")[0].starts_with("Şam · Suriye"));
+}
+
+async fn staff_merge_a_place_from_the_list_in_the_workspace(db: TestDb) {
+    use ldp_core::store::Store;
+    let app = TestApp::new(db).await;
+    app.user("staff@example.org", "staff", "").await;
+    app.user("rep@example.org", "representative", "istanbul-beyoglu").await;
+    let rep = app.sign_in("rep@example.org").await;
+    assert_eq!(app.get_as("/en/workspace/places", &rep).await.status, StatusCode::FORBIDDEN);
+    let b = app.sign_in("staff@example.org").await;
+    let reply = app.get_as("/en/workspace/places", &b).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let html = Html::parse_document(&reply.body);
+    assert!(texts(&html, "table.places tbody th").contains(&"Berlin – Mitte".to_owned()));
+    let places = app.db.store.source_places().await.unwrap();
+    let mitte = places.iter().find(|p| p.name == "Berlin – Mitte").unwrap();
+    assert_eq!((mitte.country.as_str(), mitte.relations), ("DE", 1));
+    let uri = format!("/en/workspace/places/{}/merge", mitte.id);
+    let bad = app.form(&uri, Some(&b), &[("city", "Berlin")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Must be a number."));
+    let not_a_city = app.form(&uri, Some(&b), &[("city", &mitte.id.to_string())]).await;
+    assert_eq!(not_a_city.status, StatusCode::BAD_REQUEST);
+    let done = app.form(&uri, Some(&b), &[("city", "2950159")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = app.get_as("/en/workspace/places?merged=2950159", &b).await;
+    let html = Html::parse_document(&after.body);
+    assert!(!texts(&html, "table.places tbody th").contains(&"Berlin – Mitte".to_owned()));
+    let rows = app.page("/en/partnerships?municipality=istanbul-beyoglu&country=DE").await;
+    assert!(texts(&rows, "table.partnerships tbody th").contains(&"Beyoğlu – Berlin".to_owned()));
 }
