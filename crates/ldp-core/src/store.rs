@@ -90,10 +90,11 @@ pub trait Store: Send + Sync + 'static {
     /// the same row made before.
     async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64>;
 
-    /// Merges a place made from a source list into the gazetteer city it is: its relations point at `city`
-    /// (a relation the member already has with `city` is written whole to the audit log and removed), and the
-    /// place is deleted. Returns how many relations moved. `Conflict` when `place` is not a source-list place
-    /// or `city` is not a gazetteer city.
+    /// Merges a place made from a source list into the gazetteer city it is (or into another list place, when
+    /// two rows named one place differently): its relations point at `city` (a relation the member already
+    /// has with `city` is written whole to the audit log and removed), and the place is deleted. Returns how
+    /// many relations moved. `Conflict` when `place` is not a source-list place, or `city` is missing or is
+    /// `place` itself.
     async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64>;
 
     /// The partner places made from source lists (at most 1,000), by country and name.

@@ -210,8 +210,20 @@ async fn staff_merge_a_list_place_into_a_gazetteer_city(db: TestDb) {
     let entry = log.items.iter().find(|e| e.action == "merge").expect("the merge is audited");
     assert_eq!(entry.record_id, place.to_string());
     assert_eq!(entry.after.as_ref().unwrap()["merged_into"], 2950159);
-    // A GeoNames city is not a list place, and a list place is not a merge target.
+    // A GeoNames city is not a list place; a place is not merged into itself or into nothing.
     assert!(merge_source_place(db.store.as_ref(), 2950159, 2867714, &staff(), clock.as_ref()).await.is_err());
+    assert!(merge_source_place(db.store.as_ref(), place - 1, place - 1, &staff(), clock.as_ref()).await.is_err());
+    assert!(merge_source_place(db.store.as_ref(), place - 1, 999_999_999, &staff(), clock.as_ref()).await.is_err());
+    // Two rows that named one place twice: the list places merge into one another.
+    let sariyer = PartnershipFilter { municipality: Some("istanbul-sariyer".into()), ..PartnershipFilter::default() };
+    let list = db.store.list_partnerships(&sariyer, date!(2020 - 01 - 01), Page::first(100)).await.unwrap();
+    let id_of = |name: &str| list.items.iter().find(|p| p.partner.name == name).map(|p| p.partner.id).unwrap();
+    let (kioneli, gonyeli) = (id_of("Kioneli"), id_of("Gönyeli"));
+    merge_source_place(db.store.as_ref(), kioneli, gonyeli, &staff(), clock.as_ref()).await.unwrap();
+    let list = db.store.list_partnerships(&sariyer, date!(2020 - 01 - 01), Page::first(100)).await.unwrap();
+    let names: Vec<&str> = list.items.iter().map(|p| p.partner.name.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "Gönyeli").count(), 1, "the duplicate went to the audit log: {names:?}");
+    assert!(!names.contains(&"Kioneli"));
 }
 
 async fn cities_carry_their_turkish_names(db: TestDb) {
