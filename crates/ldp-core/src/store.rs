@@ -17,8 +17,8 @@ use crate::domain::{
     UserId,
 };
 use crate::domain::{
-    City, CityFilter, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter, Network, Page,
-    Paged, Province, SdgGoal, SdgGoalDetail, Union,
+    City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter,
+    Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::services::tokens::ApiToken;
@@ -102,6 +102,31 @@ pub trait Store: Send + Sync + 'static {
     /// Loads the reference data in one transaction: inserts what is missing, refreshes what changed,
     /// never deletes, and records `version`.
     async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport>;
+
+    /// Folds the municipality `old` (a slug) into `into`: its relations, memberships, representatives and
+    /// users move over, what would duplicate the successor's own is written whole to the audit log and
+    /// removed, and `old` is deleted, all in one transaction with `change` as the audit entry. `None` when
+    /// `old` is not in the store.
+    async fn merge_municipality(
+        &self,
+        old: &str,
+        into: &str,
+        change: &Change,
+    ) -> StoreResult<Option<MunicipalityMerge>>;
+
+    /// Makes a partner place from a source list's row (negative id, marked with the list), or finds the one
+    /// the same row made before.
+    async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64>;
+
+    /// Merges a place made from a source list into the gazetteer city it is (or into another list place, when
+    /// two rows named one place differently): its relations point at `city` (a relation the member already
+    /// has with `city` is written whole to the audit log and removed), and the place is deleted. Returns how
+    /// many relations moved. `Conflict` when `place` is not a source-list place, or `city` is missing or is
+    /// `place` itself.
+    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64>;
+
+    /// The partner places made from source lists (at most 1,000), by country and name.
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>>;
 
     /// A value of the platform's own bookkeeping (data versions).
     async fn meta(&self, key: &str) -> StoreResult<Option<String>>;
@@ -408,6 +433,40 @@ pub struct RecordedStep {
     /// so: the stage alone does not change when a step is back-filled, so two copies of one back-fill, or a
     /// back-fill racing a termination, would otherwise both pass.
     pub trail_len: usize,
+}
+
+/// What folding a municipality into its successor moved (see [`Store::merge_municipality`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MunicipalityMerge {
+    pub partnerships_moved: u64,
+    /// Relations the successor already had (same partner), or that would join it to itself; their full
+    /// record is in the audit log.
+    pub partnerships_dropped: u64,
+    pub memberships_moved: u64,
+    pub memberships_dropped: u64,
+    pub representatives_moved: u64,
+    pub users_moved: u64,
+}
+
+/// A partner place made from a row of a source list, for a partner the gazetteer does not have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSourcePlace {
+    pub name: String,
+    pub country: CountryCode,
+    pub location: Coordinates,
+    /// The list the row came from, shown with the place.
+    pub source_list: String,
+}
+
+/// A partner place made from a source list, with how many relations point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcePlace {
+    pub id: i64,
+    pub name: String,
+    pub country: CountryCode,
+    pub location: Coordinates,
+    pub source_list: String,
+    pub relations: u64,
 }
 
 /// A city as the importer needs it.

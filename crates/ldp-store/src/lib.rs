@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod load;
+mod merge;
 mod partnership_edits;
 mod partnerships;
 mod pool;
@@ -32,8 +33,8 @@ use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::{
-    AttemptClaim, AttemptLimits, Backend, GazetteerEntry, NewApiToken, Pruned, RecordedStep, Store, StoreError,
-    StoreResult, UserUpdate,
+    AttemptClaim, AttemptLimits, Backend, GazetteerEntry, MunicipalityMerge, NewApiToken, NewSourcePlace, Pruned,
+    RecordedStep, SourcePlace, Store, StoreError, StoreResult, UserUpdate,
 };
 
 pub use pool::{ConnectError, PoolSettings, redact};
@@ -140,6 +141,27 @@ impl Store for SqlStore {
     #[tracing::instrument(skip_all, fields(version))]
     async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
         self.load_reference_tx(data, version).await
+    }
+
+    async fn merge_municipality(
+        &self,
+        old: &str,
+        into: &str,
+        change: &Change,
+    ) -> StoreResult<Option<MunicipalityMerge>> {
+        self.merge_municipality_tx(old, into, change).await
+    }
+
+    async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64> {
+        self.create_source_place_tx(place, change).await
+    }
+
+    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
+        self.merge_source_place_tx(place, city, change).await
+    }
+
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
+        self.source_places_q().await
     }
 
     async fn meta(&self, key: &str) -> StoreResult<Option<String>> {

@@ -7,7 +7,7 @@ use ldp_core::text::{collation_key, slugify};
 use crate::SqlStore;
 use crate::pool::{db, dispatch};
 
-/// Cities are written in multi-row statements of this many rows (10 parameters each stays far below
+/// Cities are written in multi-row statements of this many rows (11 parameters each stays far below
 /// SQLite's and PostgreSQL's parameter limits).
 const CITY_BATCH: usize = 500;
 
@@ -23,7 +23,7 @@ macro_rules! count_reference {
             (&mut counts.provincial, "SELECT COUNT(*) FROM municipality WHERE kind = 'provincial'"),
             (&mut counts.districts, "SELECT COUNT(*) FROM municipality WHERE kind = 'district'"),
             (&mut counts.countries, "SELECT COUNT(*) FROM country"),
-            (&mut counts.cities, "SELECT COUNT(*) FROM city"),
+            (&mut counts.cities, "SELECT COUNT(*) FROM city WHERE source_list IS NULL"),
             (&mut counts.goals, "SELECT COUNT(*) FROM sdg_goal"),
             (&mut counts.targets, "SELECT COUNT(*) FROM sdg_target"),
         ] {
@@ -147,18 +147,19 @@ impl SqlStore {
 
             for chunk in data.cities.chunks(CITY_BATCH) {
                 let mut qb = sqlx::QueryBuilder::<Db>::new(
-                    "INSERT INTO city (id, name, ascii_name, names_folded, country, admin1, lat, lng, population, feature_code) ",
+                    "INSERT INTO city (id, name, ascii_name, names_folded, country, admin1, lat, lng, population, feature_code, \
+                     name_tr) ",
                 );
                 qb.push_values(chunk, |mut b, c| {
                     b.push_bind(c.id).push_bind(&c.name).push_bind(&c.ascii_name).push_bind(&c.names_folded)
                         .push_bind(&c.country).push_bind(&c.admin1).push_bind(c.location.lat).push_bind(c.location.lng)
-                        .push_bind(c.population).push_bind(&c.feature_code);
+                        .push_bind(c.population).push_bind(&c.feature_code).push_bind(&c.name_tr);
                 });
                 qb.push(
                     " ON CONFLICT (id) DO UPDATE SET name = excluded.name, ascii_name = excluded.ascii_name, \
                      names_folded = excluded.names_folded, country = excluded.country, admin1 = excluded.admin1, \
                      lat = excluded.lat, lng = excluded.lng, population = excluded.population, \
-                     feature_code = excluded.feature_code",
+                     feature_code = excluded.feature_code, name_tr = excluded.name_tr",
                 );
                 qb.build().execute(&mut *tx).await.map_err(db)?;
             }
@@ -184,10 +185,17 @@ impl SqlStore {
                 .execute(&mut *tx).await.map_err(db)?;
             }
 
-            // Relations keep their member's sort key for ordering; refresh it if a name changed.
+            // Relations keep their member's sort key for ordering and their partner's country for filters and
+            // summaries; refresh both, since a reference load can rename a member or move a city to another
+            // country (the towns of Northern Cyprus, once filed under CY).
             sqlx::query::<Db>(
                 "UPDATE partnership SET member_sort_key = \
                  (SELECT sort_key FROM municipality WHERE municipality.id = partnership.municipality_id)",
+            )
+            .execute(&mut *tx).await.map_err(db)?;
+            sqlx::query::<Db>(
+                "UPDATE partnership SET partner_country = (SELECT country FROM city WHERE city.id = partnership.partner_city_id) \
+                 WHERE partner_city_id IS NOT NULL AND partner_country <> (SELECT country FROM city WHERE city.id = partnership.partner_city_id)",
             )
             .execute(&mut *tx).await.map_err(db)?;
 

@@ -24,7 +24,7 @@ const COLUMNS: &str = "p.id, p.kind, p.stage, p.foreign_missions, p.trail_incomp
     p.notes_tr, p.notes_en, p.source, p.published, \
     m.id AS m_id, m.slug AS m_slug, m.name AS m_name, m.kind AS m_kind, mp.name AS m_province, m.lat AS m_lat, \
     m.lng AS m_lng, \
-    c.id AS c_id, c.name AS c_name, c.country AS c_country, c.lat AS c_lat, c.lng AS c_lng, \
+    c.id AS c_id, c.name AS c_name, c.name_tr AS c_name_tr, c.source_list AS c_source_list, c.country AS c_country, c.lat AS c_lat, c.lng AS c_lng, \
     pm.id AS pm_id, pm.slug AS pm_slug, pm.name AS pm_name, pm.lat AS pm_lat, pm.lng AS pm_lng, \
     co.name_tr AS co_tr, co.name_en AS co_en";
 
@@ -74,6 +74,8 @@ struct Row {
     m_lng: f64,
     c_id: Option<i64>,
     c_name: Option<String>,
+    c_name_tr: Option<String>,
+    c_source_list: Option<String>,
     c_country: Option<String>,
     c_lat: Option<f64>,
     c_lng: Option<f64>,
@@ -98,7 +100,9 @@ impl Row {
             (Some(id), _) => PartnerRef {
                 kind: PartnerKind::City,
                 id,
+                name_tr: self.c_name_tr.filter(|n| !n.is_empty()).or_else(|| self.c_name.clone()).unwrap_or_default(),
                 name: self.c_name.unwrap_or_default(),
+                source_list: self.c_source_list,
                 slug: None,
                 country,
                 country_name,
@@ -107,7 +111,9 @@ impl Row {
             (None, Some(id)) => PartnerRef {
                 kind: PartnerKind::Municipality,
                 id,
+                name_tr: self.pm_name.clone().unwrap_or_default(),
                 name: self.pm_name.unwrap_or_default(),
+                source_list: None,
                 slug: self.pm_slug,
                 country,
                 country_name,

@@ -23,7 +23,8 @@ const MUNICIPALITY_WHERE: &str = " WHERE ($1 IS NULL OR m.plate = $1) AND ($2 IS
 
 const CITY_WHERE: &str = " WHERE ($1 IS NULL OR names_folded LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR country = $2)";
 
-const CITY_COLUMNS: &str = "id, name, ascii_name, country, admin1, lat, lng, population, feature_code FROM city";
+const CITY_COLUMNS: &str =
+    "id, name, name_tr, source_list, ascii_name, country, admin1, lat, lng, population, feature_code FROM city";
 
 impl SqlStore {
     pub(crate) async fn read_union(&self) -> StoreResult<Option<Union>> {
@@ -171,12 +172,18 @@ impl SqlStore {
 
     pub(crate) async fn read_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
         let name = filter.name.as_deref().map(|n| format!("%|{}%", escape_like(n)));
+        // A place one of whose names is exactly the query comes before places that only start with it:
+        // "Şam" is Damascus (Turkish exonym) before the more populous Shenzhen or Samara.
+        let exact = filter.name.as_deref().map(|n| format!("%|{}|%", escape_like(n)));
         let country = filter.country.as_ref().map(|c| c.as_str());
-        let list_sql = static_sql!("SELECT {CITY_COLUMNS}{CITY_WHERE} ORDER BY population DESC, id LIMIT $3 OFFSET $4");
+        let list_sql = static_sql!(
+            "SELECT {CITY_COLUMNS}{CITY_WHERE} ORDER BY CASE WHEN $5 IS NOT NULL AND names_folded LIKE $5 ESCAPE '\\' \
+             THEN 0 ELSE 1 END, population DESC, id LIMIT $3 OFFSET $4"
+        );
         let count_sql = static_sql!("SELECT COUNT(*) FROM city{CITY_WHERE}");
         let (rows, total) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, CityRow>(list_sql)
-                .bind(name.as_deref()).bind(country).bind(page.limit()).bind(page.offset())
+                .bind(name.as_deref()).bind(country).bind(page.limit()).bind(page.offset()).bind(exact.as_deref())
                 .fetch_all(pool).await.map_err(db)?;
             let total: i64 = sqlx::query_scalar::<Db, i64>(count_sql)
                 .bind(name.as_deref()).bind(country)

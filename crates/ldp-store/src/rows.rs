@@ -249,6 +249,8 @@ impl TryFrom<CountryRow> for Country {
 pub(crate) struct CityRow {
     id: i64,
     name: String,
+    name_tr: String,
+    source_list: Option<String>,
     ascii_name: String,
     country: String,
     admin1: String,
@@ -263,7 +265,9 @@ impl TryFrom<CityRow> for City {
     fn try_from(r: CityRow) -> Result<City, StoreError> {
         Ok(City {
             id: r.id,
+            name_tr: if r.name_tr.is_empty() { r.name.clone() } else { r.name_tr },
             name: r.name,
+            source_list: r.source_list,
             ascii_name: r.ascii_name,
             country: CountryCode::parse(&r.country)
                 .map_err(|_| corrupt(format_args!("city country {:?}", r.country)))?,

@@ -115,7 +115,7 @@ impl TestDb {
 /// The reference data and the real sister-city relations, as a first start loads them.
 async fn seed(store: Arc<SqlStore>) {
     store.migrate().await.expect("migrations apply");
-    ensure_reference(store.as_ref(), false).await.expect("reference data loads");
+    ensure_reference(store.as_ref(), false, FixedClock::new(SEEDED_AT).as_ref()).await.expect("reference data loads");
     ensure_partnership_seed(store, FixedClock::new(SEEDED_AT).as_ref()).await.expect("sister-city relations load");
 }
 

@@ -102,6 +102,18 @@ enum ImportCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Merge a partner place that an import made from a list's row (negative id) into the GeoNames city it
+    /// is: its relations move to the city, and the merge is audited.
+    MergePlace {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The place made from the list (its id is negative).
+        #[arg(long, allow_hyphen_values = true)]
+        place: i64,
+        /// The GeoNames id of the city it is.
+        #[arg(long)]
+        city: i64,
+    },
     /// Import sister-city pairs from a CSV file (`city1,country1,lat1,lng1,city2,country2,lat2,lng2`).
     /// Pairs with a member municipality are loaded; the rest go to a report with the reason. Safe to repeat.
     Partnerships {
@@ -297,7 +309,11 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     tracing::info!(?settings, ?trusted_proxies, "starting ldp {}", env!("CARGO_PKG_VERSION"));
     let store = open_store(&settings).await?;
-    report_reference(ensure_reference(store.as_ref(), false).await.context("loading reference data")?);
+    report_reference(
+        ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock)
+            .await
+            .context("loading reference data")?,
+    );
     ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock)
         .await
         .context("loading sister-city relations")?;
@@ -390,23 +406,39 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied to {}", ldp_store::redact(&settings.database_url));
             Ok(())
         }
+        Command::Import(ImportCommand::MergePlace { db, place, city }) => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
+            let actor = ldp_core::domain::Actor::system("cli");
+            let moved = ldp_core::services::import::merge_source_place(
+                store.as_ref(),
+                place,
+                city,
+                &actor,
+                &ldp_core::clock::SystemClock,
+            )
+            .await?;
+            println!("place {place} merged into city {city}: {moved} relations moved");
+            Ok(())
+        }
         Command::Import(ImportCommand::Partnerships { db, file, report }) => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             partnership_cmd::import(store, file, report).await
         }
         Command::Partnership { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             let service = Partnerships::new(store, ldp_core::clock::system(), settings.partnerships.clone());
             partnership_cmd::run(&service, &uploads(&settings)?, command).await
         }
         Command::User { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            ensure_reference(store.as_ref(), false).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
             let accounts = ldp_core::services::accounts::Accounts::new(
                 store,
                 ldp_core::clock::system(),
@@ -462,7 +494,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(ImportCommand::Reference { db, force }) => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
-            let outcome = ensure_reference(store.as_ref(), force).await?;
+            let outcome = ensure_reference(store.as_ref(), force, &ldp_core::clock::SystemClock).await?;
             if let Some(r) = ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock).await? {
                 println!("sister-city relations loaded: {} created, {} not matched", r.created, r.unmatched());
             }

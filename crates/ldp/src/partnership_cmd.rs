@@ -226,10 +226,14 @@ pub async fn import(store: Arc<dyn Store>, file: PathBuf, report_path: Option<Pa
     let report_path = report_path.unwrap_or_else(|| file.with_extension("unmatched.csv"));
     write_report(&report, &report_path)?;
     println!(
-        "{} rows: {} partnerships created, {} already present, {} rows involving a member could not be matched, \
-         {} rows without a member side; report: {}",
+        "{} rows: {} partnerships created ({} with a partner place made from its row, {} with a member point known \
+         to be wrong in the list), {} partner places made from the list, {} already present, {} rows involving a \
+         member could not be matched, {} rows without a member side; report: {}",
         report.rows,
         report.created,
+        report.created_with_source_place,
+        report.member_point_ignored,
+        report.places_created,
         report.existing,
         report.unmatched(),
         report.skipped.len() - report.unmatched(),

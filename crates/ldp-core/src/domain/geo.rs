@@ -42,6 +42,8 @@ pub struct City {
     /// The GeoNames id.
     pub id: i64,
     pub name: String,
+    /// The Turkish name (GeoNames' Turkish-tagged name, e.g. "Münih"), or `name` where it has none.
+    pub name_tr: String,
     pub ascii_name: String,
     pub country: CountryCode,
     /// GeoNames first-level administrative code (not a Turkish plate code).
@@ -50,6 +52,20 @@ pub struct City {
     pub population: i64,
     /// GeoNames feature code, e.g. `PPLC` for a capital.
     pub feature_code: String,
+    /// Set for a place that is not in GeoNames but was made from a row of this source list (its id is
+    /// negative); staff can merge it into the gazetteer city it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_list: Option<String>,
+}
+
+impl City {
+    /// The name to show in `lang`.
+    pub fn display_name(&self, lang: super::Lang) -> &str {
+        match lang {
+            super::Lang::Tr => &self.name_tr,
+            _ => &self.name,
+        }
+    }
 }
 
 /// What a gazetteer look-up asks for.

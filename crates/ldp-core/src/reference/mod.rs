@@ -43,6 +43,8 @@ pub(crate) mod files {
     pub const GOALS: &[u8] = data_file!("sdg/goals.csv");
     pub const TARGETS: &[u8] = data_file!("sdg/targets.csv");
     pub const ALL: [&[u8]; 6] = [NETWORKS, MUNICIPALITIES, COUNTRIES, CITIES_GZ, GOALS, TARGETS];
+    /// Natural Earth's "N. Cyprus" polygon (see `data/README.md`).
+    pub const NORTHERN_CYPRUS: &[u8] = data_file!("world/northern-cyprus.json");
     /// Real sister-city pairs involving Türkiye (Wikipedia, CC BY-SA 4.0, via Hekman/twincities).
     pub const TWIN_CITIES_TURKEY: &[u8] = data_file!("twin-cities/turkey.csv");
 }
@@ -130,8 +132,25 @@ pub enum ReferenceError {
     Store(#[from] StoreError),
 }
 
-/// Loads the embedded reference data unless the store already holds this version (or `force` is set).
-pub async fn ensure_reference(store: &dyn Store, force: bool) -> Result<EnsureOutcome, ReferenceError> {
+/// Municipalities that earlier versions of the reference data had and that do not exist, with the one that
+/// serves their people. The central districts of the five provinces without a metropolitan municipality are
+/// served by the provincial municipality (see `data/README.md`); a database loaded before they were removed
+/// gets their relations, memberships, representatives and users moved over.
+pub const RETIRED_MUNICIPALITIES: &[(&str, &str)] = &[
+    ("bilecik-merkez", "bilecik"),
+    ("canakkale-merkez", "canakkale"),
+    ("edirne-merkez", "edirne"),
+    ("kirklareli-merkez", "kirklareli"),
+    ("yalova-merkez", "yalova"),
+];
+
+/// Loads the embedded reference data unless the store already holds this version (or `force` is set), then
+/// folds the [`RETIRED_MUNICIPALITIES`] still in the store into their successors.
+pub async fn ensure_reference(
+    store: &dyn Store,
+    force: bool,
+    clock: &dyn crate::clock::Clock,
+) -> Result<EnsureOutcome, ReferenceError> {
     let version = ReferenceData::embedded_version();
     if !force && store.reference_version().await?.as_deref() == Some(version) {
         return Ok(EnsureOutcome::UpToDate);
@@ -139,11 +158,30 @@ pub async fn ensure_reference(store: &dyn Store, force: bool) -> Result<EnsureOu
     let data = ReferenceData::embedded()?;
     let report = store.load_reference(&data, version).await?;
     tracing::info!(version, added = report.total_added(), "reference data loaded");
+    retire_municipalities(store, clock).await?;
     Ok(EnsureOutcome::Loaded(report))
+}
+
+/// Folds each retired municipality still in the store into its successor.
+pub async fn retire_municipalities(store: &dyn Store, clock: &dyn crate::clock::Clock) -> Result<u64, StoreError> {
+    let actor = crate::domain::Actor::system("reference");
+    let mut merged = 0;
+    for (old, into) in RETIRED_MUNICIPALITIES {
+        let change = crate::domain::Change::new(&actor, clock.now(), "merge", "municipality").record(*old);
+        if let Some(report) = store.merge_municipality(old, into, &change).await? {
+            tracing::info!(old, into, ?report, "retired municipality merged into its successor");
+            merged += 1;
+        }
+    }
+    Ok(merged)
 }
 
 /// Meta key under which the version of the loaded twin-city seed is kept.
 const SEED_KEY: &str = "partnership_seed_version";
+/// Bumped when the importer loads more of the same list: revision 2 makes places for partners the gazetteer
+/// lacks and knows the list's wrong Yıldırım point, so a database seeded before gets the rows it skipped
+/// (the import adds only what is missing).
+const SEED_REVISION: u32 = 2;
 
 /// Loads the real sister-city relations of the members (shipped with the binary) unless this version
 /// already was. Returns the import report when it ran.
@@ -151,7 +189,7 @@ pub async fn ensure_partnership_seed(
     store: std::sync::Arc<dyn Store>,
     clock: &dyn crate::clock::Clock,
 ) -> Result<Option<crate::services::import::ImportReport>, crate::services::ServiceError> {
-    let version = format!("{:016x}", fnv1a(files::TWIN_CITIES_TURKEY));
+    let version = format!("{:016x}-{SEED_REVISION}", fnv1a(files::TWIN_CITIES_TURKEY));
     if store.meta(SEED_KEY).await?.as_deref() == Some(version.as_str()) {
         return Ok(None);
     }
@@ -165,8 +203,45 @@ pub async fn ensure_partnership_seed(
     )
     .await?;
     store.set_meta(SEED_KEY, &version).await?;
-    tracing::info!(created = report.created, unmatched = report.unmatched(), "sister-city relations loaded");
+    tracing::info!(
+        created = report.created,
+        with_source_place = report.created_with_source_place,
+        places_created = report.places_created,
+        member_point_ignored = report.member_point_ignored,
+        unmatched = report.unmatched(),
+        "sister-city relations loaded"
+    );
     Ok(Some(report))
+}
+
+/// The country code of the Turkish Republic of Northern Cyprus, which has no ISO 3166-1 entry: `XN`, from the
+/// range ISO reserves for user assignment (see `data/README.md`).
+pub const TRNC: &str = "XN";
+
+/// Whether a point lies in Northern Cyprus (Natural Earth 1:10m, de facto line), for places that are not in
+/// the gazetteer, whose GeoNames places were already given [`TRNC`] by the data build.
+pub fn in_northern_cyprus(lat: f64, lng: f64) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        polygons: Vec<Vec<Vec<[f64; 2]>>>,
+    }
+    static SHAPE: OnceLock<Vec<Vec<Vec<[f64; 2]>>>> = OnceLock::new();
+    let polygons = SHAPE.get_or_init(|| {
+        serde_json::from_slice::<Shape>(files::NORTHERN_CYPRUS).map(|s| s.polygons).unwrap_or_default()
+    });
+    let in_ring = |ring: &[[f64; 2]]| {
+        let mut inside = false;
+        let mut j = ring.len().wrapping_sub(1);
+        for (i, &[xi, yi]) in ring.iter().enumerate() {
+            let [xj, yj] = ring[j];
+            if (yi > lat) != (yj > lat) && lng < (xj - xi) * (lat - yi) / (yj - yi) + xi {
+                inside = !inside;
+            }
+            j = i;
+        }
+        inside
+    };
+    polygons.iter().any(|p| p.first().is_some_and(|outer| in_ring(outer)) && !p[1..].iter().any(|h| in_ring(h)))
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -176,4 +251,17 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_in_the_north_of_cyprus_are_in_northern_cyprus() {
+        assert!(in_northern_cyprus(35.3363, 33.3173), "Girne");
+        assert!(in_northern_cyprus(35.2164, 33.3058), "Gönyeli (Kioneli)");
+        assert!(!in_northern_cyprus(34.6841, 33.0379), "Limassol");
+        assert!(!in_northern_cyprus(41.01, 28.98), "İstanbul");
+    }
 }

@@ -240,15 +240,16 @@ pub(super) fn cities(gz: &[u8]) -> Result<Vec<CityRecord>, ParseError> {
     let mut out = Vec::with_capacity(text.lines().count());
     for (n, line) in text.lines().enumerate() {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 10 {
+        if f.len() != 11 {
             return Err(err(FILE, format!("line {}: {} fields", n + 1, f.len())));
         }
         let number = |i: usize| f[i].parse::<f64>().map_err(|e| err(FILE, format!("line {}: {e}", n + 1)));
         let id = f[0].parse::<i64>().map_err(|e| err(FILE, format!("line {}: {e}", n + 1)))?;
-        let names = [f[1], f[2]].into_iter().chain(f[3].split(',').filter(|s| !s.is_empty()));
+        let names = [f[1], f[10], f[2]].into_iter().chain(f[3].split(',').filter(|s| !s.is_empty()));
         out.push(CityRecord {
             id,
             name: f[1].to_owned(),
+            name_tr: f[10].to_owned(),
             ascii_name: f[2].to_owned(),
             names_folded: folded_names(names),
             country: f[4].to_owned(),

@@ -71,6 +71,8 @@ pub struct CountryRecord {
 pub struct CityRecord {
     pub id: i64,
     pub name: String,
+    /// GeoNames' Turkish name, empty when it is `name` itself.
+    pub name_tr: String,
     pub ascii_name: String,
     /// `|`-separated folded names, with a `|` at both ends, for prefix look-ups of any name.
     pub names_folded: String,

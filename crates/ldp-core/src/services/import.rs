@@ -12,8 +12,10 @@ use std::sync::Arc;
 use super::ServiceError;
 use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::{NewPartner, NewPartnership, PartnershipKind};
-use crate::domain::{Actor, Change, Localized, MunicipalityFilter, MunicipalityId, MunicipalityKind, Page};
-use crate::store::{GazetteerEntry, Store};
+use crate::domain::{
+    Actor, Change, Coordinates, CountryCode, Localized, MunicipalityFilter, MunicipalityId, MunicipalityKind, Page,
+};
+use crate::store::{GazetteerEntry, NewSourcePlace, Store};
 use crate::text::fold;
 
 /// A member side further than this from the member's own point is a different place with the same name.
@@ -31,6 +33,13 @@ pub struct ImportReport {
     pub rows: u64,
     pub created: u64,
     pub existing: u64,
+    /// Of `created`, relations whose partner is a place made from the row itself (not in the gazetteer).
+    pub created_with_source_place: u64,
+    /// Partner places made from rows of the list in this run.
+    pub places_created: u64,
+    /// Rows whose member side carried a point known to be wrong in the source (see `SOURCE_POINT_ERRORS`),
+    /// matched by name alone.
+    pub member_point_ignored: u64,
     pub skipped: Vec<Skipped>,
 }
 
@@ -59,7 +68,8 @@ pub enum SkipReason {
     NoMember,
     /// A Turkish side carries a member's name but lies far from it: another place of that name.
     MemberNameFarAway,
-    /// The partner is not in the gazetteer near the given point.
+    /// The partner is not in the gazetteer near the given point, and the row lacks the country or the point
+    /// to make a place from.
     PartnerNotFound,
     /// The row could not be read.
     Malformed,
@@ -98,7 +108,7 @@ pub fn distance_km(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
 }
 
 /// English country names as the twin-city lists write them → ISO 3166-1 alpha-2, where they differ from the
-/// names in the country table. Kosovo is `XK` as GeoNames has it; Northern Cyprus's towns are under `CY`.
+/// names in the country table. Kosovo is `XK` as GeoNames has it; Northern Cyprus is `XN` (see data/README.md).
 const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("russia", "RU"),
     ("united states", "US"),
@@ -120,7 +130,7 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
     ("scotland, united kingdom", "GB"),
     ("united kingdom", "GB"),
     ("ivory coast", "CI"),
-    ("northern cyprus", "CY"),
+    ("northern cyprus", "XN"),
     ("vietnam", "VN"),
     ("venezuela", "VE"),
     ("bolivia", "BO"),
@@ -138,6 +148,20 @@ const COUNTRY_ALIASES: &[(&str, &str)] = &[
 
 /// Member place names that the lists write differently.
 const MEMBER_ALIASES: &[(&str, &str)] = &[("princes' islands", "adalar"), ("princes islands", "adalar")];
+
+/// Member-side points that the shipped list gets wrong, by folded name and point: the row is matched by
+/// name alone. Hekman/twincities geocoded "Yıldırım" to a point in Ankara (39.9324, 32.7046), where there
+/// is no place of that name; Yıldırım is a district of Bursa only, and Wikipedia lists these partners under
+/// Bursa. Other far-away points (Tuzla in Bosnia, Yenice in Central Anatolia) name real other places and
+/// stay reported as `member_name_far_away`.
+const SOURCE_POINT_ERRORS: &[(&str, f64, f64)] = &[("yildirim", 39.9324, 32.7046)];
+
+fn known_point_error(name: &str, lat: Option<f64>, lng: Option<f64>) -> bool {
+    let folded = fold(name);
+    SOURCE_POINT_ERRORS.iter().any(|(n, a, b)| {
+        *n == folded && lat.is_some_and(|l| (l - a).abs() < 1e-3) && lng.is_some_and(|l| (l - b).abs() < 1e-3)
+    })
+}
 
 /// Turns country names into ISO codes.
 pub struct CountryNames {
@@ -183,6 +207,15 @@ impl Gazetteer {
             }
         }
         Gazetteer { entries, by_name }
+    }
+
+    /// Adds a place (one made from a source row) so that later rows naming it find it.
+    pub fn add(&mut self, entry: GazetteerEntry) {
+        let i = self.entries.len();
+        for name in entry.names_folded.split('|').filter(|n| !n.is_empty()) {
+            self.by_name.entry(name.to_owned()).or_default().push(i);
+        }
+        self.entries.push(entry);
     }
 
     /// The nearest city called `name` (in `country` when given) within the radius of the point.
@@ -285,7 +318,7 @@ pub async fn import_partnerships(
     let now = clock.now();
     let countries = CountryNames::load(store.as_ref()).await?;
     let members = member_index(store.as_ref()).await?;
-    let gazetteer = Gazetteer::new(store.gazetteer().await?);
+    let mut gazetteer = Gazetteer::new(store.gazetteer().await?);
     let mut report = ImportReport::default();
     let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
     for (i, record) in csv.deserialize::<PairRow>().enumerate() {
@@ -316,24 +349,71 @@ pub async fn import_partnerships(
             country2: row.country2.clone(),
             reason,
         };
-        let side = |turkish: bool, city: &str, lat, lng| {
-            if turkish { find_member(&members, city, lat, lng) } else { Ok(None) }
+        let mut point_ignored = false;
+        let mut side = |turkish: bool, city: &str, lat: Option<f64>, lng: Option<f64>| {
+            if !turkish {
+                return Ok(None);
+            }
+            if known_point_error(city, lat, lng) {
+                point_ignored = true;
+                return find_member(&members, city, None, None);
+            }
+            find_member(&members, city, lat, lng)
         };
         let tr1 = countries.code(&row.country1) == Some("TR");
         let tr2 = countries.code(&row.country2) == Some("TR");
         let m1 = side(tr1, &row.city1, row.lat1, row.lng1);
         let m2 = side(tr2, &row.city2, row.lat2, row.lng2);
-        let (member, partner) = match (m1, m2) {
-            (Ok(Some(a)), Ok(Some(b))) => (a, NewPartner::Municipality(b.id)),
-            (Ok(Some(m)), _) => match gazetteer.find(&row.city2, countries.code(&row.country2), row.lat2, row.lng2) {
-                Some(c) => (m, NewPartner::City(c.id)),
+        let partner_side = match (&m1, &m2) {
+            (Ok(Some(_)), Ok(Some(_))) => None,
+            (Ok(Some(_)), _) => Some((&row.city2, &row.country2, row.lat2, row.lng2)),
+            (_, Ok(Some(_))) => Some((&row.city1, &row.country1, row.lat1, row.lng1)),
+            _ => None,
+        };
+        let mut from_source = false;
+        let partner_city = match partner_side {
+            None => None,
+            Some((name, country, lat, lng)) => match gazetteer.find(name, countries.code(country), lat, lng) {
+                Some(c) => Some(c.id),
                 None => {
-                    report.skipped.push(skip(SkipReason::PartnerNotFound));
-                    continue;
+                    // Not in the gazetteer: a place made from the row's own name, country and point, which staff
+                    // can later merge into a gazetteer city.
+                    let (Some(code), Some(lat), Some(lng)) = (countries.code(country), lat, lng) else {
+                        report.skipped.push(skip(SkipReason::PartnerNotFound));
+                        continue;
+                    };
+                    // The lists often say "Cyprus" for a town in the north.
+                    let code = if code == "CY" && crate::reference::in_northern_cyprus(lat, lng) {
+                        crate::reference::TRNC
+                    } else {
+                        code
+                    };
+                    let Ok(code) = CountryCode::parse(code) else {
+                        report.skipped.push(skip(SkipReason::PartnerNotFound));
+                        continue;
+                    };
+                    let place = NewSourcePlace {
+                        name: name.trim().to_owned(),
+                        country: code,
+                        location: Coordinates { lat, lng },
+                        source_list: source.to_owned(),
+                    };
+                    let change = Change::new(actor, now, "import", "city")
+                        .after(serde_json::json!({ "source": source, "line": line, "name": place.name, "country": place.country }));
+                    let id = store.create_source_place(&place, &change).await?;
+                    report.places_created += 1;
+                    let names_folded = format!("|{}|", fold(&place.name));
+                    let country = place.country.as_str().to_owned();
+                    gazetteer.add(GazetteerEntry { id, names_folded, country, lat, lng, population: 0 });
+                    from_source = true;
+                    Some(id)
                 }
             },
-            (_, Ok(Some(m))) => match gazetteer.find(&row.city1, countries.code(&row.country1), row.lat1, row.lng1) {
-                Some(c) => (m, NewPartner::City(c.id)),
+        };
+        let (member, partner) = match (m1, m2) {
+            (Ok(Some(a)), Ok(Some(b))) => (a, NewPartner::Municipality(b.id)),
+            (Ok(Some(m)), _) | (_, Ok(Some(m))) => match partner_city {
+                Some(id) => (m, NewPartner::City(id)),
                 None => {
                     report.skipped.push(skip(SkipReason::PartnerNotFound));
                     continue;
@@ -363,12 +443,32 @@ pub async fn import_partnerships(
             .of(MunicipalityId(new.municipality_id))
             .after(serde_json::json!({ "source": source, "line": line, "city1": row.city1, "city2": row.city2 }));
         match store.create_partnership(&new, &change).await? {
-            Some(_) => report.created += 1,
+            Some(_) => {
+                report.created += 1;
+                report.created_with_source_place += u64::from(from_source);
+                report.member_point_ignored += u64::from(point_ignored);
+            }
             None => report.existing += 1,
         }
     }
     progress(report.rows);
     Ok(report)
+}
+
+/// Merges a partner place made from a source list into the gazetteer city it is (staff and admins only):
+/// its relations move to `city`, with one audit entry for the merge. Returns how many relations moved.
+pub async fn merge_source_place(
+    store: &dyn Store,
+    place: i64,
+    city: i64,
+    actor: &Actor,
+    clock: &dyn Clock,
+) -> Result<u64, ServiceError> {
+    if !actor.edits_all_content() {
+        return Err(ServiceError::Forbidden);
+    }
+    let change = Change::new(actor, clock.now(), "merge", "city").record(place);
+    Ok(store.merge_source_place(place, city, &change).await?)
 }
 
 #[cfg(test)]

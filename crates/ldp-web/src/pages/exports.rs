@@ -128,7 +128,9 @@ async fn rows(
 ) -> Result<Vec<(Partnership, Vec<TrailEvent>)>, PageError> {
     let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
     let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    state.partnerships.export(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())
+    let mut rows = state.partnerships.export(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
+    rows.iter_mut().for_each(|(p, _)| p.localize(ctx.lang));
+    Ok(rows)
 }
 
 fn attachment(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {

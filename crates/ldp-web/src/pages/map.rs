@@ -33,6 +33,8 @@ pub fn shape_id(iso2: &str, numeric: Option<&str>) -> Option<String> {
     match numeric.filter(|n| !n.is_empty()) {
         Some(n) => Some(n.to_owned()),
         None if iso2 == "XK" => Some("Kosovo".to_owned()),
+        // The Turkish Republic of Northern Cyprus (no ISO code; see data/README.md).
+        None if iso2 == "XN" => Some("N.Cyprus".to_owned()),
         None => None,
     }
 }
@@ -137,6 +139,12 @@ mod tests {
     fn the_map_has_every_country_shape() {
         assert_eq!(COUNTRIES.len(), 177);
         assert!(COUNTRIES.iter().any(|c| c.id == "792"), "Türkiye is on the map");
+    }
+
+    #[test]
+    fn northern_cyprus_is_found_by_name() {
+        assert_eq!(shape_id("XN", Some("")).as_deref(), Some("N.Cyprus"));
+        assert!(COUNTRIES.iter().any(|c| c.id == "N.Cyprus"));
     }
 
     #[test]

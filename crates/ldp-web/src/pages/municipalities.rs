@@ -151,7 +151,8 @@ pub async fn show(
         municipality: Some(municipality.slug.clone()),
         ..Default::default()
     };
-    let relations = state.partnerships.list(&filter, Page::first(Page::MAX_SIZE)).await.map_err(ctx.fail())?;
+    let mut relations = state.partnerships.list(&filter, Page::first(Page::MAX_SIZE)).await.map_err(ctx.fail())?;
+    relations.items.iter_mut().for_each(|p| p.localize(ctx.lang));
     let profile = state.store.municipality_profile(municipality.id).await.map_err(ctx.fail())?.unwrap_or_default();
     let representatives = state.store.representatives(municipality.id).await.map_err(ctx.fail())?;
     let memberships = state.store.municipal_memberships(municipality.id).await.map_err(ctx.fail())?;

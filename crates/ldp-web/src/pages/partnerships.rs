@@ -140,7 +140,8 @@ pub async fn list(
     }
     let (result, pagination) = match (filter, page) {
         (Some(filter), Ok(page)) => {
-            let result = state.partnerships.list(&filter, page).await.map_err(ctx.fail())?;
+            let mut result = state.partnerships.list(&filter, page).await.map_err(ctx.fail())?;
+            result.items.iter_mut().for_each(|p| p.localize(ctx.lang));
             if result.is_past_end() && page.number() > 1 {
                 return Err(ctx.fail()(AppError::not_found()));
             }
@@ -173,7 +174,8 @@ pub async fn show(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
-    let detail = state.partnerships.get_public(PartnershipId(id)).await.map_err(ctx.fail())?;
+    let mut detail = state.partnerships.get_public(PartnershipId(id)).await.map_err(ctx.fail())?;
+    detail.partnership.localize(ctx.lang);
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
     let page = ShowPage { title, detail, ctx, show_actor: false };
     render(&page.ctx, &page, StatusCode::OK)
@@ -310,6 +312,7 @@ pub async fn map(
         .iter()
         .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
         .collect();
+    partnerships.iter_mut().for_each(|p| p.localize(ctx.lang));
     let map = WorldMap::new(&partnerships, |iso2| numeric.get(iso2).cloned());
     let drawn = partnerships.len();
     partnerships.truncate(MAP_TABLE_LIMIT);

@@ -56,7 +56,8 @@ pub async fn show(
     let detail = state.store.goal(number).await.map_err(ctx.fail())?;
     let detail = detail.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
     let filter = PartnershipFilter { sdg: Some(number), ..PartnershipFilter::default() };
-    let relations = state.partnerships.list(&filter, Page::first(GOAL_LIST)).await.map_err(ctx.fail())?;
+    let mut relations = state.partnerships.list(&filter, Page::first(GOAL_LIST)).await.map_err(ctx.fail())?;
+    relations.items.iter_mut().for_each(|p| p.localize(ctx.lang));
     let activities = state.partnerships.activities_with_goal(number, GOAL_LIST).await.map_err(ctx.fail())?;
     let n = number.get();
     let page = GoalPage {

@@ -19,6 +19,10 @@ both_backends!(seeded =>
     the_municipality_page_lists_its_relations,
     the_country_summary_and_compliance_pages_show_the_gaps,
     the_partnership_api_lists_filters_and_explains,
+    turkish_pages_use_turkish_place_and_country_names,
+    northern_cyprus_has_its_own_row_and_shape,
+    the_partner_picker_speaks_the_pages_language,
+    staff_merge_a_place_from_the_list_in_the_workspace,
 );
 
 fn service(app: &TestApp) -> Partnerships {
@@ -29,7 +33,7 @@ async fn the_relations_list_filters_and_pages_in_both_languages(db: TestDb) {
     let app = TestApp::new(db).await;
     let html = app.page("/tr/partnerships").await;
     assert_eq!(text(&html, "main h1"), "Kardeş şehir ve iş birliği ilişkileri");
-    assert_eq!(text(&html, ".result-count strong"), "318");
+    assert_eq!(text(&html, ".result-count strong"), "429");
     assert_eq!(texts(&html, "table.partnerships tbody tr").len(), 25);
     assert_eq!(attr(&html, ".pagination a[rel=next]", "href").as_deref(), Some("/tr/partnerships?page=2"));
     let html = app.page("/en/partnerships?country=DE&province=34").await;
@@ -41,7 +45,7 @@ async fn the_relations_list_filters_and_pages_in_both_languages(db: TestDb) {
     let dormant = app.page("/en/partnerships?dormant=true").await;
     assert_eq!(text(&dormant, ".empty"), "No relation matches these filters.");
     let imported = app.page("/en/partnerships?dormant=false&trail=true").await;
-    assert_eq!(text(&imported, ".result-count strong"), "318");
+    assert_eq!(text(&imported, ".result-count strong"), "429");
     assert_eq!(app.get("/tr/partnerships?page=99").await.status, StatusCode::NOT_FOUND);
 }
 
@@ -99,7 +103,7 @@ async fn the_map_draws_an_arc_per_filtered_relation_with_a_table(db: TestDb) {
     assert!(attr(&html, "svg", "role").as_deref() == Some("img"));
     assert!(texts(&html, "svg .countries path.partner").len() > 5, "partner countries are shaded");
     let all = app.page("/en/map").await;
-    assert_eq!(texts(&all, "svg .arcs path").len(), 318);
+    assert_eq!(texts(&all, "svg .arcs path").len(), 429);
     let none = app.page("/tr/map?country=AQ").await;
     assert!(texts(&none, "svg .arcs path").is_empty());
 }
@@ -139,7 +143,9 @@ async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb)
         .unwrap();
 
     let html = app.page(&format!("/tr/partnerships/{}", id.0)).await;
-    assert_eq!(text(&html, "main h1"), "Yalova – Munich");
+    assert_eq!(text(&html, "main h1"), "Yalova – Münih", "Turkish pages name the partner in Turkish");
+    let english = app.page(&format!("/en/partnerships/{}", id.0)).await;
+    assert_eq!(text(&english, "main h1"), "Yalova – Munich");
     let steps = texts(&html, "ol.timeline li strong");
     assert_eq!(steps, ["Öneri", "Meclis kararı"]);
     assert!(text(&html, "ol.timeline").contains("2026/<b>7</b>"), "evidence text is escaped, not markup");
@@ -176,10 +182,10 @@ async fn the_country_summary_and_compliance_pages_show_the_gaps(db: TestDb) {
     let html = app.page("/tr/partnerships/countries").await;
     let rows = texts(&html, "table.countries tbody tr");
     assert!(rows.iter().any(|r| r.starts_with("Almanya")));
-    assert!(text(&html, "table.countries caption").ends_with("318"));
+    assert!(text(&html, "table.countries caption").ends_with("429"));
     // The public page counts what is recorded; the per-relation working list is in the workspace.
     let records = app.page("/en/compliance").await;
-    assert_eq!(texts(&records, "ul.stats strong"), ["318", "0", "318", "0"]);
+    assert_eq!(texts(&records, "ul.stats strong"), ["429", "0", "429", "0"]);
     assert!(texts(&records, "main table").is_empty(), "no per-relation gap list in public");
 }
 
@@ -307,4 +313,96 @@ mod writes {
             .unwrap();
         assert_eq!(app.request(with_cookie).await.status, StatusCode::UNAUTHORIZED);
     }
+}
+
+async fn turkish_pages_use_turkish_place_and_country_names(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let tr = app.page("/tr/partnerships?municipality=istanbul&country=EG").await;
+    assert!(texts(&tr, "table.partnerships tbody th").contains(&"İstanbul – Kahire".to_owned()));
+    let en = app.page("/en/partnerships?municipality=istanbul&country=EG").await;
+    assert!(texts(&en, "table.partnerships tbody th").contains(&"İstanbul – Cairo".to_owned()));
+    let csv = app.get("/tr/partnerships.csv?municipality=istanbul&country=SY").await;
+    assert!(csv.body.contains(";Şam;"), "Turkish exports are ;-separated: {}", csv.body);
+    let (_, api) = app.json("/api/v1/partnerships?municipality=istanbul&country=EG").await;
+    assert_eq!(
+        (api["items"][0]["partner"]["name"].as_str(), api["items"][0]["partner"]["name_tr"].as_str()),
+        (Some("Cairo"), Some("Kahire"))
+    );
+    let countries = app.page("/tr/partnerships/countries").await;
+    let rows = texts(&countries, "table.countries tbody th");
+    assert!(rows.contains(&"Filistin".to_owned()), "{rows:?}");
+    assert!(!rows.iter().any(|r| r.contains("Bölgeleri")));
+    // The gazetteer picker: an exact exonym first, in Turkish with the Turkish country name.
+    let (status, cities) = app.json("/api/v1/cities?q=%C5%9Eam").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cities["items"][0]["id"], 170654, "Şam is Damascus");
+    assert_eq!(cities["items"][0]["name_tr"], "Şam");
+}
+
+async fn northern_cyprus_has_its_own_row_and_shape(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let html = app.page("/tr/partnerships/countries").await;
+    let rows = texts(&html, "table.countries tbody th");
+    assert!(rows.contains(&"Kuzey Kıbrıs Türk Cumhuriyeti".to_owned()), "{rows:?}");
+    let north = app.page("/tr/partnerships?country=XN&per_page=100").await;
+    let names = texts(&north, "table.partnerships tbody th");
+    assert!(names.iter().any(|n| n.ends_with("– Girne")), "{names:?}");
+    let south = app.page("/tr/partnerships?country=CY").await;
+    let names = texts(&south, "table.partnerships tbody th");
+    assert!(
+        !names.iter().any(|n| n.ends_with("– Girne") || n.contains("Kyrenia") || n.contains("Mağusa")),
+        "{names:?}"
+    );
+    let map = app.page("/tr/map?country=XN").await;
+    assert!(!texts(&map, "svg .arcs path").is_empty());
+    assert_eq!(texts(&map, "svg .countries path.partner").len(), 1, "the N. Cyprus shape is shaded");
+    let csv = app.get("/en/partnerships.csv?country=XN").await;
+    assert!(csv.body.lines().skip(1).all(|l| l.contains(",XN,")), "{}", csv.body);
+}
+
+async fn the_partner_picker_speaks_the_pages_language(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@example.org", "staff", "").await;
+    let b = app.sign_in("staff@example.org").await;
+    let tr = app.get_as("/tr/workspace/partnerships/new?q=M%C3%BCnih", &b).await;
+    let html = Html::parse_document(&tr.body);
+    assert!(texts(&html, "ul.choices li").iter().any(|c| c.starts_with("Münih · Almanya")), "{}", tr.body);
+    let en = app.get_as("/en/workspace/partnerships/new?q=Munich", &b).await;
+    let html = Html::parse_document(&en.body);
+    assert!(texts(&html, "ul.choices li").iter().any(|c| c.starts_with("Munich · Germany")));
+    // An exact exonym comes first: Şam is Damascus, not a larger city whose name starts with "sam".
+    let sam = app.get_as("/tr/workspace/partnerships/new?q=%C5%9Eam", &b).await;
+    let html = Html::parse_document(&sam.body);
+    assert_eq!(attr(&html, "ul.choices input", "value").as_deref(), Some("170654"));
+    assert!(texts(&html, "ul.choices li")[0].starts_with("Şam · Suriye"));
+}
+
+async fn staff_merge_a_place_from_the_list_in_the_workspace(db: TestDb) {
+    use ldp_core::store::Store;
+    let app = TestApp::new(db).await;
+    app.user("staff@example.org", "staff", "").await;
+    app.user("rep@example.org", "representative", "istanbul-beyoglu").await;
+    let rep = app.sign_in("rep@example.org").await;
+    assert_eq!(app.get_as("/en/workspace/places", &rep).await.status, StatusCode::FORBIDDEN);
+    let b = app.sign_in("staff@example.org").await;
+    let reply = app.get_as("/en/workspace/places", &b).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let html = Html::parse_document(&reply.body);
+    assert!(texts(&html, "table.places tbody th").contains(&"Berlin – Mitte".to_owned()));
+    let places = app.db.store.source_places().await.unwrap();
+    let mitte = places.iter().find(|p| p.name == "Berlin – Mitte").unwrap();
+    assert_eq!((mitte.country.as_str(), mitte.relations), ("DE", 1));
+    let uri = format!("/en/workspace/places/{}/merge", mitte.id);
+    let bad = app.form(&uri, Some(&b), &[("city", "Berlin")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Must be a number."));
+    let not_a_city = app.form(&uri, Some(&b), &[("city", &mitte.id.to_string())]).await;
+    assert_eq!(not_a_city.status, StatusCode::BAD_REQUEST);
+    let done = app.form(&uri, Some(&b), &[("city", "2950159")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = app.get_as("/en/workspace/places?merged=2950159", &b).await;
+    let html = Html::parse_document(&after.body);
+    assert!(!texts(&html, "table.places tbody th").contains(&"Berlin – Mitte".to_owned()));
+    let rows = app.page("/en/partnerships?municipality=istanbul-beyoglu&country=DE").await;
+    assert!(texts(&rows, "table.partnerships tbody th").contains(&"Beyoğlu – Berlin".to_owned()));
 }

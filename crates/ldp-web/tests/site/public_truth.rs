@@ -97,7 +97,7 @@ async fn the_compliance_working_view_is_in_the_workspace_scoped_to_the_viewer(db
     let auditor = app.sign_in("denetci@marmara.gov.tr").await;
     let all = Html::parse_document(&app.get_as("/en/workspace/compliance", &auditor).await.body);
     assert!(texts(&all, "main section h2").len() > 20);
-    assert_eq!(text(&all, "ul.stats strong"), "318");
+    assert_eq!(text(&all, "ul.stats strong"), "429");
     // In public: counts that lead to the lists, no per-relation gap list, no "gaps".
     let public = app.page("/tr/compliance").await;
     let words = text(&public, "main");

@@ -144,9 +144,15 @@ impl MemberRef {
 pub struct PartnerRef {
     /// `city` (GeoNames) or `municipality` (a member).
     pub kind: PartnerKind,
-    /// GeoNames id or municipality id.
+    /// GeoNames id or municipality id (negative for a place made from a source list).
     pub id: i64,
+    /// The name as GeoNames gives it (international, mostly English), or the member's name.
     pub name: String,
+    /// The Turkish name (GeoNames' Turkish-tagged name, e.g. "Kahire" for Cairo), else `name`.
+    pub name_tr: String,
+    /// Set when the partner is a place made from a row of this source list, not a GeoNames city.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_list: Option<String>,
     /// Municipality slug, for member partners.
     pub slug: Option<String>,
     pub country: CountryCode,
@@ -166,6 +172,23 @@ impl PartnerRef {
     /// Whether the partner is outside Türkiye, which is what makes ministry permission mandatory.
     pub fn is_abroad(&self) -> bool {
         self.country.as_str() != "TR"
+    }
+
+    /// The name to show in `lang`: Turkish pages say Kahire, Münih and Lefkoşa, English ones Cairo, Munich
+    /// and Nicosia.
+    pub fn display_name(&self, lang: crate::domain::Lang) -> &str {
+        match lang {
+            crate::domain::Lang::Tr => &self.name_tr,
+            _ => &self.name,
+        }
+    }
+}
+
+impl Partnership {
+    /// Puts the partner's name in `lang` into `partner.name`, for pages and exports that show one language.
+    /// The API leaves both names as they are.
+    pub fn localize(&mut self, lang: crate::domain::Lang) {
+        self.partner.name = self.partner.display_name(lang).to_owned();
     }
 }
 

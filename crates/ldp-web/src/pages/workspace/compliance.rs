@@ -54,6 +54,7 @@ pub async fn show(
         dormant +=
             state.partnerships.list(&dormant_scope, ldp_core::domain::Page::first(1)).await.map_err(ctx.fail())?.total;
     }
+    groups.iter_mut().flat_map(|g| g.entries.iter_mut()).for_each(|e| e.partnership.localize(ctx.lang));
     let total_gaps = groups.iter().map(|g| g.entries.len()).sum();
     let page = CompliancePage { title: ctx.t("ws-compliance"), me, groups, total_gaps, dormant, ctx: ctx.clone() };
     render_private(&ctx, &page, StatusCode::OK)

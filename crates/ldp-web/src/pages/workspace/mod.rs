@@ -5,6 +5,7 @@ mod audit;
 mod compliance;
 mod municipality;
 mod partnership;
+mod places;
 mod users;
 
 use axum::Router;
@@ -51,6 +52,8 @@ pub fn router() -> Router<AppState> {
             "/{lang}/workspace/municipalities/{slug}/memberships/{id}",
             get(municipality::edit_membership).post(municipality::update_membership),
         )
+        .route("/{lang}/workspace/places", get(places::list))
+        .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
         .route("/{lang}/workspace/partnerships/{id}", get(partnership::show))
         .route("/{lang}/workspace/partnerships/{id}/steps", post(partnership::record_step))

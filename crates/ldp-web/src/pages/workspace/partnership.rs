@@ -32,9 +32,19 @@ struct NewPage {
     goals: Vec<SdgGoal>,
     q: String,
     cities: Vec<City>,
+    /// The cities' country names in the page's language, by ISO code.
+    countries: std::collections::HashMap<String, String>,
     searched: bool,
     search_error: Option<String>,
     form: FormState,
+}
+
+impl NewPage {
+    /// "Münih · Almanya" on Turkish pages, "Munich · Germany" on English ones.
+    fn city_label(&self, c: &City) -> String {
+        let country = self.countries.get(c.country.as_str()).map(String::as_str).unwrap_or(c.country.as_str());
+        format!("{} · {}", c.display_name(self.ctx.lang), country)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,6 +98,14 @@ async fn new_page(
     if !viewer.actor.edits_all_content() && viewer.user.municipalities.is_empty() {
         return Err(PageError::new(ctx, AppError::forbidden()));
     }
+    let mut countries = std::collections::HashMap::new();
+    for c in &cities {
+        if !countries.contains_key(c.country.as_str())
+            && let Some(found) = state.store.country(&c.country).await.map_err(ctx.fail())?
+        {
+            countries.insert(c.country.as_str().to_owned(), found.name.get(ctx.lang).to_owned());
+        }
+    }
     let page = NewPage {
         title: ctx.t("ws-new-partnership"),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
@@ -97,6 +115,7 @@ async fn new_page(
         goals: state.store.list_goals().await.map_err(ctx.fail())?,
         q,
         cities,
+        countries,
         searched,
         search_error,
         form,
@@ -221,7 +240,8 @@ async fn show_page(
     status: StatusCode,
     saved: bool,
 ) -> Result<Response, PageError> {
-    let detail = state.partnerships.get(id).await.map_err(ctx.fail())?;
+    let mut detail = state.partnerships.get(id).await.map_err(ctx.fail())?;
+    detail.partnership.localize(ctx.lang);
     let member = ldp_core::domain::MunicipalityId(detail.partnership.member.id);
     if !viewer.actor.reads_municipality(member) {
         return Err(PageError::new(ctx, AppError::forbidden()));
