@@ -110,22 +110,28 @@ impl TestApp {
         self.state.accounts.add_user(&Actor::system("test"), &input, PASSWORD).await.expect("user created")
     }
 
-    /// Signs in through the form, as a browser does, and returns the session and its CSRF token.
-    pub async fn sign_in(&self, email: &str) -> Browser {
+    /// Posts the sign-in form with `fields` as a browser would (the form's CSRF cookie and field), letting
+    /// `adjust` add to the request (a peer address, forwarding headers).
+    pub async fn post_sign_in(
+        &self,
+        fields: &[(&str, &str)],
+        adjust: impl FnOnce(axum::http::request::Builder) -> axum::http::request::Builder,
+    ) -> Reply {
         let form = self.get("/tr/sign-in").await;
         let anon = set_cookie(&form, "ldp_csrf").expect("the sign-in form sets the CSRF cookie");
         let token = csrf_of(&form.body);
-        let body =
-            serde_urlencoded::to_string([("csrf", token.as_str()), ("email", email), ("password", PASSWORD)]).unwrap();
-        let reply = self
-            .request(
-                Request::post("/tr/sign-in")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::COOKIE, format!("ldp_csrf={anon}"))
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        let request = Request::post("/tr/sign-in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("ldp_csrf={anon}"));
+        self.request(adjust(request).body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in through the form, as a browser does, and returns the session and its CSRF token.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let reply = self.post_sign_in(&[("email", email), ("password", PASSWORD)], |r| r).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
         let cookie = set_cookie(&reply, "ldp_session").expect("a session cookie");
         let ws = self.get_as("/tr/workspace", &Browser { cookie: cookie.clone(), csrf: String::new() }).await;

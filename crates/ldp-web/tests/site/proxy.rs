@@ -1,8 +1,7 @@
 //! Behind a reverse proxy: the client is the one the trusted proxy names, and nobody else can name one.
 
-use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use std::net::SocketAddr;
 
 use ldp_testkit::{TestDb, both_backends};
@@ -16,19 +15,14 @@ both_backends!(seeded =>
 
 /// A sign-in form post arriving from TCP peer `peer`, with an optional `X-Forwarded-For`.
 async fn sign_in_via(app: &TestApp, peer: [u8; 4], forwarded: Option<&str>, email: &str, password: &str) -> Reply {
-    let form = app.get("/tr/sign-in").await;
-    let cookie = format!("ldp_csrf={}", set_cookie(&form, "ldp_csrf").unwrap());
-    let body =
-        serde_urlencoded::to_string([("csrf", csrf_of(&form.body).as_str()), ("email", email), ("password", password)])
-            .unwrap();
-    let mut request = Request::post("/tr/sign-in")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .extension(ConnectInfo(SocketAddr::from((peer, 40_000))));
-    if let Some(f) = forwarded {
-        request = request.header("x-forwarded-for", f);
-    }
-    app.request(request.body(Body::from(body)).unwrap()).await
+    app.post_sign_in(&[("email", email), ("password", password)], |request| {
+        let request = request.extension(ConnectInfo(SocketAddr::from((peer, 40_000))));
+        match forwarded {
+            Some(f) => request.header("x-forwarded-for", f),
+            None => request,
+        }
+    })
+    .await
 }
 
 async fn one_client_behind_the_proxy_cannot_lock_out_the_others(db: TestDb) {
