@@ -130,6 +130,12 @@ pub struct CreateArgs {
 /// Explains a service error to a person at a terminal.
 fn explain(e: ServiceError) -> anyhow::Error {
     match e {
+        ServiceError::Invalid(input) if input.fields.get("file").is_some_and(|c| c == "not_twin_city_format") => {
+            anyhow::anyhow!(
+                "not a twin-city list: the first line must name the columns {}; nothing was loaded",
+                ldp_core::services::import::PAIR_COLUMNS.join(",")
+            )
+        }
         ServiceError::Invalid(input) => {
             let fields: Vec<String> = input.fields.iter().map(|(f, c)| format!("  {f}: {c}")).collect();
             anyhow::anyhow!("invalid input:\n{}", fields.join("\n"))

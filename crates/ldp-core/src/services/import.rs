@@ -13,7 +13,8 @@ use super::ServiceError;
 use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::{NewPartner, NewPartnership, PartnershipKind};
 use crate::domain::{
-    Actor, Change, Coordinates, CountryCode, Localized, MunicipalityFilter, MunicipalityId, MunicipalityKind, Page,
+    Actor, Change, Coordinates, CountryCode, InputError, Localized, MunicipalityFilter, MunicipalityId,
+    MunicipalityKind, Page,
 };
 use crate::store::{GazetteerEntry, NewSourcePlace, Store};
 use crate::text::fold;
@@ -85,6 +86,9 @@ impl SkipReason {
         }
     }
 }
+
+/// The columns of the twin-city list format, in order: the first line of every file.
+pub const PAIR_COLUMNS: [&str; 8] = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"];
 
 #[derive(Debug, Deserialize)]
 struct PairRow {
@@ -316,11 +320,17 @@ pub async fn import_partnerships(
 ) -> Result<ImportReport, ServiceError> {
     // One instant for the whole file: every relation and audit entry of an import carries the same time.
     let now = clock.now();
+    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+    // A file in another format is refused whole, before anything is read or stored: reporting each of its
+    // rows as "malformed" would look like a successful import of nothing.
+    let header_ok = csv.headers().is_ok_and(|h| h.iter().map(str::trim).eq(PAIR_COLUMNS.iter().copied()));
+    if !header_ok {
+        return Err(InputError::new("file", "not_twin_city_format").into());
+    }
     let countries = CountryNames::load(store.as_ref()).await?;
     let members = member_index(store.as_ref()).await?;
     let mut gazetteer = Gazetteer::new(store.gazetteer().await?);
     let mut report = ImportReport::default();
-    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
     for (i, record) in csv.deserialize::<PairRow>().enumerate() {
         report.rows += 1;
         let line = i as u64 + 2;

@@ -22,6 +22,7 @@ both_backends!(seeded =>
     dormancy_starts_the_day_after_the_period,
     the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them,
     importing_the_sample_again_adds_nothing_and_reports_the_rest,
+    a_file_in_another_format_is_refused_whole,
     the_country_summary_adds_up,
     filters_narrow_the_registry,
     documents_are_checked_stored_and_listed,
@@ -550,4 +551,22 @@ async fn a_back_fill_is_recorded_once_and_never_after_a_concurrent_step(db: Test
     let late = db.store.record_step(ids[1], before.partnership.stage, &stale, &change).await.unwrap_err();
     assert!(matches!(late, StoreError::Conflict(c) if c == "stage_changed"));
     assert_eq!(s.get(ids[1]).await.unwrap().partnership.stage, Stage::Terminated);
+}
+
+async fn a_file_in_another_format_is_refused_whole(db: TestDb) {
+    let s = service(&db);
+    let before = s.list(&PartnershipFilter::default(), Page::first(1)).await.unwrap().total;
+    let clock = ldp_testkit::clock();
+    for file in [
+        &b"name,country\nBerlin,Germany\n"[..],
+        b"city1;country1;lat1;lng1;city2;country2;lat2;lng2\nBursa;Turkey;40.2;29.0;Anshan;China;41.1;122.9\n",
+        b"",
+        b"city2,country2,lat2,lng2,city1,country1,lat1,lng1\nAnshan,China,41.1,122.9,Bursa,Turkey,40.2,29.0\n",
+    ] {
+        match import_partnerships(db.shared(), file, "bad", &staff(), clock.as_ref(), |_| {}).await {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["file"], "not_twin_city_format"),
+            other => panic!("{:?}: {other:?}", String::from_utf8_lossy(file)),
+        }
+    }
+    assert_eq!(s.list(&PartnershipFilter::default(), Page::first(1)).await.unwrap().total, before, "nothing loaded");
 }
