@@ -10,7 +10,9 @@ use ldp_core::store::StoreResult;
 
 use crate::SqlStore;
 use crate::audit::write_audit;
-use crate::pool::{db, dispatch};
+use crate::partnerships::EVENT_COLUMNS;
+use crate::partnerships::EventRow;
+use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
 
 #[derive(sqlx::FromRow)]
@@ -104,21 +106,12 @@ impl SqlStore {
     }
 }
 
+/// A trail step with the relation it belongs to.
 #[derive(sqlx::FromRow)]
 struct TrailRow {
     partnership_id: i64,
-    id: i64,
-    stage: String,
-    event_date: Date,
-    decision_number: Option<String>,
-    reference: Option<String>,
-    authority: Option<String>,
-    place: Option<String>,
-    signatories: Option<String>,
-    reason: Option<String>,
-    backfilled: bool,
-    actor: String,
-    recorded_at: time::OffsetDateTime,
+    #[sqlx(flatten)]
+    event: EventRow,
 }
 
 impl SqlStore {
@@ -129,10 +122,9 @@ impl SqlStore {
         let mut out: HashMap<PartnershipId, Vec<TrailEvent>> = HashMap::new();
         for chunk in ids.chunks(500) {
             let rows: Vec<TrailRow> = dispatch!(&self.pools, pool => {
-                let mut qb = sqlx::QueryBuilder::<Db>::new(
-                    "SELECT partnership_id, id, stage, event_date, decision_number, reference, authority, place, \
-                     signatories, reason, backfilled, actor, recorded_at FROM partnership_event WHERE partnership_id IN (",
-                );
+                let mut qb = sqlx::QueryBuilder::<Db>::new(static_sql!(
+                    "SELECT partnership_id, {EVENT_COLUMNS} FROM partnership_event WHERE partnership_id IN ("
+                ));
                 let mut sep = qb.separated(", ");
                 for id in chunk {
                     sep.push_bind(id.0);
@@ -141,21 +133,7 @@ impl SqlStore {
                 qb.build_query_as::<TrailRow>().fetch_all(pool).await.map_err(db)?
             });
             for r in rows {
-                let event = TrailEvent {
-                    id: r.id,
-                    stage: r.stage.parse().map_err(|_| corrupt(format_args!("stage {}", r.stage)))?,
-                    date: r.event_date,
-                    decision_number: r.decision_number,
-                    reference: r.reference,
-                    authority: r.authority,
-                    place: r.place,
-                    signatories: r.signatories,
-                    reason: r.reason,
-                    backfilled: r.backfilled,
-                    actor: r.actor,
-                    recorded_at: r.recorded_at,
-                };
-                out.entry(PartnershipId(r.partnership_id)).or_default().push(event);
+                out.entry(PartnershipId(r.partnership_id)).or_default().push(r.event.into_event()?);
             }
         }
         Ok(out)

@@ -153,8 +153,12 @@ impl Row {
     }
 }
 
+/// The columns of one trail step, as [`EventRow`] reads them.
+pub(crate) const EVENT_COLUMNS: &str = "id, stage, event_date, decision_number, reference, authority, place, \
+    signatories, reason, backfilled, actor, recorded_at";
+
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(crate) struct EventRow {
     id: i64,
     stage: String,
     event_date: Date,
@@ -167,6 +171,25 @@ struct EventRow {
     backfilled: bool,
     actor: String,
     recorded_at: OffsetDateTime,
+}
+
+impl EventRow {
+    pub(crate) fn into_event(self) -> StoreResult<TrailEvent> {
+        Ok(TrailEvent {
+            id: self.id,
+            stage: self.stage.parse().map_err(|_| corrupt(format_args!("stage {}", self.stage)))?,
+            date: self.event_date,
+            decision_number: self.decision_number,
+            reference: self.reference,
+            authority: self.authority,
+            place: self.place,
+            signatories: self.signatories,
+            reason: self.reason,
+            backfilled: self.backfilled,
+            actor: self.actor,
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -429,10 +452,9 @@ impl SqlStore {
         let (row, events, activities, documents) = dispatch!(&self.pools, pool => {
             let row = sqlx::query_as::<Db, Row>(sql).bind(dormant_before).bind(id.0)
                 .fetch_optional(pool).await.map_err(db)?;
-            let events = sqlx::query_as::<Db, EventRow>(
-                "SELECT id, stage, event_date, decision_number, reference, authority, place, signatories, reason, \
-                 backfilled, actor, recorded_at FROM partnership_event WHERE partnership_id = $1 ORDER BY id",
-            ).bind(id.0).fetch_all(pool).await.map_err(db)?;
+            let events = sqlx::query_as::<Db, EventRow>(static_sql!(
+                "SELECT {EVENT_COLUMNS} FROM partnership_event WHERE partnership_id = $1 ORDER BY id"
+            )).bind(id.0).fetch_all(pool).await.map_err(db)?;
             let activities = sqlx::query_as::<Db, ActivityRow>(
                 "SELECT id, activity_date, title_tr, title_en, kind, sdgs, actor FROM partnership_activity \
                  WHERE partnership_id = $1 ORDER BY activity_date DESC, id DESC",
@@ -445,25 +467,7 @@ impl SqlStore {
         });
         let Some(row) = row else { return Ok(None) };
         let partnership = self.rows_to_partnerships(vec![row]).await?.remove(0);
-        let trail = events
-            .into_iter()
-            .map(|e| {
-                Ok(TrailEvent {
-                    id: e.id,
-                    stage: e.stage.parse().map_err(|_| corrupt(format_args!("stage {}", e.stage)))?,
-                    date: e.event_date,
-                    decision_number: e.decision_number,
-                    reference: e.reference,
-                    authority: e.authority,
-                    place: e.place,
-                    signatories: e.signatories,
-                    reason: e.reason,
-                    backfilled: e.backfilled,
-                    actor: e.actor,
-                    recorded_at: e.recorded_at,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        let trail = events.into_iter().map(EventRow::into_event).collect::<StoreResult<Vec<_>>>()?;
         let activities = activities
             .into_iter()
             .map(|a| {
