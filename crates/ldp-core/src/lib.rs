@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod domain;
+pub mod jobs;
 pub mod reference;
 pub mod services;
 pub mod store;

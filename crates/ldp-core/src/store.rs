@@ -20,6 +20,7 @@ use crate::domain::{
     City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter,
     Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
+use crate::jobs::{JobStore, NewJob};
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::services::tokens::ApiToken;
 
@@ -83,9 +84,11 @@ pub enum AttemptClaim {
     Locked { last: Option<OffsetDateTime> },
 }
 
-/// Persistence for every capability of the platform. Handlers hold an `Arc<dyn Store>`, never a pool.
+/// Persistence for the platform's capabilities. Handlers hold an `Arc<dyn Store>`, never a pool. Newer
+/// capabilities have their own trait beside their domain (the job queue: [`JobStore`]); `Store` includes
+/// them, so an `Arc<dyn Store>` upcasts to each.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: JobStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Answers when the database is reachable.
@@ -262,8 +265,9 @@ pub trait Store: Send + Sync + 'static {
 
     // Accounts.
 
-    /// Creates a user; `Conflict("email_taken")` when the address is in use.
-    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId>;
+    /// Creates a user; `Conflict("email_taken")` when the address is in use. `then` is queued in the same
+    /// transaction (the invitation mail), so the account never exists without it.
+    async fn create_user(&self, new: &NewUser, change: &Change, then: Option<&NewJob>) -> StoreResult<UserId>;
 
     async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>>;
 
@@ -322,6 +326,10 @@ pub trait Store: Send + Sync + 'static {
     /// Marks a claimed attempt as a successful sign-in.
     async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()>;
 
+    /// Deletes a claimed attempt whose password could not be checked at all (our failure, not a guess), so
+    /// it counts toward no lockout.
+    async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()>;
+
     /// Deletes what has stopped mattering: sessions and one-time links past their expiry (links also once
     /// used), and sign-in attempts older than `attempts_before`. Returns how many rows of each went.
     async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned>;
@@ -338,6 +346,14 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, id_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Session>>;
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// Ends every session of `user` and revokes every live API token of theirs, with the audit entry
+    /// `change`, in one transaction ("sign out everywhere"). Returns how many sessions and tokens ended.
+    async fn end_all_access(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)>;
+
+    /// The deployment's secret `name`, stored as `fresh` by the first node that asks; every later call, on
+    /// any node, returns that first value.
+    async fn shared_secret(&self, name: &str, fresh: &str) -> StoreResult<String>;
 
     // The audit trail.
 

@@ -103,7 +103,12 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn create_user_tx(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
+    pub(crate) async fn create_user_tx(
+        &self,
+        new: &NewUser,
+        change: &Change,
+        then: Option<&ldp_core::jobs::NewJob>,
+    ) -> StoreResult<UserId> {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
@@ -119,6 +124,9 @@ impl SqlStore {
                     .bind(id).bind(m.0).execute(&mut *tx).await.map_err(db)?;
             }
             write_audit!(&mut *tx, change, Some(id));
+            if let Some(job) = then {
+                crate::jobs::insert_job!(&mut *tx, job);
+            }
             tx.commit().await.map_err(db)?;
             Ok(UserId(id))
         })
@@ -172,6 +180,28 @@ impl SqlStore {
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             Ok(())
+        })
+    }
+
+    pub(crate) async fn shared_secret_q(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>("INSERT INTO app_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(name).bind(fresh).execute(pool).await.map_err(db)?;
+            sqlx::query_scalar::<Db, String>("SELECT value FROM app_secret WHERE name = $1")
+                .bind(name).fetch_one(pool).await.map_err(db)
+        })
+    }
+
+    pub(crate) async fn end_all_access_tx(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let sessions = sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
+                .bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            let tokens = sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(change.at).bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            write_audit!(&mut *tx, change, Some(user.0));
+            tx.commit().await.map_err(db)?;
+            Ok((sessions, tokens))
         })
     }
 
@@ -308,6 +338,13 @@ impl SqlStore {
         dispatch!(&self.pools, pool => {
             sqlx::query::<Db>("UPDATE sign_in_attempt SET succeeded = TRUE WHERE id = $1")
                 .bind(attempt).execute(pool).await.map_err(db)?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn forget_attempt_q(&self, attempt: i64) -> StoreResult<()> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>("DELETE FROM sign_in_attempt WHERE id = $1").bind(attempt).execute(pool).await.map_err(db)?;
         });
         Ok(())
     }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+mod jobs;
 mod load;
 mod merge;
 mod partnership_edits;
@@ -349,8 +350,13 @@ impl Store for SqlStore {
         self.list_api_tokens_q(owner).await
     }
 
-    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
-        self.create_user_tx(new, change).await
+    async fn create_user(
+        &self,
+        new: &NewUser,
+        change: &Change,
+        then: Option<&ldp_core::jobs::NewJob>,
+    ) -> StoreResult<UserId> {
+        self.create_user_tx(new, change, then).await
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
@@ -418,6 +424,10 @@ impl Store for SqlStore {
         self.confirm_attempt_q(attempt).await
     }
 
+    async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.forget_attempt_q(attempt).await
+    }
+
     async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned> {
         self.prune_tx(now, attempts_before).await
     }
@@ -438,6 +448,14 @@ impl Store for SqlStore {
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         self.delete_session_q(id_hash).await
+    }
+
+    async fn end_all_access(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)> {
+        self.end_all_access_tx(user, change).await
+    }
+
+    async fn shared_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        self.shared_secret_q(name, fresh).await
     }
 
     async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {

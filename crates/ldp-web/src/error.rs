@@ -92,6 +92,8 @@ impl AppError {
     pub(crate) fn log(&self) {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, cause = self.cause.as_deref().unwrap_or(""), "request failed");
+        } else if self.code == "conflict" {
+            tracing::warn!(cause = self.cause.as_deref().unwrap_or(""), "write refused by a stored rule");
         }
     }
 }
@@ -116,6 +118,11 @@ impl From<ServiceError> for AppError {
             ServiceError::NotFound => AppError::not_found(),
             ServiceError::Invalid(input) => AppError::invalid(input),
             ServiceError::Forbidden => AppError::forbidden(),
+            ServiceError::RateLimited => {
+                let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+                e.fields.insert("email".into(), "too_many_requests".into());
+                e
+            }
             ServiceError::Locked(until) => {
                 let mut e = AppError::new(StatusCode::TOO_MANY_REQUESTS, "locked");
                 e.fields.insert("email".into(), "locked".into());
@@ -129,14 +136,12 @@ impl From<ServiceError> for AppError {
                 }
                 AppError::refused(r.code, fields)
             }
-            ServiceError::Conflict(c) => AppError::refused(
-                match c.as_str() {
-                    "partnership_exists" => "partnership_exists",
-                    "stage_changed" => "stage_changed",
-                    _ => "conflict",
-                },
-                BTreeMap::new(),
-            ),
+            ServiceError::Conflict(c) => match c.as_str() {
+                "partnership_exists" => AppError::refused("partnership_exists", BTreeMap::new()),
+                "stage_changed" => AppError::refused("stage_changed", BTreeMap::new()),
+                // A stored rule (a constraint) refused the write: the user sees a conflict, the log says which.
+                _ => AppError { cause: Some(c), ..AppError::refused("conflict", BTreeMap::new()) },
+            },
             ServiceError::Store(s) => s.into(),
             other => AppError::internal(other),
         }

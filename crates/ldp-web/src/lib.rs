@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let for_client = state.clone();
     let for_security = state.clone();
+    let for_origin = state.clone();
     Router::new()
         .merge(pages::router())
         .merge(api::routes())
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn_with_state(for_origin, security::check_origin))
         .layer(middleware::from_fn_with_state(for_client, client::resolve))
         .layer(middleware::from_fn_with_state(for_security, security::headers))
         .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))

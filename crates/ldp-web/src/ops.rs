@@ -76,6 +76,26 @@ pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task
                 Ok(p) => tracing::info!(sessions = p.sessions, links = p.links, attempts = p.attempts, "pruned"),
                 Err(e) => tracing::warn!(error = %e, "pruning failed; trying again later"),
             }
+            match state.jobs.prune().await {
+                Ok(n) => tracing::info!(jobs = n, "pruned finished jobs"),
+                Err(e) => tracing::warn!(error = %e, "pruning jobs failed; trying again later"),
+            }
+        }
+    })
+}
+
+/// Runs the job queue until the process ends: due jobs at once when this node queues one, and every
+/// `poll` otherwise (jobs queued on another node, retries coming due, leases of a crashed worker ending).
+pub fn spawn_jobs(state: AppState, poll: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = state.jobs.run_due().await {
+                tracing::warn!(error = %e, "the job queue could not be read; trying again later");
+            }
+            tokio::select! {
+                () = state.jobs.queue().woken() => {}
+                () = tokio::time::sleep(poll) => {}
+            }
         }
     })
 }

@@ -2,8 +2,10 @@
 //! state-changing form passes.
 //!
 //! Signed-in forms carry the session's own CSRF token; forms shown before sign-in (sign-in, password reset,
-//! invitation) carry a random token that must match the `ldp_csrf` cookie (double submit). Cookies are
-//! HttpOnly and SameSite=Lax, and Secure when the site is served over TLS (`public_url` is https).
+//! invitation) carry a random token that must match the `ldp_csrf` cookie (double submit). That cookie is
+//! `token.hmac` signed with the deployment's key, so a cookie planted from elsewhere (a sibling subdomain)
+//! is refused. Cookies are HttpOnly and SameSite=Lax, and Secure when the site is served over TLS
+//! (`public_url` is https).
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
@@ -225,18 +227,19 @@ async fn read_form<T: DeserializeOwned>(
         PageError::new(ctx.clone(), error)
     })?;
     let sent = serde_html_form::from_bytes::<CsrfField>(&bytes).ok().and_then(|f| f.csrf).unwrap_or_default();
-    check_csrf(&parts.headers, viewer.as_ref(), &sent).map_err(|e| PageError::new(ctx.clone(), e))?;
+    check_csrf(&parts.headers, viewer.as_ref(), &sent, &state.csrf_key).map_err(|e| PageError::new(ctx.clone(), e))?;
     // serde_html_form, not serde_urlencoded: a ticked checkbox per value repeats its key (`sdg=3&sdg=11`).
     let form = serde_html_form::from_bytes::<T>(&bytes)
         .map_err(|_| PageError::new(ctx, AppError::bad_request("invalid_body")))?;
     Ok(CsrfForm { viewer, form })
 }
 
-/// Checks the token a form sent against the session's (signed in) or the `ldp_csrf` cookie (signed out).
-pub fn check_csrf(headers: &HeaderMap, viewer: Option<&Viewer>, sent: &str) -> Result<(), AppError> {
+/// Checks the token a form sent against the session's (signed in) or the signed `ldp_csrf` cookie (signed
+/// out).
+pub fn check_csrf(headers: &HeaderMap, viewer: Option<&Viewer>, sent: &str, key: &[u8]) -> Result<(), AppError> {
     let expected = match viewer {
         Some(v) => Some(v.session.csrf_token.clone()),
-        None => cookie_value(headers, CSRF_COOKIE),
+        None => cookie_value(headers, CSRF_COOKIE).and_then(|c| verified(key, &c)),
     };
     match expected {
         Some(e) if !sent.is_empty() && same_secret(&e, sent) => Ok(()),
@@ -244,21 +247,58 @@ pub fn check_csrf(headers: &HeaderMap, viewer: Option<&Viewer>, sent: &str) -> R
     }
 }
 
-/// The CSRF token for a form shown to someone not signed in, and the cookie to set if they had none.
-pub fn anonymous_csrf(headers: &HeaderMap, secure: bool) -> (String, Option<HeaderValue>) {
-    match cookie_value(headers, CSRF_COOKIE).filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit())) {
+/// The CSRF token for a form shown to someone not signed in, and the cookie to set if they had none (or
+/// one that does not carry this deployment's signature).
+pub fn anonymous_csrf(headers: &HeaderMap, secure: bool, key: &[u8]) -> (String, Option<HeaderValue>) {
+    match cookie_value(headers, CSRF_COOKIE).and_then(|c| verified(key, &c)) {
         Some(token) => (token, None),
         None => {
             let token = ldp_core::services::accounts::secret().unwrap_or_default();
-            let cookie = set_cookie(CSRF_COOKIE, Some(&token), secure);
+            let cookie = set_cookie(CSRF_COOKIE, Some(&signed(key, &token)), secure);
             (token, Some(cookie))
         }
     }
 }
 
+type Mac = hmac::Hmac<sha2::Sha256>;
+
+fn mac(key: &[u8], token: &str) -> Mac {
+    use hmac::KeyInit;
+    let mut mac = <Mac as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    hmac::Mac::update(&mut mac, token.as_bytes());
+    mac
+}
+
+/// `token.signature`.
+fn signed(key: &[u8], token: &str) -> String {
+    format!("{token}.{}", hex::encode(hmac::Mac::finalize(mac(key, token)).into_bytes()))
+}
+
+/// The token of a cookie value whose signature is right (checked in constant time).
+fn verified(key: &[u8], value: &str) -> Option<String> {
+    let (token, signature) = value.split_once('.')?;
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let signature = hex::decode(signature).ok()?;
+    hmac::Mac::verify_slice(mac(key, token), &signature).ok()?;
+    Some(token.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_csrf_cookie_is_refused_unless_this_deployment_signed_it() {
+        let token = "ab".repeat(32);
+        let cookie = signed(b"key one", &token);
+        assert_eq!(verified(b"key one", &cookie).as_deref(), Some(token.as_str()));
+        assert_eq!(verified(b"key two", &cookie), None, "another key");
+        assert_eq!(verified(b"key one", &token), None, "unsigned, as a planted cookie would be");
+        let forged = format!("{}.{}", "cd".repeat(32), cookie.split_once('.').unwrap().1);
+        assert_eq!(verified(b"key one", &forged), None, "a signature belongs to its token");
+    }
 
     #[test]
     fn next_stays_on_this_site() {

@@ -9,6 +9,7 @@ use ldp_core::domain::Union;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
 use ldp_core::services::documents::Uploads;
+use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub partnerships: Partnerships,
     pub tokens: Tokens,
     pub accounts: Accounts,
+    /// The job queue's worker and outbox (mail goes out from here, after the commit).
+    pub jobs: Jobs,
     pub audit: Audit,
     pub workspace: Workspace,
     pub uploads: Arc<dyn Uploads>,
@@ -54,17 +57,30 @@ pub struct AppState {
     pub site: Arc<SiteInfo>,
     /// Cookies get the Secure flag when the public address is https.
     pub secure_cookies: bool,
+    /// The deployment's key for the sign-in form's CSRF cookie (shared by every node through the database).
+    pub csrf_key: Arc<[u8]>,
+    /// The public address's origin (`https://ldp.example.org`), which state-changing requests must come from.
+    pub origin: Arc<str>,
 }
 
 impl AppState {
     /// Builds the state, reading the site's facts from the store once.
     pub async fn load(store: Arc<dyn Store>, config: Config) -> StoreResult<AppState> {
         let union = store.union_info().await?.map(Arc::new);
+        let fresh =
+            ldp_core::services::accounts::secret().map_err(|e| ldp_core::store::StoreError::Corrupt(e.to_string()))?;
+        let csrf_key: Arc<[u8]> = Arc::from(store.shared_secret("csrf_cookie_key", &fresh).await?.into_bytes());
+        let origin = crate::security::origin_of(&config.accounts.public_url);
         let secure_cookies = config.accounts.public_url.starts_with("https://");
+        let queue = JobQueue::new(store.clone());
+        let accounts =
+            Accounts::new(store.clone(), config.clock.clone(), config.mailer, queue.clone(), config.accounts);
+        let jobs = Jobs::new(queue, config.clock.clone(), vec![Arc::new(accounts.clone())], JobSettings::default());
         Ok(AppState {
             partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
             tokens: Tokens::new(store.clone(), config.clock.clone()),
-            accounts: Accounts::new(store.clone(), config.clock.clone(), config.mailer, config.accounts),
+            accounts,
+            jobs,
             audit: Audit::new(store.clone()),
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
@@ -75,6 +91,8 @@ impl AppState {
             metrics_token: config.metrics_token.map(Arc::from),
             site: Arc::new(SiteInfo { union }),
             secure_cookies,
+            csrf_key,
+            origin: Arc::from(origin),
         })
     }
 }

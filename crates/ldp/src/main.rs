@@ -355,6 +355,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     };
     tracing::info!(?limits, "connection limits");
     ldp_web::ops::spawn_pruning(state.clone(), std::time::Duration::from_secs(3600));
+    ldp_web::ops::spawn_jobs(state.clone(), std::time::Duration::from_secs(5));
     if let Some(addr) = args.metrics_listen.or(file.metrics_listen) {
         let metrics = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         tracing::info!(%addr, "metrics on http://{addr}/metrics");
@@ -439,22 +440,31 @@ async fn main() -> anyhow::Result<()> {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
+            let queue = ldp_core::services::jobs::JobQueue::new(store.clone());
             let accounts = ldp_core::services::accounts::Accounts::new(
                 store,
                 ldp_core::clock::system(),
                 mailer(&settings)?,
+                queue.clone(),
                 account_settings(&settings),
             );
-            user_cmd::run(&accounts, command).await
+            let jobs = ldp_core::services::jobs::Jobs::new(
+                queue,
+                ldp_core::clock::system(),
+                vec![std::sync::Arc::new(accounts.clone())],
+                ldp_core::services::jobs::JobSettings::default(),
+            );
+            user_cmd::run(&accounts, &jobs, command).await
         }
         Command::Token { db, command } => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;
             let tokens = ldp_core::services::tokens::Tokens::new(store.clone(), ldp_core::clock::system());
             let accounts = ldp_core::services::accounts::Accounts::new(
-                store,
+                store.clone(),
                 ldp_core::clock::system(),
                 mailer(&settings)?,
+                ldp_core::services::jobs::JobQueue::new(store),
                 account_settings(&settings),
             );
             let actor = partnership_cmd::actor();

@@ -5,6 +5,7 @@ use std::io::BufRead;
 
 use ldp_core::domain::Lang;
 use ldp_core::services::accounts::{Accounts, UserInput};
+use ldp_core::services::jobs::Jobs;
 
 use crate::partnership_cmd::actor;
 
@@ -54,7 +55,7 @@ fn explain(e: ldp_core::services::ServiceError) -> anyhow::Error {
     }
 }
 
-pub async fn run(accounts: &Accounts, cmd: UserCommand) -> anyhow::Result<()> {
+pub async fn run(accounts: &Accounts, jobs: &Jobs, cmd: UserCommand) -> anyhow::Result<()> {
     let actor = actor();
     match cmd {
         UserCommand::Add { email, role, name, municipalities, password_stdin } => {
@@ -68,9 +69,13 @@ pub async fn run(accounts: &Accounts, cmd: UserCommand) -> anyhow::Result<()> {
                 let user = accounts.add_user(&actor, &input, &read_password()?).await.map_err(explain)?;
                 println!("user {} created ({}); they can sign in now", user.email, user.role);
             } else {
-                let (user, link) = accounts.invite(&actor, &input, Lang::Tr).await.map_err(explain)?;
+                let user = accounts.invite(&actor, &input, Lang::Tr).await.map_err(explain)?;
+                // The invitation mail is queued with the account; send it now rather than wait for a server.
+                jobs.run_due().await.map_err(explain)?;
+                let link = accounts.invitation_link(&user.email, Lang::Tr).await.map_err(explain)?;
                 println!(
-                    "user {} created ({}); they choose a password at (valid {} days):\n{link}",
+                    "user {} created ({}); the invitation mail was queued and tried at once (the workspace \
+                     outbox shows whether it went out); they can also choose a password at (valid {} days):\n{link}",
                     user.email,
                     user.role,
                     accounts.settings().invite_lifetime.whole_days()

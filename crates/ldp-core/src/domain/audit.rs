@@ -131,7 +131,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 10] = [
+pub const RECORD_TYPES: [&str; 11] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -143,6 +143,8 @@ pub const RECORD_TYPES: [&str; 10] = [
     "user",
     "api_token",
     "session",
+    // A queued mail sent again by staff.
+    "job",
 ];
 
 impl AuditFilter {

@@ -8,11 +8,13 @@ use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
 
 use super::ServiceError;
+use super::jobs::{JobHandler, JobQueue};
 use super::tokens::hash;
 use crate::clock::Clock;
 use crate::domain::{
     Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
 };
+use crate::jobs::{Job, JobLimit, NewJob};
 use crate::store::{AttemptClaim, AttemptLimits, Pruned, Store, UserUpdate};
 
 /// An e-mail to send.
@@ -44,6 +46,10 @@ pub struct AccountSettings {
     pub lockout: Duration,
     /// argon2id memory in KiB, iterations and lanes.
     pub argon2: (u32, u32, u32),
+    /// Password-reset requests accepted for one address, and from one client, within `reset_window`.
+    pub reset_per_address: u32,
+    pub reset_per_client: u32,
+    pub reset_window: Duration,
 }
 
 impl Default for AccountSettings {
@@ -57,6 +63,9 @@ impl Default for AccountSettings {
             max_client_failures: 30,
             lockout: Duration::minutes(15),
             argon2: (19 * 1024, 2, 1),
+            reset_per_address: 3,
+            reset_per_client: 20,
+            reset_window: Duration::hours(1),
         }
     }
 }
@@ -96,6 +105,7 @@ pub struct Accounts {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     mailer: Arc<dyn Mailer>,
+    jobs: JobQueue,
     settings: Arc<AccountSettings>,
     dummy_hash: Arc<OnceLock<String>>,
     /// At most one password hash per core at a time: each takes `argon2.0` KiB of memory, so a burst of
@@ -127,31 +137,37 @@ fn hash_with(params: Params, password: &[u8], salt: &SaltString, memory: &mut Ve
 }
 
 /// Whether `password` matches the PHC string `stored` (any argon2 variant and parameters), in `memory`.
-fn verify_with(stored: &str, password: &[u8], memory: &mut Vec<Block>) -> bool {
-    let mut check = || -> Option<bool> {
-        let parsed = PasswordHash::new(stored).ok()?;
-        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
-        let version = parsed.version.map_or(Some(Version::V0x13), |v| Version::try_from(v).ok())?;
-        let params = Params::try_from(&parsed).ok()?;
-        let expected = parsed.hash?;
-        let mut salt_bytes = [0u8; 64];
-        let salt = parsed.salt?.decode_b64(&mut salt_bytes).ok()?;
-        memory.resize(params.block_count(), Block::default());
-        let argon2 = Argon2::new(algorithm, version, params);
-        let computed = Output::init_with(expected.len(), |out| {
-            argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..]).map_err(Into::into)
-        })
-        .ok()?;
-        // `Output`'s equality is constant-time.
-        Some(computed == expected)
+/// A stored hash that cannot be read is an error of its own, not a wrong password.
+fn verify_with(stored: &str, password: &[u8], memory: &mut Vec<Block>) -> Result<bool, String> {
+    let unreadable = |what: &str| format!("stored password hash unreadable: {what}");
+    let parsed = PasswordHash::new(stored).map_err(|e| unreadable(&e.to_string()))?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(|e| unreadable(&e.to_string()))?;
+    let version = match parsed.version {
+        None => Version::V0x13,
+        Some(v) => Version::try_from(v).map_err(|e| unreadable(&e.to_string()))?,
     };
-    check().unwrap_or(false)
+    let params = Params::try_from(&parsed).map_err(|e| unreadable(&e.to_string()))?;
+    let expected = parsed.hash.ok_or_else(|| unreadable("no hash"))?;
+    let mut salt_bytes = [0u8; 64];
+    let salt = parsed
+        .salt
+        .ok_or_else(|| unreadable("no salt"))?
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| unreadable(&e.to_string()))?;
+    memory.resize(params.block_count(), Block::default());
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = Output::init_with(expected.len(), |out| {
+        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..]).map_err(Into::into)
+    })
+    .map_err(|e| format!("argon2 failed: {e}"))?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == expected)
 }
 
 /// A random secret of 32 bytes, hex-encoded.
 pub fn secret() -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -160,7 +176,12 @@ pub fn fold_email(email: &str) -> String {
     email.trim().chars().flat_map(char::to_lowercase).collect::<String>().replace('\u{307}', "")
 }
 
-fn valid_email(email: &str) -> bool {
+/// Whether `email` is an address the mailer will accept (lettre's own parser), with a dotted domain and
+/// nothing that could smuggle a second recipient or a header.
+pub fn valid_email(email: &str) -> bool {
+    if email.parse::<lettre::Address>().is_err() {
+        return false;
+    }
     let Some((local, domain)) = email.rsplit_once('@') else { return false };
     !local.is_empty()
         && domain.contains('.')
@@ -187,6 +208,23 @@ pub fn check_password(password: &str, confirm: &str, email: &str) -> Result<(), 
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
+/// The job that mails a password-reset link.
+pub const RESET_JOB: &str = "password_reset";
+/// The job that mails an invitation link.
+pub const INVITATION_JOB: &str = "invitation";
+
+#[async_trait]
+impl JobHandler for Accounts {
+    fn handles(&self, kind: &str) -> bool {
+        kind == RESET_JOB || kind == INVITATION_JOB
+    }
+
+    async fn run(&self, job: &Job) -> Result<String, String> {
+        let purpose = if job.kind == INVITATION_JOB { LinkPurpose::Invite } else { LinkPurpose::Reset };
+        self.mail_link(job, purpose).await
+    }
+}
+
 /// How long sign-in attempts are kept.
 pub const ATTEMPT_RETENTION: Duration = Duration::days(30);
 
@@ -195,6 +233,7 @@ impl Accounts {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         mailer: Arc<dyn Mailer>,
+        jobs: JobQueue,
         settings: AccountSettings,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -202,6 +241,7 @@ impl Accounts {
             store,
             clock,
             mailer,
+            jobs,
             settings: Arc::new(settings),
             dummy_hash: Arc::new(OnceLock::new()),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
@@ -223,14 +263,14 @@ impl Accounts {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let _permit = self.hashing.acquire().await.map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        let _permit = self.hashing.acquire().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut buffer = self.memory.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default();
         let (result, buffer) = tokio::task::spawn_blocking(move || {
             let result = work(&mut buffer);
             (result, buffer)
         })
         .await
-        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
         if let Ok(mut pool) = self.memory.lock() {
             pool.push(buffer);
         }
@@ -242,27 +282,31 @@ impl Accounts {
         let params = self.params();
         let password = password.to_owned();
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.with_memory(move |memory| hash_with(params, password.as_bytes(), &salt, memory))
             .await?
-            .map_err(ServiceError::Conflict)
+            .map_err(ServiceError::Internal)
     }
 
-    async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+    /// Whether the password matches; an unreadable stored hash or a failed hashing thread is an
+    /// [`ServiceError::Internal`], so it never counts as a wrong password.
+    async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, ServiceError> {
         // Unknown users cost as much as known ones, so timing does not tell which addresses exist.
         let stored = match stored {
             Some(s) => s.to_owned(),
             None => match self.dummy_hash.get() {
                 Some(h) => h.clone(),
                 None => {
-                    let h = self.hash_password("not a password of anybody").await.unwrap_or_default();
+                    let h = self.hash_password("not a password of anybody").await?;
                     self.dummy_hash.get_or_init(|| h).clone()
                 }
             },
         };
         let password = password.to_owned();
-        self.with_memory(move |memory| verify_with(&stored, password.as_bytes(), memory)).await.unwrap_or(false)
+        self.with_memory(move |memory| verify_with(&stored, password.as_bytes(), memory))
+            .await?
+            .map_err(ServiceError::Internal)
     }
 
     async fn municipalities_from(
@@ -326,7 +370,7 @@ impl Accounts {
         let (email, name, role, municipalities) = self.parse_user(input).await?;
         check_password(password, password, &email)?;
         let password_hash = self.hash_password(password).await?;
-        self.create(actor, email, name, role, municipalities, Some(password_hash), now).await
+        self.create(actor, email, name, role, municipalities, Some(password_hash), None, now).await
     }
 
     #[expect(clippy::too_many_arguments, reason = "each argument is one field of the account")]
@@ -338,6 +382,7 @@ impl Accounts {
         role: Role,
         municipalities: Vec<MunicipalityId>,
         password_hash: Option<String>,
+        then: Option<&NewJob>,
         now: OffsetDateTime,
     ) -> Result<User, ServiceError> {
         let new = NewUser { email_folded: fold_email(&email), email, name, role, municipalities, password_hash };
@@ -347,18 +392,22 @@ impl Accounts {
             "role": new.role.as_str(),
             "municipalities": new.municipalities.iter().map(|m| m.0).collect::<Vec<_>>(),
         }));
-        let id = match self.store.create_user(&new, &change).await {
+        let id = match self.store.create_user(&new, &change, then).await {
             Ok(id) => id,
             Err(crate::store::StoreError::Conflict(_)) => return Err(InputError::new("email", "email_taken").into()),
             Err(e) => return Err(e.into()),
         };
+        if then.is_some() {
+            self.jobs.wake();
+        }
         Ok(self.store.user(id).await?.ok_or(ServiceError::NotFound)?.user)
     }
 
     /// Invites a new user: the account waits for its password, and an e-mail carries a link to choose one.
     /// Admins and staff invite, each only to a role whose rights they hold themselves (`Actor::grants`).
-    /// Returns the user and the link.
-    pub async fn invite(&self, actor: &Actor, input: &UserInput, lang: Lang) -> Result<(User, String), ServiceError> {
+    /// The account and the queued invitation mail are written together, so neither exists without the
+    /// other; the mail goes out from the job queue after the commit.
+    pub async fn invite(&self, actor: &Actor, input: &UserInput, lang: Lang) -> Result<User, ServiceError> {
         let now = self.clock.now();
         if !actor.invites_users() {
             return Err(ServiceError::Forbidden);
@@ -367,18 +416,25 @@ impl Accounts {
         if !actor.grants(role) {
             return Err(InputError::new("role", "role_not_allowed").into());
         }
-        let user = self.create(actor, email, name, role, municipalities, None, now).await?;
-        let link = self.send_link(&user, LinkPurpose::Invite, lang, now).await?;
-        Ok((user, link))
+        let job = NewJob {
+            kind: INVITATION_JOB,
+            key: Some(fold_email(&email)),
+            client: actor.client.clone(),
+            payload: serde_json::json!({ "email": fold_email(&email), "lang": lang.code() }),
+            created_at: now,
+            run_at: now,
+        };
+        self.create(actor, email, name, role, municipalities, None, Some(&job), now).await
     }
 
-    async fn send_link(
+    /// Creates a one-time link for `user` and the mail that carries it.
+    async fn issue_link(
         &self,
         user: &User,
         purpose: LinkPurpose,
         lang: Lang,
         now: OffsetDateTime,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<(String, Mail), ServiceError> {
         let token = secret()?;
         let lifetime =
             if purpose == LinkPurpose::Invite { self.settings.invite_lifetime } else { self.settings.reset_lifetime };
@@ -407,30 +463,72 @@ impl Accounts {
                 ),
             ),
         };
-        self.mailer.send(Mail { to: user.email.clone(), subject, body }).await.map_err(ServiceError::Uploads)?;
-        Ok(link)
+        Ok((link, Mail { to: user.email.clone(), subject, body }))
     }
 
-    /// Sends a reset link to `email` if it belongs to an active account. Answers the same either way, so the
-    /// form does not tell who has an account.
-    pub async fn request_reset(&self, email: &str, lang: Lang) -> Result<(), ServiceError> {
+    /// Queues a reset link for `email`, to be mailed if it belongs to an active account. The request does
+    /// the same work whatever the address (it only queues), so neither the answer nor its timing tells who
+    /// has an account; the worker looks the address up. At most `reset_per_address` requests per address
+    /// and `reset_per_client` per client are accepted within `reset_window`.
+    pub async fn request_reset(&self, email: &str, lang: Lang, client: Option<&str>) -> Result<(), ServiceError> {
         let now = self.clock.now();
         if !valid_email(email.trim()) {
             return Err(InputError::new("email", "invalid_email").into());
         }
-        if let Some(found) = self.store.user_by_email(&fold_email(email)).await?
-            && !found.user.disabled
-        {
-            self.send_link(&found.user, LinkPurpose::Reset, lang, now).await?;
+        let folded = fold_email(email);
+        let job = NewJob {
+            kind: RESET_JOB,
+            key: Some(folded.clone()),
+            client: client.map(str::to_owned),
+            payload: serde_json::json!({ "email": folded, "lang": lang.code() }),
+            created_at: now,
+            run_at: now,
+        };
+        let limit = JobLimit {
+            since: now - self.settings.reset_window,
+            per_key: self.settings.reset_per_address,
+            per_client: self.settings.reset_per_client,
+        };
+        match self.jobs.enqueue(&job, Some(&limit)).await? {
+            Some(_) => Ok(()),
+            None => Err(ServiceError::RateLimited),
         }
-        Ok(())
     }
 
     /// Creates a reset link for a user without sending it (the command line prints it).
     pub async fn reset_link(&self, email: &str, lang: Lang) -> Result<String, ServiceError> {
         let now = self.clock.now();
         let found = self.store.user_by_email(&fold_email(email)).await?.ok_or(ServiceError::NotFound)?;
-        self.send_link(&found.user, LinkPurpose::Reset, lang, now).await
+        Ok(self.issue_link(&found.user, LinkPurpose::Reset, lang, now).await?.0)
+    }
+
+    /// Creates an invitation link for a user who has not chosen a password yet, without sending it (the
+    /// command line prints it beside the mailed one).
+    pub async fn invitation_link(&self, email: &str, lang: Lang) -> Result<String, ServiceError> {
+        let now = self.clock.now();
+        let found = self.store.user_by_email(&fold_email(email)).await?.ok_or(ServiceError::NotFound)?;
+        if found.user.has_password || found.user.disabled {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(self.issue_link(&found.user, LinkPurpose::Invite, lang, now).await?.0)
+    }
+
+    /// One attempt of a queued link mail: a fresh link each attempt (a failed attempt's link was never
+    /// delivered; it expires unused), so no secret is ever stored in the queue.
+    async fn mail_link(&self, job: &Job, purpose: LinkPurpose) -> Result<String, String> {
+        let email = job.payload.get("email").and_then(|v| v.as_str()).unwrap_or_default();
+        let lang = job.payload.get("lang").and_then(|v| v.as_str()).and_then(Lang::parse).unwrap_or(Lang::Tr);
+        let found = self.store.user_by_email(email).await.map_err(|e| e.to_string())?;
+        let user = match found {
+            Some(f) if !f.user.disabled => f.user,
+            _ => return Ok("no_active_account".into()),
+        };
+        if purpose == LinkPurpose::Invite && user.has_password {
+            return Ok("already_accepted".into());
+        }
+        let (_, mail) = self.issue_link(&user, purpose, lang, self.clock.now()).await.map_err(|e| e.to_string())?;
+        self.mailer.send(mail).await?;
+        Ok("sent".into())
     }
 
     /// The user a live link belongs to (for showing the form); `None` if it is unknown, used or expired.
@@ -506,7 +604,14 @@ impl Accounts {
             }
         };
         let found = self.store.user_by_email(&folded).await?;
-        let ok = self.verify(password, found.as_ref().and_then(|u| u.password_hash.as_deref())).await;
+        let ok = match self.verify(password, found.as_ref().and_then(|u| u.password_hash.as_deref())).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                // Our failure, not a guess: the attempt must not count toward anybody's lockout.
+                self.store.forget_sign_in_attempt(attempt).await?;
+                return Err(e);
+            }
+        };
         let user = match found {
             Some(u) if ok && !u.user.disabled => u.user,
             _ => return Err(InputError::new("email", "sign_in_failed").into()),
@@ -549,6 +654,21 @@ impl Accounts {
         Ok(self.store.delete_session(&hash(cookie)).await?)
     }
 
+    /// "Sign out everywhere": ends every session of the signed-in user, this one included, and revokes
+    /// every API token they own, in one audited step. (A password change ends the other sessions but keeps
+    /// tokens, which are credentials of their own; this is the switch for a lost laptop or a leaked token.)
+    pub async fn sign_out_everywhere(&self, actor: &Actor) -> Result<(u64, u64), ServiceError> {
+        let Some(user) = actor.user else { return Err(ServiceError::Forbidden) };
+        if actor.read_only {
+            return Err(ServiceError::Forbidden);
+        }
+        let change = Change::new(actor, self.clock.now(), "sign_out_everywhere", "user").record(user.0);
+        let (sessions, tokens) = self.store.end_all_access(user, &change).await?;
+        let change_summary = serde_json::json!({ "sessions": sessions, "tokens": tokens });
+        tracing::info!(user = user.0, %change_summary, "signed out everywhere");
+        Ok((sessions, tokens))
+    }
+
     /// Changes the signed-in user's password after checking the current one; other sessions end.
     pub async fn change_password(
         &self,
@@ -562,7 +682,7 @@ impl Accounts {
         let Some(id) = actor.user else { return Err(ServiceError::Forbidden) };
         let stored = self.store.user(id).await?.ok_or(ServiceError::NotFound)?;
         let mut errors = InputError::default();
-        if !self.verify(current, stored.password_hash.as_deref()).await {
+        if !self.verify(current, stored.password_hash.as_deref()).await? {
             errors.add("current_password", "wrong_password");
         }
         if let Err(e) = check_password(new, confirm, &stored.user.email) {
@@ -699,11 +819,11 @@ mod tests {
         assert_eq!(reference.unwrap().to_string(), h);
         let parsed = PasswordHash::new(&h).unwrap();
         assert!(Argon2::default().verify_password(b"Marmara-1975", &parsed).is_ok());
-        assert!(verify_with(&h, b"Marmara-1975", &mut memory));
-        assert!(!verify_with(&h, b"marmara-1975", &mut memory));
-        assert!(!verify_with("not a hash", b"Marmara-1975", &mut memory));
+        assert_eq!(verify_with(&h, b"Marmara-1975", &mut memory), Ok(true));
+        assert_eq!(verify_with(&h, b"marmara-1975", &mut memory), Ok(false));
+        assert!(verify_with("not a hash", b"Marmara-1975", &mut memory).is_err(), "unreadable is not wrong");
         // A buffer sized for bigger parameters serves smaller ones, and the reverse.
         let big = hash_with(Params::new(256, 1, 1, None).unwrap(), b"x-password-1", &salt, &mut memory).unwrap();
-        assert!(verify_with(&big, b"x-password-1", &mut Vec::new()));
+        assert_eq!(verify_with(&big, b"x-password-1", &mut Vec::new()), Ok(true));
     }
 }

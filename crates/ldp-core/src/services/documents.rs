@@ -106,7 +106,7 @@ impl Partnerships {
         let sha256 = hex::encode(Sha256::digest(&bytes));
         // A random part keeps two uploads of the same bytes apart; the key never depends on the clock.
         let mut nonce = [0u8; 8];
-        getrandom::fill(&mut nonce).map_err(|e| ServiceError::Uploads(format!("random source: {e}")))?;
+        getrandom::fill(&mut nonce).map_err(|e| ServiceError::Internal(format!("random source: {e}")))?;
         let storage_key = format!("partnerships/{}/{}-{}.{ext}", id.0, &sha256[..16], hex::encode(nonce));
         let size = bytes.len() as i64;
         uploads.put(&storage_key, bytes).await.map_err(ServiceError::Uploads)?;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod documents;
 pub mod import;
+pub mod jobs;
 pub mod partnership_edits;
 pub mod partnerships;
 pub mod tokens;
@@ -21,6 +22,9 @@ pub enum ServiceError {
     /// The actor's role does not allow this (or nobody is signed in).
     #[error("forbidden")]
     Forbidden,
+    /// Too many requests of this kind from this address or client for now (password resets).
+    #[error("rate limited")]
+    RateLimited,
     /// Too many failed sign-ins: try again after the given moment.
     #[error("locked until {0}")]
     Locked(time::OffsetDateTime),
@@ -35,6 +39,10 @@ pub enum ServiceError {
     Store(StoreError),
     #[error("upload store: {0}")]
     Uploads(String),
+    /// Something below the rules failed (randomness, hashing, a worker thread): logged once and shown as a
+    /// plain 500, never as a refusal of the user's input.
+    #[error("internal failure: {0}")]
+    Internal(String),
 }
 
 impl From<InputError> for ServiceError {

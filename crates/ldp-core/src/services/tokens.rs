@@ -77,7 +77,7 @@ impl Tokens {
             return Err(InputError::new("name", if name.is_empty() { "required" } else { "too_long" }).into());
         }
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| ServiceError::Conflict(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
         let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
         let hash = hash(&secret);
         let change = Change::new(actor, now, "create", "api_token").after(serde_json::json!({

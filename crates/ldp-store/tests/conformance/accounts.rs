@@ -2,14 +2,16 @@
 //! and the append-only audit trail.
 
 use async_trait::async_trait;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use ldp_core::clock::FixedClock;
 use ldp_core::domain::{Actor, AuditFilter, Change, Lang, LinkPurpose, Page, Role, UserId};
+use ldp_core::jobs::JobStore;
 use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
+use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::tokens::Tokens;
 use ldp_core::store::{Pruned, Store, StoreError};
 use ldp_testkit::{TestDb, both_backends};
@@ -29,12 +31,17 @@ both_backends!(seeded =>
     the_actor_filter_takes_wildcards_literally,
     the_filters_the_pages_offer_have_indexes,
     expired_sessions_links_and_old_attempts_are_pruned,
+    an_invitation_is_stored_with_its_mail_or_not_at_all,
+    reset_requests_are_limited_per_address_and_per_client,
+    an_unreadable_password_hash_is_our_failure_not_a_wrong_guess,
+    a_mail_that_fails_is_retried_and_nothing_else_is_lost,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
 
+/// The mails sent, and the job queue's worker that sends them (`deliver`).
 #[derive(Default, Clone)]
-struct Outbox(Arc<Mutex<Vec<Mail>>>);
+struct Outbox(Arc<Mutex<Vec<Mail>>>, Arc<OnceLock<Jobs>>);
 
 #[async_trait]
 impl Mailer for Outbox {
@@ -45,6 +52,11 @@ impl Mailer for Outbox {
 }
 
 impl Outbox {
+    /// Runs the queued jobs, as the server's worker would after the request.
+    async fn deliver(&self) {
+        self.1.get().expect("a worker").run_due().await.unwrap();
+    }
+
     /// The token at the end of the last link mailed.
     fn last_token(&self) -> String {
         let mails = self.0.lock().unwrap();
@@ -57,7 +69,17 @@ impl Outbox {
 fn accounts(db: &TestDb) -> (Accounts, Outbox, Arc<FixedClock>) {
     let outbox = Outbox::default();
     let clock = ldp_testkit::clock();
-    (Accounts::new(db.shared(), clock.clone(), Arc::new(outbox.clone()), AccountSettings::for_tests()), outbox, clock)
+    let queue = JobQueue::new(db.shared());
+    let a = Accounts::new(
+        db.shared(),
+        clock.clone(),
+        Arc::new(outbox.clone()),
+        queue.clone(),
+        AccountSettings::for_tests(),
+    );
+    let jobs = Jobs::new(queue, clock.clone(), vec![Arc::new(a.clone())], JobSettings::default());
+    assert!(outbox.1.set(jobs).is_ok());
+    (a, outbox, clock)
 }
 
 fn admin() -> Actor {
@@ -160,9 +182,11 @@ async fn a_reset_link_works_once_and_expires(db: TestDb) {
     let (a, outbox, clock) = accounts(&db);
     a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
     let old = a.sign_in("rep@bursa.bel.tr", PASSWORD, None, None).await.unwrap();
-    a.request_reset("nobody@example.org", Lang::Tr).await.unwrap();
+    a.request_reset("nobody@example.org", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     assert!(outbox.0.lock().unwrap().is_empty(), "no mail for unknown addresses, and no different answer");
-    a.request_reset("REP@bursa.bel.tr", Lang::En).await.unwrap();
+    a.request_reset("REP@bursa.bel.tr", Lang::En, None).await.unwrap();
+    outbox.deliver().await;
     let mail = outbox.0.lock().unwrap().last().cloned().unwrap();
     assert_eq!(mail.to, "rep@bursa.bel.tr");
     assert!(mail.body.contains("/en/password-reset/"));
@@ -181,7 +205,9 @@ async fn a_reset_link_works_once_and_expires(db: TestDb) {
     ));
     assert!(a.sign_in("rep@bursa.bel.tr", "Yeni-parola-2026", None, None).await.is_ok());
 
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+
+    outbox.deliver().await;
     let stale = outbox.last_token();
     clock.set(NOW + AccountSettings::for_tests().reset_lifetime + Duration::seconds(1));
     assert!(matches!(
@@ -192,12 +218,14 @@ async fn a_reset_link_works_once_and_expires(db: TestDb) {
 
 async fn an_invitation_sets_name_and_password(db: TestDb) {
     let (a, outbox, _clock) = accounts(&db);
-    let (user, link) = a
+    let user = a
         .invite(&admin(), &input("yeni@kadikoy.bel.tr", "representative", "istanbul-kadikoy"), Lang::Tr)
         .await
         .unwrap();
     assert!(!user.has_password);
-    assert!(link.contains("/tr/invitation/"));
+    assert!(outbox.0.lock().unwrap().is_empty(), "the mail leaves from the queue, after the commit");
+    outbox.deliver().await;
+    assert!(outbox.0.lock().unwrap().last().unwrap().body.contains("/tr/invitation/"));
     assert!(a.sign_in("yeni@kadikoy.bel.tr", "", None, None).await.is_err());
     let token = outbox.last_token();
     let done = a
@@ -369,7 +397,8 @@ async fn links_die_when_the_password_changes_or_the_user_is_disabled(db: TestDb)
     let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
     let me = Actor::user(&rep, None);
     // A link mailed before the owner changes the password is dead afterwards.
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     let before_change = outbox.last_token();
     a.change_password(&me, None, PASSWORD, "Yeni-parola-2026", "Yeni-parola-2026").await.unwrap();
     assert!(a.link_user(&before_change, LinkPurpose::Reset).await.unwrap().is_none());
@@ -378,12 +407,14 @@ async fn links_die_when_the_password_changes_or_the_user_is_disabled(db: TestDb)
         Err(ServiceError::NotFound)
     ));
     // The same after an administrator sets the password.
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     let before_set = outbox.last_token();
     a.set_password(&admin(), "rep@bursa.bel.tr", "Üçüncü-parola-2026").await.unwrap();
     assert!(a.link_user(&before_set, LinkPurpose::Reset).await.unwrap().is_none());
     // And after the user is disabled.
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     let before_disable = outbox.last_token();
     a.update_user(&admin(), rep.id, &UserInput::default(), true).await.unwrap();
     assert!(a.link_user(&before_disable, LinkPurpose::Reset).await.unwrap().is_none());
@@ -465,11 +496,13 @@ async fn expired_sessions_links_and_old_attempts_are_pruned(db: TestDb) {
     a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
     let old = a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.1"), None).await.unwrap();
     assert!(a.sign_in("rep@bursa.bel.tr", "wrong-password", Some("10.0.0.1"), None).await.is_err());
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     let stale_link = outbox.last_token();
     assert_eq!(a.prune().await.unwrap(), Pruned::default(), "nothing has expired yet");
     clock.set(NOW + ldp_core::services::accounts::ATTEMPT_RETENTION + Duration::days(1));
-    a.request_reset("rep@bursa.bel.tr", Lang::Tr).await.unwrap();
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, None).await.unwrap();
+    outbox.deliver().await;
     let live_link = outbox.last_token();
     let pruned = a.prune().await.unwrap();
     assert_eq!(pruned, Pruned { sessions: 1, links: 1, attempts: 2 }, "the old session, link and two attempts");
@@ -480,4 +513,114 @@ async fn expired_sessions_links_and_old_attempts_are_pruned(db: TestDb) {
     assert!(a.session(&old.cookie).await.unwrap().is_none());
     assert!(a.link_user(&live_link, LinkPurpose::Reset).await.unwrap().is_some(), "live links stay");
     assert!(a.link_user(&stale_link, LinkPurpose::Reset).await.unwrap().is_none());
+}
+
+async fn an_invitation_is_stored_with_its_mail_or_not_at_all(db: TestDb) {
+    let (a, outbox, _clock) = accounts(&db);
+    // The mailer's own parser refuses this; so does the form, before anything is stored.
+    for bad in ["@SUM(1+2)@evil.example", "a b@c.tr", "x@y"] {
+        match a.invite(&admin(), &input(bad, "staff", ""), Lang::Tr).await {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["email"], "invalid_email", "{bad}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    assert!(a.users(&admin()).await.unwrap().is_empty(), "no half-made account");
+    a.invite(&admin(), &input("yeni@mmu.org.tr", "staff", ""), Lang::Tr).await.unwrap();
+    // The second invitation of the same address is refused whole: no second mail is queued.
+    assert!(a.invite(&admin(), &input("YENI@mmu.org.tr", "staff", ""), Lang::Tr).await.is_err());
+    let queued = db.store.jobs(&ldp_core::jobs::JobFilter::default()).await.unwrap();
+    assert_eq!(queued.total, 1);
+    assert_eq!(queued.items[0].kind, "invitation");
+    outbox.deliver().await;
+    assert_eq!(outbox.0.lock().unwrap().len(), 1);
+    // Reset requests for addresses the mailer would refuse get a field error, never a server error.
+    match a.request_reset("@SUM(1+2)@evil.example", Lang::Tr, None).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["email"], "invalid_email"),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn reset_requests_are_limited_per_address_and_per_client(db: TestDb) {
+    let (a, outbox, clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let per_address = AccountSettings::for_tests().reset_per_address;
+    for _ in 0..per_address {
+        a.request_reset("rep@bursa.bel.tr", Lang::Tr, Some("10.0.0.1")).await.unwrap();
+    }
+    let refused = a.request_reset("REP@bursa.bel.tr", Lang::Tr, Some("10.0.0.2")).await;
+    assert!(matches!(refused, Err(ServiceError::RateLimited)), "{refused:?}");
+    // Unknown addresses are limited the same way, so the limit tells nothing either.
+    for _ in 0..per_address {
+        a.request_reset("nobody@example.org", Lang::Tr, Some("10.0.0.3")).await.unwrap();
+    }
+    assert!(matches!(a.request_reset("nobody@example.org", Lang::Tr, None).await, Err(ServiceError::RateLimited)));
+    // One client cannot spray many addresses either.
+    let per_client = AccountSettings::for_tests().reset_per_client;
+    let mut accepted = 0;
+    for i in 0..per_client + 5 {
+        accepted += u32::from(a.request_reset(&format!("x{i}@example.org"), Lang::Tr, Some("10.9.9.9")).await.is_ok());
+    }
+    assert_eq!(accepted, per_client);
+    outbox.deliver().await;
+    assert_eq!(outbox.0.lock().unwrap().len() as u32, per_address, "mail only to the real account");
+    clock.set(NOW + AccountSettings::for_tests().reset_window + Duration::seconds(1));
+    a.request_reset("rep@bursa.bel.tr", Lang::Tr, Some("10.0.0.1")).await.unwrap();
+}
+
+async fn an_unreadable_password_hash_is_our_failure_not_a_wrong_guess(db: TestDb) {
+    let (a, _, _clock) = accounts(&db);
+    a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    db.store
+        .raw_execute("UPDATE app_user SET password_hash = '$argon2id$broken' WHERE email_folded = 'rep@bursa.bel.tr'")
+        .await
+        .unwrap();
+    for _ in 0..AccountSettings::for_tests().max_failures + 2 {
+        let reply = a.sign_in("rep@bursa.bel.tr", PASSWORD, Some("10.0.0.1"), None).await;
+        assert!(matches!(reply, Err(ServiceError::Internal(_))), "{reply:?}");
+    }
+    a.set_password(&admin(), "rep@bursa.bel.tr", "Onarılmış-parola-1").await.unwrap();
+    assert!(
+        a.sign_in("rep@bursa.bel.tr", "Onarılmış-parola-1", Some("10.0.0.1"), None).await.is_ok(),
+        "our failures locked nobody out"
+    );
+}
+
+/// A mailer that refuses its first `n` mails.
+#[derive(Clone)]
+struct Refusing(Arc<Mutex<u32>>, Outbox);
+
+#[async_trait]
+impl Mailer for Refusing {
+    async fn send(&self, mail: Mail) -> Result<(), String> {
+        let refuse = {
+            let mut left = self.0.lock().unwrap();
+            let refuse = *left > 0;
+            *left = left.saturating_sub(1);
+            refuse
+        };
+        if refuse {
+            return Err("421 try again later".into());
+        }
+        self.1.send(mail).await
+    }
+}
+
+async fn a_mail_that_fails_is_retried_and_nothing_else_is_lost(db: TestDb) {
+    let outbox = Outbox::default();
+    let clock = ldp_testkit::clock();
+    let queue = JobQueue::new(db.shared());
+    let mailer = Refusing(Arc::new(Mutex::new(1)), outbox.clone());
+    let a = Accounts::new(db.shared(), clock.clone(), Arc::new(mailer), queue.clone(), AccountSettings::for_tests());
+    let jobs = Jobs::new(queue, clock.clone(), vec![Arc::new(a.clone())], JobSettings::default());
+    let user = a.invite(&admin(), &input("yeni@mmu.org.tr", "staff", ""), Lang::Tr).await.unwrap();
+    assert_eq!(jobs.run_due().await.unwrap(), 1);
+    assert!(outbox.0.lock().unwrap().is_empty());
+    let listed = db.store.jobs(&ldp_core::jobs::JobFilter::default()).await.unwrap().items;
+    assert_eq!(listed[0].last_error.as_deref(), Some("421 try again later"));
+    assert!(a.user_by_email("yeni@mmu.org.tr").await.unwrap().is_some(), "the account stays, waiting for its mail");
+    clock.set(NOW + JobSettings::default().delay_after(1));
+    assert_eq!(jobs.run_due().await.unwrap(), 1);
+    let token = outbox.last_token();
+    let done = a.redeem(&token, LinkPurpose::Invite, "Yeni-parola-2026", "Yeni-parola-2026", None, None).await.unwrap();
+    assert_eq!(done.id, user.id);
 }

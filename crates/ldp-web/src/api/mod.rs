@@ -5,6 +5,7 @@ mod extract;
 mod geo;
 mod municipalities;
 mod networks;
+mod outbox;
 mod partnership_writes;
 mod partnerships;
 mod sdgs;
@@ -90,6 +91,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workspace_writes::update_membership))
         .routes(routes!(workspace_writes::audit))
         .routes(routes!(workspace_writes::me))
+        .routes(routes!(outbox::list))
         .split_for_parts()
 }
 

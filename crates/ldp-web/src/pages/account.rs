@@ -41,7 +41,7 @@ fn anonymous_page<T: askama::Template>(
     status: StatusCode,
     page: impl FnOnce(String) -> T,
 ) -> Result<Response, PageError> {
-    let (csrf, cookie) = anonymous_csrf(headers, state.secure_cookies);
+    let (csrf, cookie) = anonymous_csrf(headers, state.secure_cookies, &state.csrf_key);
     let mut response = render_private(ctx, &page(csrf), status)?;
     if let Some(c) = cookie {
         response.headers_mut().append(header::SET_COOKIE, c);
@@ -59,10 +59,13 @@ pub async fn sign_in_form(
     if viewer.is_some() {
         return Ok(see_other(&safe_next(q.next.as_deref(), ctx.lang)));
     }
-    let notice = q
-        .done
-        .as_deref()
-        .map(|d| ctx.t(if d == "invitation" { "notice-invitation-done" } else { "notice-password-set" }));
+    let notice = q.done.as_deref().map(|d| {
+        ctx.t(match d {
+            "invitation" => "notice-invitation-done",
+            "everywhere" => "notice-signed-out-everywhere",
+            _ => "notice-password-set",
+        })
+    });
     let form = FormState::default().set("next", q.next.clone().unwrap_or_default());
     let title = ctx.t("sign-in-title");
     anonymous_page(&ctx, &state, &headers, StatusCode::OK, |csrf| SignInPage {
@@ -159,6 +162,19 @@ pub async fn sign_out(
     Ok(response)
 }
 
+/// Ends every session of the viewer (this one too) and revokes their API tokens, then signs this browser out.
+pub async fn sign_out_everywhere(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    CsrfForm { .. }: CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    state.accounts.sign_out_everywhere(&viewer.actor).await.map_err(ctx.fail())?;
+    let mut response = see_other(&ctx.href("/sign-in?done=everywhere"));
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, None, state.secure_cookies));
+    Ok(response)
+}
+
 #[derive(askama::Template)]
 #[template(path = "reset_request.html")]
 struct ResetRequestPage {
@@ -193,9 +209,11 @@ pub async fn reset_request(
     ctx: PageCtx,
     State(state): State<AppState>,
     headers: HeaderMap,
+    info: RequestInfo,
     AnonymousForm(form): AnonymousForm<ResetRequestForm>,
 ) -> Result<Response, PageError> {
-    let result = state.accounts.request_reset(form.email.as_deref().unwrap_or(""), ctx.lang).await;
+    let email = form.email.as_deref().unwrap_or("");
+    let result = state.accounts.request_reset(email, ctx.lang, info.client.as_deref()).await;
     let title = ctx.t("reset-title");
     match result {
         Ok(()) => anonymous_page(&ctx, &state, &headers, StatusCode::OK, |csrf| ResetRequestPage {

@@ -205,6 +205,8 @@ async fn a_mailed_reset_link_works_once(db: TestDb) {
     assert_eq!((unknown.status, known.status), (StatusCode::OK, StatusCode::OK));
     let said = |r: &Reply| text(&Html::parse_document(&r.body), "[role=status]");
     assert_eq!(said(&unknown), said(&known), "the answer does not tell who has an account");
+    assert!(app.mail.sent.lock().unwrap().is_empty(), "the request only queues; the worker mails");
+    assert_eq!(app.deliver().await, 2, "both requests queued the same work");
     let mail = app.mail.last_to("rep@bursa.bel.tr").expect("mailed");
     assert_eq!(app.mail.sent.lock().unwrap().len(), 1);
     let token = link_token(&mail.body, "/en/password-reset/");
@@ -252,6 +254,7 @@ async fn an_invited_representative_sets_a_password_and_sees_their_municipality(d
         )
         .await;
     assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+    app.deliver().await;
     let mail = app.mail.last_to("temsilci@nilufer.bel.tr").expect("invitation mailed");
     let token = link_token(&mail.body, "/tr/invitation/");
     let uri = format!("/tr/invitation/{token}");

@@ -141,6 +141,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/union",
     "/api/v1/networks",
     "/api/v1/networks/{slug}",
+    "/api/v1/outbox",
     "/api/v1/provinces",
     "/api/v1/municipalities",
     "/api/v1/municipalities/{slug}",
@@ -170,6 +171,7 @@ const ROUTES: &[&str] = &[
 /// Routes that only write (no GET), or read only with a token.
 fn write_only(route: &str) -> bool {
     route.ends_with("/audit")
+        || route.ends_with("/outbox")
         || route.ends_with("/me")
         || route.ends_with("/steps")
         || route.ends_with("/activities")

@@ -99,6 +99,11 @@ impl TestApp {
         TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }
     }
 
+    /// Runs the queued jobs (mail), as the server's worker does after each request.
+    pub async fn deliver(&self) -> usize {
+        self.state.jobs.run_due().await.expect("the job queue runs")
+    }
+
     /// Creates a user with [`PASSWORD`]; `municipalities` are comma-separated slugs (representatives).
     pub async fn user(&self, email: &str, role: &str, municipalities: &str) -> User {
         let input = UserInput {

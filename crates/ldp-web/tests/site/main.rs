@@ -6,6 +6,7 @@ mod authz;
 mod downloads;
 mod exports;
 mod helpers;
+mod mail_and_origin;
 mod ops;
 mod pages;
 mod partnerships;

@@ -4,6 +4,7 @@
 mod audit;
 mod compliance;
 mod municipality;
+mod outbox;
 mod partnership;
 mod places;
 mod users;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/account/password", post(super::account::change_password))
         .route("/{lang}/workspace/account/tokens", post(super::account::create_token))
         .route("/{lang}/workspace/account/tokens/{id}/revoke", post(super::account::revoke_token))
+        .route("/{lang}/workspace/account/sign-out-everywhere", post(super::account::sign_out_everywhere))
         .route("/{lang}/workspace/municipalities/{slug}", get(municipality::show).post(municipality::save_profile))
         .route(
             "/{lang}/workspace/municipalities/{slug}/representatives/new",
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
             "/{lang}/workspace/municipalities/{slug}/memberships/{id}",
             get(municipality::edit_membership).post(municipality::update_membership),
         )
+        .route("/{lang}/workspace/outbox", get(outbox::list))
+        .route("/{lang}/workspace/outbox/{id}/retry", post(outbox::retry))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))

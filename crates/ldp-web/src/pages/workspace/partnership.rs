@@ -393,7 +393,7 @@ pub async fn upload(
             _ => {}
         }
     }
-    check_csrf(&headers, Some(&viewer), &csrf).map_err(|e| PageError::new(ctx.clone(), e))?;
+    check_csrf(&headers, Some(&viewer), &csrf, &state.csrf_key).map_err(|e| PageError::new(ctx.clone(), e))?;
     let result = if too_large {
         Err(AppError::invalid(ldp_core::domain::InputError::new("file", "file_too_large")))
     } else {

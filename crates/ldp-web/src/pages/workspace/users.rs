@@ -96,7 +96,7 @@ pub async fn invite(
     CsrfForm { form, .. }: CsrfForm<UserInput>,
 ) -> Result<Response, PageError> {
     match state.accounts.invite(&viewer.actor, &form, ctx.lang).await {
-        Ok((user, _)) => {
+        Ok(user) => {
             let q = serde_urlencoded::to_string([("invited", user.email.as_str())]).unwrap_or_default();
             Ok(see_other(&ctx.href(&format!("/workspace/users?{q}"))))
         }
