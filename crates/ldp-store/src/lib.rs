@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+pub mod backup;
 mod load;
 mod merge;
 mod partnership_edits;

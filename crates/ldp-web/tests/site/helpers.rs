@@ -99,6 +99,11 @@ impl TestApp {
         TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }
     }
 
+    /// The folder the uploads are kept in.
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self._uploads_dir.path()
+    }
+
     /// Creates a user with [`PASSWORD`]; `municipalities` are comma-separated slugs (representatives).
     pub async fn user(&self, email: &str, role: &str, municipalities: &str) -> User {
         let input = UserInput {
