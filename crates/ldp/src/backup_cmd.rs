@@ -40,13 +40,14 @@ pub async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<()> {
 pub async fn restore(settings: &Settings, file: &Path) -> anyhow::Result<()> {
     let target = RestoreTarget { data_dir: settings.data_dir.clone(), database_url: settings.database_url.clone() };
     let s = backup::restore(file, &target).await?;
+    let taken = s.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     println!(
         "restored {} into {} ({} database, schema {}, taken {}; {} uploaded files)",
         file.display(),
         settings.data_dir.display(),
         s.engine,
         s.schema_version,
-        s.created_at,
+        taken,
         s.uploads
     );
     Ok(())
