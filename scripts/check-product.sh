@@ -377,13 +377,17 @@ backup_check() {
     local dir="$TMP/backup" port2 pid2 rc=0 uri n=0 files=0 a b
     rm -rf -- "$dir"
     mkdir -p "$dir"
+    # A document, so that the archive carries an upload (the journeys upload none).
+    printf '%%PDF-1.4\n%% check-product backup\n%%%%EOF\n' >"$dir/karar.pdf"
+    (cd "$TMP" && "$LDP_BIN" partnership attach 1 "$dir/karar.pdf" --type council_decision --data-dir "$TMP/data") ||
+        return 1
     (cd "$TMP" && "$LDP_BIN" backup --data-dir "$TMP/data" "$dir/ldp.tar.gz") || return 1
     (cd "$TMP" && "$LDP_BIN" restore --data-dir "$dir/data" "$dir/ldp.tar.gz") || return 1
     if (cd "$TMP" && "$LDP_BIN" restore --data-dir "$TMP/data" "$dir/ldp.tar.gz") >"$dir/refused.txt" 2>&1; then
         echo "restoring onto the data folder in use was not refused"
         rc=1
     else
-        echo "refused as it should be: $(tail -n 1 "$dir/refused.txt")"
+        echo "refused as it should be: $(grep -m 1 '^Error' "$dir/refused.txt")"
     fi
     port2="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     (cd "$TMP" && exec "$LDP_BIN" serve --data-dir "$dir/data" --listen "$HOST:$port2") >"$OUT/ldp-restored.log" 2>&1 &
@@ -412,6 +416,10 @@ backup_check() {
     done < <(find "$TMP/data/uploads" -type f ! -name '*#*' -print0)
     kill -TERM "$pid2" 2>/dev/null
     wait "$pid2" 2>/dev/null
+    ((files > 0)) || {
+        echo "no uploaded file to compare"
+        rc=1
+    }
     ((rc == 0)) && echo "backup: $n API lists and $files uploaded files identical after backup and restore"
     return "$rc"
 }
