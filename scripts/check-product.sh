@@ -28,7 +28,13 @@
 #                with the admin's session cookie, the form with an error as the answer to its POST): zero errors
 #   api          schemathesis against /api/openapi.json: not_a_server_error, response_schema_conformance,
 #                status_code_conformance, content_type_conformance; fixed examples per operation and seed
+#   backup       `ldp backup` of the running server's data folder (after all of the above wrote to it), `ldp
+#                restore` into a fresh folder, a second server on it: every API list and every uploaded file
+#                identical (SHA-256); a restore into the occupied folder is refused with exit status 1
 #   server-log   the server is still running afterwards and logged no panic, ERROR line or 5xx
+#   crash        bench/crash.py: kill -9 during 1,000 concurrent API writes, restart, every acknowledged write
+#                present with its audit entry and no entry without its change; SQLite, and PostgreSQL when
+#                LDP_TEST_POSTGRES_URL names a server (its own database beside that one, dropped after)
 #   bench        `QUICK=1 bench/run.sh --errors-only`, when that script exists and is executable
 # Every check runs even when an earlier one failed; the summary at the end lists each one, and the exit
 # status is 1 when any failed (2 for a usage or setup problem).
@@ -42,7 +48,7 @@
 #   PORT [a free one]              127.0.0.1 port for ldp
 #   MAX_EXAMPLES [50]              schemathesis examples per API operation
 #   SEED [20250101]                schemathesis seed
-#   TOTAL_TIMEOUT [720]            seconds for the whole run; each step is also bounded on its own
+#   TOTAL_TIMEOUT [900]            seconds for the whole run; each step is also bounded on its own
 #   START_TIMEOUT [120]            seconds ldp may take to answer /readyz with 200
 #   SKIP_BENCH [0]                 1 = do not call bench/run.sh
 # All traffic goes to 127.0.0.1. A trap stops ldp (by its own pid) and removes the temp folder on any exit.
@@ -54,7 +60,7 @@ OUT="$E2E/out"
 HOST=127.0.0.1
 MAX_EXAMPLES="${MAX_EXAMPLES:-50}"
 SEED="${SEED:-20250101}"
-TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-720}"
+TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-900}"
 START_TIMEOUT="${START_TIMEOUT:-120}"
 SKIP_BENCH="${SKIP_BENCH:-0}"
 CHROMIUM=/usr/bin/chromium
@@ -64,7 +70,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,55p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -349,7 +355,7 @@ api_check() {
 }
 check api 360 api_check
 
-# 6. the server survived all of it
+# the server survived all of it
 server_log_check() {
     local rc=0
     if ! kill -0 "$LDP_PID" 2>/dev/null; then
@@ -366,10 +372,80 @@ server_log_check() {
     ((rc == 0)) && echo "server-log: ldp still running, no panic, ERROR or 5xx line in $(wc -l <"$LDP_LOG_FILE") log lines"
     return "$rc"
 }
+# 6. backup while serving, restore, compare
+backup_check() {
+    local dir="$TMP/backup" port2 pid2 rc=0 uri n=0 files=0 a b
+    rm -rf -- "$dir"
+    mkdir -p "$dir"
+    # A document, so that the archive carries an upload (the journeys upload none).
+    printf '%%PDF-1.4\n%% check-product backup\n%%%%EOF\n' >"$dir/karar.pdf"
+    (cd "$TMP" && "$LDP_BIN" partnership attach 1 "$dir/karar.pdf" --type council_decision --data-dir "$TMP/data") ||
+        return 1
+    (cd "$TMP" && "$LDP_BIN" backup --data-dir "$TMP/data" "$dir/ldp.tar.gz") || return 1
+    (cd "$TMP" && "$LDP_BIN" restore --data-dir "$dir/data" "$dir/ldp.tar.gz") || return 1
+    if (cd "$TMP" && "$LDP_BIN" restore --data-dir "$TMP/data" "$dir/ldp.tar.gz") >"$dir/refused.txt" 2>&1; then
+        echo "restoring onto the data folder in use was not refused"
+        rc=1
+    else
+        echo "refused as it should be: $(grep -m 1 '^Error' "$dir/refused.txt")"
+    fi
+    port2="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    (cd "$TMP" && exec "$LDP_BIN" serve --data-dir "$dir/data" --listen "$HOST:$port2") >"$OUT/ldp-restored.log" 2>&1 &
+    pid2=$!
+    for _ in $(seq 1 300); do
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HOST:$port2/readyz" || true)" == 200 ]] && break
+        sleep 0.2
+    done
+    for uri in /api/v1/union /api/v1/networks /api/v1/provinces /api/v1/sdgs /api/v1/compliance \
+        /api/v1/partnerships/countries "/api/v1/municipalities?per_page=100" "/api/v1/municipalities?per_page=100&page=2" \
+        "/api/v1/partnerships?per_page=100" "/api/v1/partnerships?per_page=100&page=5" "/api/v1/countries?per_page=100"; do
+        a="$(curl -sS "$BASE$uri" | sha256sum)"
+        b="$(curl -sS "http://$HOST:$port2$uri" | sha256sum)"
+        n=$((n + 1))
+        [[ "$a" == "$b" ]] || {
+            echo "$uri differs after backup and restore"
+            rc=1
+        }
+    done
+    while IFS= read -r -d '' f; do
+        files=$((files + 1))
+        cmp -s "$f" "$dir/data/uploads/${f#"$TMP/data/uploads/"}" || {
+            echo "${f#"$TMP/data/"} differs after backup and restore"
+            rc=1
+        }
+    done < <(find "$TMP/data/uploads" -type f ! -name '*#*' -print0)
+    kill -TERM "$pid2" 2>/dev/null
+    wait "$pid2" 2>/dev/null
+    ((files > 0)) || {
+        echo "no uploaded file to compare"
+        rc=1
+    }
+    ((rc == 0)) && echo "backup: $n API lists and $files uploaded files identical after backup and restore"
+    return "$rc"
+}
+export TMP LDP_BIN HOST
+check backup 120 backup_check
+
+# 7. the server survived all of it
 check server-log 10 server_log_check
 stop_ldp
 
-# 7. the short load run (its own script starts its own server)
+# 8. kill -9 during concurrent writes (its own servers)
+crash_check() {
+    local rc=0
+    python3 "$REPO_ROOT/bench/crash.py" --engine sqlite --bin "$LDP_BIN" || rc=1
+    if [[ -n "${LDP_TEST_POSTGRES_URL:-}" ]]; then
+        python3 "$REPO_ROOT/bench/crash.py" --engine postgres --bin "$LDP_BIN" \
+            --postgres-url "$LDP_TEST_POSTGRES_URL" || rc=1
+    else
+        echo "*** crash test on PostgreSQL SKIPPED: LDP_TEST_POSTGRES_URL is not set ***"
+    fi
+    return "$rc"
+}
+export REPO_ROOT
+check crash 300 crash_check
+
+# 9. the short load run (its own script starts its own server)
 if [[ "$SKIP_BENCH" == 1 ]]; then
     record bench SKIP "SKIP_BENCH=1"
 elif [[ -x "$REPO_ROOT/bench/run.sh" ]]; then

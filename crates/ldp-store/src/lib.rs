@@ -6,6 +6,7 @@
 
 mod accounts;
 mod audit;
+pub mod backup;
 mod jobs;
 mod load;
 mod merge;

@@ -106,6 +106,25 @@ impl TestDb {
         }
     }
 
+    /// A PostgreSQL database with nothing in it, not even the migrations: the target of a restore. `None`
+    /// (after the loud notice) when no server is configured.
+    pub async fn blank_postgres() -> Option<TestDb> {
+        let base = postgres_base()?;
+        Some(postgres_copy(&base, None).await)
+    }
+
+    /// Opens the SQLite file at `path`, which `dir` holds; the folder lives as long as the database.
+    pub async fn sqlite_file(dir: tempfile::TempDir, path: &std::path::Path) -> TestDb {
+        let url = format!("sqlite://{}", path.display());
+        let store = open(&url).await;
+        TestDb { store, url, _cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    /// The engine this database runs on.
+    pub fn engine(&self) -> Engine {
+        if self.url.starts_with("sqlite:") { Engine::Sqlite } else { Engine::Postgres }
+    }
+
     /// The store as the application holds it.
     pub fn shared(&self) -> Arc<dyn Store> {
         self.store.clone()

@@ -1,5 +1,6 @@
 //! `ldp`: the Local Diplomacy Platform in one binary. This file only wires the command line to the library crates.
 
+mod backup_cmd;
 mod config;
 mod partnership_cmd;
 mod user_cmd;
@@ -61,6 +62,25 @@ enum Command {
         db: DbArgs,
         #[command(subcommand)]
         command: user_cmd::UserCommand,
+    },
+    /// Write the database and the uploaded documents to one archive (gzip-compressed tar with a manifest).
+    ///
+    /// On SQLite it takes an online snapshot while `ldp serve` goes on serving; on PostgreSQL it runs
+    /// `pg_dump`, which must be installed (same major version as the server or newer).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The archive to write (replaced only when the new one is complete).
+        file: PathBuf,
+    },
+    /// Restore an archive written by `ldp backup` into an empty data folder (and, on PostgreSQL, an empty
+    /// database). Refuses a corrupted archive, one of another schema version or engine, and an occupied
+    /// target, leaving nothing behind.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The archive to read.
+        file: PathBuf,
     },
     /// Create, list and revoke API tokens, which programs use to write through the API
     /// (`Authorization: Bearer …`). A token is shown once and stored only as a hash.
@@ -407,6 +427,8 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied to {}", ldp_store::redact(&settings.database_url));
             Ok(())
         }
+        Command::Backup { db, file } => backup_cmd::backup(&settings(&db, None, &file_cfg)?, &file).await,
+        Command::Restore { db, file } => backup_cmd::restore(&settings(&db, None, &file_cfg)?, &file).await,
         Command::Import(ImportCommand::MergePlace { db, place, city }) => {
             let settings = settings(&db, None, &file_cfg)?;
             let store = open_store(&settings).await?;

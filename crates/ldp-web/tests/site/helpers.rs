@@ -104,6 +104,11 @@ impl TestApp {
         self.state.jobs.run_due().await.expect("the job queue runs")
     }
 
+    /// The folder the uploads are kept in.
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self._uploads_dir.path()
+    }
+
     /// Creates a user with [`PASSWORD`]; `municipalities` are comma-separated slugs (representatives).
     pub async fn user(&self, email: &str, role: &str, municipalities: &str) -> User {
         let input = UserInput {

@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod authz;
+mod backup;
 mod downloads;
 mod exports;
 mod helpers;
