@@ -9,6 +9,7 @@ mod helpers;
 mod ops;
 mod pages;
 mod partnerships;
+mod phones_and_map;
 mod proxy;
 mod public_language;
 mod public_truth;
