@@ -20,6 +20,11 @@
 #                audit log by the representative and downloads its CSV; sign-in and a form again with JavaScript
 #                off; phone shots; screenshots e2e/out/screenshots/ws-*; fails on console errors, failed requests,
 #                5xx, a 4xx no step expects
+#   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
+#                (the workspace ones signed in as the admin): a full-page screenshot each in
+#                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
+#                screen, content cut off, a sideways scroller without its visible cue (only .table-wrap has one), a
+#                header taller than 80 px, an unexpected status or a console error
 #   axe          e2e/axe.mjs: axe-core (WCAG 2.0/2.1 A+AA) on every public page kind in both languages
 #                (e2e/lib.mjs pageKinds(): 21 kinds x tr/en, the relations pages, the map, sign-in and password
 #                reset included), then signed in as the admin on every workspace page kind (workspaceKinds(): 9
@@ -42,7 +47,7 @@
 #   PORT [a free one]              127.0.0.1 port for ldp
 #   MAX_EXAMPLES [50]              schemathesis examples per API operation
 #   SEED [20250101]                schemathesis seed
-#   TOTAL_TIMEOUT [720]            seconds for the whole run; each step is also bounded on its own
+#   TOTAL_TIMEOUT [900]            seconds for the whole run; each step is also bounded on its own
 #   START_TIMEOUT [120]            seconds ldp may take to answer /readyz with 200
 #   SKIP_BENCH [0]                 1 = do not call bench/run.sh
 # All traffic goes to 127.0.0.1. A trap stops ldp (by its own pid) and removes the temp folder on any exit.
@@ -54,7 +59,7 @@ OUT="$E2E/out"
 HOST=127.0.0.1
 MAX_EXAMPLES="${MAX_EXAMPLES:-50}"
 SEED="${SEED:-20250101}"
-TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-720}"
+TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-900}"
 START_TIMEOUT="${START_TIMEOUT:-120}"
 SKIP_BENCH="${SKIP_BENCH:-0}"
 CHROMIUM=/usr/bin/chromium
@@ -64,7 +69,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -270,10 +275,13 @@ check journey 240 node "$E2E/journey.mjs"
 # 2. the workspace journey (signed in)
 check workspace 180 node "$E2E/workspace.mjs"
 
-# 3. accessibility
+# 3. every page kind at phone width
+check phone 240 node "$E2E/phone.mjs"
+
+# 4. accessibility
 check axe 300 node "$E2E/axe.mjs"
 
-# 4. the Nu HTML checker on the saved pages
+# 5. the Nu HTML checker on the saved pages
 html_check() {
     local dir="$OUT/html" jar name path want got csrf lang files=() n=0 bad=0
     rm -rf -- "$dir"
@@ -327,7 +335,7 @@ html_check() {
 }
 check html 180 html_check
 
-# 5. the JSON API against its OpenAPI document
+# 6. the JSON API against its OpenAPI document
 api_check() {
     local dir="$OUT/schemathesis" checks rc=0
     rm -rf -- "$dir"
@@ -349,7 +357,7 @@ api_check() {
 }
 check api 360 api_check
 
-# 6. the server survived all of it
+# 7. the server survived all of it
 server_log_check() {
     local rc=0
     if ! kill -0 "$LDP_PID" 2>/dev/null; then
@@ -369,7 +377,7 @@ server_log_check() {
 check server-log 10 server_log_check
 stop_ldp
 
-# 7. the short load run (its own script starts its own server)
+# 8. the short load run (its own script starts its own server)
 if [[ "$SKIP_BENCH" == 1 ]]; then
     record bench SKIP "SKIP_BENCH=1"
 elif [[ -x "$REPO_ROOT/bench/run.sh" ]]; then
