@@ -6,9 +6,13 @@
 // ways, the networks list and one network, the municipalities list, the province filter (Bursa, submitted
 // as a reader would), one municipality (Bursa); from its relations section one sister-city relation, back,
 // the "show on the map" link (the SVG must draw arcs); the relations list filtered by province through its
-// form, and its CSV download (200, text/csv); then the municipalities filter with JavaScript turned off. A full-page
-// screenshot of each step (1280 px wide) and phone-sized (390×844) ones of home, municipalities and the map go to
-// out/screenshots/.
+// form, and its CSV download (200, text/csv); then the municipalities filter with JavaScript turned off. From home
+// the relations figure leads to the map: the Europe view and the world view beside it, countries labelled with
+// counts, the key, no jargon, the table paged (page 2, "show all" listing every relation). On a phone (390×844):
+// the lists stack into cards with labelled values, the map is at least 250 px tall with its phone labels, and with
+// JavaScript off the header is at most 80 px and its <details> menu opens and leads to the map. A full-page
+// screenshot of each step (1280 px wide) and phone-sized ones go to out/screenshots/ (phone.mjs reviews every
+// page kind at phone width).
 //
 // Fails (exit 1) on any console error or uncaught page error, any failed request, any response >= 400
 // during the journey, an expectation about a page that does not hold, and any same-origin link (every
@@ -140,7 +144,35 @@ try {
     expect(pathOf(tr) === '/tr/', `/ with Accept-Language tr should land on /tr/, landed on ${pathOf(tr)}`);
     expect((await htmlLang(tr)) === 'tr', `html lang should be tr, is ${await htmlLang(tr)}`);
     expect(await tr.locator('h1').first().isVisible(), 'home has a visible h1');
+    const links = tr.locator('.stats a.stat-links');
+    const count = Number((await links.locator('strong').textContent()).replace(/\D/g, ''));
+    expect(count > 0, `home shows the number of sister-city relations, shows ${count}`);
+    expect((await links.getAttribute('href')) === '/tr/map', 'the relations figure on home leads to /tr/map');
     await shot(tr, 'home-tr');
+  });
+  await run('home: the relations figure leads to the map (Europe and the world, labels, key, paged table)', async () => {
+    const count = Number((await tr.locator('.stats a.stat-links strong').textContent()).replace(/\D/g, ''));
+    await follow(tr, tr.locator('.stats a.stat-links'), /\/tr\/map$/);
+    expect(await tr.locator('svg.map-view.europe').isVisible(), 'the Europe and Middle East view is visible');
+    expect(await tr.locator('svg.map-view.world').isVisible(), 'the world view is visible beside it');
+    const box = await tr.locator('svg.map-view.europe').boundingBox();
+    expect(box && box.width > 600 && box.height > 300, `the Europe view is drawn large at 1280px, is ${box ? `${Math.round(box.width)}×${Math.round(box.height)}` : 'not laid out'}`);
+    const labels = await tr.locator('svg.europe .labels.wide text').allTextContents();
+    expect(labels.length >= 10 && labels.every((l) => /\S \d+$/.test(l)), `countries are labelled with their counts: ${labels.slice(0, 5).join(', ')}…`);
+    expect(await tr.locator('svg.europe .labels.wide text').first().isVisible(), 'the wide-screen labels show at 1280px');
+    expect(!(await tr.locator('svg.europe .labels.narrow text').first().isVisible()), 'the phone labels are hidden at 1280px');
+    expect((await tr.locator('.map-legend .legend li').count()) === 4, 'the key names the four marks');
+    const body = (await tr.locator('main').textContent()).toLowerCase();
+    expect(!/büyük daire|eşdikdörtgen|izdüşüm/.test(body), 'no map jargon in the captions');
+    expect((await tr.locator('svg .arcs path').count()) === count, `the map draws one arc per relation counted on home (${count})`);
+    expect((await tr.locator('table.partnerships tbody tr').count()) === 25, 'the table under the map shows its first 25 rows');
+    await shot(tr, 'map-tr');
+    await follow(tr, tr.locator('.pagination a[rel=next]'), (u) => u.searchParams.get('page') === '2');
+    expect((await tr.locator('table.partnerships tbody tr').count()) === 25, 'page 2 of the table has 25 rows');
+    await follow(tr, tr.locator('a.show-all'), (u) => u.searchParams.get('all') === '1');
+    const rows = await tr.locator('table.partnerships tbody tr').count();
+    expect(rows === count, `"show all" lists every relation: ${rows} rows, ${count} relations`);
+    await tr.goto(`${BASE}/tr/`, { waitUntil: 'load' });
   });
   await run('language switch tr -> en', async () => {
     await follow(tr, tr.locator('a.lang-switch'), /\/en\/$/);
@@ -233,16 +265,22 @@ try {
     const onMap = relations.locator('a[href="/tr/map?municipality=bursa"]');
     expect((await onMap.count()) === 1, 'the relations section links /tr/map?municipality=bursa once');
     await follow(page, onMap.first(), (u) => u.pathname === '/tr/map' && u.searchParams.get('municipality') === 'bursa');
-    const svg = page.locator('figure.world-map svg');
+    const svg = page.locator('svg.map-view.europe');
     expect(await svg.isVisible(), 'the map SVG is visible');
     const arcs = await page.locator('svg .arcs path').count();
     expect(arcs >= 1, `the map should draw at least one arc (svg .arcs path), draws ${arcs}`);
     const box = await svg.boundingBox();
     expect(box && box.width > 300 && box.height > 150, `the map SVG should be drawn at a readable size, is ${box ? `${Math.round(box.width)}×${Math.round(box.height)}` : 'not laid out'}`);
-    const rows = await page.locator('table.partnerships tbody tr').count();
-    expect(rows === arcs, `the table below the map (its text alternative) should list one row per arc: ${rows} rows, ${arcs} arcs`);
+    let rows = await page.locator('table.partnerships tbody tr').count();
+    expect(rows === Math.min(arcs, 25), `the table below the map should list the first 25 arcs' rows: ${rows} rows, ${arcs} arcs`);
     expect((await page.inputValue('#f-municipality')) === 'bursa', 'the map filter form keeps municipality=bursa');
     await shot(page, 'map-tr-bursa');
+    if ((await page.locator('a.show-all').count()) > 0) {
+      await follow(page, page.locator('a.show-all'), (u) => u.searchParams.get('all') === '1' && u.searchParams.get('municipality') === 'bursa');
+      rows = await page.locator('table.partnerships tbody tr').count();
+      expect(rows === arcs, `with "show all" the table (the map's text alternative) lists one row per arc: ${rows} rows, ${arcs} arcs`);
+      await page.goBack({ waitUntil: 'load' });
+    }
   });
   await run('relations list (main navigation), filtered by province Bursa (16) and submitted', async () => {
     await follow(page, page.locator('nav.main-nav a[href="/tr/partnerships"]'), /\/tr\/partnerships$/);
@@ -295,13 +333,44 @@ try {
   ]) {
     await run(`${name} (390×844)`, async () => {
       await open(phone, path);
-      // Against the configured width: with isMobile, window.innerWidth grows with a page that is too wide.
-      const overflow = (await phone.evaluate(() => document.documentElement.scrollWidth)) - phone.viewportSize().width;
-      if (overflow > 0) console.log(`  ! warning: ${path} is ${overflow}px wider than the 390px viewport`);
       await shot(phone, name);
     });
   }
+  await run('phone: the lists stack into cards, each value under its column name', async () => {
+    await open(phone, '/tr/municipalities');
+    const card = phone.locator('table.municipalities tbody tr').first();
+    const box = await card.boundingBox();
+    expect(box && box.width <= 390, `a municipality card fits the screen, is ${box ? Math.round(box.width) : '?'}px wide`);
+    const population = card.locator('td[data-label]').last();
+    expect(await population.isVisible(), 'the population is visible on the card');
+    const label = await population.evaluate((td) => getComputedStyle(td, '::before').content);
+    expect(/Nüfus/.test(label), `the population is labelled on the card, label ${label}`);
+  });
+  await run('phone: the map is large enough to read, with labels for phones', async () => {
+    await open(phone, '/tr/map');
+    const box = await phone.locator('svg.map-view.europe').boundingBox();
+    expect(box && box.height >= 250, `the Europe view is at least 250px tall on a phone, is ${box ? `${Math.round(box.width)}×${Math.round(box.height)}` : '?'}`);
+    expect(await phone.locator('svg.europe .labels.narrow text').first().isVisible(), 'the phone labels show');
+    expect(!(await phone.locator('svg.europe .labels.wide text').first().isVisible()), 'the wide-screen labels are hidden');
+    await shot(phone, 'phone-map-tr');
+  });
   await phone.context().close();
+
+  const phoneNoJs = await newPage(browser, { ...PHONE, javaScriptEnabled: false, locale: 'tr-TR' });
+  await run('phone without JavaScript: a compact header whose menu opens and leads on', async () => {
+    await open(phoneNoJs, '/tr/');
+    const header = await phoneNoJs.locator('header.site-header').boundingBox();
+    expect(header && header.height <= 80, `the header is at most 80px tall on a phone, is ${header ? Math.round(header.height) : '?'}px`);
+    expect(!(await phoneNoJs.locator('nav.main-nav').isVisible()), 'the wide-screen navigation is folded away');
+    const map = phoneNoJs.locator('details.site-menu nav a[href="/tr/map"]');
+    expect(!(await map.isVisible()), 'the menu is closed at first');
+    await phoneNoJs.locator('details.site-menu > summary').click();
+    expect(await map.isVisible(), 'tapping "Menü" opens the menu');
+    await shot(phoneNoJs, 'phone-menu-open-nojs');
+    await follow(phoneNoJs, map, /\/tr\/map$/);
+    expect(await phoneNoJs.locator('svg.map-view.europe').isVisible(), 'the menu led to the map');
+  });
+  await phoneNoJs.context().close();
 } finally {
   await browser.close();
 }

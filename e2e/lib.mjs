@@ -41,6 +41,7 @@ export function pageKinds() {
     ['compliance', '/compliance', 200],
     ['map', '/map', 200],
     ['map-filtered', '/map?municipality=bursa', 200],
+    ['map-all', '/map?all=1', 200],
     ['not-found', '/no-such-page', 404],
     // the account pages a signed-out visitor sees
     ['sign-in', '/sign-in', 200],

@@ -20,6 +20,11 @@
 #                audit log by the representative and downloads its CSV; sign-in and a form again with JavaScript
 #                off; phone shots; screenshots e2e/out/screenshots/ws-*; fails on console errors, failed requests,
 #                5xx, a 4xx no step expects
+#   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
+#                (the workspace ones signed in as the admin): a full-page screenshot each in
+#                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
+#                screen, content cut off, a sideways scroller without its visible cue (only .table-wrap has one), a
+#                header taller than 80 px, an unexpected status or a console error
 #   axe          e2e/axe.mjs: axe-core (WCAG 2.0/2.1 A+AA) on every public page kind in both languages
 #                (e2e/lib.mjs pageKinds(): 21 kinds x tr/en, the relations pages, the map, sign-in and password
 #                reset included), then signed in as the admin on every workspace page kind (workspaceKinds(): 9
@@ -48,7 +53,7 @@
 #   PORT [a free one]              127.0.0.1 port for ldp
 #   MAX_EXAMPLES [50]              schemathesis examples per API operation
 #   SEED [20250101]                schemathesis seed
-#   TOTAL_TIMEOUT [900]            seconds for the whole run; each step is also bounded on its own
+#   TOTAL_TIMEOUT [1200]            seconds for the whole run; each step is also bounded on its own
 #   START_TIMEOUT [120]            seconds ldp may take to answer /readyz with 200
 #   SKIP_BENCH [0]                 1 = do not call bench/run.sh
 # All traffic goes to 127.0.0.1. A trap stops ldp (by its own pid) and removes the temp folder on any exit.
@@ -60,7 +65,7 @@ OUT="$E2E/out"
 HOST=127.0.0.1
 MAX_EXAMPLES="${MAX_EXAMPLES:-50}"
 SEED="${SEED:-20250101}"
-TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-900}"
+TOTAL_TIMEOUT="${TOTAL_TIMEOUT:-1200}"
 START_TIMEOUT="${START_TIMEOUT:-120}"
 SKIP_BENCH="${SKIP_BENCH:-0}"
 CHROMIUM=/usr/bin/chromium
@@ -70,7 +75,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,55p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,59p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -276,10 +281,13 @@ check journey 240 node "$E2E/journey.mjs"
 # 2. the workspace journey (signed in)
 check workspace 180 node "$E2E/workspace.mjs"
 
-# 3. accessibility
+# 3. every page kind at phone width
+check phone 240 node "$E2E/phone.mjs"
+
+# 4. accessibility
 check axe 300 node "$E2E/axe.mjs"
 
-# 4. the Nu HTML checker on the saved pages
+# 5. the Nu HTML checker on the saved pages
 html_check() {
     local dir="$OUT/html" jar name path want got csrf lang files=() n=0 bad=0
     rm -rf -- "$dir"
@@ -333,7 +341,7 @@ html_check() {
 }
 check html 180 html_check
 
-# 5. the JSON API against its OpenAPI document
+# 6. the JSON API against its OpenAPI document
 api_check() {
     local dir="$OUT/schemathesis" checks rc=0
     rm -rf -- "$dir"
@@ -372,7 +380,7 @@ server_log_check() {
     ((rc == 0)) && echo "server-log: ldp still running, no panic, ERROR or 5xx line in $(wc -l <"$LDP_LOG_FILE") log lines"
     return "$rc"
 }
-# 6. backup while serving, restore, compare
+# 7. backup while serving, restore, compare
 backup_check() {
     local dir="$TMP/backup" port2 pid2 rc=0 uri n=0 files=0 a b
     rm -rf -- "$dir"
@@ -426,11 +434,11 @@ backup_check() {
 export TMP LDP_BIN HOST
 check backup 120 backup_check
 
-# 7. the server survived all of it
+# 8. the server survived all of it
 check server-log 10 server_log_check
 stop_ldp
 
-# 8. kill -9 during concurrent writes (its own servers)
+# 9. kill -9 during concurrent writes (its own servers)
 crash_check() {
     local rc=0
     python3 "$REPO_ROOT/bench/crash.py" --engine sqlite --bin "$LDP_BIN" || rc=1
@@ -445,7 +453,7 @@ crash_check() {
 export REPO_ROOT
 check crash 300 crash_check
 
-# 9. the short load run (its own script starts its own server)
+# 10. the short load run (its own script starts its own server)
 if [[ "$SKIP_BENCH" == 1 ]]; then
     record bench SKIP "SKIP_BENCH=1"
 elif [[ -x "$REPO_ROOT/bench/run.sh" ]]; then

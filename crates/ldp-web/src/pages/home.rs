@@ -19,16 +19,22 @@ struct HomePage {
     networks: Vec<Network>,
     provinces: Vec<Province>,
     municipality_count: i64,
+    /// Public relations that have not ended, and the countries of their partners (as on the countries page).
+    relation_count: u64,
+    country_count: usize,
 }
 
 pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
     let networks = state.store.list_networks().await.map_err(ctx.fail())?;
     let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
     let district_count: i64 = provinces.iter().map(|p| i64::from(p.district_count)).sum();
+    let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
     let page = HomePage {
         title: ctx.t("home-title"),
         intro: LOCAL_DIPLOMACY.intro(ctx.lang).first().cloned().unwrap_or_default(),
         municipality_count: district_count + provinces.len() as i64,
+        relation_count: countries.iter().map(|c| c.partnerships).sum(),
+        country_count: countries.len(),
         networks,
         provinces,
         ctx,

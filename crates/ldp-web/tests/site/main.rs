@@ -11,6 +11,7 @@ mod mail_and_origin;
 mod ops;
 mod pages;
 mod partnerships;
+mod phones_and_map;
 mod proxy;
 mod public_language;
 mod public_truth;

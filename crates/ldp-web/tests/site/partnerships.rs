@@ -14,7 +14,6 @@ both_backends!(seeded =>
     the_relations_list_filters_and_pages_in_both_languages,
     bad_relation_filters_re_render_with_messages,
     the_csv_export_has_exactly_the_filtered_rows,
-    the_map_draws_an_arc_per_filtered_relation_with_a_table,
     a_relation_page_shows_its_timeline_activities_and_documents,
     the_municipality_page_lists_its_relations,
     the_country_summary_and_compliance_pages_show_the_gaps,
@@ -89,23 +88,6 @@ async fn the_csv_export_has_exactly_the_filtered_rows(db: TestDb) {
     assert!(rows.iter().any(|r| r[1].contains("Nilüfer") || r[1] == *"Bursa"), "Turkish letters survive");
     let bad = app.get("/en/partnerships.csv?kind=x").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-}
-
-async fn the_map_draws_an_arc_per_filtered_relation_with_a_table(db: TestDb) {
-    let app = TestApp::new(db).await;
-    let html = app.page("/en/map?municipality=bursa").await;
-    let arcs = texts(&html, "svg .arcs path");
-    let rows = texts(&html, "#map-table-title + .table-wrap tbody tr");
-    assert!(!arcs.is_empty());
-    assert_eq!(arcs.len(), rows.len(), "the table is the map's text alternative");
-    assert!(rows.iter().all(|r| r.starts_with("Bursa –")), "{rows:?}");
-    assert_eq!(texts(&html, "svg .countries path").len(), 177);
-    assert!(attr(&html, "svg", "role").as_deref() == Some("img"));
-    assert!(texts(&html, "svg .countries path.partner").len() > 5, "partner countries are shaded");
-    let all = app.page("/en/map").await;
-    assert_eq!(texts(&all, "svg .arcs path").len(), 429);
-    let none = app.page("/tr/map?country=AQ").await;
-    assert!(texts(&none, "svg .arcs path").is_empty());
 }
 
 async fn a_relation_page_shows_its_timeline_activities_and_documents(db: TestDb) {
