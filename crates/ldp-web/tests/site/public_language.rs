@@ -9,7 +9,28 @@ both_backends!(seeded =>
     network_names_are_said_once,
     a_network_page_links_its_sources_without_the_maintainers_notes,
     the_data_sources_page_is_written_for_the_public,
+    network_notes_state_facts_without_arguing_with_the_unions_page,
+    sdg_target_11b_reads_as_turkish,
 );
+
+async fn network_notes_state_facts_without_arguing_with_the_unions_page(db: TestDb) {
+    let app = TestApp::new(db).await;
+    for slug in ["energy-cities", "gwopa", "iclei"] {
+        for (lang, union_page) in [("tr", "MBB"), ("en", "MMU's page")] {
+            let html = app.page(&format!("/{lang}/networks/{slug}")).await;
+            let notes = texts(&html, "p.note").join(" ");
+            assert!(!notes.is_empty(), "{slug}: the founding note is shown");
+            assert!(!notes.contains(union_page), "{slug} ({lang}): {notes}");
+        }
+    }
+}
+
+async fn sdg_target_11b_reads_as_turkish(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let page = text(&app.page("/tr/sdgs/11").await, "main");
+    assert!(page.contains("Afet Riskinin Azaltılması için Sendai Çerçevesi 2015-2030 doğrultusunda"), "{page}");
+    assert!(!page.contains("uygulamak Azaltma 2015-2030"), "the garbled source text is gone");
+}
 
 async fn network_names_are_said_once(db: TestDb) {
     let app = TestApp::new(db).await;
