@@ -13,5 +13,6 @@ mod proxy;
 mod public_language;
 mod public_truth;
 mod server;
+mod trail_forms;
 mod workspace_forms;
 mod xss;
