@@ -6,6 +6,7 @@ mod authz;
 mod downloads;
 mod exports;
 mod helpers;
+mod invite_form;
 mod ops;
 mod pages;
 mod partnerships;
