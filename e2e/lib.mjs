@@ -67,6 +67,7 @@ export function workspaceKinds() {
     ['ws-partnership-new', `/workspace/partnerships/new?q=${encodeURIComponent('Münih')}`, 200],
     ['ws-partnership', '/workspace/partnerships/1', 200],
     ['ws-users', '/workspace/users', 200],
+    ['ws-users-search', `/workspace/users?mq=${encodeURIComponent('Nilüfer')}`, 200],
     ['ws-compliance', '/workspace/compliance', 200],
     ['ws-audit', '/workspace/audit', 200],
     ['ws-account', '/workspace/account', 200],

@@ -267,35 +267,56 @@ try {
     await shot(rep, 'partnership-proposed-tr');
   });
 
-  await run('record "protocol signed" first (refused, naming the council decision)', async () => {
+  await run('choose a step and see only its fields', async () => {
     if (!expect(relationId, 'a relation was created')) return;
-    await rep.selectOption('#f-stage', 'signed');
-    await rep.fill('section[aria-labelledby="step-h"] #f-date', TODAY);
-    await rep.fill('#f-place', 'Bursa');
-    await rep.fill('#f-signatories', 'E2E');
-    await submitExpecting(rep, rep.locator('section[aria-labelledby="step-h"] button[type="submit"]'), 409);
-    const message = await text(rep.locator('#f-stage-error'));
-    const above = await text(rep.locator('section[aria-labelledby="step-h"] .form-message'));
-    console.log(`  refusal: ${JSON.stringify(above)} / beside the step: ${JSON.stringify(message)}`);
-    expect(/meclis karar/i.test(message), `the refusal beside the step names the council decision ("meclis kararı"): ${JSON.stringify(message)}`);
-    expect((await rep.inputValue('#f-stage')) === 'signed', 'the chosen step is kept');
-    expect((await rep.inputValue('#f-place')) === 'Bursa', 'the typed place is kept');
+    const open = async () => rep.$$eval('details.step[open]', (ds) => ds.map((d) => d.id));
+    expect((await open()).join() === 'step-council_approved', `only the expected step (council decision) is open, open: ${await open()}`);
+    await rep.locator('#step-signed summary').click();
+    expect((await open()).join() === 'step-signed', `choosing "protocol signed" shows only its form, open: ${await open()}`);
+    expect(await rep.locator('#f-signed-place').isVisible(), 'the signing form asks for the place');
+    expect(!(await rep.locator('#f-council_approved-number').isVisible()), "the council decision's number is hidden meanwhile");
+    const fields = await rep.$$eval('#step-signed form input:not([type=hidden])', (els) => els.map((e) => e.name));
+    expect(fields.join() === 'date,place,signatories', `the signing form has only its own fields: ${fields}`);
+  });
+  await run('record "protocol signed" first (refused, naming the council decision)', async () => {
+    if (!relationId) return;
+    await rep.fill('#f-signed-date', TODAY);
+    await rep.fill('#f-signed-place', 'Bursa');
+    await submitExpecting(rep, rep.locator('#step-signed button[type="submit"]'), 409);
+    const above = await text(rep.locator('#step-signed .form-message'));
+    const beside = await text(rep.locator('#f-signed-signatories-error'));
+    console.log(`  refusal: ${JSON.stringify(above)} / beside the signatories: ${JSON.stringify(beside)}`);
+    expect(/meclis karar/i.test(above) && /5393/.test(above), `the refusal above the form names the council decision and the law: ${JSON.stringify(above)}`);
+    expect(beside !== '', 'the missing signatories are named in the same answer');
+    expect((await rep.locator('.form-message').count()) === 1, 'one form-level message, printed once');
+    expect((await rep.inputValue('#f-signed-place')) === 'Bursa', 'the typed place is kept');
     await shot(rep, 'partnership-signed-refused-tr');
+  });
+  await run('correct the proposal date', async () => {
+    if (!relationId) return;
+    expect((await rep.inputValue('#f-proposed_on')) === TODAY, `the proposal date defaults to today (${TODAY})`);
+    const earlier = new Date(Date.now() - 7 * 86400e3).toISOString().slice(0, 10);
+    await rep.fill('#f-proposed_on', earlier);
+    const res = await submit(rep, rep.locator('section[aria-labelledby="proposal-h"] button[type="submit"]'));
+    expect(res && res.status() === 200 && pathOf(rep).endsWith('?saved=1'), `correcting redirects to ?saved=1, is at ${pathOf(rep)}`);
+    expect((await rep.inputValue('#f-proposed_on')) === earlier, `the corrected date (${earlier}) is shown`);
+    const trail = await text(rep.locator('ol.timeline'));
+    console.log(`  trail: ${trail.replace(/\s+/g, ' ').slice(0, 120)}`);
   });
   await run('record the council decision (date, number)', async () => {
     if (!relationId) return;
-    await rep.selectOption('#f-stage', 'council_approved');
-    await rep.fill('section[aria-labelledby="step-h"] #f-date', TODAY);
-    await rep.fill('#f-number', DECISION_NUMBER);
-    await rep.fill('#f-place', '');
-    await rep.fill('#f-signatories', '');
-    const res = await submit(rep, rep.locator('section[aria-labelledby="step-h"] button[type="submit"]'));
+    // The step the trail expects next is open already; a click on its summary would fold it.
+    if (!(await rep.locator('#step-council_approved').evaluate((d) => d.open))) await rep.locator('#step-council_approved summary').click();
+    await rep.fill('#f-council_approved-date', TODAY);
+    await rep.fill('#f-council_approved-number', DECISION_NUMBER);
+    const res = await submit(rep, rep.locator('#step-council_approved button[type="submit"]'));
     expect(res && res.status() === 200, `recording should end on a 200 page, got ${res ? res.status() : 'nothing'}`);
     expect(pathOf(rep) === `/tr/workspace/partnerships/${relationId}?saved=1`, `recording should redirect to ?saved=1, is at ${pathOf(rep)}`);
     expect(await rep.locator('.notice[role="status"]').isVisible(), 'the saved notice is shown');
     if ((await rep.locator('.form-message, .field-error').count()) > 0) {
       problem('expectation', `the step form still shows: ${(await rep.locator('.form-message, .field-error').allInnerTexts()).join(' | ')}`);
     }
+    expect((await rep.locator('#f-proposed_on').count()) === 0, 'the proposal date is fixed once the council decided');
     await shot(rep, 'partnership-council-decision-tr');
   });
   await run('log an activity, ticking several goals', async () => {
@@ -346,8 +367,30 @@ try {
 
   // ---------------------------------------------------------------- the admin: the audit log
   const admin = await newPage(browser, { ...DESKTOP, locale: 'tr-TR' });
-  await run('sign in as the admin, open the audit log', async () => {
+  await run('sign in as the admin', async () => {
     await signInAs(admin, 'admin');
+  });
+  await run('invite a representative by choosing the municipality by name', async () => {
+    await open(admin, '/tr/workspace/users');
+    await admin.fill('#f-mq', 'Nilüfer');
+    await submit(admin, admin.locator('form[role="search"] button[type="submit"]'));
+    expect(new URL(admin.url()).searchParams.get('mq') === 'Nilüfer', `the search is in the address, is ${pathOf(admin)}`);
+    const labels = await admin.locator('.pick-list label').allInnerTexts();
+    console.log(`  found: ${labels.join(' | ')}`);
+    const nilufer = admin.locator('.pick-list label').filter({ hasText: 'Nilüfer Belediyesi' });
+    if (!expect((await nilufer.count()) === 1, `the search offers Nilüfer Belediyesi by name: ${labels}`)) return;
+    await nilufer.locator('input').check();
+    const email = `e2e-davet-${RUN}@example.org`;
+    await admin.fill('#f-email', email);
+    await admin.selectOption('#f-role', 'representative');
+    const res = await submit(admin, admin.locator('form.form button[type="submit"]'));
+    expect(res && res.status() === 200 && new URL(admin.url()).searchParams.get('invited') === email, `inviting leads to ?invited=, is at ${pathOf(admin)}`);
+    const row = await text(admin.locator('tbody tr', { hasText: email }));
+    expect(/Nilüfer Belediyesi/.test(row) && !/bursa-nilufer/.test(row), `the users table names the municipality: ${JSON.stringify(row)}`);
+    await shot(admin, 'users-invited-tr');
+  });
+  await run('open the audit log', async () => {
+    await open(admin, '/tr/workspace');
     await submit(admin, admin.locator('.ws-nav a[href="/tr/workspace/audit"]'));
     expect(pathOf(admin) === '/tr/workspace/audit', `the nav link leads to /tr/workspace/audit, is at ${pathOf(admin)}`);
   });
@@ -412,6 +455,21 @@ try {
     expect((await nojs.inputValue('#f-contact_phone')) === phone, 'the saved phone is in the form');
     expect((await nojs.inputValue('#f-website')) === website, 'the website saved earlier is still there');
     await shot(nojs, 'municipality-saved-nojs');
+    await signOut(nojs, 'tr');
+  });
+  await run('without JavaScript: one small form per trail step', async () => {
+    if (!relationId) return;
+    await signInAs(nojs, 'representative', { next: `/tr/workspace/partnerships/${relationId}` });
+    const forms = await nojs.$$eval('details.step', (ds) => ds.map((d) => [d.id, d.querySelector('input[name=stage]').value,
+      [...d.querySelectorAll('form input:not([type=hidden])')].map((i) => i.name).join('+')]));
+    console.log(`  ${forms.map((f) => `${f[1]}(${f[2]})`).join(' ')}`);
+    expect(forms.length >= 5, `a form per step, found ${forms.length}`);
+    expect(forms.every(([id, stage]) => id === `step-${stage}`), 'each form records its own step');
+    const open = await nojs.$$eval('details.step[open]', (ds) => ds.map((d) => d.id));
+    expect(open.length === 1 && open[0] !== 'step-council_approved', `one form is open, the next step's: ${open}`);
+    await nojs.locator('#step-terminated summary').click();
+    expect(await nojs.locator('#f-terminated-reason').isVisible(), 'opening "terminated" shows its reason field without JavaScript');
+    await shot(nojs, 'partnership-steps-nojs');
     await signOut(nojs, 'tr');
   });
   await nojs.context().close();

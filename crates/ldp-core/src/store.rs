@@ -238,6 +238,11 @@ pub trait Store: JobStore + Send + Sync + 'static {
     async fn set_partnership_published(&self, id: PartnershipId, published: bool, change: &Change)
     -> StoreResult<bool>;
 
+    /// Corrects the date of a proposal while nothing else is recorded on it (its stage is still `proposed`
+    /// and its trail holds the proposal alone), with its audit entry. `false` when there is no such proposal
+    /// or a step was recorded meanwhile.
+    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool>;
+
     /// The newest `limit` activities tagged with `goal`, of relations visitors may see.
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>>;
 

@@ -315,6 +315,10 @@ impl Store for SqlStore {
         self.set_partnership_published_tx(id, published, change).await
     }
 
+    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool> {
+        self.set_proposal_date_tx(id, date, change).await
+    }
+
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
         self.activities_with_goal_q(goal, limit).await
     }

@@ -1,5 +1,5 @@
-//! Changes to a partnership after it is proposed, other than its trail: its goals and whether a proposal is
-//! public; the public activities tagged with a goal; the full trails of many relations (for exports).
+//! Changes to a partnership after it is proposed, other than its trail: its goals, whether a proposal is
+//! public and the date of a proposal nothing has followed yet; the public activities tagged with a goal; the full trails of many relations (for exports).
 
 use std::collections::HashMap;
 use time::Date;
@@ -65,6 +65,30 @@ impl SqlStore {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let updated = sqlx::query::<Db>("UPDATE partnership SET published = $1 WHERE id = $2")
                 .bind(published).bind(id.0).execute(&mut *tx).await.map_err(db)?;
+            if updated.rows_affected() != 1 {
+                return Ok(false);
+            }
+            write_audit!(&mut *tx, change);
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+
+    pub(crate) async fn set_proposal_date_tx(
+        &self,
+        id: PartnershipId,
+        date: Date,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            // Only while the proposal is all there is: once a later step is recorded, its date rests on this one.
+            let updated = sqlx::query::<Db>(
+                "UPDATE partnership_event SET event_date = $1 WHERE partnership_id = $2 AND stage = 'proposed' \
+                 AND (SELECT stage FROM partnership WHERE id = $2) = 'proposed' \
+                 AND (SELECT COUNT(*) FROM partnership_event WHERE partnership_id = $2) = 1",
+            )
+            .bind(date).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             if updated.rows_affected() != 1 {
                 return Ok(false);
             }

@@ -84,7 +84,8 @@ pub struct UserInput {
     pub name: Option<String>,
     /// `admin`, `staff`, `representative` or `auditor`.
     pub role: Option<String>,
-    /// Comma-separated municipality slugs (representatives only).
+    /// Comma-separated municipalities (representatives only): slugs (`bursa-nilufer`), or names matched
+    /// with Turkish case folding when exactly one member has the name (`Nilüfer`).
     pub municipalities: Option<String>,
 }
 
@@ -309,6 +310,22 @@ impl Accounts {
             .map_err(ServiceError::Internal)
     }
 
+    /// The one member municipality called `name`, compared with Turkish case folding ("nilüfer", "NILUFER"
+    /// and "Nilüfer" are Nilüfer); `None` when no member or more than one has that name.
+    async fn municipality_named(&self, name: &str) -> Result<Option<crate::domain::Municipality>, ServiceError> {
+        let folded = crate::text::fold(name);
+        if folded.is_empty() {
+            return Ok(None);
+        }
+        let filter = crate::domain::MunicipalityFilter { name: Some(folded.clone()), ..Default::default() };
+        let found = self.store.list_municipalities(&filter, crate::domain::Page::first(100)).await?.items;
+        let mut exact = found.into_iter().filter(|m| crate::text::fold(&m.name) == folded);
+        match (exact.next(), exact.next()) {
+            (Some(m), None) => Ok(Some(m)),
+            _ => Ok(None),
+        }
+    }
+
     async fn municipalities_from(
         &self,
         raw: Option<&str>,
@@ -317,7 +334,11 @@ impl Accounts {
     ) -> Result<Vec<MunicipalityId>, ServiceError> {
         let mut ids = Vec::new();
         for slug in raw.unwrap_or("").split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-            match self.store.municipality_by_slug(slug).await? {
+            let found = match self.store.municipality_by_slug(slug).await? {
+                Some(m) => Some(m),
+                None => self.municipality_named(slug).await?,
+            };
+            match found {
                 Some(m) if !ids.contains(&m.id) => ids.push(m.id),
                 Some(_) => {}
                 None => errors.add("municipalities", "unknown_municipality"),

@@ -1,12 +1,16 @@
-//! Changes to a partnership besides its trail and activities: its goals after creation, and the
-//! municipality's choice to publish a proposal before the council decides on it.
+//! Changes to a partnership besides its trail and activities: its goals after creation, the municipality's
+//! choice to publish a proposal before the council decides on it, and correcting the proposal's date.
+
+use std::collections::BTreeMap;
 
 use super::ServiceError;
 use super::partnerships::{Partnerships, parse_goals};
+use crate::clock::istanbul_date;
 use crate::domain::partnership::{
-    GoalActivity, Partnership, PartnershipDetail, PartnershipFilter, PartnershipId, TrailEvent,
+    GoalActivity, Partnership, PartnershipDetail, PartnershipFilter, PartnershipId, Refusal, Stage, TrailEvent,
+    parse_date,
 };
-use crate::domain::{Actor, Change, GoalNumber, MunicipalityId};
+use crate::domain::{Actor, Change, GoalNumber, InputError, MunicipalityId};
 
 fn goal_list(goals: &[GoalNumber]) -> String {
     goals.iter().map(|g| g.get().to_string()).collect::<Vec<_>>().join(",")
@@ -44,6 +48,39 @@ impl Partnerships {
             Ok(())
         } else {
             Err(ServiceError::NotFound)
+        }
+    }
+
+    /// Corrects the date a proposal was made (`raw`: `YYYY-MM-DD`, not in the future). Allowed while the
+    /// proposal is all the trail holds: once the council decision is recorded, its date rests on this one.
+    /// This is how a council decision dated before a wrongly recorded proposal date gets recorded.
+    pub async fn set_proposal_date(
+        &self,
+        id: PartnershipId,
+        raw: Option<&str>,
+        actor: &Actor,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let detail = self.editable(id, actor, now).await?;
+        let date = parse_date("proposed_on", raw)?;
+        if date > istanbul_date(now) {
+            return Err(InputError::new("proposed_on", "date_in_future").into());
+        }
+        let proposal = detail.trail.iter().find(|e| e.stage == Stage::Proposed);
+        let (Some(proposal), Stage::Proposed, 1) = (proposal, detail.partnership.stage, detail.trail.len()) else {
+            let fields = BTreeMap::from([("proposed_on".to_owned(), "proposal_date_fixed".to_owned())]);
+            return Err(ServiceError::Refused(Refusal { code: "proposal_date_fixed", missing: None, fields }));
+        };
+        let change = Change::new(actor, now, "update", "partnership")
+            .record(id.0)
+            .of(MunicipalityId(detail.partnership.member.id))
+            .before(serde_json::json!({ "proposed_on": proposal.date.to_string() }))
+            .after(serde_json::json!({ "proposed_on": date.to_string() }));
+        if self.store_ref().set_proposal_date(id, date, &change).await? {
+            Ok(())
+        } else {
+            // A step was recorded between the read and the write.
+            Err(ServiceError::Conflict("stage_changed".into()))
         }
     }
 

@@ -57,7 +57,8 @@ pub struct NewPartnershipInput {
     pub sdgs: Option<String>,
     pub notes_tr: Option<String>,
     pub notes_en: Option<String>,
-    /// `YYYY-MM-DD`; today when absent.
+    /// `YYYY-MM-DD`, the date the proposal was made; today (in Istanbul) when absent. It can be corrected
+    /// until the next step is recorded.
     pub proposed_on: Option<String>,
 }
 
@@ -131,6 +132,11 @@ impl Partnerships {
 
     pub(crate) fn store_ref(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The date a new proposal is made on unless the user says otherwise: today in Istanbul.
+    pub fn default_proposal_date(&self) -> Date {
+        self.clock.today()
     }
 
     pub fn settings(&self) -> &PartnershipSettings {
@@ -289,9 +295,14 @@ impl Partnerships {
     ) -> Result<Stage, ServiceError> {
         let now = self.clock.now();
         let detail = self.editable(id, actor, now).await?;
-        let evidence = Evidence::parse(stage, raw, &self.settings.permission_authority)?;
         let state = trail_state(&detail);
-        let applied = apply(&state, &evidence, istanbul_date(now))?;
+        let (evidence, applied) =
+            check_step(&state, stage, raw, &self.settings.permission_authority, istanbul_date(now)).map_err(
+                |rejection| match rejection {
+                    Rejection::Refused(r) => ServiceError::Refused(r),
+                    Rejection::Invalid(e) => ServiceError::Invalid(e),
+                },
+            )?;
         let mut step = RecordedStep {
             stage,
             new_stage: applied.stage,

@@ -2,11 +2,12 @@
 //! goal, and which relations are dormant.
 
 use ldp_core::domain::partnership::*;
-use ldp_core::domain::{AuditFilter, GoalNumber, Page};
+use ldp_core::domain::{AuditFilter, Change, GoalNumber, Page};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::ActivityInput;
 use ldp_core::store::Store;
 use ldp_testkit::{TestDb, both_backends};
+use time::macros::date;
 
 use crate::partnerships::{propose, raw, representative, service, staff};
 
@@ -15,6 +16,7 @@ both_backends!(seeded =>
     a_relations_goals_are_replaced_and_audited,
     a_goal_lists_the_activities_of_public_relations,
     only_recorded_activity_older_than_the_period_is_dormant,
+    a_proposal_date_is_corrected_until_the_next_step,
 );
 
 fn ids(list: &[Partnership]) -> Vec<PartnershipId> {
@@ -136,4 +138,46 @@ async fn only_recorded_activity_older_than_the_period_is_dormant(db: TestDb) {
     assert_eq!(ids(&s.list(&dormant, Page::default()).await.unwrap().items), [p.id]);
     s.add_activity(p.id, &activity("2024-11-28", "Yeni ziyaret", "11"), &staff()).await.unwrap();
     assert!(!s.get(p.id).await.unwrap().partnership.dormant, "within the period");
+}
+
+async fn a_proposal_date_is_corrected_until_the_next_step(db: TestDb) {
+    let s = service(&db);
+    let id = propose(&s, false).await; // proposed on 2026-01-10
+    let council = RawEvidence { number: Some("2026/3".into()), ..raw("2026-01-05") };
+    match s.record(id, Stage::CouncilApproved, &council, &staff()).await.unwrap_err() {
+        ServiceError::Refused(r) => assert_eq!(r.fields["date"], "date_before_proposal", "names the proposal"),
+        other => panic!("{other:?}"),
+    }
+    let own = representative(&db, "bursa-nilufer").await;
+    let other = representative(&db, "bursa-osmangazi").await;
+    assert!(matches!(s.set_proposal_date(id, Some("2026-01-02"), &other).await, Err(ServiceError::Forbidden)));
+    for (bad, code) in [("2026-02-30", "invalid_date"), ("2026-11-29", "date_in_future"), ("", "required")] {
+        match s.set_proposal_date(id, Some(bad), &own).await {
+            Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["proposed_on"], code, "{bad}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    s.set_proposal_date(id, Some("2026-01-02"), &own).await.unwrap();
+    let trail = s.get(id).await.unwrap().trail;
+    assert_eq!((trail.len(), trail[0].stage, trail[0].date), (1, Stage::Proposed, date!(2026 - 01 - 02)));
+    let entries = audit_of(&db, id).await;
+    assert_eq!(entries.len(), 1, "refused corrections leave no entry");
+    assert_eq!(entries[0].before.as_ref().unwrap()["proposed_on"], "2026-01-10");
+    assert_eq!(entries[0].after.as_ref().unwrap()["proposed_on"], "2026-01-02");
+    assert_eq!(entries[0].actor, "temsilci@bursa-nilufer.bel.tr");
+
+    s.record(id, Stage::CouncilApproved, &council, &staff()).await.expect("the true earlier council date");
+    match s.set_proposal_date(id, Some("2026-01-01"), &own).await {
+        Err(ServiceError::Refused(r)) => assert_eq!(r.code, "proposal_date_fixed"),
+        other => panic!("fixed once the council decided: {other:?}"),
+    }
+    // The store holds the same line against a writer that read before the step.
+    let change = Change::new(&staff(), ldp_testkit::NOW, "update", "partnership").record(id.0);
+    assert!(!db.store.set_proposal_date(id, date!(2026 - 01 - 01), &change).await.unwrap());
+    assert_eq!(s.get(id).await.unwrap().trail[0].date, date!(2026 - 01 - 02));
+    assert_eq!(audit_of(&db, id).await.len(), 1);
+    assert!(matches!(
+        s.set_proposal_date(PartnershipId(999_999), Some("2026-01-01"), &staff()).await,
+        Err(ServiceError::NotFound)
+    ));
 }

@@ -81,6 +81,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partnership_writes::add_activity))
         .routes(routes!(partnership_writes::set_sdgs))
         .routes(routes!(partnership_writes::set_publication))
+        .routes(routes!(partnership_writes::set_proposal_date))
         .routes(routes!(partnerships::countries))
         .routes(routes!(partnerships::show))
         .routes(routes!(partnerships::compliance))

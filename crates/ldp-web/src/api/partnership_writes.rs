@@ -1,5 +1,5 @@
 //! Writing partnerships through the API, with a token: propose, record a trail step, log an activity, set the
-//! goals, publish a proposal early.
+//! goals, publish a proposal early, correct a proposal's date.
 //! The same services and rules as the command line; refusals carry the rule's code and the missing step.
 
 use axum::Json;
@@ -177,5 +177,37 @@ pub async fn set_publication(
         return Err(ApiError(AppError::invalid(InputError::new("published", "required"))));
     };
     state.partnerships.set_published(id, published, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The corrected date of a proposal.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProposalDateBody {
+    /// `YYYY-MM-DD`, the day the proposal was made; not in the future.
+    pub proposed_on: Option<String>,
+}
+
+/// Corrects the date a proposal was made. Allowed until the next step (the council decision) is recorded; a
+/// council decision dated before a wrongly recorded proposal date is recorded after this correction.
+#[utoipa::path(put, path = "/api/v1/partnerships/{id}/proposal-date", tag = "partnerships", request_body = ProposalDateBody,
+    params(("id" = i64, Path, description = "Partnership id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Saved"),
+        (status = 400, description = "`proposed_on` missing, malformed or in the future", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not change this municipality's relations", body = ErrorBody),
+        (status = 404, description = "No such partnership", body = ErrorBody),
+        (status = 409, description = "A later step is recorded (`proposal_date_fixed`)", body = ErrorBody),
+    ))]
+pub async fn set_proposal_date(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(raw_id): ApiPath<String>,
+    payload: Result<Json<ProposalDateBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = id(&raw_id)?;
+    let b = body(payload)?;
+    state.partnerships.set_proposal_date(id, b.proposed_on.as_deref(), &actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }

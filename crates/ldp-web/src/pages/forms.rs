@@ -44,17 +44,39 @@ impl FormState {
     }
 
     /// Adds the messages of `error` in `lang`: field errors beside their fields, the rest above the form.
+    /// Each message is printed once: a refusal's rule goes above the form unless a field already says it.
     pub fn with_error(mut self, lang: Lang, error: &AppError) -> FormState {
         for (field, code) in &error.fields {
             self.errors.insert(field.clone(), field_message(lang, code));
         }
         if error.fields.is_empty() || error.status != StatusCode::BAD_REQUEST {
-            // A refusal names its reason beside the field and, in full, above the form.
-            let detail = error.fields.values().next().filter(|_| error.status != StatusCode::BAD_REQUEST);
-            self.message = Some(match detail {
-                Some(code) => format!("{} {}", error.message(lang), field_message(lang, code)),
-                None => error.message(lang),
-            });
+            let message = error.message(lang);
+            if !self.errors.values().any(|m| *m == message) {
+                self.message = Some(message);
+            }
+        }
+        self
+    }
+
+    /// Like [`FormState::with_error`], for a form that shows only the fields in `shown`: a problem with a
+    /// field the form does not show (the step a refused one must follow, say) is printed above the form
+    /// instead of the generic rule, so every problem appears once, and all of them at once.
+    pub fn with_error_shown(mut self, lang: Lang, error: &AppError, shown: &[&str]) -> FormState {
+        let mut above = Vec::new();
+        for (field, code) in &error.fields {
+            let message = field_message(lang, code);
+            if shown.contains(&field.as_str()) {
+                self.errors.insert(field.clone(), message);
+            } else if !above.contains(&message) {
+                above.push(message);
+            }
+        }
+        if above.is_empty() && self.errors.is_empty() {
+            // Nothing is said beside a field: the rule (or the failure) itself goes above the form.
+            above.push(error.message(lang));
+        }
+        if !above.is_empty() {
+            self.message = Some(above.join(" "));
         }
         self
     }

@@ -374,7 +374,7 @@ async fn forms_re_render_with_messages_and_what_was_typed(db: TestDb) {
     assert!(!text(&html, "#f-email-error").is_empty() && !text(&html, "#f-phone-error").is_empty());
     assert_eq!(attr(&html, "#f-title", "value").as_deref(), Some("Müdür"), "what was typed is kept");
     assert_eq!(attr(&html, "#f-email", "aria-invalid").as_deref(), Some("true"));
-    // A refused trail step says which step must come first, beside the form.
+    // A refused trail step says which step must come first, above its form.
     let new = app
         .form(
             "/tr/workspace/partnerships/new",
@@ -394,8 +394,9 @@ async fn forms_re_render_with_messages_and_what_was_typed(db: TestDb) {
         .await;
     assert_eq!(step.status, StatusCode::CONFLICT);
     let html = Html::parse_document(&step.body);
-    assert!(text(&html, "#f-stage-error").contains("meclis kararı"), "{}", text(&html, "#f-stage-error"));
-    assert_eq!(attr(&html, "#f-place", "value").as_deref(), Some("Bursa"));
+    let order = text(&html, "#step-signed .form-message");
+    assert!(order.contains("meclis kararı"), "{order}");
+    assert_eq!(attr(&html, "#f-signed-place", "value").as_deref(), Some("Bursa"));
     // The partner search finds München by its Turkish name.
     let search = app.get_as("/tr/workspace/partnerships/new?q=M%C3%BCnih", &b).await;
     assert!(search.body.contains("value=\"2867714\""), "München is offered");

@@ -159,6 +159,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/partnerships/{id}/activities",
     "/api/v1/partnerships/{id}/sdgs",
     "/api/v1/partnerships/{id}/publication",
+    "/api/v1/partnerships/{id}/proposal-date",
     "/api/v1/municipalities/{slug}/profile",
     "/api/v1/municipalities/{slug}/representatives",
     "/api/v1/municipalities/{slug}/representatives/{id}",
@@ -177,6 +178,7 @@ fn write_only(route: &str) -> bool {
         || route.ends_with("/activities")
         || route.ends_with("/sdgs")
         || route.ends_with("/publication")
+        || route.ends_with("/proposal-date")
         || route.ends_with("/profile")
         || route.ends_with("/representatives")
         || route.ends_with("/memberships")
@@ -212,6 +214,7 @@ async fn the_openapi_document_lists_every_route(db: TestDb) {
         ("/api/v1/partnerships/{id}/activities", "post"),
         ("/api/v1/partnerships/{id}/sdgs", "put"),
         ("/api/v1/partnerships/{id}/publication", "put"),
+        ("/api/v1/partnerships/{id}/proposal-date", "put"),
         ("/api/v1/municipalities/{slug}/profile", "put"),
         ("/api/v1/municipalities/{slug}/representatives", "post"),
         ("/api/v1/municipalities/{slug}/representatives/{id}", "put"),

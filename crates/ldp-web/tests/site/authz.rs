@@ -82,6 +82,8 @@ const OK303: Expect = Expect::Done(StatusCode::SEE_OTHER);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Profile,
+    /// Correcting the date of a proposal nothing has followed yet.
+    ProposalDate,
     NewRepresentative,
     EditRepresentative,
     DeleteRepresentative,
@@ -128,6 +130,7 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST partnerships/{id}/activities",    Op::Activity,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/sdgs",          Op::Sdgs,                 [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/publication",   Op::Publish,              [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST partnerships/{id}/proposal-date", Op::ProposalDate,         [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST partnerships/{id}/documents",     Op::Document,             [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST users (invite)",                  Op::Invite,               [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
     ("POST users/{id}",                      Op::EditUser,             [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
@@ -154,6 +157,7 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("POST partnerships/{id}/activities", Op::Activity,             [E401, OK201, OK201, OK201, E403, E403,  E403]),
     ("PUT partnerships/{id}/sdgs",        Op::Sdgs,                 [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
+    ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
 ];
 
@@ -301,6 +305,11 @@ fn partnership(member: &str, city: i64, n: u32) -> Fields {
 
 fn step(n: u32) -> Fields {
     vec![("stage", "council_approved".to_owned()), ("date", "2025-02-03".to_owned()), ("number", format!("2025/{n}"))]
+}
+
+/// A proposal date that differs from the one before (the relations under test were proposed on 2025-01-06).
+fn proposal_date(n: u32) -> Fields {
+    vec![("proposed_on", format!("2024-12-{:02}", n % 28 + 1))]
 }
 
 fn activity(n: u32) -> Fields {
@@ -637,6 +646,9 @@ impl World {
             Op::Activity => form(format!("/tr/workspace/partnerships/{}/activities", t.partnership), activity(n)),
             Op::Sdgs => form(format!("/tr/workspace/partnerships/{}/sdgs", t.partnership), goal_boxes(n)),
             Op::Publish => form(format!("/tr/workspace/partnerships/{}/publication", t.partnership), publication(n)),
+            Op::ProposalDate => {
+                form(format!("/tr/workspace/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
+            }
             Op::Document => Sent::Upload {
                 uri: format!("/tr/workspace/partnerships/{}/documents", t.partnership),
                 filename: format!("karar-{n}.pdf"),
@@ -689,6 +701,9 @@ impl World {
                 uri: format!("/api/v1/partnerships/{}/publication", t.partnership),
                 body: Some(format!("{{\"published\":{}}}", n.is_multiple_of(2))),
             },
+            Op::ProposalDate => {
+                json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
+            }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
                 unreachable!("{op:?} has no API endpoint")
@@ -734,9 +749,10 @@ impl World {
         for id in watched.into_iter().chain(self.fresh) {
             let d = self.app.state.partnerships.get(id).await.unwrap();
             let summary = format!(
-                "{:?}, {} steps, {} activities, {} documents",
+                "{:?}, {} steps (proposed {:?}), {} activities, {} documents",
                 d.partnership.stage,
                 d.trail.len(),
+                d.trail.first().map(|e| e.date),
                 d.activities.len(),
                 d.documents.len()
             );

@@ -249,7 +249,32 @@ mod writes {
         assert_eq!(refused.status, StatusCode::CONFLICT);
         let body: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
         assert_eq!(body["error"]["code"], "out_of_order");
-        assert_eq!(body["error"]["fields"]["stage"], "Record the council decision first.");
+        assert_eq!(
+            body["error"]["fields"]["stage"],
+            "The council decision must be recorded before this step (Law 5393 art. 18(p) and 74)."
+        );
+        // Out of order and incomplete: both said at once.
+        let bare = app.request(post(&steps, Some(&secret), r#"{"stage":"signed","date":"2026-03-01"}"#)).await;
+        assert_eq!(bare.status, StatusCode::CONFLICT);
+        let body: serde_json::Value = serde_json::from_str(&bare.body).unwrap();
+        let fields: Vec<&str> = body["error"]["fields"].as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            (body["error"]["code"].as_str(), fields),
+            (Some("out_of_order"), vec!["place", "signatories", "stage"])
+        );
+
+        // The proposal date can be corrected until the council decision is recorded.
+        let date = format!("/api/v1/partnerships/{id}/proposal-date");
+        let put = |body: &'static str| {
+            let mut r = post(&date, Some(&secret), body);
+            *r.method_mut() = axum::http::Method::PUT;
+            r
+        };
+        let future = app.request(put(r#"{"proposed_on":"2026-12-01"}"#)).await;
+        assert_eq!(future.status, StatusCode::BAD_REQUEST, "{}", future.body);
+        assert!(future.body.contains("proposed_on"));
+        let corrected = app.request(put(r#"{"proposed_on":"2026-01-14"}"#)).await;
+        assert_eq!(corrected.status, StatusCode::NO_CONTENT, "{}", corrected.body);
 
         let missing = app.request(post(&steps, Some(&secret), r#"{"stage":"council_approved"}"#)).await;
         assert_eq!(missing.status, StatusCode::BAD_REQUEST);
@@ -260,6 +285,9 @@ mod writes {
         let council = r#"{"stage":"council_approved","date":"2026-02-01","number":"2026/12"}"#;
         let ok = app.request(post(&steps, Some(&secret), council)).await;
         assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, r#"{"stage":"council_approved"}"#));
+        let fixed = app.request(put(r#"{"proposed_on":"2026-01-13"}"#)).await;
+        assert_eq!(fixed.status, StatusCode::CONFLICT);
+        assert!(fixed.body.contains("proposal_date_fixed"));
         let broken = app.request(post(&steps, Some(&secret), "{not json")).await;
         assert_eq!(broken.status, StatusCode::BAD_REQUEST);
         assert!(broken.body.contains("invalid_body"));

@@ -182,7 +182,7 @@ impl Refusal {
         Refusal { code, missing: None, fields: BTreeMap::new() }
     }
 
-    fn on_date(code: &'static str) -> Self {
+    pub(crate) fn on_date(code: &'static str) -> Self {
         let mut r = Refusal::new(code);
         r.fields.insert("date".into(), code.into());
         r
@@ -229,34 +229,103 @@ pub fn missing_steps(state: &TrailState) -> Vec<MissingStep> {
 }
 
 /// Checks `evidence` against the rules and says what recording it does. `today` bounds dates.
-/// Order is checked before dates, so the refusal names the step that is missing first.
 pub fn apply(state: &TrailState, evidence: &Evidence, today: Date) -> Result<Applied, Refusal> {
-    if state.stage == Stage::Terminated {
-        return Err(Refusal::new("already_terminated"));
-    }
     let applied = check_order(state, evidence.stage())?;
-    if evidence.date() > today {
-        return Err(Refusal::on_date("date_in_future"));
+    match check_date(state, evidence.stage(), Some(&applied), evidence.date(), today) {
+        Ok(()) => Ok(applied),
+        Err(code) => Err(Refusal::on_date(code)),
     }
+}
+
+/// Why a step as submitted cannot be recorded: a rule refuses it (with any bad fields beside), or only its
+/// fields are wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    Refused(Refusal),
+    Invalid(InputError),
+}
+
+/// Checks a submitted step whole: its place in the order, its evidence fields and its date, reporting every
+/// problem at once, so nobody has to submit three times to learn three things. An order refusal carries the
+/// field errors too; field errors alone are `Invalid`; a date rule alone is a `Refused` on the date.
+pub fn check_step(
+    state: &TrailState,
+    stage: Stage,
+    raw: &RawEvidence,
+    default_authority: &str,
+    today: Date,
+) -> Result<(Evidence, Applied), Rejection> {
+    if stage == Stage::Proposed {
+        return Err(Rejection::Invalid(InputError::new("stage", "not_a_transition")));
+    }
+    let order = check_order(state, stage);
+    let parsed = Evidence::parse(stage, raw, default_authority);
+    let mut fields = match &parsed {
+        Ok(_) => BTreeMap::new(),
+        Err(e) => e.fields.clone(),
+    };
+    let date = match &parsed {
+        Ok(e) => Some(e.date()),
+        Err(_) => parse_date("date", raw.date.as_deref()).ok(),
+    };
+    if let Some(date) = date
+        && let Err(code) = check_date(state, stage, order.as_ref().ok(), date, today)
+    {
+        fields.insert("date".into(), code.into());
+    }
+    match (order, parsed) {
+        (Err(mut refusal), _) => {
+            refusal.fields.extend(fields);
+            Err(Rejection::Refused(refusal))
+        }
+        (Ok(_), Err(_)) => Err(Rejection::Invalid(InputError { fields })),
+        (Ok(applied), Ok(evidence)) => match fields.remove("date") {
+            None => Ok((evidence, applied)),
+            Some(code) => {
+                // The refusal's code stays the rule's; the field names the proposal when that is what it precedes.
+                let rule = if code == "date_in_future" { "date_in_future" } else { "date_before_previous_step" };
+                let mut refusal = Refusal::new(rule);
+                refusal.fields.insert("date".into(), code);
+                Err(Rejection::Refused(refusal))
+            }
+        },
+    }
+}
+
+/// The date rules: not in the future, and not before the step it follows. `applied` is what the order check
+/// allowed (`None` when it refused, and then only the future is checked). A date before the proposal says
+/// so, because a wrongly recorded proposal date can be corrected until the next step.
+fn check_date(
+    state: &TrailState,
+    stage: Stage,
+    applied: Option<&Applied>,
+    date: Date,
+    today: Date,
+) -> Result<(), &'static str> {
+    if date > today {
+        return Err("date_in_future");
+    }
+    let Some(applied) = applied else { return Ok(()) };
     // A back-filled step follows the paperwork already recorded; an ordinary one follows every step.
     let previous = state
         .recorded
         .iter()
         .filter(|(s, _)| !applied.backfilled || required_steps(state.abroad, state.foreign_missions).contains(s))
-        .map(|(_, d)| *d)
-        .max();
-    let terminating_import = state.trail_incomplete && evidence.stage() == Stage::Terminated;
-    if let Some(last) = previous
-        && evidence.date() < last
-        && !terminating_import
-    {
-        return Err(Refusal::on_date("date_before_previous_step"));
+        .max_by_key(|(_, d)| *d);
+    let terminating_import = state.trail_incomplete && stage == Stage::Terminated;
+    match previous {
+        Some((before, last)) if date < *last && !terminating_import => {
+            Err(if *before == Stage::Proposed { "date_before_proposal" } else { "date_before_previous_step" })
+        }
+        _ => Ok(()),
     }
-    Ok(applied)
 }
 
 /// Whether `target` may be recorded now, and what that does.
 fn check_order(state: &TrailState, target: Stage) -> Result<Applied, Refusal> {
+    if state.stage == Stage::Terminated {
+        return Err(Refusal::new("already_terminated"));
+    }
     if target == Stage::Terminated {
         return Ok(Applied { stage: Stage::Terminated, backfilled: false, trail_complete: !state.trail_incomplete });
     }
@@ -289,6 +358,16 @@ fn check_order(state: &TrailState, target: Stage) -> Result<Applied, Refusal> {
         Some(_) if target == Stage::Permitted && !state.abroad => Err(Refusal::new("not_applicable")),
         Some(next) => Err(Refusal::out_of_order(next)),
     }
+}
+
+/// The step the trail expects next (back-filled paperwork first), if any besides ending the relation; the
+/// workspace opens its form first.
+pub fn expected_step(state: &TrailState) -> Option<Stage> {
+    Stage::ALL
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, Stage::Proposed | Stage::Terminated))
+        .find(|s| check_order(state, *s).is_ok())
 }
 
 /// The one step that may come next on a relation's ordinary path.
@@ -414,6 +493,62 @@ mod tests {
             ],
         );
         assert!(missing_steps(&s).is_empty());
+    }
+
+    #[test]
+    fn a_step_out_of_order_reports_its_fields_too() {
+        let s = state(Stage::Proposed, true, false, &[(Stage::Proposed, date!(2026 - 01 - 05))]);
+        let raw = RawEvidence { date: Some("2027-01-01".into()), ..Default::default() };
+        match check_step(&s, Stage::Signed, &raw, "x", TODAY).unwrap_err() {
+            Rejection::Refused(r) => {
+                assert_eq!((r.code, r.missing), ("out_of_order", Some(Stage::CouncilApproved)));
+                let fields: Vec<(&str, &str)> = r.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                assert_eq!(
+                    fields,
+                    [("date", "date_in_future"), ("place", "required"), ("signatories", "required")],
+                    "every problem at once"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_fields_and_a_bad_date_are_reported_together() {
+        let s = state(Stage::CouncilApproved, true, false, &[(Stage::CouncilApproved, date!(2026 - 02 - 01))]);
+        let raw = RawEvidence { date: Some("2026-01-01".into()), ..Default::default() };
+        match check_step(&s, Stage::Permitted, &raw, "x", TODAY).unwrap_err() {
+            Rejection::Invalid(e) => {
+                assert_eq!(e.fields["date"], "date_before_previous_step");
+                assert_eq!(e.fields["reference"], "required");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_council_date_before_the_proposal_names_the_proposal() {
+        let s = state(Stage::Proposed, true, false, &[(Stage::Proposed, date!(2026 - 11 - 28))]);
+        let raw = RawEvidence { date: Some("2026-11-20".into()), number: Some("2026/9".into()), ..Default::default() };
+        match check_step(&s, Stage::CouncilApproved, &raw, "x", TODAY).unwrap_err() {
+            Rejection::Refused(r) => {
+                assert_eq!((r.code, r.fields["date"].as_str()), ("date_before_previous_step", "date_before_proposal"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let fixed = state(Stage::Proposed, true, false, &[(Stage::Proposed, date!(2026 - 11 - 10))]);
+        assert!(check_step(&fixed, Stage::CouncilApproved, &raw, "x", TODAY).is_ok());
+    }
+
+    #[test]
+    fn the_expected_step_follows_the_trail() {
+        let s = state(Stage::Proposed, true, false, &[]);
+        assert_eq!(expected_step(&s), Some(Stage::CouncilApproved));
+        let s = state(Stage::CouncilApproved, true, true, &[(Stage::CouncilApproved, date!(2026 - 02 - 01))]);
+        assert_eq!(expected_step(&s), Some(Stage::Permitted));
+        assert_eq!(expected_step(&state(Stage::Active, true, false, &[])), None);
+        let imported = TrailState { trail_incomplete: true, ..state(Stage::Active, true, false, &[]) };
+        assert_eq!(expected_step(&imported), Some(Stage::CouncilApproved));
     }
 
     #[test]

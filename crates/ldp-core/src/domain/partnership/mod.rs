@@ -9,6 +9,7 @@ mod lifecycle;
 mod types;
 
 pub use lifecycle::{
-    Applied, Evidence, MissingStep, RawEvidence, Refusal, TrailState, TransitionKind, apply, missing_steps, parse_date,
+    Applied, Evidence, MissingStep, RawEvidence, Refusal, Rejection, TrailState, TransitionKind, apply, check_step,
+    expected_step, missing_steps, parse_date,
 };
 pub use types::*;

@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/partnerships/{id}/activities", post(partnership::add_activity))
         .route("/{lang}/workspace/partnerships/{id}/sdgs", post(partnership::set_sdgs))
         .route("/{lang}/workspace/partnerships/{id}/publication", post(partnership::set_publication))
+        .route("/{lang}/workspace/partnerships/{id}/proposal-date", post(partnership::set_proposal_date))
         .route(
             "/{lang}/workspace/partnerships/{id}/documents",
             post(partnership::upload).layer(axum::extract::DefaultBodyLimit::max(

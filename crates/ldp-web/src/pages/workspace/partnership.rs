@@ -8,9 +8,11 @@ use serde::Deserialize;
 
 use ldp_core::domain::partnership::{
     ActivityKind, DocumentKind, PartnershipDetail, PartnershipId, PartnershipKind, RawEvidence, Stage, Theme,
+    expected_step,
 };
 use ldp_core::domain::{City, CityFilter, Municipality, MunicipalityFilter, Page, SdgGoal};
 use ldp_core::services::documents::MAX_DOCUMENT_BYTES;
+use ldp_core::services::partnerships::trail_state;
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
 
 use super::Me;
@@ -133,7 +135,9 @@ pub async fn new_form(
     Query(query): Query<NewQuery>,
 ) -> Result<Response, PageError> {
     let q = query.q.unwrap_or_default();
-    let mut form = FormState::default().set("kind", "sister_city");
+    // The proposal's date is asked for, filled with today (Istanbul) and editable.
+    let today = state.partnerships.default_proposal_date().to_string();
+    let mut form = FormState::default().set("kind", "sister_city").set("proposed_on", today);
     if let Some(m) = query.municipality {
         form = form.set("municipality", m);
     }
@@ -206,11 +210,15 @@ struct ShowPage {
     detail: PartnershipDetail,
     show_actor: bool,
     editable: bool,
-    stages: Vec<Stage>,
     activity_kinds: Vec<ActivityKind>,
     document_kinds: Vec<DocumentKind>,
     goals: Vec<SdgGoal>,
-    step_form: FormState,
+    /// One small form per step that can apply, each with only its own fields.
+    step_boxes: Vec<StepBox>,
+    /// A step form that named no known step.
+    step_error: Option<String>,
+    /// The proposal's date, while it can still be corrected.
+    proposal_form: Option<FormState>,
     activity_form: FormState,
     document_form: FormState,
     sdg_form: FormState,
@@ -218,9 +226,34 @@ struct ShowPage {
     max_mib: usize,
 }
 
+/// The form of one trail step.
+struct StepBox {
+    stage: Stage,
+    fields: &'static [&'static str],
+    form: FormState,
+    /// Shown unfolded: the step just submitted, or else the one the trail expects next.
+    open: bool,
+    expected: bool,
+}
+
+/// The evidence fields a step asks for, in the order shown ([`Evidence::parse`] reads the same ones).
+fn step_fields(stage: Stage) -> &'static [&'static str] {
+    match stage {
+        Stage::Proposed => &[],
+        Stage::CouncilApproved => &["date", "number"],
+        Stage::Permitted => &["date", "reference", "authority"],
+        Stage::MfaInformed | Stage::Active => &["date"],
+        Stage::Signed => &["date", "place", "signatories"],
+        Stage::Terminated => &["date", "number", "reason"],
+    }
+}
+
 #[derive(Default)]
 struct Forms {
-    step: FormState,
+    /// The step form submitted, re-shown with its values and messages.
+    step: Option<(Stage, FormState)>,
+    step_error: Option<String>,
+    proposal: Option<FormState>,
     activity: FormState,
     document: FormState,
     /// `None`: the relation's own goals.
@@ -251,18 +284,29 @@ async fn show_page(
         let goals = detail.partnership.sdgs.iter().map(|g| g.get().to_string()).collect::<Vec<_>>();
         FormState::default().set("sdgs", goals.join(","))
     });
+    let editable = viewer.actor.edits_municipality(member);
+    let step_boxes = step_boxes(state, &detail, forms.step);
+    // Shown while the date can change, and again with the refusal when someone's step came first.
+    let proposal_form = match (forms.proposal, &detail.partnership.stage, detail.trail.as_slice()) {
+        (Some(refused), _, _) => Some(refused),
+        (None, Stage::Proposed, [proposal]) if editable => {
+            Some(FormState::default().set("proposed_on", proposal.date.to_string()))
+        }
+        _ => None,
+    };
     let page = ShowPage {
         title,
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
-        editable: viewer.actor.edits_municipality(member),
+        editable,
         detail,
         show_actor: true,
-        stages: Stage::ALL.iter().copied().filter(|s| *s != Stage::Proposed).collect(),
+        step_boxes,
+        step_error: forms.step_error,
+        proposal_form,
         activity_kinds: ActivityKind::ALL.to_vec(),
         document_kinds: DocumentKind::ALL.to_vec(),
         goals: state.store.list_goals().await.map_err(ctx.fail())?,
         sdg_form,
-        step_form: forms.step,
         activity_form: forms.activity,
         document_form: forms.document,
         saved,
@@ -270,6 +314,37 @@ async fn show_page(
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, status)
+}
+
+/// The step forms of a relation: none once it has ended; no ministry permission for a partner at home.
+fn step_boxes(state: &AppState, detail: &PartnershipDetail, submitted: Option<(Stage, FormState)>) -> Vec<StepBox> {
+    if detail.partnership.stage == Stage::Terminated {
+        return Vec::new();
+    }
+    let expected = expected_step(&trail_state(detail));
+    let open = submitted.as_ref().map(|(s, _)| *s).or(expected);
+    let mut submitted = submitted;
+    Stage::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != Stage::Proposed && (*s != Stage::Permitted || detail.partnership.partner.is_abroad()))
+        .map(|stage| {
+            let form = match submitted.take_if(|(s, _)| *s == stage) {
+                Some((_, form)) => form,
+                None if stage == Stage::Permitted => {
+                    FormState::default().set("authority", state.partnerships.settings().permission_authority.clone())
+                }
+                None => FormState::default(),
+            };
+            StepBox {
+                stage,
+                fields: step_fields(stage),
+                form,
+                open: open == Some(stage),
+                expected: expected == Some(stage),
+            }
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -299,25 +374,51 @@ pub async fn record_step(
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &raw)?;
     let stage = match form.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Err(AppError::invalid(ldp_core::domain::InputError::new("stage", "required"))),
-        Some(s) => s.parse::<Stage>().map_err(AppError::invalid),
+        None => Err(ldp_core::domain::InputError::new("stage", "required")),
+        Some(s) => s.parse::<Stage>(),
     };
-    let result = match stage {
-        Ok(stage) => state
-            .partnerships
-            .record(id, stage, &form.evidence, &viewer.actor)
-            .await
-            .map(|_| ())
-            .map_err(AppError::from),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
-        Err(error) if shows_in_form(&error) => {
-            let step = FormState::of(&form).with_error(ctx.lang, &error);
-            show_page(ctx, &state, &viewer, id, Forms { step, ..Forms::default() }, error.status, false).await
+    let stage = match stage {
+        Ok(stage) if stage != Stage::Proposed => stage,
+        Ok(_) | Err(_) => {
+            let step_error = Some(crate::error::field_message(ctx.lang, "unknown_stage"));
+            let forms = Forms { step_error, ..Forms::default() };
+            return show_page(ctx, &state, &viewer, id, forms, StatusCode::BAD_REQUEST, false).await;
         }
-        Err(error) => Err(PageError::new(ctx, error)),
+    };
+    match state.partnerships.record(id, stage, &form.evidence, &viewer.actor).await {
+        Ok(_) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(e) => {
+            let error = in_form(&ctx, e)?;
+            // The step's own fields beside them; the order rule (a field this form does not show) above it.
+            let step = FormState::of(&form.evidence).with_error_shown(ctx.lang, &error, step_fields(stage));
+            let forms = Forms { step: Some((stage, step)), ..Forms::default() };
+            show_page(ctx, &state, &viewer, id, forms, error.status, false).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct ProposalDateForm {
+    proposed_on: Option<String>,
+}
+
+/// Corrects the date of a proposal until its council decision is recorded.
+pub async fn set_proposal_date(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, raw)): Path<(String, String)>,
+    CsrfForm { form, .. }: CsrfForm<ProposalDateForm>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &raw)?;
+    match state.partnerships.set_proposal_date(id, form.proposed_on.as_deref(), &viewer.actor).await {
+        Ok(()) => Ok(see_other(&ctx.href(&format!("/workspace/partnerships/{}?saved=1", id.0)))),
+        Err(e) => {
+            let error = in_form(&ctx, e)?;
+            let proposal = FormState::of(&form).with_error_shown(ctx.lang, &error, &["proposed_on"]);
+            let forms = Forms { proposal: Some(proposal), ..Forms::default() };
+            show_page(ctx, &state, &viewer, id, forms, error.status, false).await
+        }
     }
 }
 

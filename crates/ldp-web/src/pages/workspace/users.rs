@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use ldp_core::domain::{Role, User, UserId};
+use ldp_core::domain::{Municipality, MunicipalityFilter, Page, Role, User, UserId};
 use ldp_core::services::accounts::UserInput;
 
 use super::Me;
@@ -15,10 +15,17 @@ use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
 use crate::state::AppState;
 
-/// A user with the slugs of their municipalities, for display.
+/// A user with the names of their municipalities, for display.
 pub struct UserRow {
     pub user: User,
     pub municipalities: String,
+}
+
+/// A member municipality to tick, shown by its name.
+pub struct Choice {
+    pub slug: String,
+    pub label: String,
+    pub checked: bool,
 }
 
 #[derive(askama::Template)]
@@ -32,33 +39,91 @@ struct UsersPage {
     can_invite: bool,
     can_manage: bool,
     form: FormState,
+    /// The municipality search (`mq`) and the members it found, ticked ones first.
+    mq: String,
+    choices: Vec<Choice>,
     invited: Option<String>,
 }
 
-async fn slugs(state: &AppState, user: &User) -> Result<String, ldp_core::store::StoreError> {
-    let mut out = Vec::new();
+/// The user's municipalities: their slugs (the form's values) and their official names (what people read).
+async fn municipalities_of(
+    ctx: &PageCtx,
+    state: &AppState,
+    user: &User,
+) -> Result<(Vec<String>, String), ldp_core::store::StoreError> {
+    let (mut slugs, mut names) = (Vec::new(), Vec::new());
     for id in &user.municipalities {
         if let Some(m) = state.store.municipality(*id).await? {
-            out.push(m.slug);
+            names.push(ctx.official(&m));
+            slugs.push(m.slug);
         }
     }
-    Ok(out.join(", "))
+    Ok((slugs, names.join(", ")))
 }
 
+/// The members to choose from: those whose name matches `q` (Turkish case folding; every member when `q` is
+/// empty), in the registry's Turkish order, with the ticked ones first so a search never hides a choice made.
+pub(super) async fn choices(
+    ctx: &PageCtx,
+    state: &AppState,
+    q: &str,
+    ticked: &[String],
+) -> Result<Vec<Choice>, ldp_core::store::StoreError> {
+    let folded = ldp_core::text::fold(q);
+    let filter = MunicipalityFilter { name: (!folded.is_empty()).then_some(folded), ..Default::default() };
+    let mut found: Vec<Municipality> = Vec::new();
+    for n in 1.. {
+        let page =
+            state.store.list_municipalities(&filter, Page::parse(Some(n), Some(100)).unwrap_or_default()).await?;
+        let last = i64::from(page.last_page());
+        found.extend(page.items);
+        if n >= last {
+            break;
+        }
+    }
+    let label = |m: &Municipality| format!("{} · {}", ctx.official(m), m.province.name);
+    let mut out = Vec::new();
+    for slug in ticked {
+        if let Some(m) = state.store.municipality_by_slug(slug).await? {
+            out.push(Choice { label: label(&m), slug: m.slug, checked: true });
+        }
+    }
+    for m in found.iter().filter(|m| !ticked.contains(&m.slug)) {
+        out.push(Choice { slug: m.slug.clone(), label: label(m), checked: false });
+    }
+    Ok(out)
+}
+
+/// The ticked boxes (`municipality`, one per box) and any typed list (`municipalities`, the API's form).
+fn ticked(boxes: &[String], typed: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let typed = typed.unwrap_or("").split([',', '\n']);
+    for v in boxes.iter().map(String::as_str).chain(typed).map(str::trim).filter(|v| !v.is_empty()) {
+        if !out.iter().any(|o| o == v) {
+            out.push(v.to_owned());
+        }
+    }
+    out
+}
+
+#[expect(clippy::too_many_arguments, reason = "the page's parts")]
 async fn users_page(
     ctx: PageCtx,
     state: &AppState,
     viewer: &Viewer,
     form: FormState,
+    mq: String,
+    ticked: &[String],
     invited: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let list = state.accounts.users(&viewer.actor).await.map_err(ctx.fail())?;
     let mut users = Vec::new();
     for user in list {
-        let municipalities = slugs(state, &user).await.map_err(ctx.fail())?;
+        let (_, municipalities) = municipalities_of(&ctx, state, &user).await.map_err(ctx.fail())?;
         users.push(UserRow { user, municipalities });
     }
+    let choices = choices(&ctx, state, &mq, ticked).await.map_err(ctx.fail())?;
     let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| viewer.actor.grants(*r)).collect();
     let page = UsersPage {
         title: ctx.t("ws-users"),
@@ -68,6 +133,8 @@ async fn users_page(
         can_invite: viewer.actor.invites_users(),
         can_manage: viewer.actor.manages_users(),
         form,
+        mq,
+        choices,
         invited,
         ctx: ctx.clone(),
     };
@@ -77,6 +144,8 @@ async fn users_page(
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     invited: Option<String>,
+    /// Searches the municipalities to choose from by name.
+    mq: Option<String>,
 }
 
 pub async fn list(
@@ -86,24 +155,48 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let form = FormState::default().set("role", "representative");
-    users_page(ctx, &state, &viewer, form, q.invited, StatusCode::OK).await
+    let mq = q.mq.unwrap_or_default();
+    users_page(ctx, &state, &viewer, form, mq, &[], q.invited, StatusCode::OK).await
+}
+
+/// The invitation form: the account's fields and the ticked municipalities.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct InviteForm {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    /// One per ticked box (a slug).
+    #[serde(default)]
+    municipality: Vec<String>,
+    /// Typed instead: slugs or names, comma-separated.
+    municipalities: Option<String>,
+    /// The search the list was filtered by, kept when the form comes back.
+    mq: Option<String>,
 }
 
 pub async fn invite(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    CsrfForm { form, .. }: CsrfForm<UserInput>,
+    CsrfForm { form, .. }: CsrfForm<InviteForm>,
 ) -> Result<Response, PageError> {
-    match state.accounts.invite(&viewer.actor, &form, ctx.lang).await {
+    let ticked = ticked(&form.municipality, form.municipalities.as_deref());
+    let input = UserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: form.role.clone(),
+        municipalities: Some(ticked.join(",")),
+    };
+    match state.accounts.invite(&viewer.actor, &input, ctx.lang).await {
         Ok(user) => {
             let q = serde_urlencoded::to_string([("invited", user.email.as_str())]).unwrap_or_default();
             Ok(see_other(&ctx.href(&format!("/workspace/users?{q}"))))
         }
         Err(e) => {
             let error = in_form(&ctx, e)?;
-            let f = FormState::of(&form).with_error(ctx.lang, &error);
-            users_page(ctx, &state, &viewer, f, None, error.status).await
+            let f = FormState::of(&input).with_error(ctx.lang, &error);
+            let mq = form.mq.clone().unwrap_or_default();
+            users_page(ctx, &state, &viewer, f, mq, &ticked, None, error.status).await
         }
     }
 }
@@ -117,43 +210,67 @@ struct UserPage {
     user: User,
     roles: Vec<Role>,
     form: FormState,
+    mq: String,
+    choices: Vec<Choice>,
+    /// Where the municipality search goes: this page.
+    search_action: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct UserForm {
     name: Option<String>,
     role: Option<String>,
+    /// One per ticked box (a slug).
+    #[serde(default)]
+    municipality: Vec<String>,
+    /// Typed instead: slugs or names, comma-separated.
     municipalities: Option<String>,
     disabled: Option<String>,
+    mq: Option<String>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EditQuery {
+    mq: Option<String>,
+}
+
+/// A form that was refused, with what was ticked.
+type Refused = (FormState, Vec<String>);
 
 async fn user_page(
     ctx: PageCtx,
     state: &AppState,
     viewer: &Viewer,
     id: UserId,
-    form: Option<FormState>,
+    mq: String,
+    refused: Option<Refused>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     if !viewer.actor.manages_users() {
         return Err(PageError::new(ctx, AppError::forbidden()));
     }
     let user = state.accounts.user(&viewer.actor, id).await.map_err(ctx.fail())?;
-    let form = match form {
-        Some(f) => f,
-        None => FormState::of(&UserForm {
-            name: Some(user.name.clone()),
-            role: Some(user.role.as_str().to_owned()),
-            municipalities: Some(slugs(state, &user).await.map_err(ctx.fail())?),
-            disabled: user.disabled.then(|| "1".to_owned()),
-        }),
+    let (form, ticked) = match refused {
+        Some(r) => r,
+        None => {
+            let (slugs, _) = municipalities_of(&ctx, state, &user).await.map_err(ctx.fail())?;
+            let form = FormState::default()
+                .set("name", user.name.clone())
+                .set("role", user.role.as_str())
+                .set("disabled", if user.disabled { "1" } else { "" });
+            (form, slugs)
+        }
     };
+    let choices = choices(&ctx, state, &mq, &ticked).await.map_err(ctx.fail())?;
     let page = UserPage {
         title: user.email.clone(),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
         user,
         roles: Role::ALL.to_vec(),
         form,
+        mq,
+        choices,
+        search_action: ctx.href(&format!("/workspace/users/{}", id.0)),
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, status)
@@ -168,9 +285,10 @@ pub async fn edit(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
+    Query(q): Query<EditQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id)?;
-    user_page(ctx, &state, &viewer, id, None, StatusCode::OK).await
+    user_page(ctx, &state, &viewer, id, q.mq.unwrap_or_default(), None, StatusCode::OK).await
 }
 
 pub async fn update(
@@ -181,19 +299,21 @@ pub async fn update(
     CsrfForm { form, .. }: CsrfForm<UserForm>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id)?;
+    let ticked = ticked(&form.municipality, form.municipalities.as_deref());
     let input = UserInput {
         email: None,
         name: form.name.clone(),
         role: form.role.clone(),
-        municipalities: form.municipalities.clone(),
+        municipalities: Some(ticked.join(",")),
     };
     let disabled = form.disabled.is_some();
     match state.accounts.update_user(&viewer.actor, id, &input, disabled).await {
         Ok(_) => Ok(see_other(&ctx.href("/workspace/users"))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
-            let f = FormState::of(&form).with_error(ctx.lang, &error);
-            user_page(ctx, &state, &viewer, id, Some(f), error.status).await
+            let f = FormState::of(&input).set("disabled", if disabled { "1" } else { "" }).with_error(ctx.lang, &error);
+            let mq = form.mq.clone().unwrap_or_default();
+            user_page(ctx, &state, &viewer, id, mq, Some((f, ticked)), error.status).await
         }
     }
 }
