@@ -14,6 +14,7 @@ mod pool;
 mod read;
 mod rows;
 mod tokens;
+mod ts;
 mod uploads;
 mod workspace;
 

@@ -12,6 +12,7 @@ use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
+use crate::ts::Ts;
 use ldp_core::domain::Change;
 
 /// Dormant: active, with recorded activity (or activation) older than the cut-off `$1`. A relation with no
@@ -311,7 +312,7 @@ impl SqlStore {
             )
             .bind(new.municipality_id).bind(city).bind(member).bind(collation_key(&partner_name))
             .bind(new.kind.as_str()).bind(stage.as_str()).bind(new.foreign_missions).bind(imported)
-            .bind(themes).bind(&new.notes.tr).bind(&new.notes.en).bind(new.imported_from.as_deref()).bind(now)
+            .bind(themes).bind(&new.notes.tr).bind(&new.notes.en).bind(new.imported_from.as_deref()).bind(Ts(now))
             .fetch_optional(&mut *tx).await.map_err(db)?;
             let Some(id) = id else {
                 return Ok(None);
@@ -325,7 +326,7 @@ impl SqlStore {
                     "INSERT INTO partnership_event (partnership_id, stage, event_date, actor, recorded_at) \
                      VALUES ($1, 'proposed', $2, $3, $4)",
                 )
-                .bind(id).bind(new.proposed_on).bind(actor).bind(now).execute(&mut *tx).await.map_err(db)?;
+                .bind(id).bind(new.proposed_on).bind(actor).bind(Ts(now)).execute(&mut *tx).await.map_err(db)?;
             }
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
@@ -513,7 +514,7 @@ impl SqlStore {
             )
             .bind(id.0).bind(s.stage.as_str()).bind(s.date).bind(s.decision_number.as_deref()).bind(s.reference.as_deref())
             .bind(s.authority.as_deref()).bind(s.place.as_deref()).bind(s.signatories.as_deref()).bind(s.reason.as_deref())
-            .bind(s.backfilled).bind(&s.actor).bind(s.recorded_at)
+            .bind(s.backfilled).bind(&s.actor).bind(Ts(s.recorded_at))
             .execute(&mut *tx).await
             .map_err(|e| match db(e) {
                 // The unique (relation, stage) rule caught a copy the count did not: same answer.
@@ -540,7 +541,7 @@ impl SqlStore {
                  recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(id.0).bind(a.date).bind(&a.title.tr).bind(&a.title.en).bind(a.kind.as_str()).bind(goal_list(&a.sdgs))
-            .bind(actor).bind(now)
+            .bind(actor).bind(Ts(now))
             .fetch_one(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>(
                 "UPDATE partnership SET last_activity_on = $1 WHERE id = $2 \
@@ -567,7 +568,7 @@ impl SqlStore {
                  storage_key, actor, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(id.0).bind(d.kind.as_str()).bind(&d.filename).bind(&d.content_type).bind(d.size).bind(&d.sha256)
-            .bind(&d.storage_key).bind(actor).bind(now)
+            .bind(&d.storage_key).bind(actor).bind(Ts(now))
             .fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(document));
             tx.commit().await.map_err(db)?;

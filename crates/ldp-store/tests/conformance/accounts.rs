@@ -7,11 +7,12 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use ldp_core::clock::FixedClock;
+use ldp_core::domain::Session;
 use ldp_core::domain::{Actor, AuditFilter, Change, Lang, LinkPurpose, Page, Role, UserId};
 use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
 use ldp_core::services::tokens::Tokens;
-use ldp_core::store::{Pruned, Store, StoreError};
+use ldp_core::store::{AttemptClaim, AttemptLimits, Pruned, Store, StoreError};
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
@@ -29,6 +30,7 @@ both_backends!(seeded =>
     the_actor_filter_takes_wildcards_literally,
     the_filters_the_pages_offer_have_indexes,
     expired_sessions_links_and_old_attempts_are_pruned,
+    expiry_and_lockout_compare_instants_within_one_second,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -480,4 +482,49 @@ async fn expired_sessions_links_and_old_attempts_are_pruned(db: TestDb) {
     assert!(a.session(&old.cookie).await.unwrap().is_none());
     assert!(a.link_user(&live_link, LinkPurpose::Reset).await.unwrap().is_some(), "live links stay");
     assert!(a.link_user(&stale_link, LinkPurpose::Reset).await.unwrap().is_none());
+}
+
+/// A whole second and half a second past it (`…:00Z` and `…:00.5Z` as sqlx used to write them on SQLite,
+/// where the first sorted after the second) compare as the instants they are: expiry and the lockout window
+/// are right at the sub-second boundary.
+async fn expiry_and_lockout_compare_instants_within_one_second(db: TestDb) {
+    let (a, _, _clock) = accounts(&db);
+    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap().id;
+    let half = Duration::milliseconds(500);
+    let session = |expires_at| Session {
+        user_id: user,
+        csrf_token: "c".into(),
+        created_at: NOW - Duration::hours(1),
+        expires_at,
+    };
+    db.store.create_session("ends-half-past", &session(NOW + half), None, None).await.unwrap();
+    db.store.create_session("ends-on-the-second", &session(NOW), None, None).await.unwrap();
+    assert!(db.store.session("ends-half-past", NOW).await.unwrap().is_some(), "live until half past");
+    assert!(db.store.session("ends-half-past", NOW + half).await.unwrap().is_none());
+    assert!(db.store.session("ends-on-the-second", NOW + half).await.unwrap().is_none(), "over half a second ago");
+    assert!(db.store.session("ends-on-the-second", NOW - half).await.unwrap().is_some());
+
+    db.store
+        .create_link("link-half-past", user, LinkPurpose::Reset, NOW - Duration::hours(1), NOW + half)
+        .await
+        .unwrap();
+    db.store.create_link("link-on-the-second", user, LinkPurpose::Reset, NOW - Duration::hours(1), NOW).await.unwrap();
+    assert_eq!(db.store.link_user("link-half-past", LinkPurpose::Reset, NOW).await.unwrap(), Some(user));
+    assert_eq!(db.store.link_user("link-on-the-second", LinkPurpose::Reset, NOW + half).await.unwrap(), None);
+    let pruned = db.store.prune_expired(NOW + Duration::milliseconds(250), NOW - Duration::days(30)).await.unwrap();
+    assert_eq!((pruned.sessions, pruned.links), (1, 1), "only what ended on the second is pruned at a quarter past");
+
+    // Failures half a second into the window count; the window starts on the whole second.
+    let limits = AttemptLimits { since: NOW, per_address: 2, per_client: 100 };
+    for _ in 0..2 {
+        let claim = db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + half, &limits).await.unwrap();
+        assert!(matches!(claim, AttemptClaim::Granted(_)));
+    }
+    match db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + half, &limits).await.unwrap() {
+        AttemptClaim::Locked { last } => assert_eq!(last, Some(NOW + half)),
+        other => panic!("two failures at half past are inside a window that starts on the second: {other:?}"),
+    }
+    let later = AttemptLimits { since: NOW + Duration::milliseconds(750), ..limits };
+    let claim = db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + Duration::seconds(1), &later).await;
+    assert!(matches!(claim.unwrap(), AttemptClaim::Granted(_)), "failures before the window do not count");
 }
