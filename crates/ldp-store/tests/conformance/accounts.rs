@@ -31,6 +31,7 @@ both_backends!(seeded =>
     the_filters_the_pages_offer_have_indexes,
     expired_sessions_links_and_old_attempts_are_pruned,
     expiry_and_lockout_compare_instants_within_one_second,
+    a_tokens_last_use_is_written_at_most_once_a_minute,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -527,4 +528,20 @@ async fn expiry_and_lockout_compare_instants_within_one_second(db: TestDb) {
     let later = AttemptLimits { since: NOW + Duration::milliseconds(750), ..limits };
     let claim = db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + Duration::seconds(1), &later).await;
     assert!(matches!(claim.unwrap(), AttemptClaim::Granted(_)), "failures before the window do not count");
+}
+
+/// API reads stay reads: authenticating writes the token's "last used" only when the stored one is a minute
+/// old or more.
+async fn a_tokens_last_use_is_written_at_most_once_a_minute(db: TestDb) {
+    let (a, _, clock) = accounts(&db);
+    let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let tokens = Tokens::new(db.shared(), clock.clone());
+    let (token, secret) = tokens.create(&Actor::user(&rep, None), &rep, "sync", true).await.unwrap();
+    let last_used = || async { db.store.api_token(token.id).await.unwrap().unwrap().last_used_at };
+    assert_eq!(last_used().await, None);
+    for (after, expected) in [(0, 0), (30, 0), (59, 0), (60, 60), (61, 60), (119, 60), (125, 125)] {
+        clock.set(NOW + Duration::seconds(after));
+        assert!(tokens.authenticate(&secret, None).await.unwrap().is_some());
+        assert_eq!(last_used().await, Some(NOW + Duration::seconds(expected)), "{after} s after the first use");
+    }
 }
