@@ -217,6 +217,10 @@ impl Store for SqlStore {
         self.read_municipality_by_id(id.0).await
     }
 
+    async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>> {
+        self.read_municipalities_by_id(ids).await
+    }
+
     async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {
         self.read_goals().await
     }

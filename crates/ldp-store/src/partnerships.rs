@@ -292,14 +292,16 @@ impl SqlStore {
         let themes = new.themes.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let partner_name: Option<String> = match (city, member) {
+            // The partner's sort key: a city's name collated; a member municipality's own key (as the
+            // reference loader and merges keep it).
+            let partner_key: Option<Vec<u8>> = match (city, member) {
                 (Some(id), _) => sqlx::query_scalar::<Db, String>("SELECT name FROM city WHERE id = $1")
-                    .bind(id).fetch_optional(&mut *tx).await.map_err(db)?,
-                (_, Some(id)) => sqlx::query_scalar::<Db, String>("SELECT name FROM municipality WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *tx).await.map_err(db)?.map(|name| collation_key(&name)),
+                (_, Some(id)) => sqlx::query_scalar::<Db, Vec<u8>>("SELECT sort_key FROM municipality WHERE id = $1")
                     .bind(id).fetch_optional(&mut *tx).await.map_err(db)?,
                 _ => None,
             };
-            let Some(partner_name) = partner_name else {
+            let Some(partner_key) = partner_key else {
                 return Err(StoreError::Conflict("partner_not_found".into()));
             };
             let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
@@ -310,7 +312,7 @@ impl SqlStore {
                  (SELECT sort_key FROM municipality WHERE id = $1), (SELECT plate FROM municipality WHERE id = $1), \
                  COALESCE((SELECT country FROM city WHERE id = $2), 'TR')) ON CONFLICT DO NOTHING RETURNING id",
             )
-            .bind(new.municipality_id).bind(city).bind(member).bind(collation_key(&partner_name))
+            .bind(new.municipality_id).bind(city).bind(member).bind(partner_key)
             .bind(new.kind.as_str()).bind(stage.as_str()).bind(new.foreign_missions).bind(imported)
             .bind(themes).bind(&new.notes.tr).bind(&new.notes.en).bind(new.imported_from.as_deref()).bind(Ts(now))
             .fetch_optional(&mut *tx).await.map_err(db)?;

@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use ldp_core::domain::{Role, User, UserId};
+use std::collections::HashMap;
+
+use ldp_core::domain::{MunicipalityId, Role, User, UserId};
 use ldp_core::services::accounts::UserInput;
 
 use super::Me;
@@ -35,14 +37,25 @@ struct UsersPage {
     invited: Option<String>,
 }
 
-async fn slugs(state: &AppState, user: &User) -> Result<String, ldp_core::store::StoreError> {
-    let mut out = Vec::new();
-    for id in &user.municipalities {
-        if let Some(m) = state.store.municipality(*id).await? {
-            out.push(m.slug);
-        }
-    }
-    Ok(out.join(", "))
+/// Each user's municipalities as slugs, from one read of all the municipalities the list names.
+async fn with_slugs(state: &AppState, list: Vec<User>) -> Result<Vec<UserRow>, ldp_core::store::StoreError> {
+    let mut ids: Vec<MunicipalityId> = list.iter().flat_map(|u| u.municipalities.iter().copied()).collect();
+    ids.sort_unstable_by_key(|id| id.0);
+    ids.dedup();
+    let slugs: HashMap<MunicipalityId, String> =
+        state.store.municipalities_by_id(&ids).await?.into_iter().map(|m| (m.id, m.slug)).collect();
+    Ok(list
+        .into_iter()
+        .map(|user| {
+            let municipalities = user
+                .municipalities
+                .iter()
+                .filter_map(|id| slugs.get(id).map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ");
+            UserRow { user, municipalities }
+        })
+        .collect())
 }
 
 async fn users_page(
@@ -54,11 +67,7 @@ async fn users_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let list = state.accounts.users(&viewer.actor).await.map_err(ctx.fail())?;
-    let mut users = Vec::new();
-    for user in list {
-        let municipalities = slugs(state, &user).await.map_err(ctx.fail())?;
-        users.push(UserRow { user, municipalities });
-    }
+    let users = with_slugs(state, list).await.map_err(ctx.fail())?;
     let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| viewer.actor.grants(*r)).collect();
     let page = UsersPage {
         title: ctx.t("ws-users"),
@@ -144,7 +153,11 @@ async fn user_page(
         None => FormState::of(&UserForm {
             name: Some(user.name.clone()),
             role: Some(user.role.as_str().to_owned()),
-            municipalities: Some(slugs(state, &user).await.map_err(ctx.fail())?),
+            municipalities: with_slugs(state, vec![user.clone()])
+                .await
+                .map_err(ctx.fail())?
+                .pop()
+                .map(|row| row.municipalities),
             disabled: user.disabled.then(|| "1".to_owned()),
         }),
     };
