@@ -207,6 +207,11 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
     }
 
+    /// The response to a GET as the router gives it, its body not yet read (for tests of streaming).
+    pub async fn get_raw(&self, uri: &str) -> axum::response::Response {
+        self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap()
+    }
+
     /// GETs a binary body (a spreadsheet) with its status and headers.
     pub async fn get_bytes(&self, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
         let response = self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
