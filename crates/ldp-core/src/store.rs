@@ -160,6 +160,9 @@ pub trait Store: JobStore + Send + Sync + 'static {
 
     async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>>;
 
+    /// The municipalities with these ids, in one read, in Turkish collation order (unknown ids are skipped).
+    async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>>;
+
     // SDGs.
 
     async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>>;

@@ -9,6 +9,7 @@ use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch};
 use crate::rows::corrupt;
+use crate::ts::Ts;
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -116,7 +117,7 @@ impl SqlStore {
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(&new.email).bind(&new.email_folded).bind(&new.name).bind(new.role.as_str())
-            .bind(new.password_hash.as_deref()).bind(change.at)
+            .bind(new.password_hash.as_deref()).bind(Ts(change.at))
             .fetch_optional(&mut *tx).await.map_err(db)?;
             let Some(id) = id else { return Err(StoreError::Conflict("email_taken".into())) };
             for m in &new.municipalities {
@@ -152,7 +153,7 @@ impl SqlStore {
                     .bind(id.0).execute(&mut *tx).await.map_err(db)?;
                 // A disabled user's open reset or invitation links would let them back in.
                 sqlx::query::<Db>("UPDATE one_time_link SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                    .bind(change.at).bind(id.0).execute(&mut *tx).await.map_err(db)?;
+                    .bind(Ts(change.at)).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
@@ -176,7 +177,7 @@ impl SqlStore {
             sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1 AND id_hash <> $2")
                 .bind(id.0).bind(keep.unwrap_or("")).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>("UPDATE one_time_link SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                .bind(change.at).bind(id.0).execute(&mut *tx).await.map_err(db)?;
+                .bind(Ts(change.at)).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             Ok(())
@@ -198,7 +199,7 @@ impl SqlStore {
             let sessions = sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
                 .bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
             let tokens = sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(change.at).bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
+                .bind(Ts(change.at)).bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
             write_audit!(&mut *tx, change, Some(user.0));
             tx.commit().await.map_err(db)?;
             Ok((sessions, tokens))
@@ -217,7 +218,7 @@ impl SqlStore {
             sqlx::query::<Db>(
                 "INSERT INTO one_time_link (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
             )
-            .bind(hash).bind(user.0).bind(purpose.as_str()).bind(now).bind(expires)
+            .bind(hash).bind(user.0).bind(purpose.as_str()).bind(Ts(now)).bind(Ts(expires))
             .execute(pool).await.map_err(db)?;
         });
         Ok(())
@@ -235,7 +236,7 @@ impl SqlStore {
                 "SELECT user_id FROM one_time_link WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL \
                  AND expires_at > $3",
             )
-            .bind(hash).bind(purpose.as_str()).bind(now).fetch_optional(pool).await.map_err(db)?
+            .bind(hash).bind(purpose.as_str()).bind(Ts(now)).fetch_optional(pool).await.map_err(db)?
         });
         Ok(id.map(UserId))
     }
@@ -256,12 +257,12 @@ impl SqlStore {
                 "UPDATE one_time_link SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL \
                  AND expires_at > $1 RETURNING user_id",
             )
-            .bind(change.at).bind(hash).bind(purpose.as_str()).fetch_optional(&mut *tx).await.map_err(db)?;
+            .bind(Ts(change.at)).bind(hash).bind(purpose.as_str()).fetch_optional(&mut *tx).await.map_err(db)?;
             let Some(user) = user else { return Ok(None) };
             sqlx::query::<Db>("UPDATE app_user SET password_hash = $1, name = COALESCE($2, name) WHERE id = $3")
                 .bind(password_hash).bind(name).bind(user).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>("UPDATE one_time_link SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-                .bind(change.at).bind(user).execute(&mut *tx).await.map_err(db)?;
+                .bind(Ts(change.at)).bind(user).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
                 .bind(user).execute(&mut *tx).await.map_err(db)?;
             let mut change = change.clone();
@@ -299,13 +300,13 @@ impl SqlStore {
                 "SELECT COUNT(*), MAX(at) FROM sign_in_attempt WHERE email_folded = $1 AND NOT succeeded AND at > $2 \
                  AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempt WHERE email_folded = $1 AND succeeded), $2)",
             )
-            .bind(email_folded).bind(limits.since).fetch_one(&mut *tx).await.map_err(db)?;
+            .bind(email_folded).bind(Ts(limits.since)).fetch_one(&mut *tx).await.map_err(db)?;
             let by_client: i64 = match client {
                 None => 0,
                 Some(c) => sqlx::query_scalar::<Db, i64>(
                     "SELECT COUNT(*) FROM sign_in_attempt WHERE client = $1 AND NOT succeeded AND at > $2",
                 )
-                .bind(c).bind(limits.since).fetch_one(&mut *tx).await.map_err(db)?,
+                .bind(c).bind(Ts(limits.since)).fetch_one(&mut *tx).await.map_err(db)?,
             };
             if by_email >= i64::from(limits.per_address) || by_client >= i64::from(limits.per_client) {
                 return Ok(AttemptClaim::Locked { last });
@@ -314,7 +315,7 @@ impl SqlStore {
                 "INSERT INTO sign_in_attempt (email_folded, client, succeeded, at) VALUES ($1, $2, FALSE, $3) \
                  RETURNING id",
             )
-            .bind(email_folded).bind(client).bind(at).fetch_one(&mut *tx).await.map_err(db)?;
+            .bind(email_folded).bind(client).bind(Ts(at)).fetch_one(&mut *tx).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
             Ok(AttemptClaim::Granted(id))
         })
@@ -324,11 +325,11 @@ impl SqlStore {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let sessions = sqlx::query::<Db>("DELETE FROM user_session WHERE expires_at < $1")
-                .bind(now).execute(&mut *tx).await.map_err(db)?.rows_affected();
+                .bind(Ts(now)).execute(&mut *tx).await.map_err(db)?.rows_affected();
             let links = sqlx::query::<Db>("DELETE FROM one_time_link WHERE expires_at < $1 OR used_at IS NOT NULL")
-                .bind(now).execute(&mut *tx).await.map_err(db)?.rows_affected();
+                .bind(Ts(now)).execute(&mut *tx).await.map_err(db)?.rows_affected();
             let attempts = sqlx::query::<Db>("DELETE FROM sign_in_attempt WHERE at < $1")
-                .bind(attempts_before).execute(&mut *tx).await.map_err(db)?.rows_affected();
+                .bind(Ts(attempts_before)).execute(&mut *tx).await.map_err(db)?.rows_affected();
             tx.commit().await.map_err(db)?;
             Ok(Pruned { sessions, links, attempts })
         })
@@ -364,15 +365,15 @@ impl SqlStore {
                     .bind(old).execute(&mut *tx).await.map_err(db)?;
             }
             sqlx::query::<Db>("DELETE FROM user_session WHERE expires_at < $1")
-                .bind(session.created_at).execute(&mut *tx).await.map_err(db)?;
+                .bind(Ts(session.created_at)).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>(
                 "INSERT INTO user_session (id_hash, user_id, csrf_token, created_at, expires_at, client) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(id_hash).bind(session.user_id.0).bind(&session.csrf_token).bind(session.created_at)
-            .bind(session.expires_at).bind(client).execute(&mut *tx).await.map_err(db)?;
+            .bind(id_hash).bind(session.user_id.0).bind(&session.csrf_token).bind(Ts(session.created_at))
+            .bind(Ts(session.expires_at)).bind(client).execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>("UPDATE app_user SET last_login_at = $1 WHERE id = $2")
-                .bind(session.created_at).bind(session.user_id.0).execute(&mut *tx).await.map_err(db)?;
+                .bind(Ts(session.created_at)).bind(session.user_id.0).execute(&mut *tx).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
             Ok(())
         })
@@ -384,7 +385,7 @@ impl SqlStore {
                 "SELECT user_id, csrf_token, created_at, expires_at FROM user_session \
                  WHERE id_hash = $1 AND expires_at > $2",
             )
-            .bind(id_hash).bind(now).fetch_optional(pool).await.map_err(db)?
+            .bind(id_hash).bind(Ts(now)).fetch_optional(pool).await.map_err(db)?
         });
         Ok(row.map(|r| Session {
             user_id: UserId(r.user_id),

@@ -21,7 +21,7 @@ macro_rules! write_audit {
             "INSERT INTO audit_log (at, user_id, actor, client, action, record_type, record_id, municipality_id, \
              before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(c.at)
+        .bind($crate::ts::Ts(c.at))
         .bind(c.user.map(|u| u.0))
         .bind(&c.actor)
         .bind(c.client.as_deref())
@@ -104,10 +104,10 @@ macro_rules! push_filter {
             $qb.push(")");
         }
         if let Some(from) = f.from {
-            $qb.push(" AND at >= ").push_bind(from.midnight().assume_utc());
+            $qb.push(" AND at >= ").push_bind(crate::ts::Ts(from.midnight().assume_utc()));
         }
         if let Some(to) = f.to {
-            $qb.push(" AND at < ").push_bind(to.next_day().unwrap_or(to).midnight().assume_utc());
+            $qb.push(" AND at < ").push_bind(crate::ts::Ts(to.next_day().unwrap_or(to).midnight().assume_utc()));
         }
     }};
 }

@@ -11,6 +11,7 @@ use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
+use crate::ts::Ts;
 
 const JOB_COLUMNS: &str =
     "id, kind, job_key, payload, state, attempts, created_at, run_at, finished_at, last_error, outcome";
@@ -27,8 +28,8 @@ macro_rules! insert_job {
         .bind(j.key.as_deref())
         .bind(j.client.as_deref())
         .bind(j.payload.to_string())
-        .bind(j.created_at)
-        .bind(j.run_at)
+        .bind($crate::ts::Ts(j.created_at))
+        .bind($crate::ts::Ts(j.run_at))
         .fetch_one($conn)
         .await
         .map_err($crate::pool::db)?
@@ -87,14 +88,14 @@ impl JobStore for SqlStore {
                 let by_key: i64 = sqlx::query_scalar::<Db, i64>(
                     "SELECT COUNT(*) FROM job WHERE kind = $1 AND job_key = $2 AND created_at >= $3",
                 )
-                .bind(job.kind).bind(job.key.as_deref()).bind(limit.since)
+                .bind(job.kind).bind(job.key.as_deref()).bind(Ts(limit.since))
                 .fetch_one(&mut *tx).await.map_err(db)?;
                 let by_client: i64 = match job.client.as_deref() {
                     None => 0,
                     Some(client) => sqlx::query_scalar::<Db, i64>(
                         "SELECT COUNT(*) FROM job WHERE kind = $1 AND client = $2 AND created_at >= $3",
                     )
-                    .bind(job.kind).bind(client).bind(limit.since)
+                    .bind(job.kind).bind(client).bind(Ts(limit.since))
                     .fetch_one(&mut *tx).await.map_err(db)?,
                 };
                 if by_key >= i64::from(limit.per_key) || by_client >= i64::from(limit.per_client) {
@@ -126,7 +127,7 @@ impl JobStore for SqlStore {
             };
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let row = sqlx::query_as::<Db, JobRow>(sql)
-                .bind(now).bind(lease_until)
+                .bind(Ts(now)).bind(Ts(lease_until))
                 .fetch_optional(&mut *tx).await.map_err(db)?;
             tx.commit().await.map_err(db)?;
             row
@@ -136,9 +137,9 @@ impl JobStore for SqlStore {
 
     async fn finish_job(&self, id: JobId, attempt: i32, now: OffsetDateTime, finish: &JobFinish) -> StoreResult<bool> {
         let (state, run_at, finished_at, error, outcome) = match finish {
-            JobFinish::Done { outcome } => ("done", None, Some(now), None, Some(outcome.as_str())),
-            JobFinish::Retry { at, error } => ("pending", Some(*at), None, Some(error.as_str()), None),
-            JobFinish::Failed { error } => ("failed", None, Some(now), Some(error.as_str()), None),
+            JobFinish::Done { outcome } => ("done", None, Some(Ts(now)), None, Some(outcome.as_str())),
+            JobFinish::Retry { at, error } => ("pending", Some(Ts(*at)), None, Some(error.as_str()), None),
+            JobFinish::Failed { error } => ("failed", None, Some(Ts(now)), Some(error.as_str()), None),
         };
         let done = dispatch!(&self.pools, pool => {
             sqlx::query::<Db>(
@@ -175,7 +176,7 @@ impl JobStore for SqlStore {
                 "UPDATE job SET state = 'pending', run_at = $1, attempts = 0, finished_at = NULL \
                  WHERE id = $2 AND state = 'failed'",
             )
-            .bind(now).bind(id.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
+            .bind(Ts(now)).bind(id.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
             if done != 1 {
                 return Ok(false);
             }
@@ -188,7 +189,7 @@ impl JobStore for SqlStore {
     async fn prune_jobs(&self, before: OffsetDateTime) -> StoreResult<u64> {
         Ok(dispatch!(&self.pools, pool => {
             sqlx::query::<Db>("DELETE FROM job WHERE state IN ('done', 'failed') AND finished_at < $1")
-                .bind(before).execute(pool).await.map_err(db)?.rows_affected()
+                .bind(Ts(before)).execute(pool).await.map_err(db)?.rows_affected()
         }))
     }
 }

@@ -16,6 +16,7 @@ mod pool;
 mod read;
 mod rows;
 mod tokens;
+mod ts;
 mod uploads;
 mod workspace;
 
@@ -216,6 +217,10 @@ impl Store for SqlStore {
 
     async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>> {
         self.read_municipality_by_id(id.0).await
+    }
+
+    async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>> {
+        self.read_municipalities_by_id(ids).await
     }
 
     async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {

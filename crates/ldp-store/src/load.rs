@@ -185,12 +185,24 @@ impl SqlStore {
                 .execute(&mut *tx).await.map_err(db)?;
             }
 
-            // Relations keep their member's sort key for ordering and their partner's country for filters and
-            // summaries; refresh both, since a reference load can rename a member or move a city to another
-            // country (the towns of Northern Cyprus, once filed under CY).
+            // Relations keep their member's sort key and province for ordering and filters, and their partner's
+            // sort key and country for ordering, filters and summaries; refresh them all in this transaction,
+            // since a reference load can rename a member or a city, or move a city to another country (the
+            // towns of Northern Cyprus, once filed under CY). Only rows that changed are written.
             sqlx::query::<Db>(
-                "UPDATE partnership SET member_sort_key = \
-                 (SELECT sort_key FROM municipality WHERE municipality.id = partnership.municipality_id)",
+                "UPDATE partnership SET \
+                 member_sort_key = (SELECT sort_key FROM municipality WHERE municipality.id = partnership.municipality_id), \
+                 member_plate = (SELECT plate FROM municipality WHERE municipality.id = partnership.municipality_id) \
+                 WHERE EXISTS (SELECT 1 FROM municipality m WHERE m.id = partnership.municipality_id \
+                 AND (m.sort_key <> partnership.member_sort_key OR m.plate <> partnership.member_plate \
+                 OR partnership.member_sort_key IS NULL OR partnership.member_plate IS NULL))",
+            )
+            .execute(&mut *tx).await.map_err(db)?;
+            sqlx::query::<Db>(
+                "UPDATE partnership SET partner_sort_key = \
+                 (SELECT sort_key FROM municipality m WHERE m.id = partnership.partner_municipality_id) \
+                 WHERE EXISTS (SELECT 1 FROM municipality m WHERE m.id = partnership.partner_municipality_id \
+                 AND m.sort_key <> partnership.partner_sort_key)",
             )
             .execute(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>(
@@ -198,6 +210,18 @@ impl SqlStore {
                  WHERE partner_city_id IS NOT NULL AND partner_country <> (SELECT country FROM city WHERE city.id = partnership.partner_city_id)",
             )
             .execute(&mut *tx).await.map_err(db)?;
+            // A city's sort key is its name's Turkish collation key, computed here, not in SQL.
+            let city_partners = sqlx::query_as::<Db, (i64, String, Vec<u8>)>(
+                "SELECT p.id, c.name, p.partner_sort_key FROM partnership p JOIN city c ON c.id = p.partner_city_id",
+            )
+            .fetch_all(&mut *tx).await.map_err(db)?;
+            for (id, name, stored) in city_partners {
+                let key = collation_key(&name);
+                if key != stored {
+                    sqlx::query::<Db>("UPDATE partnership SET partner_sort_key = $1 WHERE id = $2")
+                        .bind(key).bind(id).execute(&mut *tx).await.map_err(db)?;
+                }
+            }
 
             sqlx::query::<Db>(
                 "INSERT INTO meta (key, value) VALUES ('reference_version', $1) \

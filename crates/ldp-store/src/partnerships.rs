@@ -12,6 +12,7 @@ use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
+use crate::ts::Ts;
 use ldp_core::domain::Change;
 
 /// Dormant: active, with recorded activity (or activation) older than the cut-off `$1`. A relation with no
@@ -291,14 +292,16 @@ impl SqlStore {
         let themes = new.themes.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(",");
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let partner_name: Option<String> = match (city, member) {
+            // The partner's sort key: a city's name collated; a member municipality's own key (as the
+            // reference loader and merges keep it).
+            let partner_key: Option<Vec<u8>> = match (city, member) {
                 (Some(id), _) => sqlx::query_scalar::<Db, String>("SELECT name FROM city WHERE id = $1")
-                    .bind(id).fetch_optional(&mut *tx).await.map_err(db)?,
-                (_, Some(id)) => sqlx::query_scalar::<Db, String>("SELECT name FROM municipality WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *tx).await.map_err(db)?.map(|name| collation_key(&name)),
+                (_, Some(id)) => sqlx::query_scalar::<Db, Vec<u8>>("SELECT sort_key FROM municipality WHERE id = $1")
                     .bind(id).fetch_optional(&mut *tx).await.map_err(db)?,
                 _ => None,
             };
-            let Some(partner_name) = partner_name else {
+            let Some(partner_key) = partner_key else {
                 return Err(StoreError::Conflict("partner_not_found".into()));
             };
             let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
@@ -309,9 +312,9 @@ impl SqlStore {
                  (SELECT sort_key FROM municipality WHERE id = $1), (SELECT plate FROM municipality WHERE id = $1), \
                  COALESCE((SELECT country FROM city WHERE id = $2), 'TR')) ON CONFLICT DO NOTHING RETURNING id",
             )
-            .bind(new.municipality_id).bind(city).bind(member).bind(collation_key(&partner_name))
+            .bind(new.municipality_id).bind(city).bind(member).bind(partner_key)
             .bind(new.kind.as_str()).bind(stage.as_str()).bind(new.foreign_missions).bind(imported)
-            .bind(themes).bind(&new.notes.tr).bind(&new.notes.en).bind(new.imported_from.as_deref()).bind(now)
+            .bind(themes).bind(&new.notes.tr).bind(&new.notes.en).bind(new.imported_from.as_deref()).bind(Ts(now))
             .fetch_optional(&mut *tx).await.map_err(db)?;
             let Some(id) = id else {
                 return Ok(None);
@@ -325,7 +328,7 @@ impl SqlStore {
                     "INSERT INTO partnership_event (partnership_id, stage, event_date, actor, recorded_at) \
                      VALUES ($1, 'proposed', $2, $3, $4)",
                 )
-                .bind(id).bind(new.proposed_on).bind(actor).bind(now).execute(&mut *tx).await.map_err(db)?;
+                .bind(id).bind(new.proposed_on).bind(actor).bind(Ts(now)).execute(&mut *tx).await.map_err(db)?;
             }
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
@@ -513,7 +516,7 @@ impl SqlStore {
             )
             .bind(id.0).bind(s.stage.as_str()).bind(s.date).bind(s.decision_number.as_deref()).bind(s.reference.as_deref())
             .bind(s.authority.as_deref()).bind(s.place.as_deref()).bind(s.signatories.as_deref()).bind(s.reason.as_deref())
-            .bind(s.backfilled).bind(&s.actor).bind(s.recorded_at)
+            .bind(s.backfilled).bind(&s.actor).bind(Ts(s.recorded_at))
             .execute(&mut *tx).await
             .map_err(|e| match db(e) {
                 // The unique (relation, stage) rule caught a copy the count did not: same answer.
@@ -540,7 +543,7 @@ impl SqlStore {
                  recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(id.0).bind(a.date).bind(&a.title.tr).bind(&a.title.en).bind(a.kind.as_str()).bind(goal_list(&a.sdgs))
-            .bind(actor).bind(now)
+            .bind(actor).bind(Ts(now))
             .fetch_one(&mut *tx).await.map_err(db)?;
             sqlx::query::<Db>(
                 "UPDATE partnership SET last_activity_on = $1 WHERE id = $2 \
@@ -567,7 +570,7 @@ impl SqlStore {
                  storage_key, actor, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(id.0).bind(d.kind.as_str()).bind(&d.filename).bind(&d.content_type).bind(d.size).bind(&d.sha256)
-            .bind(&d.storage_key).bind(actor).bind(now)
+            .bind(&d.storage_key).bind(actor).bind(Ts(now))
             .fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(document));
             tx.commit().await.map_err(db)?;

@@ -116,6 +116,22 @@ impl SqlStore {
         row.map(Municipality::try_from).transpose()
     }
 
+    pub(crate) async fn read_municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = dispatch!(&self.pools, pool => {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(static_sql!("SELECT {MUNICIPALITY_COLUMNS} WHERE m.id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in ids {
+                sep.push_bind(id.0);
+            }
+            qb.push(") ORDER BY m.sort_key, m.id");
+            qb.build_query_as::<MunicipalityRow>().fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter().map(Municipality::try_from).collect()
+    }
+
     pub(crate) async fn read_goals(&self) -> StoreResult<Vec<SdgGoal>> {
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, GoalRow>(

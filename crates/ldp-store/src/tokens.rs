@@ -9,6 +9,7 @@ use ldp_core::store::{NewApiToken, StoreResult};
 use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
+use crate::ts::Ts;
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {
@@ -46,7 +47,7 @@ impl SqlStore {
                  RETURNING {COLUMNS}"
             ))
             .bind(t.name).bind(t.token_hash).bind(t.owner.0).bind(if t.read_only { "read" } else { "write" })
-            .bind(change.at).fetch_one(&mut *tx).await.map_err(db)?;
+            .bind(Ts(change.at)).fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(row.id));
             tx.commit().await.map_err(db)?;
             row
@@ -73,7 +74,7 @@ impl SqlStore {
     pub(crate) async fn touch_api_token_q(&self, id: i64, now: OffsetDateTime) -> StoreResult<()> {
         dispatch!(&self.pools, pool => {
             sqlx::query::<Db>("UPDATE api_token SET last_used_at = $1 WHERE id = $2")
-                .bind(now).bind(id).execute(pool).await.map_err(db)?;
+                .bind(Ts(now)).bind(id).execute(pool).await.map_err(db)?;
         });
         Ok(())
     }
@@ -82,7 +83,7 @@ impl SqlStore {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let done = sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(change.at).bind(id).execute(&mut *tx).await.map_err(db)?.rows_affected();
+                .bind(Ts(change.at)).bind(id).execute(&mut *tx).await.map_err(db)?.rows_affected();
             if done != 1 {
                 return Ok(false);
             }

@@ -7,7 +7,8 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use std::sync::Arc;
 
-use ldp_core::services::documents::Uploads;
+use futures_util::TryStreamExt;
+use ldp_core::services::documents::{ByteStream, Uploads};
 
 /// Uploads kept under one folder.
 #[derive(Debug, Clone)]
@@ -35,5 +36,11 @@ impl Uploads for LocalUploads {
         let path = Path::parse(key).map_err(|e| e.to_string())?;
         let result = self.inner.get(&path).await.map_err(|e| e.to_string())?;
         result.bytes().await.map(|b| b.to_vec()).map_err(|e| e.to_string())
+    }
+
+    async fn open(&self, key: &str) -> Result<ByteStream, String> {
+        let path = Path::parse(key).map_err(|e| e.to_string())?;
+        let result = self.inner.get(&path).await.map_err(|e| e.to_string())?;
+        Ok(Box::pin(result.into_stream().map_err(std::io::Error::other)))
     }
 }

@@ -4,6 +4,9 @@
 //! file, or a PostgreSQL database) and every test gets a fresh copy. PostgreSQL tests run when
 //! `LDP_TEST_POSTGRES_URL` names a server; without it they say loudly that they were skipped.
 
+mod counting;
+pub use counting::CountingStore;
+
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use std::io::Write;

@@ -16,7 +16,14 @@ pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 pub trait Uploads: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), String>;
     async fn get(&self, key: &str) -> Result<Vec<u8>, String>;
+
+    /// The stored bytes in chunks, for downloads that never hold a whole file in memory.
+    async fn open(&self, key: &str) -> Result<ByteStream, String>;
 }
+
+/// A document's bytes as they are read.
+pub type ByteStream =
+    std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static>>;
 
 /// The content type and extension of an accepted file, read from its first bytes (never from its name).
 pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {

@@ -15,6 +15,9 @@ use crate::store::{NewApiToken, Store};
 /// Every token starts with this, so that secret scanners and people recognise it.
 pub const TOKEN_PREFIX: &str = "ldp_";
 
+/// A token's "last used" is written at most this often, so that API reads stay reads.
+pub const LAST_USED_PRECISION: time::Duration = time::Duration::minutes(1);
+
 /// A stored token, without its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ApiToken {
@@ -106,7 +109,10 @@ impl Tokens {
         if user.user.disabled {
             return Ok(None);
         }
-        self.store.touch_api_token(token.id, now).await?;
+        // Every API read would otherwise be a write too; a minute is precise enough for "last used".
+        if token.last_used_at.is_none_or(|last| now - last >= LAST_USED_PRECISION) {
+            self.store.touch_api_token(token.id, now).await?;
+        }
         let mut actor = Actor::user(&user.user, client);
         actor.label = format!("{} ({})", token.actor(), user.user.email);
         actor.read_only = token.read_only;

@@ -7,13 +7,14 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use ldp_core::clock::FixedClock;
+use ldp_core::domain::Session;
 use ldp_core::domain::{Actor, AuditFilter, Change, Lang, LinkPurpose, Page, Role, UserId};
 use ldp_core::jobs::JobStore;
 use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::tokens::Tokens;
-use ldp_core::store::{Pruned, Store, StoreError};
+use ldp_core::store::{AttemptClaim, AttemptLimits, Pruned, Store, StoreError};
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
@@ -35,6 +36,8 @@ both_backends!(seeded =>
     reset_requests_are_limited_per_address_and_per_client,
     an_unreadable_password_hash_is_our_failure_not_a_wrong_guess,
     a_mail_that_fails_is_retried_and_nothing_else_is_lost,
+    expiry_and_lockout_compare_instants_within_one_second,
+    a_tokens_last_use_is_written_at_most_once_a_minute,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -623,4 +626,64 @@ async fn a_mail_that_fails_is_retried_and_nothing_else_is_lost(db: TestDb) {
     let token = outbox.last_token();
     let done = a.redeem(&token, LinkPurpose::Invite, "Yeni-parola-2026", "Yeni-parola-2026", None, None).await.unwrap();
     assert_eq!(done.id, user.id);
+}
+/// A whole second and half a second past it (`…:00Z` and `…:00.5Z` as sqlx used to write them on SQLite,
+/// where the first sorted after the second) compare as the instants they are: expiry and the lockout window
+/// are right at the sub-second boundary.
+async fn expiry_and_lockout_compare_instants_within_one_second(db: TestDb) {
+    let (a, _, _clock) = accounts(&db);
+    let user = a.add_user(&admin(), &input("staff@mmu.org.tr", "staff", ""), PASSWORD).await.unwrap().id;
+    let half = Duration::milliseconds(500);
+    let session = |expires_at| Session {
+        user_id: user,
+        csrf_token: "c".into(),
+        created_at: NOW - Duration::hours(1),
+        expires_at,
+    };
+    db.store.create_session("ends-half-past", &session(NOW + half), None, None).await.unwrap();
+    db.store.create_session("ends-on-the-second", &session(NOW), None, None).await.unwrap();
+    assert!(db.store.session("ends-half-past", NOW).await.unwrap().is_some(), "live until half past");
+    assert!(db.store.session("ends-half-past", NOW + half).await.unwrap().is_none());
+    assert!(db.store.session("ends-on-the-second", NOW + half).await.unwrap().is_none(), "over half a second ago");
+    assert!(db.store.session("ends-on-the-second", NOW - half).await.unwrap().is_some());
+
+    db.store
+        .create_link("link-half-past", user, LinkPurpose::Reset, NOW - Duration::hours(1), NOW + half)
+        .await
+        .unwrap();
+    db.store.create_link("link-on-the-second", user, LinkPurpose::Reset, NOW - Duration::hours(1), NOW).await.unwrap();
+    assert_eq!(db.store.link_user("link-half-past", LinkPurpose::Reset, NOW).await.unwrap(), Some(user));
+    assert_eq!(db.store.link_user("link-on-the-second", LinkPurpose::Reset, NOW + half).await.unwrap(), None);
+    let pruned = db.store.prune_expired(NOW + Duration::milliseconds(250), NOW - Duration::days(30)).await.unwrap();
+    assert_eq!((pruned.sessions, pruned.links), (1, 1), "only what ended on the second is pruned at a quarter past");
+
+    // Failures half a second into the window count; the window starts on the whole second.
+    let limits = AttemptLimits { since: NOW, per_address: 2, per_client: 100 };
+    for _ in 0..2 {
+        let claim = db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + half, &limits).await.unwrap();
+        assert!(matches!(claim, AttemptClaim::Granted(_)));
+    }
+    match db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + half, &limits).await.unwrap() {
+        AttemptClaim::Locked { last } => assert_eq!(last, Some(NOW + half)),
+        other => panic!("two failures at half past are inside a window that starts on the second: {other:?}"),
+    }
+    let later = AttemptLimits { since: NOW + Duration::milliseconds(750), ..limits };
+    let claim = db.store.claim_sign_in_attempt("rep@bursa.bel.tr", None, NOW + Duration::seconds(1), &later).await;
+    assert!(matches!(claim.unwrap(), AttemptClaim::Granted(_)), "failures before the window do not count");
+}
+
+/// API reads stay reads: authenticating writes the token's "last used" only when the stored one is a minute
+/// old or more.
+async fn a_tokens_last_use_is_written_at_most_once_a_minute(db: TestDb) {
+    let (a, _, clock) = accounts(&db);
+    let rep = a.add_user(&admin(), &input("rep@bursa.bel.tr", "representative", "bursa"), PASSWORD).await.unwrap();
+    let tokens = Tokens::new(db.shared(), clock.clone());
+    let (token, secret) = tokens.create(&Actor::user(&rep, None), &rep, "sync", true).await.unwrap();
+    let last_used = || async { db.store.api_token(token.id).await.unwrap().unwrap().last_used_at };
+    assert_eq!(last_used().await, None);
+    for (after, expected) in [(0, 0), (30, 0), (59, 0), (60, 60), (61, 60), (119, 60), (125, 125)] {
+        clock.set(NOW + Duration::seconds(after));
+        assert!(tokens.authenticate(&secret, None).await.unwrap().is_some());
+        assert_eq!(last_used().await, Some(NOW + Duration::seconds(expected)), "{after} s after the first use");
+    }
 }

@@ -7,6 +7,8 @@ use ldp_core::text::collation_key;
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
+    a_reference_reload_refreshes_what_relations_keep_of_their_member_and_partner,
+    municipalities_are_read_by_id_in_one_call,
     reference_counts_match_the_real_registry,
     a_second_load_adds_nothing,
     a_restart_with_the_same_data_reads_nothing,
@@ -312,4 +314,60 @@ async fn two_postgres_nodes_starting_at_once_both_come_up() {
     assert_eq!((ca.networks, ca.districts, ca.targets), (8, 153, 169));
     let page = b.list_municipalities(&MunicipalityFilter::default(), Page::default()).await.unwrap();
     assert_eq!(page.total, 164);
+}
+
+async fn municipalities_are_read_by_id_in_one_call(db: TestDb) {
+    let mut ids = Vec::new();
+    for slug in ["yalova", "bursa-nilufer", "bursa"] {
+        ids.push(db.store.municipality_by_slug(slug).await.unwrap().unwrap().id);
+    }
+    let (yalova, nilufer, bursa) = (ids[0], ids[1], ids[2]);
+    let found = db.store.municipalities_by_id(&[yalova, MunicipalityId(999_999), nilufer, bursa]).await.unwrap();
+    let slugs: Vec<&str> = found.iter().map(|m| m.slug.as_str()).collect();
+    assert_eq!(slugs, ["bursa", "bursa-nilufer", "yalova"], "Turkish order, unknown ids skipped");
+    assert!(db.store.municipalities_by_id(&[]).await.unwrap().is_empty());
+}
+
+/// Relations keep their member's sort key and province and their partner's sort key and country (for one-index
+/// lists); a reference load that renames a member, moves it to another province, or renames a partner city
+/// and files it under another country updates them in the same load.
+async fn a_reference_reload_refreshes_what_relations_keep_of_their_member_and_partner(db: TestDb) {
+    use ldp_core::domain::partnership::PartnershipFilter;
+    let before = date_of_today();
+    let own = PartnershipFilter { municipality: Some("bursa-nilufer".into()), ..PartnershipFilter::default() };
+    let relations = db.store.list_partnerships(&own, before, Page::first(100)).await.unwrap();
+    assert!(relations.items.len() >= 2, "Nilüfer has relations in the seed");
+    let last = relations.items.last().unwrap().clone();
+    assert_ne!(last.partner.name, "Aaa Test", "the partner is a real city");
+    let everyone = PartnershipFilter::default();
+    assert_ne!(
+        db.store.list_partnerships(&everyone, before, Page::first(1)).await.unwrap().items[0].member.slug,
+        "bursa-nilufer"
+    );
+
+    let mut data = ReferenceData::embedded().unwrap();
+    let member = data.municipalities.iter_mut().find(|m| m.slug == "bursa-nilufer").unwrap();
+    member.sort_key = collation_key("Aaa Nilüfer");
+    member.plate = 77;
+    let city = data.cities.iter_mut().find(|c| c.id == last.partner.id).unwrap();
+    city.name = "Aaa Test".into();
+    let moved_to = if city.country == "JP" { "KR" } else { "JP" };
+    city.country = moved_to.into();
+    db.store.load_reference(&data, "renamed").await.unwrap();
+
+    let relations = db.store.list_partnerships(&own, before, Page::first(100)).await.unwrap();
+    assert_eq!(relations.items[0].id, last.id, "the renamed partner sorts first among Nilüfer's relations");
+    let first = db.store.list_partnerships(&everyone, before, Page::first(1)).await.unwrap();
+    assert_eq!(first.items[0].member.slug, "bursa-nilufer", "the renamed member sorts first in the union's list");
+    let yalova = PartnershipFilter { province: Some(PlateCode::parse(77).unwrap()), ..PartnershipFilter::default() };
+    let in_yalova = db.store.list_partnerships(&yalova, before, Page::first(500)).await.unwrap();
+    assert!(in_yalova.items.iter().any(|p| p.id == last.id), "the province filter follows the member's move");
+    let country =
+        PartnershipFilter { country: Some(CountryCode::parse(moved_to).unwrap()), ..PartnershipFilter::default() };
+    let there = db.store.list_partnerships(&country, before, Page::first(500)).await.unwrap();
+    assert!(there.items.iter().any(|p| p.id == last.id), "the country filter follows the city");
+}
+
+fn date_of_today() -> time::Date {
+    ldp_testkit::NOW.date()
 }

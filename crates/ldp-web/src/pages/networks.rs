@@ -47,12 +47,12 @@ pub async fn show(
         Ok(code) => state.store.country(&code).await.map_err(ctx.fail())?.map(|c| c.name),
         Err(_) => None,
     };
-    let mut members = Vec::new();
-    for m in state.store.network_members(network.id).await.map_err(ctx.fail())? {
-        if let Some(municipality) = state.store.municipality(m.municipality_id).await.map_err(ctx.fail())? {
-            members.push((municipality, m));
-        }
-    }
+    let memberships = state.store.network_members(network.id).await.map_err(ctx.fail())?;
+    let ids: Vec<_> = memberships.iter().map(|m| m.municipality_id).collect();
+    let mut municipalities: std::collections::HashMap<_, _> =
+        state.store.municipalities_by_id(&ids).await.map_err(ctx.fail())?.into_iter().map(|m| (m.id, m)).collect();
+    let members: Vec<_> =
+        memberships.into_iter().filter_map(|m| municipalities.remove(&m.municipality_id).map(|mu| (mu, m))).collect();
     let page = NetworkPage {
         members,
         title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),

@@ -218,10 +218,12 @@ pub async fn document(
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return crate::error::ApiError(e.into()).into_response(),
     };
-    match state.uploads.get(&found.storage_key).await {
-        Ok(bytes) => {
-            let mut r = bytes.into_response();
+    // Streamed in the store's chunks: a download never holds the whole file in memory.
+    match state.uploads.open(&found.storage_key).await {
+        Ok(chunks) => {
+            let mut r = axum::body::Body::from_stream(chunks).into_response();
             let h = r.headers_mut();
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(found.size));
             if let Ok(ct) = HeaderValue::from_str(&found.content_type) {
                 h.insert(header::CONTENT_TYPE, ct);
             }

@@ -12,6 +12,7 @@ use ldp_testkit::{TestDb, both_backends};
 use crate::helpers::*;
 
 both_backends!(seeded =>
+    the_users_page_reads_municipalities_once_however_many_users,
     signing_in_renews_the_session_and_signing_out_ends_it,
     the_workspace_sends_visitors_to_sign_in_and_back,
     forms_without_the_csrf_token_are_refused,
@@ -483,4 +484,32 @@ async fn the_audit_csv_never_hands_a_spreadsheet_a_formula(db: TestDb) {
 
 fn percent_decode(s: &str) -> String {
     serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).unwrap().remove(0).1
+}
+
+/// The users page and the workspace header name each user's municipalities from one read, not one read per
+/// user and municipality.
+async fn the_users_page_reads_municipalities_once_however_many_users(db: TestDb) {
+    let (app, counter) = TestApp::counting(db).await;
+    app.user("admin@mmu.org.tr", "admin", "").await;
+    let slugs = ["bursa-nilufer", "istanbul-kadikoy", "bursa", "kocaeli-izmit", "sakarya", "yalova"];
+    for (i, pair) in slugs.windows(2).enumerate() {
+        app.user(&format!("rep{i}@example.org"), "representative", &pair.join(",")).await;
+    }
+    let rep = app.user("many@example.org", "representative", "bursa,bursa-nilufer,yalova").await;
+    let admin = app.sign_in("admin@mmu.org.tr").await;
+    let browser = app.sign_in("many@example.org").await;
+    counter.reset();
+    let page = app.get_as("/tr/workspace/users", &admin).await;
+    assert_eq!(page.status, 200);
+    let html = scraper::Html::parse_document(&page.body);
+    let cells = texts(&html, "main table td");
+    assert!(cells.iter().any(|c| c == "bursa, bursa-nilufer, yalova"), "slugs in Turkish order: {cells:?}");
+    assert!(cells.iter().any(|c| c.contains("istanbul-kadikoy")));
+    assert_eq!(counter.calls("municipality"), 0, "no read per user");
+    assert_eq!(counter.calls("municipalities_by_id"), 2, "one for the list, one for the header");
+    counter.reset();
+    let own = app.get_as("/tr/workspace/compliance", &browser).await;
+    assert_eq!(own.status, 200);
+    assert_eq!(counter.calls("municipality"), 0, "the header names {:?} in one read", rep.municipalities);
+    assert_eq!(counter.calls("municipalities_by_id"), 1);
 }

@@ -80,7 +80,22 @@ impl TestApp {
     }
 
     /// An app whose configuration `adjust` changes first.
+    /// An app whose store counts the calls made through it (for tests that bound a page's reads).
+    pub async fn counting(db: TestDb) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
+        let counter = Arc::new(ldp_testkit::CountingStore::new(db.shared()));
+        (TestApp::with_store(db, counter.clone(), |_| {}).await, counter)
+    }
+
     pub async fn configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let store = db.shared();
+        TestApp::with_store(db, store, adjust).await
+    }
+
+    async fn with_store(
+        db: TestDb,
+        store: Arc<dyn ldp_core::store::Store>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let uploads = Arc::new(LocalUploads::open(dir.path()).expect("uploads folder"));
         let mail = MemoryMailer::default();
@@ -95,7 +110,7 @@ impl TestApp {
             metrics_token: None,
         };
         adjust(&mut config);
-        let state = AppState::load(db.shared(), config).await.expect("state loads");
+        let state = AppState::load(store, config).await.expect("state loads");
         TestApp { router: ldp_web::app(state.clone()), state, mail, clock, db, uploads, _uploads_dir: dir }
     }
 
@@ -200,6 +215,11 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
         Reply { status, headers, body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body") }
+    }
+
+    /// The response to a GET as the router gives it, its body not yet read (for tests of streaming).
+    pub async fn get_raw(&self, uri: &str) -> axum::response::Response {
+        self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap()
     }
 
     /// GETs a binary body (a spreadsheet) with its status and headers.

@@ -35,13 +35,11 @@ pub async fn show(
     let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
     let all = PartnershipFilter { include_unpublished: true, ..PartnershipFilter::default() };
     let scopes: Vec<PartnershipFilter> = if viewer.user.role == Role::Representative {
-        let mut own = Vec::new();
-        for id in &viewer.user.municipalities {
-            if let Some(m) = state.store.municipality(*id).await.map_err(ctx.fail())? {
-                own.push(PartnershipFilter { municipality: Some(m.slug), ..all.clone() });
-            }
-        }
-        own
+        // `Me` read the representative's municipalities already.
+        me.municipalities
+            .iter()
+            .map(|(slug, _)| PartnershipFilter { municipality: Some(slug.clone()), ..all.clone() })
+            .collect()
     } else if viewer.actor.reads_everything() {
         vec![all]
     } else {

@@ -93,12 +93,15 @@ pub struct Me {
 
 impl Me {
     pub async fn of(viewer: &Viewer, store: &Arc<dyn Store>) -> Result<Me, StoreError> {
-        let mut municipalities = Vec::new();
-        for id in &viewer.user.municipalities {
-            if let Some(m) = store.municipality(*id).await? {
-                municipalities.push((m.slug.clone(), m.official_name().tr));
-            }
-        }
+        let municipalities = store
+            .municipalities_by_id(&viewer.user.municipalities)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let name = m.official_name().tr;
+                (m.slug, name)
+            })
+            .collect();
         let a = &viewer.actor;
         Ok(Me {
             email: viewer.user.email.clone(),
@@ -161,11 +164,9 @@ pub async fn dashboard(
     let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
     let mut sections = Vec::new();
     if viewer.user.role == Role::Representative {
-        for id in &viewer.user.municipalities {
-            if let Some(m) = state.store.municipality(*id).await.map_err(ctx.fail())? {
-                let label = ctx.official(&m);
-                sections.push(attention(&state, Some(&m), label).await.map_err(ctx.fail())?);
-            }
+        for m in state.store.municipalities_by_id(&viewer.user.municipalities).await.map_err(ctx.fail())? {
+            let label = ctx.official(&m);
+            sections.push(attention(&state, Some(&m), label).await.map_err(ctx.fail())?);
         }
     } else {
         sections.push(attention(&state, None, ctx.union_name()).await.map_err(ctx.fail())?);

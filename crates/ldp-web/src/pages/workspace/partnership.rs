@@ -75,13 +75,7 @@ async fn members(state: &AppState, viewer: &Viewer) -> Result<Vec<Municipality>,
         }
         Ok(all)
     } else {
-        let mut own = Vec::new();
-        for id in &viewer.user.municipalities {
-            if let Some(m) = state.store.municipality(*id).await? {
-                own.push(m);
-            }
-        }
-        Ok(own)
+        state.store.municipalities_by_id(&viewer.user.municipalities).await
     }
 }
 

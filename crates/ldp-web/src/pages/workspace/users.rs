@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use ldp_core::domain::{Municipality, MunicipalityFilter, Page, Role, User, UserId};
+use std::collections::HashMap;
+
+use ldp_core::domain::{Municipality, MunicipalityFilter, MunicipalityId, Page, Role, User, UserId};
 use ldp_core::services::accounts::UserInput;
 
 use super::Me;
@@ -45,20 +47,31 @@ struct UsersPage {
     invited: Option<String>,
 }
 
-/// The user's municipalities: their slugs (the form's values) and their official names (what people read).
-async fn municipalities_of(
+/// Slug and official name (in the page's language) of every municipality the users name, read in one call
+/// however many users there are.
+async fn municipalities_named(
     ctx: &PageCtx,
     state: &AppState,
-    user: &User,
-) -> Result<(Vec<String>, String), ldp_core::store::StoreError> {
-    let (mut slugs, mut names) = (Vec::new(), Vec::new());
-    for id in &user.municipalities {
-        if let Some(m) = state.store.municipality(*id).await? {
-            names.push(ctx.official(&m));
-            slugs.push(m.slug);
-        }
-    }
-    Ok((slugs, names.join(", ")))
+    users: &[User],
+) -> Result<HashMap<MunicipalityId, (String, String)>, ldp_core::store::StoreError> {
+    let mut ids: Vec<MunicipalityId> = users.iter().flat_map(|u| u.municipalities.iter().copied()).collect();
+    ids.sort_unstable_by_key(|id| id.0);
+    ids.dedup();
+    let found = state.store.municipalities_by_id(&ids).await?;
+    Ok(found
+        .into_iter()
+        .map(|m| {
+            let name = ctx.official(&m);
+            (m.id, (m.slug, name))
+        })
+        .collect())
+}
+
+/// The user's municipalities: their slugs (the form's values) and their official names (what people read).
+fn municipalities_of(user: &User, named: &HashMap<MunicipalityId, (String, String)>) -> (Vec<String>, String) {
+    let (slugs, names): (Vec<String>, Vec<String>) =
+        user.municipalities.iter().filter_map(|id| named.get(id).cloned()).unzip();
+    (slugs, names.join(", "))
 }
 
 /// The members to choose from: those whose name matches `q` (Turkish case folding; every member when `q` is
@@ -118,11 +131,14 @@ async fn users_page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let list = state.accounts.users(&viewer.actor).await.map_err(ctx.fail())?;
-    let mut users = Vec::new();
-    for user in list {
-        let (_, municipalities) = municipalities_of(&ctx, state, &user).await.map_err(ctx.fail())?;
-        users.push(UserRow { user, municipalities });
-    }
+    let named = municipalities_named(&ctx, state, &list).await.map_err(ctx.fail())?;
+    let users = list
+        .into_iter()
+        .map(|user| {
+            let (_, municipalities) = municipalities_of(&user, &named);
+            UserRow { user, municipalities }
+        })
+        .collect();
     let choices = choices(&ctx, state, &mq, ticked).await.map_err(ctx.fail())?;
     let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| viewer.actor.grants(*r)).collect();
     let page = UsersPage {
@@ -253,7 +269,8 @@ async fn user_page(
     let (form, ticked) = match refused {
         Some(r) => r,
         None => {
-            let (slugs, _) = municipalities_of(&ctx, state, &user).await.map_err(ctx.fail())?;
+            let named = municipalities_named(&ctx, state, std::slice::from_ref(&user)).await.map_err(ctx.fail())?;
+            let (slugs, _) = municipalities_of(&user, &named);
             let form = FormState::default()
                 .set("name", user.name.clone())
                 .set("role", user.role.as_str())

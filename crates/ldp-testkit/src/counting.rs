@@ -1,0 +1,552 @@
+//! A [`Store`] that counts the calls made through it, for tests that prove a page reads the store a bounded
+//! number of times (no query per row). Every method delegates to the wrapped store; the compiler keeps the
+//! list complete when the trait grows.
+
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::{Date, OffsetDateTime};
+
+use ldp_core::domain::partnership::{
+    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
+    PartnershipFilter, PartnershipId, Stage, TrailEvent,
+};
+use ldp_core::domain::*;
+use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobStore, NewJob};
+use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use ldp_core::services::tokens::ApiToken;
+use ldp_core::store::*;
+
+/// Wraps a store and counts calls per method.
+pub struct CountingStore {
+    inner: Arc<dyn Store>,
+    calls: Mutex<HashMap<&'static str, u32>>,
+}
+
+impl CountingStore {
+    pub fn new(inner: Arc<dyn Store>) -> CountingStore {
+        CountingStore { inner, calls: Mutex::new(HashMap::new()) }
+    }
+
+    fn count(&self, method: &'static str) {
+        *self.calls.lock().expect("not poisoned").entry(method).or_default() += 1;
+    }
+
+    /// How many times `method` was called since the last [`CountingStore::reset`].
+    pub fn calls(&self, method: &str) -> u32 {
+        self.calls.lock().expect("not poisoned").get(method).copied().unwrap_or(0)
+    }
+
+    /// Every call since the last reset, all methods together.
+    pub fn total(&self) -> u32 {
+        self.calls.lock().expect("not poisoned").values().sum()
+    }
+
+    pub fn reset(&self) {
+        self.calls.lock().expect("not poisoned").clear();
+    }
+}
+
+#[async_trait]
+impl JobStore for CountingStore {
+    async fn enqueue(&self, job: &NewJob, limit: Option<&JobLimit>) -> StoreResult<Option<JobId>> {
+        self.count("enqueue");
+        self.inner.enqueue(job, limit).await
+    }
+
+    async fn claim_job(&self, now: OffsetDateTime, lease_until: OffsetDateTime) -> StoreResult<Option<Job>> {
+        self.count("claim_job");
+        self.inner.claim_job(now, lease_until).await
+    }
+
+    async fn finish_job(&self, id: JobId, attempt: i32, now: OffsetDateTime, finish: &JobFinish) -> StoreResult<bool> {
+        self.count("finish_job");
+        self.inner.finish_job(id, attempt, now, finish).await
+    }
+
+    async fn jobs(&self, filter: &JobFilter) -> StoreResult<Paged<Job>> {
+        self.count("jobs");
+        self.inner.jobs(filter).await
+    }
+
+    async fn retry_job(&self, id: JobId, now: OffsetDateTime, change: &Change) -> StoreResult<bool> {
+        self.count("retry_job");
+        self.inner.retry_job(id, now, change).await
+    }
+
+    async fn prune_jobs(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.count("prune_jobs");
+        self.inner.prune_jobs(before).await
+    }
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    fn backend(&self) -> Backend {
+        self.inner.backend()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.count("ping");
+        self.inner.ping().await
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.count("migrate");
+        self.inner.migrate().await
+    }
+
+    async fn reference_version(&self) -> StoreResult<Option<String>> {
+        self.count("reference_version");
+        self.inner.reference_version().await
+    }
+
+    async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
+        self.count("load_reference");
+        self.inner.load_reference(data, version).await
+    }
+
+    async fn merge_municipality(
+        &self,
+        old: &str,
+        into: &str,
+        change: &Change,
+    ) -> StoreResult<Option<MunicipalityMerge>> {
+        self.count("merge_municipality");
+        self.inner.merge_municipality(old, into, change).await
+    }
+
+    async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64> {
+        self.count("create_source_place");
+        self.inner.create_source_place(place, change).await
+    }
+
+    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
+        self.count("merge_source_place");
+        self.inner.merge_source_place(place, city, change).await
+    }
+
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
+        self.count("source_places");
+        self.inner.source_places().await
+    }
+
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        self.count("meta");
+        self.inner.meta(key).await
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.count("set_meta");
+        self.inner.set_meta(key, value).await
+    }
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts> {
+        self.count("reference_counts");
+        self.inner.reference_counts().await
+    }
+
+    async fn union_info(&self) -> StoreResult<Option<Union>> {
+        self.count("union_info");
+        self.inner.union_info().await
+    }
+
+    async fn list_networks(&self) -> StoreResult<Vec<Network>> {
+        self.count("list_networks");
+        self.inner.list_networks().await
+    }
+
+    async fn network_by_slug(&self, slug: &str) -> StoreResult<Option<Network>> {
+        self.count("network_by_slug");
+        self.inner.network_by_slug(slug).await
+    }
+
+    async fn list_provinces(&self) -> StoreResult<Vec<Province>> {
+        self.count("list_provinces");
+        self.inner.list_provinces().await
+    }
+
+    async fn list_municipalities(&self, filter: &MunicipalityFilter, page: Page) -> StoreResult<Paged<Municipality>> {
+        self.count("list_municipalities");
+        self.inner.list_municipalities(filter, page).await
+    }
+
+    async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>> {
+        self.count("municipality_by_slug");
+        self.inner.municipality_by_slug(slug).await
+    }
+
+    async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>> {
+        self.count("municipality");
+        self.inner.municipality(id).await
+    }
+
+    async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>> {
+        self.count("municipalities_by_id");
+        self.inner.municipalities_by_id(ids).await
+    }
+
+    async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {
+        self.count("list_goals");
+        self.inner.list_goals().await
+    }
+
+    async fn goal(&self, number: GoalNumber) -> StoreResult<Option<SdgGoalDetail>> {
+        self.count("goal");
+        self.inner.goal(number).await
+    }
+
+    async fn list_countries(&self, page: Page) -> StoreResult<Paged<Country>> {
+        self.count("list_countries");
+        self.inner.list_countries(page).await
+    }
+
+    async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>> {
+        self.count("country");
+        self.inner.country(code).await
+    }
+
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+        self.count("search_cities");
+        self.inner.search_cities(filter, page).await
+    }
+
+    async fn city(&self, id: i64) -> StoreResult<Option<City>> {
+        self.count("city");
+        self.inner.city(id).await
+    }
+
+    async fn create_partnership(&self, new: &NewPartnership, change: &Change) -> StoreResult<Option<PartnershipId>> {
+        self.count("create_partnership");
+        self.inner.create_partnership(new, change).await
+    }
+
+    async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>> {
+        self.count("partnership");
+        self.inner.partnership(id, dormant_before).await
+    }
+
+    async fn list_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        page: Page,
+    ) -> StoreResult<Paged<Partnership>> {
+        self.count("list_partnerships");
+        self.inner.list_partnerships(filter, dormant_before, page).await
+    }
+
+    async fn export_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        limit: u32,
+    ) -> StoreResult<Vec<Partnership>> {
+        self.count("export_partnerships");
+        self.inner.export_partnerships(filter, dormant_before, limit).await
+    }
+
+    async fn record_step(
+        &self,
+        id: PartnershipId,
+        expected: Stage,
+        step: &RecordedStep,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("record_step");
+        self.inner.record_step(id, expected, step, change).await
+    }
+
+    async fn add_activity(&self, id: PartnershipId, activity: &NewActivity, change: &Change) -> StoreResult<i64> {
+        self.count("add_activity");
+        self.inner.add_activity(id, activity, change).await
+    }
+
+    async fn add_document(&self, id: PartnershipId, document: &NewDocument, change: &Change) -> StoreResult<i64> {
+        self.count("add_document");
+        self.inner.add_document(id, document, change).await
+    }
+
+    async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
+        self.count("document");
+        self.inner.document(id, document).await
+    }
+
+    async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {
+        self.count("partnership_countries");
+        self.inner.partnership_countries(dormant_before).await
+    }
+
+    async fn partner_countries(&self) -> StoreResult<Vec<(CountryCode, Localized)>> {
+        self.count("partner_countries");
+        self.inner.partner_countries().await
+    }
+
+    async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>> {
+        self.count("trails");
+        self.inner.trails(ids).await
+    }
+
+    async fn set_partnership_sdgs(&self, id: PartnershipId, sdgs: &[GoalNumber], change: &Change) -> StoreResult<bool> {
+        self.count("set_partnership_sdgs");
+        self.inner.set_partnership_sdgs(id, sdgs, change).await
+    }
+
+    async fn set_partnership_published(
+        &self,
+        id: PartnershipId,
+        published: bool,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("set_partnership_published");
+        self.inner.set_partnership_published(id, published, change).await
+    }
+
+    async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
+        self.count("activities_with_goal");
+        self.inner.activities_with_goal(goal, limit).await
+    }
+
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
+        self.count("trail_events");
+        self.inner.trail_events(ids).await
+    }
+
+    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
+        self.count("gazetteer");
+        self.inner.gazetteer().await
+    }
+
+    async fn create_api_token(&self, token: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken> {
+        self.count("create_api_token");
+        self.inner.create_api_token(token, change).await
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        self.count("api_token_by_hash");
+        self.inner.api_token_by_hash(token_hash).await
+    }
+
+    async fn touch_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<()> {
+        self.count("touch_api_token");
+        self.inner.touch_api_token(id, now).await
+    }
+
+    async fn revoke_api_token(&self, id: i64, change: &Change) -> StoreResult<bool> {
+        self.count("revoke_api_token");
+        self.inner.revoke_api_token(id, change).await
+    }
+
+    async fn api_token(&self, id: i64) -> StoreResult<Option<ApiToken>> {
+        self.count("api_token");
+        self.inner.api_token(id).await
+    }
+
+    async fn list_api_tokens(&self, owner: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
+        self.count("list_api_tokens");
+        self.inner.list_api_tokens(owner).await
+    }
+
+    async fn create_user(&self, new: &NewUser, change: &Change, then: Option<&NewJob>) -> StoreResult<UserId> {
+        self.count("create_user");
+        self.inner.create_user(new, change, then).await
+    }
+
+    async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.count("forget_sign_in_attempt");
+        self.inner.forget_sign_in_attempt(attempt).await
+    }
+
+    async fn end_all_access(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)> {
+        self.count("end_all_access");
+        self.inner.end_all_access(user, change).await
+    }
+
+    async fn shared_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        self.count("shared_secret");
+        self.inner.shared_secret(name, fresh).await
+    }
+
+    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool> {
+        self.count("set_proposal_date");
+        self.inner.set_proposal_date(id, date, change).await
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
+        self.count("user");
+        self.inner.user(id).await
+    }
+
+    async fn user_by_email(&self, email_folded: &str) -> StoreResult<Option<StoredUser>> {
+        self.count("user_by_email");
+        self.inner.user_by_email(email_folded).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        self.count("list_users");
+        self.inner.list_users().await
+    }
+
+    async fn update_user(&self, id: UserId, update: &UserUpdate, change: &Change) -> StoreResult<()> {
+        self.count("update_user");
+        self.inner.update_user(id, update, change).await
+    }
+
+    async fn set_password(&self, id: UserId, hash: &str, keep: Option<&str>, change: &Change) -> StoreResult<()> {
+        self.count("set_password");
+        self.inner.set_password(id, hash, keep, change).await
+    }
+
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.count("create_link");
+        self.inner.create_link(token_hash, user, purpose, now, expires).await
+    }
+
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<UserId>> {
+        self.count("link_user");
+        self.inner.link_user(token_hash, purpose, now).await
+    }
+
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        password_hash: &str,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Option<UserId>> {
+        self.count("redeem_link");
+        self.inner.redeem_link(token_hash, purpose, password_hash, name, change).await
+    }
+
+    async fn claim_sign_in_attempt(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        at: OffsetDateTime,
+        limits: &AttemptLimits,
+    ) -> StoreResult<AttemptClaim> {
+        self.count("claim_sign_in_attempt");
+        self.inner.claim_sign_in_attempt(email_folded, client, at, limits).await
+    }
+
+    async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.count("confirm_sign_in_attempt");
+        self.inner.confirm_sign_in_attempt(attempt).await
+    }
+
+    async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned> {
+        self.count("prune_expired");
+        self.inner.prune_expired(now, attempts_before).await
+    }
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        session: &Session,
+        client: Option<&str>,
+        replaces: Option<&str>,
+    ) -> StoreResult<()> {
+        self.count("create_session");
+        self.inner.create_session(id_hash, session, client, replaces).await
+    }
+
+    async fn session(&self, id_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Session>> {
+        self.count("session");
+        self.inner.session(id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        self.count("delete_session");
+        self.inner.delete_session(id_hash).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        self.count("list_audit");
+        self.inner.list_audit(filter, page).await
+    }
+
+    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.count("export_audit");
+        self.inner.export_audit(filter, limit).await
+    }
+
+    async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>> {
+        self.count("municipality_profile");
+        self.inner.municipality_profile(id).await
+    }
+
+    async fn update_municipality_profile(
+        &self,
+        id: MunicipalityId,
+        profile: &MunicipalityProfile,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("update_municipality_profile");
+        self.inner.update_municipality_profile(id, profile, change).await
+    }
+
+    async fn representatives(&self, municipality: MunicipalityId) -> StoreResult<Vec<Representative>> {
+        self.count("representatives");
+        self.inner.representatives(municipality).await
+    }
+
+    async fn representative(&self, id: i64) -> StoreResult<Option<Representative>> {
+        self.count("representative");
+        self.inner.representative(id).await
+    }
+
+    async fn save_representative(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &RepresentativeFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.count("save_representative");
+        self.inner.save_representative(municipality, id, fields, change).await
+    }
+
+    async fn delete_representative(&self, id: i64, change: &Change) -> StoreResult<()> {
+        self.count("delete_representative");
+        self.inner.delete_representative(id, change).await
+    }
+
+    async fn municipal_memberships(&self, municipality: MunicipalityId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.count("municipal_memberships");
+        self.inner.municipal_memberships(municipality).await
+    }
+
+    async fn network_members(&self, network: NetworkId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.count("network_members");
+        self.inner.network_members(network).await
+    }
+
+    async fn municipal_membership(&self, id: i64) -> StoreResult<Option<MunicipalMembership>> {
+        self.count("municipal_membership");
+        self.inner.municipal_membership(id).await
+    }
+
+    async fn save_membership(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &MembershipFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.count("save_membership");
+        self.inner.save_membership(municipality, id, fields, change).await
+    }
+}
