@@ -2,6 +2,7 @@
 //! Every page checks the viewer here and the services check the actor again.
 
 mod audit;
+pub mod audit_view;
 mod compliance;
 mod municipality;
 mod partnership;
@@ -16,7 +17,7 @@ use axum::routing::{get, post};
 use std::sync::Arc;
 
 use ldp_core::domain::partnership::{Partnership, PartnershipFilter};
-use ldp_core::domain::{AuditEntry, Municipality, Page, Paged, Role};
+use ldp_core::domain::{Municipality, Page, Paged, Role};
 use ldp_core::store::{Store, StoreError};
 
 use super::forms::render_private;
@@ -126,7 +127,7 @@ struct DashboardPage {
     title: String,
     me: Me,
     attention: Vec<Attention>,
-    recent: Vec<AuditEntry>,
+    recent: Vec<audit_view::AuditLine>,
     /// The dashboard lists changes without their fields; the audit log shows them.
     show_changes: bool,
 }
@@ -144,7 +145,12 @@ async fn attention(
     let page = Page::first(10);
     let incomplete =
         state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;
-    let dormant = state.partnerships.list(&PartnershipFilter { dormant: Some(true), ..base }, page).await?;
+    // A dormant relation whose documents are not all recorded is already listed above (marked dormant there),
+    // so this list holds the others: each relation appears once.
+    let dormant = state
+        .partnerships
+        .list(&PartnershipFilter { dormant: Some(true), trail_incomplete: Some(false), ..base }, page)
+        .await?;
     Ok(Attention { label, slug: municipality.map(|m| m.slug.clone()), incomplete, dormant })
 }
 
@@ -166,6 +172,7 @@ pub async fn dashboard(
         sections.push(attention(&state, None, ctx.union_name()).await.map_err(ctx.fail())?);
     }
     let recent = state.audit.recent(&viewer.actor, 15).await.map_err(ctx.fail())?;
+    let recent = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &recent).await.map_err(ctx.fail())?;
     let page = DashboardPage {
         title: ctx.t("ws-dashboard"),
         me,
