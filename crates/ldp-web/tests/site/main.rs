@@ -2,7 +2,9 @@
 
 mod accounts;
 mod api;
+mod audit_log;
 mod authz;
+mod boxed_in;
 mod downloads;
 mod exports;
 mod helpers;
