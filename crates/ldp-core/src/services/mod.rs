@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod documents;
 pub mod import;
+pub mod networks;
 pub mod partnership_edits;
 pub mod partnerships;
 pub mod tokens;
