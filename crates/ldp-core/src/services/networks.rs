@@ -99,7 +99,7 @@ impl Networks {
                 errors.add("founded", "required");
                 0
             }
-            Ok(y) if (1800..=this_year).contains(&y) => y,
+            Ok(y) if (1900..=this_year).contains(&y) => y,
             _ => {
                 errors.add("founded", "invalid_year");
                 0

@@ -4,6 +4,7 @@ mod auth;
 mod extract;
 mod geo;
 mod municipalities;
+mod network_registry;
 mod networks;
 mod partnership_writes;
 mod partnerships;
@@ -66,6 +67,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(networks::union_info))
         .routes(routes!(networks::list))
         .routes(routes!(networks::show))
+        .routes(routes!(network_registry::list, network_registry::propose))
+        .routes(routes!(network_registry::update))
+        .routes(routes!(network_registry::approve))
         .routes(routes!(municipalities::provinces))
         .routes(routes!(municipalities::list))
         .routes(routes!(municipalities::show))

@@ -193,6 +193,11 @@ impl Names {
                     n.networks.insert(net.id.0, network_label(&net.acronym, net.name.get(lang)));
                 }
             }
+            for net in store.registry_networks().await? {
+                if networks.contains(&net.id.0) {
+                    n.networks.insert(net.id.0, network_label(&net.fields.acronym, net.fields.name.get(lang)));
+                }
+            }
         }
         for id in distinct(w.representatives) {
             if let Some(r) = store.representative(id).await? {

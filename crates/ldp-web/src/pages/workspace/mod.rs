@@ -5,6 +5,7 @@ mod audit;
 pub mod audit_view;
 mod compliance;
 mod municipality;
+mod networks;
 mod partnership;
 mod places;
 mod users;
@@ -53,6 +54,10 @@ pub fn router() -> Router<AppState> {
             "/{lang}/workspace/municipalities/{slug}/memberships/{id}",
             get(municipality::edit_membership).post(municipality::update_membership),
         )
+        .route("/{lang}/workspace/networks", get(networks::list))
+        .route("/{lang}/workspace/networks/new", get(networks::new_form).post(networks::create))
+        .route("/{lang}/workspace/networks/{id}", get(networks::edit).post(networks::update))
+        .route("/{lang}/workspace/networks/{id}/approve", post(networks::approve))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
