@@ -38,7 +38,12 @@ impl SqlStore {
     }
 
     pub(crate) async fn read_networks(&self, slug: Option<&str>) -> StoreResult<Vec<Network>> {
-        let sql = static_sql!("SELECT {NETWORK_COLUMNS} WHERE ($1 IS NULL OR n.slug = $1) ORDER BY n.slug");
+        // The list is the union's own networks; one network by its slug may also be an approved one of the
+        // registry (its public page). A proposed network is never read here.
+        let sql = static_sql!(
+            "SELECT {NETWORK_COLUMNS} WHERE (($1 IS NULL AND n.registry_status IS NULL) \
+             OR (n.slug = $1 AND (n.registry_status IS NULL OR n.registry_status = 'approved'))) ORDER BY n.slug"
+        );
         let (rows, facts) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, NetworkRow>(sql).bind(slug).fetch_all(pool).await.map_err(db)?;
             let facts = sqlx::query_as::<Db, FactRow>(

@@ -352,6 +352,38 @@ impl Store for CountingStore {
         self.inner.create_user(new, change, then).await
     }
 
+    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
+        self.count("registry_networks");
+        self.inner.registry_networks().await
+    }
+
+    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>> {
+        self.count("registry_network");
+        self.inner.registry_network(id).await
+    }
+
+    async fn create_registry_network(
+        &self,
+        slug: &str,
+        fields: &NetworkFields,
+        status: RegistryStatus,
+        proposed_by: Option<UserId>,
+        change: &Change,
+    ) -> StoreResult<NetworkId> {
+        self.count("create_registry_network");
+        self.inner.create_registry_network(slug, fields, status, proposed_by, change).await
+    }
+
+    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()> {
+        self.count("update_registry_network");
+        self.inner.update_registry_network(id, fields, change).await
+    }
+
+    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
+        self.count("approve_registry_network");
+        self.inner.approve_registry_network(id, change).await
+    }
+
     async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
         self.count("forget_sign_in_attempt");
         self.inner.forget_sign_in_attempt(attempt).await

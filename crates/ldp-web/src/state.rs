@@ -10,6 +10,7 @@ use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
+use ldp_core::services::networks::Networks;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
@@ -51,6 +52,7 @@ pub struct AppState {
     pub jobs: Jobs,
     pub audit: Audit,
     pub workspace: Workspace,
+    pub networks: Networks,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -83,6 +85,7 @@ impl AppState {
             jobs,
             audit: Audit::new(store.clone()),
             workspace: Workspace::new(store.clone(), config.clock.clone()),
+            networks: Networks::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

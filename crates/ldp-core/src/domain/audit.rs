@@ -131,13 +131,15 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 11] = [
+pub const RECORD_TYPES: [&str; 12] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
     "municipality",
     "representative",
     "membership",
+    // The networks registry (other networks members belong to).
+    "network",
     // Partner places made from an import's rows, and their merges into gazetteer cities.
     "city",
     "user",

@@ -22,7 +22,9 @@ pub use municipality::{
     Coordinates, LocationBasis, Municipality, MunicipalityFilter, MunicipalityId, MunicipalityKind, PlateCode,
     Province, ProvinceRef, official_name,
 };
-pub use network::{Network, NetworkFact, NetworkId, Union, UnionMembership};
+pub use network::{
+    Network, NetworkFact, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, Union, UnionMembership,
+};
 pub use paging::{Page, Paged};
 pub use sdg::{GoalNumber, SdgGoal, SdgGoalDetail, SdgTarget};
 pub use workspace::{

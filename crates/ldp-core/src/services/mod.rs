@@ -5,6 +5,7 @@ pub mod audit;
 pub mod documents;
 pub mod import;
 pub mod jobs;
+pub mod networks;
 pub mod partnership_edits;
 pub mod partnerships;
 pub mod tokens;

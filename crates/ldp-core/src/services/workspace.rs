@@ -53,7 +53,7 @@ pub struct MembershipInput {
     pub working_groups: Option<String>,
 }
 
-fn field(raw: &Option<String>, name: &str, max: usize, errors: &mut InputError) -> String {
+pub(super) fn field(raw: &Option<String>, name: &str, max: usize, errors: &mut InputError) -> String {
     let value = raw.as_deref().unwrap_or("").trim().to_owned();
     if value.chars().count() > max {
         errors.add(name, "too_long");

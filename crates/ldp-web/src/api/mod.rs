@@ -4,6 +4,7 @@ mod auth;
 mod extract;
 mod geo;
 mod municipalities;
+mod network_registry;
 mod networks;
 mod outbox;
 mod partnership_writes;
@@ -67,6 +68,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(networks::union_info))
         .routes(routes!(networks::list))
         .routes(routes!(networks::show))
+        .routes(routes!(network_registry::list, network_registry::propose))
+        .routes(routes!(network_registry::update))
+        .routes(routes!(network_registry::approve))
         .routes(routes!(municipalities::provinces))
         .routes(routes!(municipalities::list))
         .routes(routes!(municipalities::show))

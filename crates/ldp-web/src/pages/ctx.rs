@@ -54,21 +54,6 @@ impl PageCtx {
         if active { "page" } else { "false" }
     }
 
-    /// The workspace page of an audit entry's record, where there is one.
-    pub fn record_href(&self, e: &ldp_core::domain::AuditEntry) -> Option<String> {
-        match e.record_type.as_str() {
-            "partnership" => Some(self.href(&format!("/workspace/partnerships/{}", e.record_id))),
-            "partnership_activity" | "partnership_document" => e
-                .after
-                .as_ref()
-                .and_then(|a| a.get("partnership"))
-                .and_then(|p| p.as_i64())
-                .map(|p| self.href(&format!("/workspace/partnerships/{p}"))),
-            "representative" | "membership" | "municipality" => None,
-            _ => None,
-        }
-    }
-
     /// `aria-current` for the navigation item of exactly this path.
     pub fn current_exact(&self, path: &str) -> &'static str {
         if self.path == path { "page" } else { "false" }

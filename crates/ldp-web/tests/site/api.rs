@@ -167,6 +167,9 @@ const ROUTES: &[&str] = &[
     "/api/v1/municipalities/{slug}/memberships/{id}",
     "/api/v1/audit",
     "/api/v1/me",
+    "/api/v1/network-registry",
+    "/api/v1/network-registry/{id}",
+    "/api/v1/network-registry/{id}/approval",
 ];
 
 /// Routes that only write (no GET), or read only with a token.
@@ -184,6 +187,7 @@ fn write_only(route: &str) -> bool {
         || route.ends_with("/memberships")
         || route.contains("/representatives/")
         || route.contains("/memberships/")
+        || route.contains("/network-registry/")
 }
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {

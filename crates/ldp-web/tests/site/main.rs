@@ -2,8 +2,10 @@
 
 mod accounts;
 mod api;
+mod audit_log;
 mod authz;
 mod backup;
+mod boxed_in;
 mod downloads;
 mod exports;
 mod helpers;

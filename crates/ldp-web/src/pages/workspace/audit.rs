@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use ldp_core::domain::{AuditEntry, AuditFilter, InputError, Paged, RECORD_TYPES};
 
+use super::audit_view::{self, AuditLine};
+
 use super::Me;
 use crate::error::AppError;
 use crate::pages::forms::{FormState, render_private};
@@ -51,8 +53,9 @@ struct AuditPage {
     title: String,
     me: Me,
     form: FormState,
-    record_types: Vec<&'static str>,
-    recent: Vec<AuditEntry>,
+    /// (code, translated label) of every record type, for the filter.
+    record_types: Vec<(&'static str, String)>,
+    recent: Vec<AuditLine>,
     result: Option<Paged<AuditEntry>>,
     pagination: Option<Pagination>,
     csv_href: String,
@@ -98,6 +101,8 @@ pub async fn log(
             (None, StatusCode::BAD_REQUEST)
         }
     };
+    let entries: Vec<AuditEntry> = result.as_ref().map(|r| r.items.clone()).unwrap_or_default();
+    let recent = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &entries).await.map_err(ctx.fail())?;
     let base = ctx.href("/workspace/audit");
     let pagination = result.as_ref().map(|r| {
         Pagination::new(r, |n| {
@@ -111,8 +116,8 @@ pub async fn log(
         full_log: viewer.actor.reads_audit_log(),
         show_changes: true,
         form,
-        record_types: RECORD_TYPES.to_vec(),
-        recent: result.as_ref().map(|r| r.items.clone()).unwrap_or_default(),
+        record_types: RECORD_TYPES.iter().map(|t| (*t, audit_view::record_type_label(ctx.lang, t))).collect(),
+        recent,
         result,
         pagination,
         ctx: ctx.clone(),
@@ -120,6 +125,8 @@ pub async fn log(
     render_private(&ctx, &page, status)
 }
 
+/// One CSV row: the stored columns, for programs, then the same change as the audit page words it, for
+/// people (in the page's language).
 #[derive(Serialize)]
 struct CsvRow<'a> {
     id: i64,
@@ -133,6 +140,11 @@ struct CsvRow<'a> {
     municipality_id: Option<i64>,
     before: String,
     after: String,
+    at_local: String,
+    who: Cow<'a, str>,
+    record: Cow<'a, str>,
+    action_label: Cow<'a, str>,
+    changes: String,
 }
 
 /// The filtered log as CSV (UTF-8, one row per change, before and after as JSON).
@@ -144,8 +156,25 @@ pub async fn export_csv(
 ) -> Result<Response, PageError> {
     let filter = q.filter().map_err(|e| PageError::new(ctx.clone(), AppError::invalid(e)))?;
     let entries = state.audit.export(&viewer.actor, filter).await.map_err(ctx.fail())?;
+    let lines = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &entries).await.map_err(ctx.fail())?;
     let mut out = csv::Writer::from_writer(Vec::new());
-    for e in &entries {
+    for (e, line) in entries.iter().zip(&lines) {
+        let who = match &line.actor_detail {
+            Some(d) => format!("{} <{d}>", line.actor),
+            None => line.actor.clone(),
+        };
+        let changes = line
+            .changes
+            .iter()
+            .map(|c| {
+                if c.before.is_empty() {
+                    format!("{}: {}", c.label, c.after)
+                } else {
+                    format!("{}: {} → {}", c.label, c.before, c.after)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
         let row = CsvRow {
             id: e.id,
             at_utc: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
@@ -158,6 +187,11 @@ pub async fn export_csv(
             municipality_id: e.municipality_id.map(|m| m.0),
             before: e.before.as_ref().map(|v| text_cell(&v.to_string()).into_owned()).unwrap_or_default(),
             after: e.after.as_ref().map(|v| text_cell(&v.to_string()).into_owned()).unwrap_or_default(),
+            at_local: ctx.datetime(&e.at),
+            who: Cow::Owned(text_cell(&who).into_owned()),
+            record: text_cell(&line.record),
+            action_label: text_cell(&line.action),
+            changes: text_cell(&changes).into_owned(),
         };
         out.serialize(row).map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
     }

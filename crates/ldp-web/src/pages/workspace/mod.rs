@@ -2,8 +2,10 @@
 //! Every page checks the viewer here and the services check the actor again.
 
 mod audit;
+pub mod audit_view;
 mod compliance;
 mod municipality;
+mod networks;
 mod outbox;
 mod partnership;
 mod places;
@@ -17,7 +19,7 @@ use axum::routing::{get, post};
 use std::sync::Arc;
 
 use ldp_core::domain::partnership::{Partnership, PartnershipFilter};
-use ldp_core::domain::{AuditEntry, Municipality, Page, Paged, Role};
+use ldp_core::domain::{Municipality, Page, Paged, Role};
 use ldp_core::store::{Store, StoreError};
 
 use super::forms::render_private;
@@ -56,6 +58,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{lang}/workspace/outbox", get(outbox::list))
         .route("/{lang}/workspace/outbox/{id}/retry", post(outbox::retry))
+        .route("/{lang}/workspace/networks", get(networks::list))
+        .route("/{lang}/workspace/networks/new", get(networks::new_form).post(networks::create))
+        .route("/{lang}/workspace/networks/{id}", get(networks::edit).post(networks::update))
+        .route("/{lang}/workspace/networks/{id}/approve", post(networks::approve))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
@@ -134,7 +140,7 @@ struct DashboardPage {
     title: String,
     me: Me,
     attention: Vec<Attention>,
-    recent: Vec<AuditEntry>,
+    recent: Vec<audit_view::AuditLine>,
     /// The dashboard lists changes without their fields; the audit log shows them.
     show_changes: bool,
 }
@@ -152,7 +158,12 @@ async fn attention(
     let page = Page::first(10);
     let incomplete =
         state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;
-    let dormant = state.partnerships.list(&PartnershipFilter { dormant: Some(true), ..base }, page).await?;
+    // A dormant relation whose documents are not all recorded is already listed above (marked dormant there),
+    // so this list holds the others: each relation appears once.
+    let dormant = state
+        .partnerships
+        .list(&PartnershipFilter { dormant: Some(true), trail_incomplete: Some(false), ..base }, page)
+        .await?;
     Ok(Attention { label, slug: municipality.map(|m| m.slug.clone()), incomplete, dormant })
 }
 
@@ -172,6 +183,7 @@ pub async fn dashboard(
         sections.push(attention(&state, None, ctx.union_name()).await.map_err(ctx.fail())?);
     }
     let recent = state.audit.recent(&viewer.actor, 15).await.map_err(ctx.fail())?;
+    let recent = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &recent).await.map_err(ctx.fail())?;
     let page = DashboardPage {
         title: ctx.t("ws-dashboard"),
         me,

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use ldp_core::domain::{MembershipStatus, MunicipalMembership, Municipality, Network, Representative};
+use ldp_core::domain::{MembershipStatus, MunicipalMembership, Municipality, RegistryStatus, Representative};
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
 
 use super::Me;
@@ -233,7 +233,9 @@ struct MembershipPage {
     action: String,
     /// The network, when editing (it cannot change).
     network: Option<String>,
-    networks: Vec<Network>,
+    /// (slug, label) of the networks a membership may name: the union's own, then the approved ones of the
+    /// registry.
+    networks: Vec<(String, String)>,
     statuses: Vec<MembershipStatus>,
     representatives: Vec<Representative>,
     form: FormState,
@@ -248,6 +250,27 @@ struct MembershipValues {
     decision_date: String,
     representative: String,
     working_groups: String,
+}
+
+async fn membership_networks(
+    ctx: &PageCtx,
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(String, String)>, ldp_core::services::ServiceError> {
+    let mut all: Vec<(String, String)> = state
+        .store
+        .list_networks()
+        .await?
+        .into_iter()
+        .map(|n| (n.slug, format!("{} — {}", n.acronym, ctx.pick(&n.name))))
+        .collect();
+    for n in state.networks.list(&viewer.actor).await? {
+        if n.status == RegistryStatus::Approved {
+            let label = super::audit_view::network_label(&n.fields.acronym, n.fields.name.get(ctx.lang));
+            all.push((n.slug, label));
+        }
+    }
+    Ok(all)
 }
 
 async fn membership_page(
@@ -289,7 +312,7 @@ async fn membership_page(
             None => format!("{base}/new"),
         }),
         network,
-        networks: state.store.list_networks().await.map_err(ctx.fail())?,
+        networks: membership_networks(&ctx, state, viewer).await.map_err(ctx.fail())?,
         statuses: MembershipStatus::ALL.to_vec(),
         representatives: state.workspace.representatives(&m).await.map_err(ctx.fail())?,
         municipality: m,

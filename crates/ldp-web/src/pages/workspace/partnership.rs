@@ -29,6 +29,8 @@ struct NewPage {
     title: String,
     me: Me,
     members: Vec<Municipality>,
+    /// The members that can be named as the partner: every member but the viewer's own.
+    partner_members: Vec<Municipality>,
     kinds: Vec<PartnershipKind>,
     themes: Vec<Theme>,
     goals: Vec<SdgGoal>,
@@ -55,28 +57,37 @@ pub struct NewQuery {
     q: Option<String>,
 }
 
-/// The municipalities the viewer may propose for: their own, or every member for the union's staff.
-async fn members(state: &AppState, viewer: &Viewer) -> Result<Vec<Municipality>, ldp_core::store::StoreError> {
-    if viewer.actor.edits_all_content() {
-        let page = Page::parse(Some(1), Some(100)).unwrap_or(Page::first(100));
-        let mut all = Vec::new();
-        let mut n = 1;
-        loop {
-            let got = state
-                .store
-                .list_municipalities(&MunicipalityFilter::default(), Page::parse(Some(n), Some(100)).unwrap_or(page))
-                .await?;
-            let last = got.last_page();
-            all.extend(got.items);
-            if n >= i64::from(last) {
-                break;
-            }
-            n += 1;
+/// Every member municipality, in Turkish alphabetical order.
+async fn all_members(state: &AppState) -> Result<Vec<Municipality>, ldp_core::store::StoreError> {
+    let mut all = Vec::new();
+    let mut n = 1;
+    loop {
+        let page = Page::parse(Some(n), Some(100)).unwrap_or(Page::first(100));
+        let got = state.store.list_municipalities(&MunicipalityFilter::default(), page).await?;
+        let last = got.last_page();
+        all.extend(got.items);
+        if n >= i64::from(last) {
+            break;
         }
-        Ok(all)
-    } else {
-        state.store.municipalities_by_id(&viewer.user.municipalities).await
+        n += 1;
     }
+    Ok(all)
+}
+
+/// The municipalities the viewer may propose for (their own, or every member for the union's staff), and
+/// the members they may name as the partner: every other member, so a representative is never offered their
+/// own municipality (which the service would refuse as its own partner).
+async fn members(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<(Vec<Municipality>, Vec<Municipality>), ldp_core::store::StoreError> {
+    let all = all_members(state).await?;
+    if viewer.actor.edits_all_content() {
+        return Ok((all.clone(), all));
+    }
+    let own_ids = &viewer.user.municipalities;
+    let (own, others): (Vec<Municipality>, Vec<Municipality>) = all.into_iter().partition(|m| own_ids.contains(&m.id));
+    Ok((own, others))
 }
 
 #[expect(clippy::too_many_arguments, reason = "the page's parts")]
@@ -102,10 +113,12 @@ async fn new_page(
             countries.insert(c.country.as_str().to_owned(), found.name.get(ctx.lang).to_owned());
         }
     }
+    let (members, partner_members) = members(state, viewer).await.map_err(ctx.fail())?;
     let page = NewPage {
         title: ctx.t("ws-new-partnership"),
         me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
-        members: members(state, viewer).await.map_err(ctx.fail())?,
+        members,
+        partner_members,
         kinds: PartnershipKind::ALL.to_vec(),
         themes: Theme::ALL.to_vec(),
         goals: state.store.list_goals().await.map_err(ctx.fail())?,
