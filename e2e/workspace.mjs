@@ -389,10 +389,24 @@ try {
     expect(/Nilüfer Belediyesi/.test(row) && !/bursa-nilufer/.test(row), `the users table names the municipality: ${JSON.stringify(row)}`);
     await shot(admin, 'users-invited-tr');
   });
+  await run('the invitation mail shows in the outbox', async () => {
+    await open(admin, '/tr/workspace/outbox');
+    const email = `e2e-davet-${RUN}@example.org`;
+    const row = await text(admin.locator('table.outbox tbody tr', { hasText: email }));
+    expect(/Davet/.test(row), `the outbox lists the invitation to ${email}: ${JSON.stringify(row)}`);
+    expect(!/\/invitation\//.test(await admin.content()), 'the outbox never shows the link itself');
+    await shot(admin, 'outbox-tr');
+  });
   await run('open the audit log', async () => {
     await open(admin, '/tr/workspace');
     await submit(admin, admin.locator('.ws-nav a[href="/tr/workspace/audit"]'));
     expect(pathOf(admin) === '/tr/workspace/audit', `the nav link leads to /tr/workspace/audit, is at ${pathOf(admin)}`);
+  });
+  await run('the audit log reads as words, not stored keys', async () => {
+    const body = await text(admin.locator('main'));
+    for (const raw of ['has_password', 'step:council_approved', 'system:cli:', 'partner_city']) {
+      expect(!body.includes(raw), `the audit log does not show the raw key ${raw}`);
+    }
   });
   await run("filter the audit log by the representative's e-mail", async () => {
     await admin.fill('#f-actor', ACCOUNTS.representative);
