@@ -359,6 +359,19 @@ try {
     expect(/Meclis kararı/.test(trail), 'the public trail names the step "Meclis kararı"');
     await shot(rep, 'partnership-public-tr');
   });
+  await run('propose a network the union is not in', async () => {
+    await open(rep, '/tr/workspace/networks/new');
+    await rep.fill('#f-acronym', `E2ENET${RUN}`.toUpperCase());
+    await rep.fill('#f-name_tr', 'Deneme Kentler Ağı');
+    await rep.fill('#f-name_en', 'Test Cities Network');
+    await rep.fill('#f-founded', '1986');
+    await rep.fill('#f-headquarters', 'Brüksel');
+    await rep.selectOption('#f-hq_country', 'BE');
+    await rep.fill('#f-website', 'https://example.org');
+    const res = await submit(rep, rep.locator('form.form button[type="submit"]').last());
+    expect(res && res.status() === 200 && /\/tr\/workspace\/networks\/\d+/.test(pathOf(rep)), `the proposal is saved, at ${pathOf(rep)}`);
+    await shot(rep, 'network-proposed-tr');
+  });
   await run('sign out (nav button)', async () => {
     await open(rep, '/tr/workspace');
     await signOut(rep, 'tr');
@@ -388,6 +401,15 @@ try {
     const row = await text(admin.locator('tbody tr', { hasText: email }));
     expect(/Nilüfer Belediyesi/.test(row) && !/bursa-nilufer/.test(row), `the users table names the municipality: ${JSON.stringify(row)}`);
     await shot(admin, 'users-invited-tr');
+  });
+  await run("approve the representative's network proposal", async () => {
+    await open(admin, '/tr/workspace/networks');
+    const row = admin.locator('table.registry tbody tr', { hasText: 'Deneme Kentler Ağı' });
+    if (!expect((await row.count()) === 1, 'the proposal is listed for staff')) return;
+    await submit(admin, row.locator('form button[type="submit"]'));
+    const after = await text(admin.locator('table.registry tbody tr', { hasText: 'Deneme Kentler Ağı' }));
+    expect(!/Onay bekliyor/.test(after), `approved: ${JSON.stringify(after)}`);
+    await shot(admin, 'networks-approved-tr');
   });
   await run('the invitation mail shows in the outbox', async () => {
     await open(admin, '/tr/workspace/outbox');

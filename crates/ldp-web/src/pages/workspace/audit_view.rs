@@ -450,7 +450,14 @@ pub fn line(lang: Lang, names: &Names, e: &AuditEntry) -> AuditLine {
     AuditLine {
         id: e.id,
         at: e.at,
-        at_iso: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        // HTML's valid date strings allow at most three fraction digits; whole seconds are enough here.
+        at_iso: e
+            .at
+            .to_offset(time::UtcOffset::UTC)
+            .replace_nanosecond(0)
+            .unwrap_or(e.at)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
         actor,
         actor_detail,
         client: e.client.clone(),
