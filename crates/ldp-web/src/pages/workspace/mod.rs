@@ -24,6 +24,25 @@ use ldp_core::store::{Store, StoreError};
 
 use super::forms::render_private;
 use super::{PageCtx, PageError};
+
+/// Every item of a paged store list (the form choices that must offer all of them), read 100 at a time.
+pub(crate) async fn every_page<T, F, Fut>(mut read: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: std::future::Future<Output = Result<Paged<T>, StoreError>>,
+{
+    let mut all = Vec::new();
+    let mut n = 1;
+    loop {
+        let got = read(Page::parse(Some(n), Some(100)).unwrap_or(Page::first(100))).await?;
+        let last = got.last_page();
+        all.extend(got.items);
+        if n >= i64::from(last) {
+            return Ok(all);
+        }
+        n += 1;
+    }
+}
 use crate::session::{SignedIn, Viewer};
 use crate::state::AppState;
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use ldp_core::domain::{Country, Network, NetworkId, Page, RegistryNetwork, RegistryStatus};
+use ldp_core::domain::{Country, Network, NetworkId, RegistryNetwork, RegistryStatus};
 use ldp_core::services::networks::{self, NetworkInput};
 
 use super::Me;
@@ -77,19 +77,7 @@ struct Values<'a> {
 
 /// Every country, in Turkish (or English) alphabetical order, for the headquarters' country.
 async fn countries(state: &AppState) -> Result<Vec<Country>, ldp_core::store::StoreError> {
-    let mut all = Vec::new();
-    let mut n = 1;
-    loop {
-        let page = Page::parse(Some(n), Some(100)).unwrap_or(Page::first(100));
-        let got = state.store.list_countries(page).await?;
-        let last = got.last_page();
-        all.extend(got.items);
-        if n >= i64::from(last) {
-            break;
-        }
-        n += 1;
-    }
-    Ok(all)
+    super::every_page(|page| state.store.list_countries(page)).await
 }
 
 async fn form_page(

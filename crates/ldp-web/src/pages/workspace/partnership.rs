@@ -59,19 +59,8 @@ pub struct NewQuery {
 
 /// Every member municipality, in Turkish alphabetical order.
 async fn all_members(state: &AppState) -> Result<Vec<Municipality>, ldp_core::store::StoreError> {
-    let mut all = Vec::new();
-    let mut n = 1;
-    loop {
-        let page = Page::parse(Some(n), Some(100)).unwrap_or(Page::first(100));
-        let got = state.store.list_municipalities(&MunicipalityFilter::default(), page).await?;
-        let last = got.last_page();
-        all.extend(got.items);
-        if n >= i64::from(last) {
-            break;
-        }
-        n += 1;
-    }
-    Ok(all)
+    let filter = MunicipalityFilter::default();
+    super::every_page(|page| state.store.list_municipalities(&filter, page)).await
 }
 
 /// The municipalities the viewer may propose for (their own, or every member for the union's staff), and
