@@ -124,6 +124,9 @@ async fn a_representative_proposes_a_network_staff_approve_it_and_the_membership
     let approved = app.form(&format!("/tr/workspace/networks/{id}/approve"), Some(&admin), &[]).await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
     assert_eq!(app.get("/tr/networks/eurocities").await.status, StatusCode::OK, "public once approved");
+    let log = Html::parse_document(&app.get_as("/tr/workspace/audit?record_type=network", &admin).await.body);
+    let values = texts(&log, "dl.changes dd");
+    assert!(values.iter().any(|v| v == "Belçika"), "the headquarters' country by name: {values:?}");
 
     let form = Html::parse_document(
         &app.get_as("/tr/workspace/municipalities/bursa-nilufer/memberships/new", &rep).await.body,

@@ -57,6 +57,8 @@ pub struct Names {
     /// (name, e-mail).
     pub users: HashMap<i64, (String, String)>,
     pub memberships: HashMap<i64, String>,
+    /// ISO code → country name (Türkiye's usage on Turkish pages).
+    pub countries: HashMap<String, String>,
 }
 
 /// Ids an entry refers to, by kind.
@@ -70,6 +72,7 @@ struct Wanted {
     representatives: Vec<i64>,
     users: Vec<i64>,
     memberships: Vec<i64>,
+    countries: Vec<String>,
 }
 
 fn int(v: Option<&Value>) -> Option<i64> {
@@ -130,6 +133,11 @@ impl Wanted {
                 self.municipalities.extend(list.iter().filter_map(|m| int(Some(m))));
             }
         }
+        for v in values(e, "hq_country") {
+            if let Some(code) = v.as_str().filter(|c| !c.is_empty()) {
+                self.countries.push(code.to_owned());
+            }
+        }
         for key in ["municipality", "partner_municipality"] {
             for v in values(e, key) {
                 if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
@@ -160,10 +168,15 @@ impl Names {
             w.collect(e);
         }
         let mut n = Names::default();
-        for id in distinct(w.municipalities) {
-            if let Some(m) = store.municipality(MunicipalityId(id)).await? {
-                n.municipality_slugs.insert(m.slug.clone(), m.official_name().get(lang).to_owned());
-                n.municipalities.insert(id, m.official_name().get(lang).to_owned());
+        let ids: Vec<MunicipalityId> = distinct(w.municipalities).into_iter().map(MunicipalityId).collect();
+        for m in store.municipalities_by_id(&ids).await? {
+            n.municipality_slugs.insert(m.slug.clone(), m.official_name().get(lang).to_owned());
+            n.municipalities.insert(m.id.0, m.official_name().get(lang).to_owned());
+        }
+        for code in distinct(w.countries) {
+            let Ok(parsed) = ldp_core::domain::CountryCode::parse(&code) else { continue };
+            if let Some(c) = store.country(&parsed).await? {
+                n.countries.insert(code, c.name.get(lang).to_owned());
             }
         }
         for slug in distinct(w.slugs) {
@@ -387,6 +400,7 @@ fn show_value(lang: Lang, names: &Names, record_type: &str, key: &str, v: &Value
         "municipality" | "partner_municipality" => names.municipality_slugs.get(&s).cloned(),
         "municipality_id" => name_of(&names.municipalities),
         "partner_city" => name_of(&names.cities),
+        "hq_country" => names.countries.get(&s).cloned(),
         "partnership" => name_of(&names.partnerships),
         "network_id" => name_of(&names.networks),
         "representative_id" => name_of(&names.representatives),
