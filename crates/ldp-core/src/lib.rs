@@ -7,6 +7,7 @@ pub mod clock;
 pub mod domain;
 pub mod jobs;
 pub mod reference;
+pub mod registry;
 pub mod services;
 pub mod store;
 pub mod text;

@@ -18,10 +18,11 @@ use crate::domain::{
 };
 use crate::domain::{
     City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter,
-    Network, NetworkFields, Page, Paged, Province, RegistryNetwork, RegistryStatus, SdgGoal, SdgGoalDetail, Union,
+    Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::jobs::{JobStore, NewJob};
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use crate::registry::NetworkRegistryStore;
 use crate::services::tokens::ApiToken;
 
 /// What can go wrong below the services.
@@ -85,10 +86,11 @@ pub enum AttemptClaim {
 }
 
 /// Persistence for the platform's capabilities. Handlers hold an `Arc<dyn Store>`, never a pool. Newer
-/// capabilities have their own trait beside their domain (the job queue: [`JobStore`]); `Store` includes
+/// capabilities have their own trait beside their domain (the job queue: [`JobStore`]; the networks
+/// registry: [`NetworkRegistryStore`]); `Store` includes
 /// them, so an `Arc<dyn Store>` upcasts to each.
 #[async_trait]
-pub trait Store: JobStore + Send + Sync + 'static {
+pub trait Store: JobStore + NetworkRegistryStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Answers when the database is reachable.
@@ -146,25 +148,6 @@ pub trait Store: JobStore + Send + Sync + 'static {
     async fn list_networks(&self) -> StoreResult<Vec<Network>>;
 
     async fn network_by_slug(&self, slug: &str) -> StoreResult<Option<Network>>;
-
-    /// The networks registry (every network that is not the union's own, proposed or approved), in Turkish
-    /// alphabetical order of the Turkish name.
-    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>>;
-    /// One network of the registry; `None` for the union's own networks.
-    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>>;
-    /// Adds a network to the registry with its audit entry; `Conflict("network_exists")` when the slug is taken.
-    async fn create_registry_network(
-        &self,
-        slug: &str,
-        fields: &NetworkFields,
-        status: RegistryStatus,
-        proposed_by: Option<UserId>,
-        change: &Change,
-    ) -> StoreResult<NetworkId>;
-    /// Saves a registry network's fields; `Conflict("network_not_found")` for any other network.
-    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()>;
-    /// Approves a proposed network; `false` (and no entry) when it was not a proposal.
-    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool>;
 
     // Municipalities.
 

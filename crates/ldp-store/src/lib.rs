@@ -204,33 +204,6 @@ impl Store for SqlStore {
         Ok(self.read_networks(Some(slug)).await?.into_iter().next())
     }
 
-    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
-        self.registry_networks_q().await
-    }
-
-    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>> {
-        self.registry_network_q(id).await
-    }
-
-    async fn create_registry_network(
-        &self,
-        slug: &str,
-        fields: &NetworkFields,
-        status: RegistryStatus,
-        proposed_by: Option<UserId>,
-        change: &Change,
-    ) -> StoreResult<NetworkId> {
-        self.create_registry_network_tx(slug, fields, status, proposed_by, change).await
-    }
-
-    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()> {
-        self.update_registry_network_tx(id, fields, change).await
-    }
-
-    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
-        self.approve_registry_network_tx(id, change).await
-    }
-
     async fn list_provinces(&self) -> StoreResult<Vec<Province>> {
         self.read_provinces().await
     }

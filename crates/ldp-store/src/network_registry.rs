@@ -2,7 +2,9 @@
 //! They live in the `network` table (so memberships point at them like at any network) with a
 //! `registry_status`; the union's reference networks keep it NULL.
 
+use async_trait::async_trait;
 use ldp_core::domain::{Change, Localized, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, UserId};
+use ldp_core::registry::NetworkRegistryStore;
 use ldp_core::store::{StoreError, StoreResult};
 use ldp_core::text::collation_key;
 
@@ -137,5 +139,35 @@ impl SqlStore {
             tx.commit().await.map_err(db)?;
             Ok(true)
         })
+    }
+}
+
+#[async_trait]
+impl NetworkRegistryStore for SqlStore {
+    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
+        self.registry_networks_q().await
+    }
+
+    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>> {
+        self.registry_network_q(id).await
+    }
+
+    async fn create_registry_network(
+        &self,
+        slug: &str,
+        fields: &NetworkFields,
+        status: RegistryStatus,
+        proposed_by: Option<UserId>,
+        change: &Change,
+    ) -> StoreResult<NetworkId> {
+        self.create_registry_network_tx(slug, fields, status, proposed_by, change).await
+    }
+
+    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()> {
+        self.update_registry_network_tx(id, fields, change).await
+    }
+
+    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
+        self.approve_registry_network_tx(id, change).await
     }
 }

@@ -14,6 +14,7 @@ use ldp_core::domain::partnership::{
 use ldp_core::domain::*;
 use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobStore, NewJob};
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use ldp_core::registry::NetworkRegistryStore;
 use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::*;
 
@@ -77,6 +78,41 @@ impl JobStore for CountingStore {
     async fn prune_jobs(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.count("prune_jobs");
         self.inner.prune_jobs(before).await
+    }
+}
+
+#[async_trait]
+impl NetworkRegistryStore for CountingStore {
+    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
+        self.count("registry_networks");
+        self.inner.registry_networks().await
+    }
+
+    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>> {
+        self.count("registry_network");
+        self.inner.registry_network(id).await
+    }
+
+    async fn create_registry_network(
+        &self,
+        slug: &str,
+        fields: &NetworkFields,
+        status: RegistryStatus,
+        proposed_by: Option<UserId>,
+        change: &Change,
+    ) -> StoreResult<NetworkId> {
+        self.count("create_registry_network");
+        self.inner.create_registry_network(slug, fields, status, proposed_by, change).await
+    }
+
+    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()> {
+        self.count("update_registry_network");
+        self.inner.update_registry_network(id, fields, change).await
+    }
+
+    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
+        self.count("approve_registry_network");
+        self.inner.approve_registry_network(id, change).await
     }
 }
 
@@ -350,38 +386,6 @@ impl Store for CountingStore {
     async fn create_user(&self, new: &NewUser, change: &Change, then: Option<&NewJob>) -> StoreResult<UserId> {
         self.count("create_user");
         self.inner.create_user(new, change, then).await
-    }
-
-    async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
-        self.count("registry_networks");
-        self.inner.registry_networks().await
-    }
-
-    async fn registry_network(&self, id: NetworkId) -> StoreResult<Option<RegistryNetwork>> {
-        self.count("registry_network");
-        self.inner.registry_network(id).await
-    }
-
-    async fn create_registry_network(
-        &self,
-        slug: &str,
-        fields: &NetworkFields,
-        status: RegistryStatus,
-        proposed_by: Option<UserId>,
-        change: &Change,
-    ) -> StoreResult<NetworkId> {
-        self.count("create_registry_network");
-        self.inner.create_registry_network(slug, fields, status, proposed_by, change).await
-    }
-
-    async fn update_registry_network(&self, id: NetworkId, fields: &NetworkFields, change: &Change) -> StoreResult<()> {
-        self.count("update_registry_network");
-        self.inner.update_registry_network(id, fields, change).await
-    }
-
-    async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
-        self.count("approve_registry_network");
-        self.inner.approve_registry_network(id, change).await
     }
 
     async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
