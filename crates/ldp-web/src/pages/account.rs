@@ -513,7 +513,7 @@ pub async fn revoke_token(
     Path((_, id)): Path<(String, String)>,
     CsrfForm { .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
-    let id: i64 = id.parse().map_err(|_| PageError::new(ctx.clone(), AppError::not_found()))?;
+    let id = ctx.path_id(&id)?;
     state.tokens.revoke(&viewer.actor, id).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/account?done=revoked")).into_response())
 }

@@ -120,6 +120,11 @@ impl PageCtx {
     pub fn fail<E: Into<AppError>>(&self) -> impl FnOnce(E) -> PageError + '_ {
         move |e| PageError::new(self.clone(), e.into())
     }
+
+    /// A numeric id from the path; anything else is this language's 404 page.
+    pub fn path_id(&self, raw: &str) -> Result<i64, PageError> {
+        raw.parse().map_err(|_| PageError::new(self.clone(), AppError::not_found()))
+    }
 }
 
 /// A whole number however many references deep a template holds it.

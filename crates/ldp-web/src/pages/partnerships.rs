@@ -186,7 +186,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
+    let id = ctx.path_id(&id)?;
     let mut detail = state.partnerships.get_public(PartnershipId(id)).await.map_err(ctx.fail())?;
     detail.partnership.localize(ctx.lang);
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);

@@ -137,7 +137,7 @@ async fn form_page(
 }
 
 fn parse_id(ctx: &PageCtx, raw: &str) -> Result<NetworkId, PageError> {
-    raw.parse().map(NetworkId).map_err(|_| PageError::new(ctx.clone(), AppError::not_found()))
+    ctx.path_id(raw).map(NetworkId)
 }
 
 pub async fn new_form(

@@ -110,7 +110,7 @@ pub async fn retry(
     Path((_, id)): Path<(String, String)>,
     CsrfForm { .. }: CsrfForm<RetryForm>,
 ) -> Result<Response, PageError> {
-    let id = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
+    let id = ctx.path_id(&id)?;
     state.jobs.retry(&viewer.actor, JobId(id)).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/outbox?retried=1")))
 }

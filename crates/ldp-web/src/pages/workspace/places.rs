@@ -82,7 +82,7 @@ pub async fn merge(
     Path((_, id)): Path<(String, String)>,
     CsrfForm { form, .. }: CsrfForm<MergeForm>,
 ) -> Result<Response, PageError> {
-    let place = id.parse::<i64>().map_err(|_| AppError::not_found()).map_err(ctx.fail())?;
+    let place = ctx.path_id(&id)?;
     let refuse = |code: &str| {
         let error = AppError::invalid(ldp_core::domain::InputError::new("city", code));
         (place, FormState::of(&form).with_error(ctx.lang, &error), error.status)
