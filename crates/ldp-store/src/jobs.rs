@@ -16,6 +16,11 @@ use crate::ts::Ts;
 const JOB_COLUMNS: &str =
     "id, kind, job_key, payload, state, attempts, created_at, run_at, finished_at, last_error, outcome";
 
+/// The worker's claim of the next due job, up to the end of its sub-select (PostgreSQL adds its row lock there).
+const CLAIM: &str = "UPDATE job SET state = 'running', attempts = attempts + 1, locked_until = $2 WHERE id = \
+    (SELECT id FROM job WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until <= $1) \
+    ORDER BY run_at, id LIMIT 1";
+
 /// Queues `$job` on `$conn` (inside the caller's transaction).
 macro_rules! insert_job {
     ($conn:expr, $job:expr) => {{
@@ -112,18 +117,9 @@ impl JobStore for SqlStore {
         // One statement: the choice and the claim cannot be split by another worker. PostgreSQL skips rows
         // another transaction is claiming; SQLite runs one writer at a time.
         let row = dispatch!(&self.pools, pool => {
-            let lock = if self.backend_kind() == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-            let sql = match lock {
-                "" => static_sql!(
-                    "UPDATE job SET state = 'running', attempts = attempts + 1, locked_until = $2 WHERE id = \
-                     (SELECT id FROM job WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND \
-                     locked_until <= $1) ORDER BY run_at, id LIMIT 1) RETURNING {JOB_COLUMNS}"
-                ),
-                _ => static_sql!(
-                    "UPDATE job SET state = 'running', attempts = attempts + 1, locked_until = $2 WHERE id = \
-                     (SELECT id FROM job WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND \
-                     locked_until <= $1) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {JOB_COLUMNS}"
-                ),
+            let sql = match self.backend_kind() {
+                Backend::Postgres => static_sql!("{CLAIM} FOR UPDATE SKIP LOCKED) RETURNING {JOB_COLUMNS}"),
+                Backend::Sqlite => static_sql!("{CLAIM}) RETURNING {JOB_COLUMNS}"),
             };
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let row = sqlx::query_as::<Db, JobRow>(sql)

@@ -685,8 +685,7 @@ impl Accounts {
         }
         let change = Change::new(actor, self.clock.now(), "sign_out_everywhere", "user").record(user.0);
         let (sessions, tokens) = self.store.end_all_access(user, &change).await?;
-        let change_summary = serde_json::json!({ "sessions": sessions, "tokens": tokens });
-        tracing::info!(user = user.0, %change_summary, "signed out everywhere");
+        tracing::info!(user = user.0, sessions, tokens, "signed out everywhere");
         Ok((sessions, tokens))
     }
 

@@ -100,15 +100,12 @@ pub async fn list(
     render_private(&ctx, &page, status)
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
-pub struct RetryForm {}
-
 pub async fn retry(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    CsrfForm { .. }: CsrfForm<RetryForm>,
+    CsrfForm { .. }: CsrfForm<crate::pages::account::Empty>,
 ) -> Result<Response, PageError> {
     let id = ctx.path_id(&id)?;
     state.jobs.retry(&viewer.actor, JobId(id)).await.map_err(ctx.fail())?;
