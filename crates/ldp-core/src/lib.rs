@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod domain;
+pub mod feed;
 pub mod jobs;
 pub mod reference;
 pub mod registry;

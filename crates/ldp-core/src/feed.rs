@@ -1,0 +1,160 @@
+//! The change feed: every committed write bumps the data version of what it changed, in the same
+//! transaction, and each node learns of the new versions (PostgreSQL: LISTEN/NOTIFY, with a poll that heals a
+//! dropped connection; SQLite: in process, after the commit). Whatever keeps data in memory follows this one
+//! feed: the page cache, the reference read model, and later the search index and the job queue.
+
+use std::fmt;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// The slices of data whose changes readers follow. Each has its own version, so a reader can ignore what
+/// does not concern it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    /// The union, networks (the union's and the registry's), provinces, municipalities, countries, cities,
+    /// places made from source lists, SDGs: what the reference load, merges and the registry write.
+    Reference,
+    /// What municipalities keep about themselves: profiles, representatives, network memberships.
+    Workspace,
+    /// Sister-city relations with their trail, activities, documents and goals.
+    Partnerships,
+    /// Users and API tokens (never shown publicly).
+    Accounts,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 4] = [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts];
+
+    /// The name stored in the database and sent in notifications.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Reference => "reference",
+            Topic::Workspace => "workspace",
+            Topic::Partnerships => "partnerships",
+            Topic::Accounts => "accounts",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Topic> {
+        Topic::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One data version per topic. Versions only grow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Versions([i64; Topic::ALL.len()]);
+
+impl Versions {
+    pub fn get(&self, topic: Topic) -> i64 {
+        self.0[topic.index()]
+    }
+
+    pub fn set(&mut self, topic: Topic, version: i64) {
+        self.0[topic.index()] = version;
+    }
+
+    /// Each topic's larger version of the two.
+    pub fn max(mut self, other: Versions) -> Versions {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine = (*mine).max(theirs);
+        }
+        self
+    }
+
+    /// The versions of `topics` only (the others zero), for a reader that depends on some topics.
+    pub fn only(&self, topics: &[Topic]) -> Versions {
+        let mut out = Versions::default();
+        for t in topics {
+            out.set(*t, self.get(*t));
+        }
+        out
+    }
+}
+
+/// A node's knowledge of the data versions. The store raises it after its own commits and when it hears of
+/// another node's; readers [`subscribe`](ChangeFeed::subscribe) or compare [`current`](ChangeFeed::current).
+#[derive(Clone)]
+pub struct ChangeFeed {
+    tx: Arc<watch::Sender<Versions>>,
+}
+
+impl Default for ChangeFeed {
+    fn default() -> Self {
+        ChangeFeed::new()
+    }
+}
+
+impl fmt::Debug for ChangeFeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChangeFeed").field("current", &self.current()).finish()
+    }
+}
+
+impl ChangeFeed {
+    pub fn new() -> ChangeFeed {
+        ChangeFeed { tx: Arc::new(watch::channel(Versions::default()).0) }
+    }
+
+    /// The newest versions this node knows of.
+    pub fn current(&self) -> Versions {
+        *self.tx.borrow()
+    }
+
+    /// A receiver that wakes whenever a version moves.
+    pub fn subscribe(&self) -> watch::Receiver<Versions> {
+        self.tx.subscribe()
+    }
+
+    /// Raises the known versions to `seen` (a version never goes down, so a late or repeated notice is
+    /// harmless). Returns whether anything moved.
+    pub fn observe(&self, seen: Versions) -> bool {
+        self.tx.send_if_modified(|known| {
+            let next = known.max(seen);
+            let moved = next != *known;
+            *known = next;
+            moved
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_only_grow() {
+        let feed = ChangeFeed::new();
+        let mut rx = feed.subscribe();
+        let mut v = Versions::default();
+        v.set(Topic::Partnerships, 3);
+        assert!(feed.observe(v));
+        assert!(rx.has_changed().unwrap());
+        rx.mark_unchanged();
+        let mut older = Versions::default();
+        older.set(Topic::Partnerships, 2);
+        older.set(Topic::Reference, 1);
+        assert!(feed.observe(older));
+        assert_eq!(feed.current().get(Topic::Partnerships), 3);
+        assert_eq!(feed.current().get(Topic::Reference), 1);
+        assert!(!feed.observe(older), "nothing new: no wake-up");
+        assert_eq!(feed.current().only(&[Topic::Reference]).get(Topic::Partnerships), 0);
+    }
+
+    #[test]
+    fn topics_round_trip() {
+        for t in Topic::ALL {
+            assert_eq!(Topic::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(Topic::parse("nope"), None);
+    }
+}
