@@ -147,3 +147,11 @@ pub trait JobStore: Send + Sync + 'static {
     /// Deletes finished jobs (done or failed) that finished before `before`. Returns how many went.
     async fn prune_jobs(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
+
+/// The job queue's writes that can join a [`crate::store::UnitOfWork`], so a job is queued in the same
+/// transaction as the change it follows (an account and its invitation mail).
+#[async_trait]
+pub trait JobWrites: Send {
+    /// Queues a job (without a rate limit).
+    async fn enqueue(&mut self, job: &NewJob) -> StoreResult<JobId>;
+}

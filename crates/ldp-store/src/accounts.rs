@@ -1,15 +1,20 @@
 //! Users, sessions, one-time links and sign-in attempts.
 
+use async_trait::async_trait;
+use ldp_core::store::AccountStore;
 use time::OffsetDateTime;
 
+use ldp_core::domain::ApiToken;
 use ldp_core::domain::{Change, LinkPurpose, MunicipalityId, NewUser, Role, Session, StoredUser, User, UserId};
-use ldp_core::store::{AttemptClaim, AttemptLimits, Backend, Pruned, StoreError, StoreResult, UserUpdate};
+use ldp_core::store::{AttemptClaim, AttemptLimits, Backend, NewApiToken, Pruned, StoreError, StoreResult, UserUpdate};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch};
 use crate::rows::corrupt;
 use crate::ts::Ts;
+use crate::unit_of_work::{SqlUnit, on_unit};
+use ldp_core::store::AccountWrites;
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -104,34 +109,14 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn create_user_tx(
-        &self,
-        new: &NewUser,
-        change: &Change,
-        then: Option<&ldp_core::jobs::NewJob>,
-    ) -> StoreResult<UserId> {
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
-                "INSERT INTO app_user (email, email_folded, name, role, password_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(&new.email).bind(&new.email_folded).bind(&new.name).bind(new.role.as_str())
-            .bind(new.password_hash.as_deref()).bind(Ts(change.at))
-            .fetch_optional(&mut *tx).await.map_err(db)?;
-            let Some(id) = id else { return Err(StoreError::Conflict("email_taken".into())) };
-            for m in &new.municipalities {
-                sqlx::query::<Db>("INSERT INTO user_municipality (user_id, municipality_id) VALUES ($1, $2)")
-                    .bind(id).bind(m.0).execute(&mut *tx).await.map_err(db)?;
-            }
-            write_audit!(&mut *tx, change, Some(id));
-            if let Some(job) = then {
-                crate::jobs::insert_job!(&mut *tx, job);
-            }
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok(UserId(id))
-        })
+    /// Creates a user with its audit entry (the entry names the new id when the change names none).
+    pub(crate) async fn create_user_tx(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
+        let mut unit = self.unit().await?;
+        let id = unit.create_user(new, change.at).await?;
+        let change =
+            Change { record_id: change.record_id.clone().or_else(|| Some(id.0.to_string())), ..change.clone() };
+        unit.finish(&change).await?;
+        Ok(id)
     }
 
     pub(crate) async fn update_user_tx(&self, id: UserId, u: &UserUpdate, change: &Change) -> StoreResult<()> {
@@ -193,20 +178,6 @@ impl SqlStore {
                 .bind(name).bind(fresh).execute(pool).await.map_err(db)?;
             sqlx::query_scalar::<Db, String>("SELECT value FROM app_secret WHERE name = $1")
                 .bind(name).fetch_one(pool).await.map_err(db)
-        })
-    }
-
-    pub(crate) async fn end_all_access_tx(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)> {
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let sessions = sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
-                .bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
-            let tokens = sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(Ts(change.at)).bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
-            write_audit!(&mut *tx, change, Some(user.0));
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok((sessions, tokens))
         })
     }
 
@@ -412,4 +383,166 @@ impl SqlStore {
 enum UserKey<'a> {
     Id(i64),
     Email(&'a str),
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_api_token(&self, token: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken> {
+        self.create_api_token_tx(token, change).await
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        self.api_token_by_hash_q(token_hash).await
+    }
+
+    async fn touch_api_token(&self, id: i64, now: OffsetDateTime) -> StoreResult<()> {
+        self.touch_api_token_q(id, now).await
+    }
+
+    async fn revoke_api_token(&self, id: i64, change: &Change) -> StoreResult<bool> {
+        self.revoke_api_token_tx(id, change).await
+    }
+
+    async fn api_token(&self, id: i64) -> StoreResult<Option<ApiToken>> {
+        self.api_token_q(id).await
+    }
+
+    async fn list_api_tokens(&self, owner: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
+        self.list_api_tokens_q(owner).await
+    }
+
+    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
+        self.create_user_tx(new, change).await
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
+        self.user_q(id).await
+    }
+
+    async fn user_by_email(&self, email_folded: &str) -> StoreResult<Option<StoredUser>> {
+        self.user_by_email_q(email_folded).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        self.list_users_q().await
+    }
+
+    async fn update_user(&self, id: UserId, update: &UserUpdate, change: &Change) -> StoreResult<()> {
+        self.update_user_tx(id, update, change).await
+    }
+
+    async fn set_password(&self, id: UserId, hash: &str, keep: Option<&str>, change: &Change) -> StoreResult<()> {
+        self.set_password_tx(id, hash, keep, change).await
+    }
+
+    async fn create_link(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.create_link_q(token_hash, user, purpose, now, expires).await
+    }
+
+    async fn link_user(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<UserId>> {
+        self.link_user_q(token_hash, purpose, now).await
+    }
+
+    async fn redeem_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        password_hash: &str,
+        name: Option<&str>,
+        change: &Change,
+    ) -> StoreResult<Option<UserId>> {
+        self.redeem_link_tx(token_hash, purpose, password_hash, name, change).await
+    }
+
+    async fn claim_sign_in_attempt(
+        &self,
+        email_folded: &str,
+        client: Option<&str>,
+        at: OffsetDateTime,
+        limits: &AttemptLimits,
+    ) -> StoreResult<AttemptClaim> {
+        self.claim_attempt_tx(email_folded, client, at, limits).await
+    }
+
+    async fn confirm_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.confirm_attempt_q(attempt).await
+    }
+
+    async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
+        self.forget_attempt_q(attempt).await
+    }
+
+    async fn prune_expired(&self, now: OffsetDateTime, attempts_before: OffsetDateTime) -> StoreResult<Pruned> {
+        self.prune_tx(now, attempts_before).await
+    }
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        session: &Session,
+        client: Option<&str>,
+        replaces: Option<&str>,
+    ) -> StoreResult<()> {
+        self.create_session_q(id_hash, session, client, replaces).await
+    }
+
+    async fn session(&self, id_hash: &str, now: OffsetDateTime) -> StoreResult<Option<Session>> {
+        self.session_q(id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        self.delete_session_q(id_hash).await
+    }
+
+    async fn shared_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
+        self.shared_secret_q(name, fresh).await
+    }
+}
+
+/// The accounts' writes inside a unit of work; the unit's commit writes the audit entry.
+#[async_trait]
+impl AccountWrites for SqlUnit {
+    async fn create_user(&mut self, new: &NewUser, at: OffsetDateTime) -> StoreResult<UserId> {
+        on_unit!(self, conn => {
+            let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
+                "INSERT INTO app_user (email, email_folded, name, role, password_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(&new.email).bind(&new.email_folded).bind(&new.name).bind(new.role.as_str())
+            .bind(new.password_hash.as_deref()).bind(Ts(at))
+            .fetch_optional(&mut *conn).await.map_err(db)?;
+            let Some(id) = id else { return Err(StoreError::Conflict("email_taken".into())) };
+            for m in &new.municipalities {
+                sqlx::query::<Db>("INSERT INTO user_municipality (user_id, municipality_id) VALUES ($1, $2)")
+                    .bind(id).bind(m.0).execute(&mut *conn).await.map_err(db)?;
+            }
+            Ok(UserId(id))
+        })
+    }
+
+    async fn end_sessions(&mut self, user: UserId) -> StoreResult<u64> {
+        on_unit!(self, conn => {
+            Ok(sqlx::query::<Db>("DELETE FROM user_session WHERE user_id = $1")
+                .bind(user.0).execute(&mut *conn).await.map_err(db)?.rows_affected())
+        })
+    }
+
+    async fn revoke_api_tokens(&mut self, user: UserId, at: OffsetDateTime) -> StoreResult<u64> {
+        on_unit!(self, conn => {
+            Ok(sqlx::query::<Db>("UPDATE api_token SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(Ts(at)).bind(user.0).execute(&mut *conn).await.map_err(db)?.rows_affected())
+        })
+    }
 }

@@ -1,5 +1,7 @@
 //! The audit trail: written inside the transaction of each change, read with filters.
 
+use async_trait::async_trait;
+use ldp_core::store::AuditStore;
 use time::OffsetDateTime;
 
 use ldp_core::domain::{AuditEntry, AuditFilter, MunicipalityId, Page, Paged, UserId};
@@ -139,5 +141,16 @@ impl SqlStore {
             rows
         });
         Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        self.list_audit_q(filter, page).await
+    }
+
+    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.export_audit_q(filter, limit).await
     }
 }

@@ -57,6 +57,17 @@ fn parse_notice(payload: &str) -> Option<Versions> {
     Some(seen)
 }
 
+/// The versions in rows of the `data_version` table (unknown topics, from a newer release, are skipped).
+pub(crate) fn versions_from(rows: Vec<(String, i64)>) -> Versions {
+    let mut versions = Versions::default();
+    for (topic, version) in rows {
+        if let Some(topic) = Topic::parse(&topic) {
+            versions.set(topic, version);
+        }
+    }
+    versions
+}
+
 impl SqlStore {
     /// The versions as committed now.
     pub(crate) async fn data_versions_q(&self) -> StoreResult<Versions> {
@@ -64,13 +75,7 @@ impl SqlStore {
             sqlx::query_as::<Db, (String, i64)>("SELECT topic, version FROM data_version")
                 .fetch_all(pool).await.map_err(db)?
         });
-        let mut versions = Versions::default();
-        for (topic, version) in rows {
-            if let Some(topic) = Topic::parse(&topic) {
-                versions.set(topic, version);
-            }
-        }
-        Ok(versions)
+        Ok(versions_from(rows))
     }
 
     /// Tells this node's feed what a commit of its own just wrote, so the next request on this node sees it.

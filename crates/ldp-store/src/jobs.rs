@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use ldp_core::domain::{Change, Paged};
-use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobState, JobStore, NewJob};
+use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobState, JobStore, JobWrites, NewJob};
 use ldp_core::store::{Backend, StoreResult};
 
 use crate::SqlStore;
@@ -12,6 +12,7 @@ use crate::audit::write_audit;
 use crate::pool::{db, dispatch, static_sql};
 use crate::rows::corrupt;
 use crate::ts::Ts;
+use crate::unit_of_work::{SqlUnit, on_unit};
 
 const JOB_COLUMNS: &str =
     "id, kind, job_key, payload, state, attempts, created_at, run_at, finished_at, last_error, outcome";
@@ -40,7 +41,6 @@ macro_rules! insert_job {
         .map_err($crate::pool::db)?
     }};
 }
-pub(crate) use insert_job;
 
 #[derive(sqlx::FromRow)]
 struct JobRow {
@@ -187,5 +187,13 @@ impl JobStore for SqlStore {
             sqlx::query::<Db>("DELETE FROM job WHERE state IN ('done', 'failed') AND finished_at < $1")
                 .bind(Ts(before)).execute(pool).await.map_err(db)?.rows_affected()
         }))
+    }
+}
+
+/// The job queue's write inside a unit of work: the job is queued only if the unit commits.
+#[async_trait]
+impl JobWrites for SqlUnit {
+    async fn enqueue(&mut self, job: &NewJob) -> StoreResult<JobId> {
+        Ok(JobId(on_unit!(self, conn => insert_job!(&mut *conn, job))))
     }
 }

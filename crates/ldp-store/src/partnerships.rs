@@ -1,5 +1,7 @@
 //! Partnerships: the registry, the append-only trail, activities and documents.
 
+use async_trait::async_trait;
+use ldp_core::store::PartnershipStore;
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
@@ -689,5 +691,93 @@ impl SqlStore {
                 population: r.population,
             })
             .collect())
+    }
+}
+
+#[async_trait]
+impl PartnershipStore for SqlStore {
+    async fn create_partnership(&self, new: &NewPartnership, change: &Change) -> StoreResult<Option<PartnershipId>> {
+        self.create_partnership_tx(new, change).await
+    }
+
+    async fn partnership(&self, id: PartnershipId, dormant_before: Date) -> StoreResult<Option<PartnershipDetail>> {
+        self.partnership_q(id, dormant_before).await
+    }
+
+    async fn list_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        page: Page,
+    ) -> StoreResult<Paged<Partnership>> {
+        self.list_partnerships_q(filter, dormant_before, page).await
+    }
+
+    async fn export_partnerships(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+        limit: u32,
+    ) -> StoreResult<Vec<Partnership>> {
+        self.export_partnerships_q(filter, dormant_before, limit).await
+    }
+
+    async fn record_step(
+        &self,
+        id: PartnershipId,
+        expected: Stage,
+        step: &RecordedStep,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.record_step_tx(id, expected, step, change).await
+    }
+
+    async fn add_activity(&self, id: PartnershipId, activity: &NewActivity, change: &Change) -> StoreResult<i64> {
+        self.add_activity_tx(id, activity, change).await
+    }
+
+    async fn add_document(&self, id: PartnershipId, document: &NewDocument, change: &Change) -> StoreResult<i64> {
+        self.add_document_tx(id, document, change).await
+    }
+
+    async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
+        self.document_q(id, document).await
+    }
+
+    async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {
+        self.partnership_countries_q(dormant_before).await
+    }
+
+    async fn partner_countries(&self) -> StoreResult<Vec<(CountryCode, Localized)>> {
+        self.partner_countries_q().await
+    }
+
+    async fn trails(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<(Stage, Date)>>> {
+        self.trails_q(ids).await
+    }
+
+    async fn set_partnership_sdgs(&self, id: PartnershipId, sdgs: &[GoalNumber], change: &Change) -> StoreResult<bool> {
+        self.set_partnership_sdgs_tx(id, sdgs, change).await
+    }
+
+    async fn set_partnership_published(
+        &self,
+        id: PartnershipId,
+        published: bool,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.set_partnership_published_tx(id, published, change).await
+    }
+
+    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool> {
+        self.set_proposal_date_tx(id, date, change).await
+    }
+
+    async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
+        self.activities_with_goal_q(goal, limit).await
+    }
+
+    async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
+        self.trail_events_q(ids).await
     }
 }

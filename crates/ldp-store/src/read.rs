@@ -1,9 +1,12 @@
 //! Reads of reference data. Every list is bounded by a page.
 
+use async_trait::async_trait;
+use ldp_core::store::ReferenceStore;
 use std::collections::HashMap;
 
 use ldp_core::domain::*;
-use ldp_core::store::StoreResult;
+use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
+use ldp_core::store::{GazetteerEntry, MunicipalityMerge, NewSourcePlace, SourcePlace, StoreResult};
 
 use crate::SqlStore;
 use crate::pool::{db, dispatch, static_sql};
@@ -221,6 +224,126 @@ impl SqlStore {
             sqlx::query_as::<Db, CityRow>(sql).bind(id).fetch_optional(pool).await.map_err(db)?
         });
         row.map(City::try_from).transpose()
+    }
+}
+
+#[async_trait]
+impl ReferenceStore for SqlStore {
+    async fn reference_version(&self) -> StoreResult<Option<String>> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query_scalar::<Db, String>("SELECT value FROM meta WHERE key = 'reference_version'")
+                .fetch_optional(pool).await.map_err(db)
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(version))]
+    async fn load_reference(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
+        self.load_reference_tx(data, version).await
+    }
+
+    async fn merge_municipality(
+        &self,
+        old: &str,
+        into: &str,
+        change: &Change,
+    ) -> StoreResult<Option<MunicipalityMerge>> {
+        self.merge_municipality_tx(old, into, change).await
+    }
+
+    async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64> {
+        self.create_source_place_tx(place, change).await
+    }
+
+    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
+        self.merge_source_place_tx(place, city, change).await
+    }
+
+    async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
+        self.source_places_q().await
+    }
+
+    async fn meta(&self, key: &str) -> StoreResult<Option<String>> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query_scalar::<Db, String>("SELECT value FROM meta WHERE key = $1")
+                .bind(key).fetch_optional(pool).await.map_err(db)
+        })
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        dispatch!(&self.pools, pool => {
+            sqlx::query::<Db>(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key).bind(value).execute(pool).await.map_err(db)?;
+        });
+        Ok(())
+    }
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts> {
+        dispatch!(&self.pools, pool => {
+            let mut conn = pool.acquire().await.map_err(db)?;
+            Ok(crate::load::count_reference!(conn))
+        })
+    }
+
+    async fn union_info(&self) -> StoreResult<Option<Union>> {
+        self.read_union().await
+    }
+
+    async fn list_networks(&self) -> StoreResult<Vec<Network>> {
+        self.read_networks(None).await
+    }
+
+    async fn network_by_slug(&self, slug: &str) -> StoreResult<Option<Network>> {
+        Ok(self.read_networks(Some(slug)).await?.into_iter().next())
+    }
+
+    async fn list_provinces(&self) -> StoreResult<Vec<Province>> {
+        self.read_provinces().await
+    }
+
+    async fn list_municipalities(&self, filter: &MunicipalityFilter, page: Page) -> StoreResult<Paged<Municipality>> {
+        self.read_municipalities(filter, page).await
+    }
+
+    async fn municipality_by_slug(&self, slug: &str) -> StoreResult<Option<Municipality>> {
+        self.read_municipality(slug).await
+    }
+
+    async fn municipality(&self, id: MunicipalityId) -> StoreResult<Option<Municipality>> {
+        self.read_municipality_by_id(id.0).await
+    }
+
+    async fn municipalities_by_id(&self, ids: &[MunicipalityId]) -> StoreResult<Vec<Municipality>> {
+        self.read_municipalities_by_id(ids).await
+    }
+
+    async fn list_goals(&self) -> StoreResult<Vec<SdgGoal>> {
+        self.read_goals().await
+    }
+
+    async fn goal(&self, number: GoalNumber) -> StoreResult<Option<SdgGoalDetail>> {
+        self.read_goal(number).await
+    }
+
+    async fn list_countries(&self, page: Page) -> StoreResult<Paged<Country>> {
+        self.read_countries(page).await
+    }
+
+    async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>> {
+        self.read_country(code).await
+    }
+
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+        self.read_cities(filter, page).await
+    }
+
+    async fn city(&self, id: i64) -> StoreResult<Option<City>> {
+        self.read_city(id).await
+    }
+
+    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
+        self.gazetteer_q().await
     }
 }
 

@@ -1,5 +1,7 @@
 //! Municipal profiles, representatives and municipal network memberships.
 
+use async_trait::async_trait;
+use ldp_core::store::WorkspaceStore;
 use time::Date;
 
 use ldp_core::domain::{
@@ -271,5 +273,65 @@ impl SqlStore {
             self.committed().await;
             Ok(saved)
         })
+    }
+}
+
+#[async_trait]
+impl WorkspaceStore for SqlStore {
+    async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>> {
+        self.profile_q(id).await
+    }
+
+    async fn update_municipality_profile(
+        &self,
+        id: MunicipalityId,
+        profile: &MunicipalityProfile,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.update_profile_tx(id, profile, change).await
+    }
+
+    async fn representatives(&self, municipality: MunicipalityId) -> StoreResult<Vec<Representative>> {
+        self.representatives_q(municipality).await
+    }
+
+    async fn representative(&self, id: i64) -> StoreResult<Option<Representative>> {
+        self.representative_q(id).await
+    }
+
+    async fn save_representative(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &RepresentativeFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.save_representative_tx(municipality, id, fields, change).await
+    }
+
+    async fn delete_representative(&self, id: i64, change: &Change) -> StoreResult<()> {
+        self.delete_representative_tx(id, change).await
+    }
+
+    async fn municipal_memberships(&self, municipality: MunicipalityId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.memberships_q(municipality).await
+    }
+
+    async fn network_members(&self, network: NetworkId) -> StoreResult<Vec<MunicipalMembership>> {
+        self.network_members_q(network).await
+    }
+
+    async fn municipal_membership(&self, id: i64) -> StoreResult<Option<MunicipalMembership>> {
+        self.membership_q(id).await
+    }
+
+    async fn save_membership(
+        &self,
+        municipality: MunicipalityId,
+        id: Option<i64>,
+        fields: &MembershipFields,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.save_membership_tx(municipality, id, fields, change).await
     }
 }

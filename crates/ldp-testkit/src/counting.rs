@@ -134,21 +134,7 @@ impl FeedStore for CountingStore {
 }
 
 #[async_trait]
-impl Store for CountingStore {
-    fn backend(&self) -> Backend {
-        self.inner.backend()
-    }
-
-    async fn ping(&self) -> StoreResult<()> {
-        self.count("ping");
-        self.inner.ping().await
-    }
-
-    async fn migrate(&self) -> StoreResult<()> {
-        self.count("migrate");
-        self.inner.migrate().await
-    }
-
+impl ReferenceStore for CountingStore {
     async fn reference_version(&self) -> StoreResult<Option<String>> {
         self.count("reference_version");
         self.inner.reference_version().await
@@ -269,6 +255,14 @@ impl Store for CountingStore {
         self.inner.city(id).await
     }
 
+    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
+        self.count("gazetteer");
+        self.inner.gazetteer().await
+    }
+}
+
+#[async_trait]
+impl PartnershipStore for CountingStore {
     async fn create_partnership(&self, new: &NewPartnership, change: &Change) -> StoreResult<Option<PartnershipId>> {
         self.count("create_partnership");
         self.inner.create_partnership(new, change).await
@@ -365,11 +359,14 @@ impl Store for CountingStore {
         self.inner.trail_events(ids).await
     }
 
-    async fn gazetteer(&self) -> StoreResult<Vec<GazetteerEntry>> {
-        self.count("gazetteer");
-        self.inner.gazetteer().await
+    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool> {
+        self.count("set_proposal_date");
+        self.inner.set_proposal_date(id, date, change).await
     }
+}
 
+#[async_trait]
+impl AccountStore for CountingStore {
     async fn create_api_token(&self, token: &NewApiToken<'_>, change: &Change) -> StoreResult<ApiToken> {
         self.count("create_api_token");
         self.inner.create_api_token(token, change).await
@@ -400,9 +397,9 @@ impl Store for CountingStore {
         self.inner.list_api_tokens(owner).await
     }
 
-    async fn create_user(&self, new: &NewUser, change: &Change, then: Option<&NewJob>) -> StoreResult<UserId> {
+    async fn create_user(&self, new: &NewUser, change: &Change) -> StoreResult<UserId> {
         self.count("create_user");
-        self.inner.create_user(new, change, then).await
+        self.inner.create_user(new, change).await
     }
 
     async fn forget_sign_in_attempt(&self, attempt: i64) -> StoreResult<()> {
@@ -410,19 +407,9 @@ impl Store for CountingStore {
         self.inner.forget_sign_in_attempt(attempt).await
     }
 
-    async fn end_all_access(&self, user: UserId, change: &Change) -> StoreResult<(u64, u64)> {
-        self.count("end_all_access");
-        self.inner.end_all_access(user, change).await
-    }
-
     async fn shared_secret(&self, name: &str, fresh: &str) -> StoreResult<String> {
         self.count("shared_secret");
         self.inner.shared_secret(name, fresh).await
-    }
-
-    async fn set_proposal_date(&self, id: PartnershipId, date: Date, change: &Change) -> StoreResult<bool> {
-        self.count("set_proposal_date");
-        self.inner.set_proposal_date(id, date, change).await
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<StoredUser>> {
@@ -525,17 +512,10 @@ impl Store for CountingStore {
         self.count("delete_session");
         self.inner.delete_session(id_hash).await
     }
+}
 
-    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
-        self.count("list_audit");
-        self.inner.list_audit(filter, page).await
-    }
-
-    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>> {
-        self.count("export_audit");
-        self.inner.export_audit(filter, limit).await
-    }
-
+#[async_trait]
+impl WorkspaceStore for CountingStore {
     async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>> {
         self.count("municipality_profile");
         self.inner.municipality_profile(id).await
@@ -601,5 +581,43 @@ impl Store for CountingStore {
     ) -> StoreResult<i64> {
         self.count("save_membership");
         self.inner.save_membership(municipality, id, fields, change).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for CountingStore {
+    async fn list_audit(&self, filter: &AuditFilter, page: Page) -> StoreResult<Paged<AuditEntry>> {
+        self.count("list_audit");
+        self.inner.list_audit(filter, page).await
+    }
+
+    async fn export_audit(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.count("export_audit");
+        self.inner.export_audit(filter, limit).await
+    }
+}
+
+#[async_trait]
+impl UnitOfWorkStore for CountingStore {
+    async fn begin(&self) -> StoreResult<Box<dyn UnitOfWork>> {
+        self.count("begin");
+        self.inner.begin().await
+    }
+}
+
+#[async_trait]
+impl Store for CountingStore {
+    fn backend(&self) -> Backend {
+        self.inner.backend()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.count("ping");
+        self.inner.ping().await
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.count("migrate");
+        self.inner.migrate().await
     }
 }

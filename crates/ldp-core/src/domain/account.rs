@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 
 use super::{InputError, MunicipalityId};
 
+mod store;
+pub use store::{AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate};
+
 /// What a signed-in user may do. Visitors (nobody signed in) have no role and read published content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -231,6 +234,33 @@ impl Actor {
             Actor::manages_users,
         ];
         rights.iter().all(|right| !right(&granted) || right(self))
+    }
+}
+
+/// A stored token, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// The user the token acts for. Tokens made before accounts existed have none and are refused.
+    pub owner: Option<UserId>,
+    /// A read-only token may not write, whatever its owner's role.
+    pub read_only: bool,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    /// How the token appears in the trail of what it did.
+    pub fn actor(&self) -> String {
+        format!("token:{}:{}", self.id, self.name)
     }
 }
 

@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 
 use super::{Actor, InputError, MunicipalityId, UserId};
 
+mod store;
+pub use store::AuditStore;
+
 /// One change as it is written, in the same transaction as the change itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {

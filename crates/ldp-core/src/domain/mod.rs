@@ -1,7 +1,7 @@
 //! Domain types: parsed at the edge, so that services never see raw strings.
 
-mod account;
-mod audit;
+pub(crate) mod account;
+pub(crate) mod audit;
 mod error;
 mod geo;
 mod lang;
@@ -11,9 +11,9 @@ mod paging;
 pub mod partnership;
 mod sdg;
 pub(crate) mod serde_date;
-mod workspace;
+pub(crate) mod workspace;
 
-pub use account::{Actor, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
+pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use error::InputError;
 pub use geo::{City, CityFilter, Country, CountryCode};

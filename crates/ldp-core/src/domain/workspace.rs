@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 
 use super::{InputError, Localized, MunicipalityId, NetworkId};
 
+mod store;
+pub use store::WorkspaceStore;
+
 /// A municipality's own contact details and description, edited by its representatives.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MunicipalityProfile {

@@ -5,6 +5,7 @@
 
 mod parse;
 mod records;
+mod store;
 
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -14,6 +15,7 @@ pub use parse::ParseError;
 pub use records::{
     CityRecord, CountryRecord, FactRecord, GoalRecord, MunicipalityRecord, NetworkRecord, TargetRecord, UnionRecord,
 };
+pub use store::{GazetteerEntry, MunicipalityMerge, NewSourcePlace, ReferenceStore, SourcePlace};
 
 use crate::store::{Store, StoreError};
 

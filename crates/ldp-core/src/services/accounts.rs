@@ -15,7 +15,9 @@ use crate::domain::{
     Actor, Change, InputError, Lang, LinkPurpose, MunicipalityId, NewUser, Role, Session, User, UserId,
 };
 use crate::jobs::{Job, JobLimit, NewJob};
-use crate::store::{AttemptClaim, AttemptLimits, Pruned, Store, UserUpdate};
+use crate::store::{
+    AccountStore, AttemptClaim, AttemptLimits, Pruned, ReferenceStore, Store, StoreError, UnitOfWorkStore, UserUpdate,
+};
 
 /// An e-mail to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +105,11 @@ const MAX_PASSWORD: usize = 256;
 
 #[derive(Clone)]
 pub struct Accounts {
-    store: Arc<dyn Store>,
+    store: Arc<dyn AccountStore>,
+    /// Municipalities, to resolve the ones a user is given.
+    reference: Arc<dyn ReferenceStore>,
+    /// Where an account and its invitation mail, or a user's sessions and tokens, change together.
+    units: Arc<dyn UnitOfWorkStore>,
     clock: Arc<dyn Clock>,
     mailer: Arc<dyn Mailer>,
     jobs: JobQueue,
@@ -230,6 +236,7 @@ impl JobHandler for Accounts {
 pub const ATTEMPT_RETENTION: Duration = Duration::days(30);
 
 impl Accounts {
+    /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
@@ -239,7 +246,9 @@ impl Accounts {
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Accounts {
-            store,
+            store: store.clone(),
+            reference: store.clone(),
+            units: store,
             clock,
             mailer,
             jobs,
@@ -318,7 +327,7 @@ impl Accounts {
             return Ok(None);
         }
         let filter = crate::domain::MunicipalityFilter { name: Some(folded.clone()), ..Default::default() };
-        let found = self.store.list_municipalities(&filter, crate::domain::Page::first(100)).await?.items;
+        let found = self.reference.list_municipalities(&filter, crate::domain::Page::first(100)).await?.items;
         let mut exact = found.into_iter().filter(|m| crate::text::fold(&m.name) == folded);
         match (exact.next(), exact.next()) {
             (Some(m), None) => Ok(Some(m)),
@@ -334,7 +343,7 @@ impl Accounts {
     ) -> Result<Vec<MunicipalityId>, ServiceError> {
         let mut ids = Vec::new();
         for slug in raw.unwrap_or("").split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-            let found = match self.store.municipality_by_slug(slug).await? {
+            let found = match self.reference.municipality_by_slug(slug).await? {
                 Some(m) => Some(m),
                 None => self.municipality_named(slug).await?,
             };
@@ -413,11 +422,17 @@ impl Accounts {
             "role": new.role.as_str(),
             "municipalities": new.municipalities.iter().map(|m| m.0).collect::<Vec<_>>(),
         }));
-        let id = match self.store.create_user(&new, &change, then).await {
+        // The account, its audit entry and its invitation mail land together or not at all.
+        let mut unit = self.units.begin().await?;
+        let id = match unit.accounts().create_user(&new, now).await {
             Ok(id) => id,
-            Err(crate::store::StoreError::Conflict(_)) => return Err(InputError::new("email", "email_taken").into()),
+            Err(StoreError::Conflict(_)) => return Err(InputError::new("email", "email_taken").into()),
             Err(e) => return Err(e.into()),
         };
+        if let Some(job) = then {
+            unit.jobs().enqueue(job).await?;
+        }
+        unit.commit(&change.record(id.0)).await?;
         if then.is_some() {
             self.jobs.wake();
         }
@@ -684,7 +699,10 @@ impl Accounts {
             return Err(ServiceError::Forbidden);
         }
         let change = Change::new(actor, self.clock.now(), "sign_out_everywhere", "user").record(user.0);
-        let (sessions, tokens) = self.store.end_all_access(user, &change).await?;
+        let mut unit = self.units.begin().await?;
+        let sessions = unit.accounts().end_sessions(user).await?;
+        let tokens = unit.accounts().revoke_api_tokens(user, change.at).await?;
+        unit.commit(&change).await?;
         tracing::info!(user = user.0, sessions, tokens, "signed out everywhere");
         Ok((sessions, tokens))
     }

@@ -5,18 +5,18 @@ use std::sync::Arc;
 
 use super::ServiceError;
 use crate::domain::{Actor, AuditEntry, AuditFilter, Page, Paged, Role};
-use crate::store::Store;
+use crate::store::AuditStore;
 
 /// Most rows one CSV export carries.
 pub const EXPORT_LIMIT: u32 = 100_000;
 
 #[derive(Clone)]
 pub struct Audit {
-    store: Arc<dyn Store>,
+    store: Arc<dyn AuditStore>,
 }
 
 impl Audit {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn AuditStore>) -> Self {
         Audit { store }
     }
 

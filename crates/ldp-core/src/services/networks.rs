@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::domain::{
     Actor, Change, CountryCode, InputError, Localized, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, Role,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{NetworkRegistryStore, ReferenceStore, Store, StoreError};
 use crate::text::slugify;
 
 /// The raw fields of the network form (also the API's request body).
@@ -35,7 +35,9 @@ pub struct NetworkInput {
 
 #[derive(Clone)]
 pub struct Networks {
-    store: Arc<dyn Store>,
+    store: Arc<dyn NetworkRegistryStore>,
+    /// Countries, to check a headquarters country.
+    reference: Arc<dyn ReferenceStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -61,8 +63,9 @@ pub fn edits(actor: &Actor, network: &RegistryNetwork) -> bool {
 }
 
 impl Networks {
+    /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Networks { store, clock }
+        Networks { store: store.clone(), reference: store, clock }
     }
 
     /// Whether `actor` may propose (or, as staff, add) a network.
@@ -115,7 +118,7 @@ impl Networks {
             String::new()
         } else {
             match CountryCode::parse(&country) {
-                Ok(code) if self.store.country(&code).await?.is_some() => code.as_str().to_owned(),
+                Ok(code) if self.reference.country(&code).await?.is_some() => code.as_str().to_owned(),
                 _ => {
                     errors.add("hq_country", "unknown_country");
                     String::new()

@@ -8,7 +8,7 @@ use super::ServiceError;
 use crate::clock::{Clock, istanbul_date};
 use crate::domain::partnership::*;
 use crate::domain::{Actor, Change, GoalNumber, InputError, Localized, MunicipalityId, Page, Paged};
-use crate::store::{RecordedStep, Store};
+use crate::store::{PartnershipStore, RecordedStep, ReferenceStore, Store};
 
 /// Settings of the partnership registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,17 +120,20 @@ pub struct MemberCompliance {
 /// The partnership registry.
 #[derive(Clone)]
 pub struct Partnerships {
-    store: Arc<dyn Store>,
+    store: Arc<dyn PartnershipStore>,
+    /// Members and gazetteer cities, to check a new relation's two sides.
+    reference: Arc<dyn ReferenceStore>,
     pub(crate) clock: Arc<dyn Clock>,
     settings: PartnershipSettings,
 }
 
 impl Partnerships {
+    /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: PartnershipSettings) -> Self {
-        Partnerships { store, clock, settings }
+        Partnerships { store: store.clone(), reference: store, clock, settings }
     }
 
-    pub(crate) fn store_ref(&self) -> &dyn Store {
+    pub(crate) fn store_ref(&self) -> &dyn PartnershipStore {
         self.store.as_ref()
     }
 
@@ -160,7 +163,7 @@ impl Partnerships {
                 errors.add("municipality", "required");
                 None
             }
-            Some(slug) => match self.store.municipality_by_slug(slug).await? {
+            Some(slug) => match self.reference.municipality_by_slug(slug).await? {
                 Some(m) => Some(m),
                 None => {
                     errors.add("municipality", "unknown_municipality");
@@ -176,13 +179,13 @@ impl Partnerships {
                 None
             }
             (Some(c), None) => match c.parse::<i64>().ok() {
-                Some(id) if self.store.city(id).await?.is_some() => Some(NewPartner::City(id)),
+                Some(id) if self.reference.city(id).await?.is_some() => Some(NewPartner::City(id)),
                 _ => {
                     errors.add("partner_city", "unknown_city");
                     None
                 }
             },
-            (None, Some(slug)) => match self.store.municipality_by_slug(slug).await? {
+            (None, Some(slug)) => match self.reference.municipality_by_slug(slug).await? {
                 Some(m) => Some(NewPartner::Municipality(m.id.0)),
                 None => {
                     errors.add("partner_municipality", "unknown_municipality");

@@ -1,49 +1,20 @@
 //! API tokens: how programs use the API. A token belongs to a user and acts with the user's role (or only
 //! reads, when created read-only). It is shown once, stored as a SHA-256 hash, and revocable.
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use time::OffsetDateTime;
-use utoipa::ToSchema;
 
 use super::ServiceError;
 use crate::clock::Clock;
-use crate::domain::{Actor, Change, InputError, User, UserId};
-use crate::store::{NewApiToken, Store};
+pub use crate::domain::ApiToken;
+use crate::domain::{Actor, Change, InputError, User};
+use crate::store::{AccountStore, NewApiToken};
 
 /// Every token starts with this, so that secret scanners and people recognise it.
 pub const TOKEN_PREFIX: &str = "ldp_";
 
 /// A token's "last used" is written at most this often, so that API reads stay reads.
 pub const LAST_USED_PRECISION: time::Duration = time::Duration::minutes(1);
-
-/// A stored token, without its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    /// The user the token acts for. Tokens made before accounts existed have none and are refused.
-    pub owner: Option<UserId>,
-    /// A read-only token may not write, whatever its owner's role.
-    pub read_only: bool,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub last_used_at: Option<OffsetDateTime>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub revoked_at: Option<OffsetDateTime>,
-}
-
-impl ApiToken {
-    /// How the token appears in the trail of what it did.
-    pub fn actor(&self) -> String {
-        format!("token:{}:{}", self.id, self.name)
-    }
-}
 
 /// The hash under which a token is stored.
 pub fn hash(token: &str) -> String {
@@ -53,12 +24,12 @@ pub fn hash(token: &str) -> String {
 /// Creates and checks API tokens.
 #[derive(Clone)]
 pub struct Tokens {
-    store: Arc<dyn Store>,
+    store: Arc<dyn AccountStore>,
     clock: Arc<dyn Clock>,
 }
 
 impl Tokens {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(store: Arc<dyn AccountStore>, clock: Arc<dyn Clock>) -> Self {
         Tokens { store, clock }
     }
 

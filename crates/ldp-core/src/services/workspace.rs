@@ -10,7 +10,7 @@ use crate::domain::{
     Actor, Change, InputError, Localized, MembershipFields, MembershipStatus, MunicipalMembership, Municipality,
     MunicipalityProfile, Representative, RepresentativeFields,
 };
-use crate::store::Store;
+use crate::store::{ReferenceStore, Store, WorkspaceStore};
 
 /// The raw fields of the profile form (also the API's request body).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -85,13 +85,16 @@ fn phone_field(raw: &Option<String>, name: &str, errors: &mut InputError) -> Str
 
 #[derive(Clone)]
 pub struct Workspace {
-    store: Arc<dyn Store>,
+    store: Arc<dyn WorkspaceStore>,
+    /// Municipalities and networks by slug.
+    reference: Arc<dyn ReferenceStore>,
     clock: Arc<dyn Clock>,
 }
 
 impl Workspace {
+    /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Workspace { store, clock }
+        Workspace { store: store.clone(), reference: store, clock }
     }
 
     /// The municipality `slug`, if `actor` may edit it.
@@ -99,7 +102,7 @@ impl Workspace {
         if !actor.is_signed_in() {
             return Err(ServiceError::Forbidden);
         }
-        let m = self.store.municipality_by_slug(slug).await?.ok_or(ServiceError::NotFound)?;
+        let m = self.reference.municipality_by_slug(slug).await?.ok_or(ServiceError::NotFound)?;
         if !actor.edits_municipality(m.id) {
             return Err(ServiceError::Forbidden);
         }
@@ -251,7 +254,7 @@ impl Workspace {
                     errors.add("network", "required");
                     None
                 }
-                Some(s) => match self.store.network_by_slug(s).await? {
+                Some(s) => match self.reference.network_by_slug(s).await? {
                     Some(n) => Some(n.id),
                     None => {
                         errors.add("network", "unknown_network");

@@ -14,7 +14,8 @@ use ldp_core::services::ServiceError;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mail, Mailer, UserInput};
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::tokens::Tokens;
-use ldp_core::store::{AttemptClaim, AttemptLimits, Pruned, Store, StoreError};
+use ldp_core::store::prelude::*;
+use ldp_core::store::{AttemptClaim, AttemptLimits, Pruned, StoreError};
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>

@@ -9,7 +9,7 @@ use ldp_core::domain::{
 };
 use ldp_core::reference::{ReferenceData, ensure_reference};
 use ldp_core::services::import::{SkipReason, import_partnerships, merge_source_place};
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_testkit::{TestDb, both_backends};
 use time::macros::date;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ldp_core::domain::{Actor, Change, Localized, MunicipalityId, MunicipalityProfile};
 use ldp_core::feed::{FeedStore, Topic, Versions};
 use ldp_core::reference::ReferenceData;
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_store::{PoolSettings, SqlStore};
 use ldp_testkit::{Engine, TestDb, both_backends};
 

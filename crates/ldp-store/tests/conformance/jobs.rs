@@ -10,7 +10,7 @@ use ldp_core::domain::{Actor, AuditFilter, Change, NewUser, Page, Role};
 use ldp_core::jobs::{Job, JobFilter, JobFinish, JobLimit, JobState, JobStore, NewJob};
 use ldp_core::services::ServiceError;
 use ldp_core::services::jobs::{JobHandler, JobQueue, JobSettings, Jobs};
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_store::PoolSettings;
 use ldp_testkit::{TestDb, both_backends};
 
@@ -187,7 +187,7 @@ async fn user(db: &TestDb, role: Role) -> Actor {
         password_hash: None,
     };
     let change = Change::new(&Actor::system("test"), NOW, "create", "user");
-    let id = db.store.create_user(&new, &change, None).await.unwrap();
+    let id = db.store.create_user(&new, &change).await.unwrap();
     Actor::user(&db.store.user(id).await.unwrap().unwrap().user, None)
 }
 

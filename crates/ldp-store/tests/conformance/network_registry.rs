@@ -7,7 +7,7 @@ use ldp_core::domain::{
 use ldp_core::services::ServiceError;
 use ldp_core::services::networks::{NetworkInput, Networks};
 use ldp_core::services::workspace::{MembershipInput, Workspace};
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
@@ -30,7 +30,7 @@ async fn actor(db: &TestDb, email: &str, role: Role, municipalities: &[&str]) ->
         password_hash: None,
     };
     let change = Change::new(&Actor::system("test"), ldp_testkit::NOW, "create", "user");
-    let id: UserId = db.store.create_user(&new, &change, None).await.unwrap();
+    let id: UserId = db.store.create_user(&new, &change).await.unwrap();
     Actor::user(&db.store.user(id).await.unwrap().unwrap().user, None)
 }
 

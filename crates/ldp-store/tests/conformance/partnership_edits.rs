@@ -5,7 +5,7 @@ use ldp_core::domain::partnership::*;
 use ldp_core::domain::{AuditFilter, Change, GoalNumber, Page};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::ActivityInput;
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_testkit::{TestDb, both_backends};
 use time::macros::date;
 

@@ -9,7 +9,8 @@ use ldp_core::domain::{Actor, Change, Page};
 use ldp_core::services::ServiceError;
 use ldp_core::services::import::{SkipReason, import_partnerships};
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput, PartnershipSettings, Partnerships};
-use ldp_core::store::{Store, StoreError};
+use ldp_core::store::StoreError;
+use ldp_core::store::prelude::*;
 use ldp_store::LocalUploads;
 use ldp_testkit::{TestDb, both_backends};
 

@@ -2,7 +2,7 @@
 
 use ldp_core::domain::*;
 use ldp_core::reference::{EnsureOutcome, ReferenceData, ensure_reference};
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_core::text::collation_key;
 use ldp_testkit::{TestDb, both_backends};
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use ldp_core::domain::{Actor, AuditFilter, MembershipStatus, MunicipalityId, Page, Role, User, UserId};
 use ldp_core::services::ServiceError;
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput, Workspace};
-use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>

@@ -135,7 +135,7 @@ async fn forms_without_the_csrf_token_are_refused(db: TestDb) {
     let swapped = app.form("/tr/workspace/municipalities/bursa", Some(&b), &[("csrf", &other.csrf), profile[0]]).await;
     assert_eq!(swapped.status, StatusCode::FORBIDDEN);
     let audit = app.db.store.clone();
-    let written = ldp_core::store::Store::export_audit(
+    let written = ldp_core::store::AuditStore::export_audit(
         audit.as_ref(),
         &AuditFilter { record_type: Some("municipality".into()), ..Default::default() },
         10,
@@ -346,11 +346,12 @@ async fn the_audit_log_filters_and_exports_for_auditors_only(db: TestDb) {
     assert_eq!(after["website"], "https://www.bursa.bel.tr");
     assert_eq!(app.get_as("/tr/workspace/audit.csv", &staff).await.status, StatusCode::FORBIDDEN);
     // A record's own history is open to staff.
-    let bursa = ldp_core::store::Store::municipality_by_slug(app.db.store.as_ref(), "bursa").await.unwrap().unwrap();
+    let bursa =
+        ldp_core::store::ReferenceStore::municipality_by_slug(app.db.store.as_ref(), "bursa").await.unwrap().unwrap();
     let history =
         app.get_as(&format!("/tr/workspace/audit?record_type=municipality&record_id={}", bursa.id.0), &staff).await;
     assert_eq!(history.status, StatusCode::OK);
-    let entries = ldp_core::store::Store::list_audit(
+    let entries = ldp_core::store::AuditStore::list_audit(
         app.db.store.as_ref(),
         &AuditFilter { record_type: Some("municipality".into()), ..Default::default() },
         Page::first(10),

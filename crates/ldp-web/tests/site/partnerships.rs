@@ -388,7 +388,7 @@ async fn the_partner_picker_speaks_the_pages_language(db: TestDb) {
 }
 
 async fn staff_merge_a_place_from_the_list_in_the_workspace(db: TestDb) {
-    use ldp_core::store::Store;
+    use ldp_core::store::prelude::*;
     let app = TestApp::new(db).await;
     app.user("staff@example.org", "staff", "").await;
     app.user("rep@example.org", "representative", "istanbul-beyoglu").await;

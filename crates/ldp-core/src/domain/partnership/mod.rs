@@ -6,10 +6,12 @@
 //! and the web share them.
 
 mod lifecycle;
+mod store;
 mod types;
 
 pub use lifecycle::{
     Applied, Evidence, MissingStep, RawEvidence, Refusal, Rejection, TrailState, TransitionKind, apply, check_step,
     expected_step, missing_steps, parse_date,
 };
+pub use store::{PartnershipStore, RecordedStep};
 pub use types::*;
