@@ -15,11 +15,13 @@ pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
 pub use crate::domain::audit::AuditStore;
-pub use crate::domain::partnership::{PartnershipStore, RecordedStep};
+pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::workspace::WorkspaceStore;
 pub use crate::feed::FeedStore;
 pub use crate::jobs::{JobStore, JobWrites};
-pub use crate::reference::{GazetteerEntry, MunicipalityMerge, NewSourcePlace, ReferenceStore, SourcePlace};
+pub use crate::reference::{
+    GazetteerEntry, MunicipalityMerge, NewSourcePlace, ReferenceStore, ReferenceWrites, SourcePlace,
+};
 pub use crate::registry::NetworkRegistryStore;
 pub use unit_of_work::{UnitOfWork, UnitOfWorkStore};
 

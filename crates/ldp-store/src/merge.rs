@@ -2,16 +2,21 @@
 //! reference data no longer has into its successor, and a partner place taken from a source list into the
 //! gazetteer city it turns out to be.
 
-use ldp_core::domain::Change;
+use async_trait::async_trait;
+
 use ldp_core::domain::partnership::PartnershipId;
+use ldp_core::domain::{Change, City};
 use ldp_core::domain::{Coordinates, CountryCode};
-use ldp_core::store::{MunicipalityMerge, NewSourcePlace, SourcePlace, StoreError, StoreResult};
+use ldp_core::store::{
+    MunicipalityMerge, NewSourcePlace, PartnershipWrites, ReferenceWrites, SourcePlace, StoreError, StoreResult,
+};
 
 use crate::rows::corrupt;
 
 use crate::SqlStore;
 use crate::audit::write_audit;
 use crate::pool::{db, dispatch};
+use crate::unit_of_work::{SqlUnit, on_unit};
 
 /// Relations of `$1` (the municipality going away) that cannot move to `$2` because `$2` already has the
 /// same partner, or because they would join `$2` to itself.
@@ -187,67 +192,47 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn merge_source_place_tx(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
-        #[derive(sqlx::FromRow)]
-        struct Place {
-            name: String,
-            country: String,
-            source_list: Option<String>,
-        }
-        let (from, to, blocked) = dispatch!(&self.pools, pool => {
-            let get = |id: i64| async move {
-                sqlx::query_as::<Db, Place>("SELECT name, country, source_list FROM city WHERE id = $1")
-                    .bind(id).fetch_optional(pool).await.map_err(db)
-            };
-            let (from, to) = (get(place).await?, get(city).await?);
-            let blocked: Vec<i64> = sqlx::query_scalar::<Db, i64>(
+    pub(crate) async fn duplicated_by_merge_q(&self, place: i64, city: i64) -> StoreResult<Vec<PartnershipId>> {
+        let ids = dispatch!(&self.pools, pool => {
+            sqlx::query_scalar::<Db, i64>(
                 "SELECT p.id FROM partnership p WHERE p.partner_city_id = $1 AND EXISTS (SELECT 1 FROM partnership q \
                  WHERE q.municipality_id = p.municipality_id AND q.partner_city_id = $2) ORDER BY p.id",
-            ).bind(place).bind(city).fetch_all(pool).await.map_err(db)?;
-            (from, to, blocked)
+            ).bind(place).bind(city).fetch_all(pool).await.map_err(db)?
         });
-        let Some(from) = from.filter(|p| p.source_list.is_some()) else {
-            return Err(StoreError::Conflict("not_a_source_place".into()));
-        };
-        // The target is a gazetteer city, or another place from a list when two rows named one place twice
-        // (Gönyeli and Kioneli).
-        let Some(to) = to.filter(|_| city != place) else {
-            return Err(StoreError::Conflict("city_not_found".into()));
-        };
-        let mut dropped = Vec::new();
-        for id in &blocked {
-            if let Some(detail) = self.partnership_q(PartnershipId(*id), change.at.date()).await? {
-                dropped.push((*id, serde_json::to_value(detail).unwrap_or_default()));
-            }
-        }
-        let sort_key = ldp_core::text::collation_key(&to.name);
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            for (id, record) in &dropped {
-                let c = Change { action: "delete_duplicate".into(), record_type: "partnership", record_id: Some(id.to_string()),
-                    before: Some(record.clone()), after: None, ..change.clone() };
-                write_audit!(&mut *tx, &c);
-                delete_partnership!(tx, *id);
-            }
-            let moved = sqlx::query::<Db>(
+        Ok(ids.into_iter().map(PartnershipId).collect())
+    }
+}
+
+/// The partnerships' writes of a merge, inside a unit of work.
+#[async_trait]
+impl PartnershipWrites for SqlUnit {
+    async fn delete_partnership(&mut self, id: PartnershipId) -> StoreResult<()> {
+        on_unit!(self, conn => delete_partnership!(conn, id.0));
+        Ok(())
+    }
+
+    async fn move_partner_city(&mut self, place: i64, city: &City) -> StoreResult<u64> {
+        let sort_key = ldp_core::text::collation_key(&city.name);
+        on_unit!(self, conn => {
+            Ok(sqlx::query::<Db>(
                 "UPDATE partnership SET partner_city_id = $2, partner_sort_key = $3, partner_country = $4 \
                  WHERE partner_city_id = $1",
             )
-            .bind(place).bind(city).bind(&sort_key).bind(&to.country)
-            .execute(&mut *tx).await.map_err(db)?.rows_affected();
-            sqlx::query::<Db>("DELETE FROM city WHERE id = $1 AND source_list IS NOT NULL")
-                .bind(place).execute(&mut *tx).await.map_err(db)?;
-            let c = Change {
-                before: Some(serde_json::json!({ "name": from.name, "country": from.country, "source_list": from.source_list })),
-                after: Some(serde_json::json!({ "merged_into": city, "name": to.name, "country": to.country,
-                    "partnerships_moved": moved, "partnerships_dropped": dropped.len() })),
-                ..change.clone()
-            };
-            write_audit!(&mut *tx, &c);
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok(moved)
+            .bind(place).bind(city.id).bind(&sort_key).bind(city.country.as_str())
+            .execute(&mut *conn).await.map_err(db)?.rows_affected())
         })
+    }
+}
+
+/// The reference data's writes of a merge, inside a unit of work.
+#[async_trait]
+impl ReferenceWrites for SqlUnit {
+    async fn delete_source_place(&mut self, place: i64) -> StoreResult<()> {
+        on_unit!(self, conn => {
+            sqlx::query::<Db>("DELETE FROM city WHERE id = $1 AND source_list IS NOT NULL")
+                .bind(place).execute(&mut *conn).await.map_err(db)?;
+        });
+        Ok(())
     }
 }
 

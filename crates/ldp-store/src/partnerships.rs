@@ -777,6 +777,10 @@ impl PartnershipStore for SqlStore {
         self.activities_with_goal_q(goal, limit).await
     }
 
+    async fn relations_duplicated_by_merge(&self, place: i64, city: i64) -> StoreResult<Vec<PartnershipId>> {
+        self.duplicated_by_merge_q(place, city).await
+    }
+
     async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {
         self.trail_events_q(ids).await
     }

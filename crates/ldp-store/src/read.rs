@@ -254,10 +254,6 @@ impl ReferenceStore for SqlStore {
         self.create_source_place_tx(place, change).await
     }
 
-    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
-        self.merge_source_place_tx(place, city, change).await
-    }
-
     async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
         self.source_places_q().await
     }

@@ -1,5 +1,6 @@
 //! The unit of work over one native transaction: each capability's module implements its writes on
-//! [`SqlUnit`] (accounts in `accounts.rs`, the job queue in `jobs.rs`), and [`SqlUnit::finish`] writes the
+//! [`SqlUnit`] (accounts in `accounts.rs`, the job queue in `jobs.rs`, the
+//! writes of a place merge in `merge.rs`), and [`SqlUnit::finish`] writes the
 //! audit entry with `write_audit!`, the one path every audited change takes, before committing. Dropping a
 //! unit rolls its transaction back (sqlx does so when a `Transaction` is dropped).
 
@@ -9,7 +10,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use ldp_core::domain::Change;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
-use ldp_core::store::{AccountWrites, StoreResult, UnitOfWork, UnitOfWorkStore};
+use ldp_core::store::{AccountWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork, UnitOfWorkStore};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
@@ -104,6 +105,14 @@ impl UnitOfWork for SqlUnit {
     }
 
     fn jobs(&mut self) -> &mut dyn JobWrites {
+        self
+    }
+
+    fn partnerships(&mut self) -> &mut dyn PartnershipWrites {
+        self
+    }
+
+    fn reference(&mut self) -> &mut dyn ReferenceWrites {
         self
     }
 

@@ -160,11 +160,6 @@ impl ReferenceStore for CountingStore {
         self.inner.create_source_place(place, change).await
     }
 
-    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64> {
-        self.count("merge_source_place");
-        self.inner.merge_source_place(place, city, change).await
-    }
-
     async fn source_places(&self) -> StoreResult<Vec<SourcePlace>> {
         self.count("source_places");
         self.inner.source_places().await
@@ -352,6 +347,11 @@ impl PartnershipStore for CountingStore {
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>> {
         self.count("activities_with_goal");
         self.inner.activities_with_goal(goal, limit).await
+    }
+
+    async fn relations_duplicated_by_merge(&self, place: i64, city: i64) -> StoreResult<Vec<PartnershipId>> {
+        self.count("relations_duplicated_by_merge");
+        self.inner.relations_duplicated_by_merge(place, city).await
     }
 
     async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>> {

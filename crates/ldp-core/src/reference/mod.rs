@@ -15,7 +15,7 @@ pub use parse::ParseError;
 pub use records::{
     CityRecord, CountryRecord, FactRecord, GoalRecord, MunicipalityRecord, NetworkRecord, TargetRecord, UnionRecord,
 };
-pub use store::{GazetteerEntry, MunicipalityMerge, NewSourcePlace, ReferenceStore, SourcePlace};
+pub use store::{GazetteerEntry, MunicipalityMerge, NewSourcePlace, ReferenceStore, ReferenceWrites, SourcePlace};
 
 use crate::store::{Store, StoreError};
 

@@ -11,6 +11,14 @@ use crate::domain::{
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::store::StoreResult;
 
+/// The reference data's writes that can join a [`crate::store::UnitOfWork`] (merging a place from a source
+/// list into the city it is: `services::import::merge_source_place`).
+#[async_trait]
+pub trait ReferenceWrites: Send {
+    /// Deletes a place made from a source list (nothing else: gazetteer cities stay).
+    async fn delete_source_place(&mut self, place: i64) -> StoreResult<()>;
+}
+
 /// Persistence of the reference data (see the module's documentation).
 #[async_trait]
 pub trait ReferenceStore: Send + Sync + 'static {
@@ -35,13 +43,6 @@ pub trait ReferenceStore: Send + Sync + 'static {
     /// Makes a partner place from a source list's row (negative id, marked with the list), or finds the one
     /// the same row made before.
     async fn create_source_place(&self, place: &NewSourcePlace, change: &Change) -> StoreResult<i64>;
-
-    /// Merges a place made from a source list into the gazetteer city it is (or into another list place, when
-    /// two rows named one place differently): its relations point at `city` (a relation the member already
-    /// has with `city` is written whole to the audit log and removed), and the place is deleted. Returns how
-    /// many relations moved. `Conflict` when `place` is not a source-list place, or `city` is missing or is
-    /// `place` itself.
-    async fn merge_source_place(&self, place: i64, city: i64, change: &Change) -> StoreResult<u64>;
 
     /// The partner places made from source lists (at most 1,000), by country and name.
     async fn source_places(&self) -> StoreResult<Vec<SourcePlace>>;

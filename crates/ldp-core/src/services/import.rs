@@ -465,8 +465,12 @@ pub async fn import_partnerships(
     Ok(report)
 }
 
-/// Merges a partner place made from a source list into the gazetteer city it is (staff and admins only):
-/// its relations move to `city`, with one audit entry for the merge. Returns how many relations moved.
+/// Merges a partner place made from a source list into the gazetteer city it is (staff and admins only), or
+/// into another list place when two rows named one place differently: its relations move to `city`; a
+/// relation the member already has with `city` is written whole to the audit log and removed; the place is
+/// deleted. One unit of work (partnerships and reference data), with one audit entry for the merge. Returns
+/// how many relations moved. `Conflict` when `place` is not a source-list place, or `city` is missing or is
+/// `place` itself.
 pub async fn merge_source_place(
     store: &dyn Store,
     place: i64,
@@ -478,7 +482,44 @@ pub async fn merge_source_place(
         return Err(ServiceError::Forbidden);
     }
     let change = Change::new(actor, clock.now(), "merge", "city").record(place);
-    Ok(store.merge_source_place(place, city, &change).await?)
+    let Some(from) = store.city(place).await?.filter(|p| p.source_list.is_some()) else {
+        return Err(ServiceError::Conflict("not_a_source_place".into()));
+    };
+    let Some(to) = store.city(city).await?.filter(|_| city != place) else {
+        return Err(ServiceError::Conflict("city_not_found".into()));
+    };
+    // The full record of each relation that has to go, read before the unit opens.
+    let mut dropped = Vec::new();
+    for id in store.relations_duplicated_by_merge(place, city).await? {
+        if let Some(detail) = store.partnership(id, change.at.date()).await? {
+            dropped.push((id, serde_json::to_value(detail).unwrap_or_default()));
+        }
+    }
+    let mut unit = store.begin().await?;
+    for (id, record) in &dropped {
+        let entry = Change {
+            action: "delete_duplicate".into(),
+            record_type: "partnership",
+            record_id: Some(id.0.to_string()),
+            before: Some(record.clone()),
+            after: None,
+            ..change.clone()
+        };
+        unit.record(&entry).await?;
+        unit.partnerships().delete_partnership(*id).await?;
+    }
+    let moved = unit.partnerships().move_partner_city(place, &to).await?;
+    unit.reference().delete_source_place(place).await?;
+    let change = Change {
+        before: Some(
+            serde_json::json!({ "name": from.name, "country": from.country, "source_list": from.source_list }),
+        ),
+        after: Some(serde_json::json!({ "merged_into": city, "name": to.name, "country": to.country,
+            "partnerships_moved": moved, "partnerships_dropped": dropped.len() })),
+        ..change
+    };
+    unit.commit(&change).await?;
+    Ok(moved)
 }
 
 #[cfg(test)]

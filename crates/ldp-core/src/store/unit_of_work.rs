@@ -2,14 +2,14 @@
 //!
 //! Most changes touch one capability and its store method writes the change and its audit entry in one
 //! transaction. A change that spans capabilities (an account and its invitation mail; a user's sessions and
-//! tokens) opens a unit with [`UnitOfWorkStore::begin`], runs each capability's transactional writes on it
+//! tokens; a place from a source list merged into a city, with its relations) opens a unit with [`UnitOfWorkStore::begin`], runs each capability's transactional writes on it
 //! (`unit.accounts()`, `unit.jobs()`, …), and calls [`UnitOfWork::commit`] with the change: the audit entry is
 //! written in the same transaction and everything lands together, or nothing does. A unit dropped without
 //! `commit` (an error, an early return) is rolled back. No store method per combination is needed.
 
 use async_trait::async_trait;
 
-use super::{AccountWrites, JobWrites, StoreResult};
+use super::{AccountWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
 use crate::domain::Change;
 
 /// An open transaction on which capabilities write (see the module's documentation).
@@ -20,6 +20,12 @@ pub trait UnitOfWork: Send {
 
     /// The job queue's writes, in this unit's transaction.
     fn jobs(&mut self) -> &mut dyn JobWrites;
+
+    /// The partnerships' writes, in this unit's transaction.
+    fn partnerships(&mut self) -> &mut dyn PartnershipWrites;
+
+    /// The reference data's writes, in this unit's transaction.
+    fn reference(&mut self) -> &mut dyn ReferenceWrites;
 
     /// Appends an audit entry besides the one [`UnitOfWork::commit`] writes (a record written whole to the log
     /// before the unit removes it).

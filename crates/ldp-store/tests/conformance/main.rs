@@ -8,4 +8,5 @@ mod network_registry;
 mod partnership_edits;
 mod partnerships;
 mod reference;
+mod unit_of_work;
 mod workspace;

@@ -13,5 +13,5 @@ pub use lifecycle::{
     Applied, Evidence, MissingStep, RawEvidence, Refusal, Rejection, TrailState, TransitionKind, apply, check_step,
     expected_step, missing_steps, parse_date,
 };
-pub use store::{PartnershipStore, RecordedStep};
+pub use store::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use types::*;

@@ -10,8 +10,19 @@ use super::{
     CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
     PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
-use crate::domain::{Change, CountryCode, GoalNumber, Localized, Page, Paged};
+use crate::domain::{Change, City, CountryCode, GoalNumber, Localized, Page, Paged};
 use crate::store::StoreResult;
+
+/// The partnerships' writes that can join a [`crate::store::UnitOfWork`].
+#[async_trait]
+pub trait PartnershipWrites: Send {
+    /// Deletes a relation and everything recorded under it (its full record goes to the audit log first,
+    /// with [`crate::store::UnitOfWork::record`]).
+    async fn delete_partnership(&mut self, id: PartnershipId) -> StoreResult<()>;
+
+    /// Points every relation with partner `place` at `city` (its sort key and country too); returns how many.
+    async fn move_partner_city(&mut self, place: i64, city: &City) -> StoreResult<u64>;
+}
 
 /// Persistence of partnerships (see the module's documentation).
 #[async_trait]
@@ -83,6 +94,10 @@ pub trait PartnershipStore: Send + Sync + 'static {
     async fn activities_with_goal(&self, goal: GoalNumber, limit: u32) -> StoreResult<Vec<GoalActivity>>;
 
     /// Every recorded step of each partnership, in the order recorded (for exports).
+    /// The relations with partner `place` whose member already has one with `city` (they would duplicate it
+    /// when `place` is merged into `city`), by id.
+    async fn relations_duplicated_by_merge(&self, place: i64, city: i64) -> StoreResult<Vec<PartnershipId>>;
+
     async fn trail_events(&self, ids: &[PartnershipId]) -> StoreResult<HashMap<PartnershipId, Vec<TrailEvent>>>;
 }
 
