@@ -108,6 +108,7 @@ impl TestApp {
             mailer: Arc::new(mail.clone()),
             trusted_proxies: Default::default(),
             metrics_token: None,
+            page_cache_bytes: 0,
         };
         adjust(&mut config);
         let state = AppState::load(store, config).await.expect("state loads");
