@@ -19,6 +19,9 @@ use ldp_web::AppState;
 use ldp_web::mail::MemoryMailer;
 use ldp_web::state::Config;
 
+/// Bytes of page cache a [`TestApp::cached`] app keeps.
+pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The password every test user gets.
 pub const PASSWORD: &str = "Marmara-1975-birlik";
 
@@ -84,6 +87,17 @@ impl TestApp {
     pub async fn counting(db: TestDb) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
         let counter = Arc::new(ldp_testkit::CountingStore::new(db.shared()));
         (TestApp::with_store(db, counter.clone(), |_| {}).await, counter)
+    }
+
+    /// An app with a page cache of [`CACHE_BYTES`].
+    pub async fn cached(db: TestDb) -> TestApp {
+        TestApp::configured(db, |c| c.page_cache_bytes = CACHE_BYTES).await
+    }
+
+    /// A cached app whose store counts the calls made through it (what the cache spares the store).
+    pub async fn counting_cached(db: TestDb) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
+        let counter = Arc::new(ldp_testkit::CountingStore::new(db.shared()));
+        (TestApp::with_store(db, counter.clone(), |c| c.page_cache_bytes = CACHE_BYTES).await, counter)
     }
 
     pub async fn configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
@@ -228,6 +242,16 @@ impl TestApp {
         let response = self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
         let (status, headers) = (response.status(), response.headers().clone());
         (status, headers, response.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
+    /// GETs `uri` from the same state with the page cache off: what a fresh rendering says now.
+    pub async fn get_uncached(&self, uri: &str) -> Reply {
+        let mut state = self.state.clone();
+        state.page_cache = ldp_web::cache::PageCache::off();
+        let response = ldp_web::app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
