@@ -3,9 +3,13 @@
 //! dropped connection; SQLite: in process, after the commit). Whatever keeps data in memory follows this one
 //! feed: the page cache, the reference read model, and later the search index and the job queue.
 
+use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
+
+use crate::store::StoreResult;
 
 /// The slices of data whose changes readers follow. Each has its own version, so a reader can ignore what
 /// does not concern it.
@@ -47,6 +51,26 @@ impl Topic {
 impl fmt::Display for Topic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The topics an audited change of `record_type` (with `action`) moves: the one place that maps record kinds
+/// to topics. A kind this does not know moves every topic, so a new kind is never missed, only over-reported.
+pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
+    use Topic::*;
+    match (record_type, action) {
+        ("partnership" | "partnership_activity" | "partnership_document", _) => &[Partnerships],
+        // A merged member takes its relations, memberships and representatives along.
+        ("municipality", "merge") => &[Reference, Workspace, Partnerships],
+        ("municipality" | "representative" | "membership", _) => &[Workspace],
+        ("network", _) => &[Reference],
+        // A merged partner place hands its relations to the city.
+        ("city", "merge") => &[Reference, Partnerships],
+        ("city", _) => &[Reference],
+        ("user" | "api_token" | "session", _) => &[Accounts],
+        // A mail sent again changes nothing anyone reads from memory.
+        ("job", _) => &[],
+        _ => &Topic::ALL,
     }
 }
 
@@ -127,6 +151,22 @@ impl ChangeFeed {
     }
 }
 
+/// The change feed's storage: the committed versions, this node's [`ChangeFeed`], and the follower that
+/// hears of other nodes' (and other processes') commits.
+#[async_trait]
+pub trait FeedStore: Send + Sync + 'static {
+    /// This node's feed; the store raises it right after each of its own commits.
+    fn change_feed(&self) -> ChangeFeed;
+
+    /// The versions as committed in the database now.
+    async fn data_versions(&self) -> StoreResult<Versions>;
+
+    /// Raises [`change_feed`](FeedStore::change_feed) to what other nodes and processes commit, until the
+    /// future is dropped: on PostgreSQL from notifications, and on both engines by reading the versions every
+    /// `poll` (which also heals a dropped notification connection). Never returns.
+    async fn follow_changes(&self, poll: Duration);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +188,20 @@ mod tests {
         assert_eq!(feed.current().get(Topic::Reference), 1);
         assert!(!feed.observe(older), "nothing new: no wake-up");
         assert_eq!(feed.current().only(&[Topic::Reference]).get(Topic::Partnerships), 0);
+    }
+
+    #[test]
+    fn record_kinds_map_to_their_topics() {
+        assert_eq!(topics_of("partnership_document", "create"), &[Topic::Partnerships]);
+        assert_eq!(topics_of("municipality", "update"), &[Topic::Workspace]);
+        assert!(topics_of("municipality", "merge").contains(&Topic::Reference));
+        assert_eq!(topics_of("network", "approve"), &[Topic::Reference]);
+        assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
+        assert!(topics_of("job", "retry").is_empty());
+        assert_eq!(topics_of("something_new", "create"), &Topic::ALL);
+        for kind in crate::domain::RECORD_TYPES {
+            assert!(topics_of(kind, "create").len() < Topic::ALL.len(), "{kind} is mapped");
+        }
     }
 
     #[test]

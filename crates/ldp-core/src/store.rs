@@ -20,6 +20,7 @@ use crate::domain::{
     City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter,
     Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
+use crate::feed::FeedStore;
 use crate::jobs::{JobStore, NewJob};
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::registry::NetworkRegistryStore;
@@ -87,10 +88,10 @@ pub enum AttemptClaim {
 
 /// Persistence for the platform's capabilities. Handlers hold an `Arc<dyn Store>`, never a pool. Newer
 /// capabilities have their own trait beside their domain (the job queue: [`JobStore`]; the networks
-/// registry: [`NetworkRegistryStore`]); `Store` includes
+/// registry: [`NetworkRegistryStore`]; the change feed: [`FeedStore`]); `Store` includes
 /// them, so an `Arc<dyn Store>` upcasts to each.
 #[async_trait]
-pub trait Store: JobStore + NetworkRegistryStore + Send + Sync + 'static {
+pub trait Store: JobStore + NetworkRegistryStore + FeedStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Answers when the database is reachable.

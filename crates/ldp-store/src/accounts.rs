@@ -129,6 +129,7 @@ impl SqlStore {
                 crate::jobs::insert_job!(&mut *tx, job);
             }
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(UserId(id))
         })
     }
@@ -157,6 +158,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -180,6 +182,7 @@ impl SqlStore {
                 .bind(Ts(change.at)).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -202,6 +205,7 @@ impl SqlStore {
                 .bind(Ts(change.at)).bind(user.0).execute(&mut *tx).await.map_err(db)?.rows_affected();
             write_audit!(&mut *tx, change, Some(user.0));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok((sessions, tokens))
         })
     }
@@ -270,6 +274,7 @@ impl SqlStore {
             change.record_id = Some(user.to_string());
             write_audit!(&mut *tx, &change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(Some(UserId(user)))
         })
     }

@@ -8,8 +8,10 @@ use ldp_core::store::StoreResult;
 use crate::SqlStore;
 use crate::pool::{db, dispatch};
 
-/// Appends `$change` (a `&Change`) to the audit log on `$conn`, inside a `dispatch!` body. A change without a
-/// record id takes `$id`, the id of the row just created.
+/// Appends `$change` (a `&Change`) to the audit log on `$conn`, inside a `dispatch!` body, and bumps the data
+/// versions of the topics the change's record belongs to (`ldp_core::feed::topics_of`) in the same
+/// transaction; after the commit the writer calls `SqlStore::committed`. A change without a record id takes
+/// `$id`, the id of the row just created.
 macro_rules! write_audit {
     ($conn:expr, $change:expr) => {
         write_audit!($conn, $change, None::<i64>)
@@ -34,6 +36,7 @@ macro_rules! write_audit {
         .execute($conn)
         .await
         .map_err($crate::pool::db)?;
+        $crate::feed::bump_versions!($conn, ldp_core::feed::topics_of(c.record_type, &c.action));
     }};
 }
 pub(crate) use write_audit;

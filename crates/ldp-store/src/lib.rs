@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod feed;
 mod jobs;
 mod load;
 mod merge;
@@ -21,6 +22,7 @@ mod ts;
 mod uploads;
 mod workspace;
 
+pub use feed::LISTENER_APPLICATION_NAME;
 pub use uploads::LocalUploads;
 
 use async_trait::async_trait;
@@ -34,6 +36,7 @@ use ldp_core::domain::partnership::{
     PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
+use ldp_core::feed::{ChangeFeed, FeedStore, Versions};
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::services::tokens::ApiToken;
 use ldp_core::store::{
@@ -51,6 +54,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pools: Pools,
+    /// This node's change feed, raised after each commit of this store and by [`FeedStore::follow_changes`].
+    feed: ChangeFeed,
 }
 
 impl SqlStore {
@@ -104,12 +109,27 @@ impl SqlStore {
 
 /// Opens the database at `url` (without migrating it).
 pub async fn connect(url: &str, settings: PoolSettings) -> Result<SqlStore, ConnectError> {
-    Ok(SqlStore { pools: pool::open(url, settings).await? })
+    Ok(SqlStore { pools: pool::open(url, settings).await?, feed: ChangeFeed::new() })
 }
 
 /// Opens the database at `url` as a shared [`Store`].
 pub async fn connect_shared(url: &str, settings: PoolSettings) -> Result<Arc<dyn Store>, ConnectError> {
     Ok(Arc::new(connect(url, settings).await?))
+}
+
+#[async_trait]
+impl FeedStore for SqlStore {
+    fn change_feed(&self) -> ChangeFeed {
+        self.feed()
+    }
+
+    async fn data_versions(&self) -> StoreResult<Versions> {
+        self.data_versions_q().await
+    }
+
+    async fn follow_changes(&self, poll: std::time::Duration) {
+        self.follow_changes_loop(poll).await
+    }
 }
 
 #[async_trait]

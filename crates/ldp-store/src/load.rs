@@ -1,5 +1,6 @@
 //! Loading the reference data: one transaction, upserts by natural key, so a second load adds nothing.
 
+use ldp_core::feed::Topic;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::store::{Backend, StoreResult};
 use ldp_core::text::{collation_key, slugify};
@@ -231,7 +232,10 @@ impl SqlStore {
             .execute(&mut *tx).await.map_err(db)?;
 
             let after = count_reference!(tx);
+            // A load can rename members and cities, which the relations' sort keys follow.
+            crate::feed::bump_versions!(&mut *tx, &[Topic::Reference, Topic::Partnerships]);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(LoadReport {
                 networks_added: after.networks - before.networks,
                 municipalities_added: (after.metropolitan + after.provincial + after.districts)

@@ -151,6 +151,7 @@ impl SqlStore {
                 after: Some(serde_json::json!({ "merged_into": into, "report": report })), ..change.clone() };
             write_audit!(&mut *tx, &c);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(Some(report))
         })
     }
@@ -181,6 +182,7 @@ impl SqlStore {
             .fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(id)
         })
     }
@@ -243,6 +245,7 @@ impl SqlStore {
             };
             write_audit!(&mut *tx, &c);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(moved)
         })
     }

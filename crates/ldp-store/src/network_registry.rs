@@ -95,6 +95,7 @@ impl SqlStore {
             let Some(id) = id else { return Err(StoreError::Conflict("network_exists".into())) };
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(NetworkId(id))
         })
     }
@@ -121,6 +122,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -137,6 +139,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(true)
         })
     }

@@ -51,6 +51,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(true)
         })
     }
@@ -70,6 +71,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(true)
         })
     }
@@ -94,6 +96,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(true)
         })
     }

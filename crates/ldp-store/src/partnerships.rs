@@ -332,6 +332,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(Some(PartnershipId(id)))
         })
     }
@@ -525,6 +526,7 @@ impl SqlStore {
             })?;
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -552,6 +554,7 @@ impl SqlStore {
             .bind(a.date).bind(id.0).execute(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(activity));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(activity)
         })
     }
@@ -574,6 +577,7 @@ impl SqlStore {
             .fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(document));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(document)
         })
     }

@@ -50,6 +50,7 @@ impl SqlStore {
             .bind(Ts(change.at)).fetch_one(&mut *tx).await.map_err(db)?;
             write_audit!(&mut *tx, change, Some(row.id));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             row
         });
         Ok(row.into())
@@ -89,6 +90,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(true)
         })
     }

@@ -129,6 +129,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -181,6 +182,7 @@ impl SqlStore {
             let Some(saved) = saved else { return Err(StoreError::Conflict("representative_not_found".into())) };
             write_audit!(&mut *tx, change, Some(saved));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(saved)
         })
     }
@@ -198,6 +200,7 @@ impl SqlStore {
             }
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(())
         })
     }
@@ -265,6 +268,7 @@ impl SqlStore {
             };
             write_audit!(&mut *tx, change, Some(saved));
             tx.commit().await.map_err(db)?;
+            self.committed().await;
             Ok(saved)
         })
     }

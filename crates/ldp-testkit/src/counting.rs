@@ -12,6 +12,7 @@ use ldp_core::domain::partnership::{
     PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
+use ldp_core::feed::{ChangeFeed, FeedStore, Versions};
 use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobStore, NewJob};
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use ldp_core::registry::NetworkRegistryStore;
@@ -113,6 +114,22 @@ impl NetworkRegistryStore for CountingStore {
     async fn approve_registry_network(&self, id: NetworkId, change: &Change) -> StoreResult<bool> {
         self.count("approve_registry_network");
         self.inner.approve_registry_network(id, change).await
+    }
+}
+
+#[async_trait]
+impl FeedStore for CountingStore {
+    fn change_feed(&self) -> ChangeFeed {
+        self.inner.change_feed()
+    }
+
+    async fn data_versions(&self) -> StoreResult<Versions> {
+        self.count("data_versions");
+        self.inner.data_versions().await
+    }
+
+    async fn follow_changes(&self, poll: std::time::Duration) {
+        self.inner.follow_changes(poll).await
     }
 }
 

@@ -100,6 +100,12 @@ pub fn spawn_jobs(state: AppState, poll: std::time::Duration) -> tokio::task::Jo
     })
 }
 
+/// Follows the change feed (`FeedStore::follow_changes`): PostgreSQL notifications, and a read of the data
+/// versions every `poll`. Abort the handle on shutdown.
+pub fn spawn_feed(state: AppState, poll: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move { state.store.follow_changes(poll).await })
+}
+
 /// Serves [`metrics_app`] on its own listener until the process ends.
 pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, metrics_app(state)).await

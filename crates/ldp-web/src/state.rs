@@ -50,6 +50,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn Store>,
+    /// This node's change feed: subscribe to learn when a topic's data moved (on this node or another).
+    pub feed: ChangeFeed,
     pub partnerships: Partnerships,
     pub tokens: Tokens,
     pub accounts: Accounts,
@@ -68,8 +70,6 @@ pub struct AppState {
     pub csrf_key: Arc<[u8]>,
     /// The public address's origin (`https://ldp.example.org`), which state-changing requests must come from.
     pub origin: Arc<str>,
-    /// The data versions this node knows of; what keeps data in memory follows it.
-    pub feed: ChangeFeed,
     /// Anonymous responses kept in memory, emptied whenever the feed moves.
     pub page_cache: PageCache,
 }
@@ -78,6 +78,9 @@ impl AppState {
     /// Builds the state, reading the site's facts from the store once.
     pub async fn load(store: Arc<dyn Store>, config: Config) -> StoreResult<AppState> {
         let union = store.union_info().await?.map(Arc::new);
+        // Start from what is committed, so readers that load now are not told to reload at the first poll.
+        let feed = store.change_feed();
+        feed.observe(store.data_versions().await?);
         let fresh =
             ldp_core::services::accounts::secret().map_err(|e| ldp_core::store::StoreError::Corrupt(e.to_string()))?;
         let csrf_key: Arc<[u8]> = Arc::from(store.shared_secret("csrf_cookie_key", &fresh).await?.into_bytes());
@@ -86,7 +89,6 @@ impl AppState {
         let queue = JobQueue::new(store.clone());
         let accounts =
             Accounts::new(store.clone(), config.clock.clone(), config.mailer, queue.clone(), config.accounts);
-        let feed = ChangeFeed::new();
         let page_cache = PageCache::new(config.page_cache_bytes);
         page_cache.follow(&feed);
         let jobs = Jobs::new(queue, config.clock.clone(), vec![Arc::new(accounts.clone())], JobSettings::default());
@@ -102,13 +104,13 @@ impl AppState {
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),
             store,
+            feed,
             metrics: crate::ops::metrics_handle(),
             metrics_token: config.metrics_token.map(Arc::from),
             site: Arc::new(SiteInfo { union }),
             secure_cookies,
             csrf_key,
             origin: Arc::from(origin),
-            feed,
             page_cache,
         })
     }

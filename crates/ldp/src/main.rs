@@ -223,6 +223,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_PAGE_CACHE_MB", value_name = "MB")]
     page_cache_mb: Option<u64>,
 
+    /// Milliseconds between two reads of the data versions, by which a node notices what other nodes and
+    /// processes wrote when no notification reached it (default: 1000).
+    #[arg(long, env = "LDP_FEED_POLL_MS", value_name = "MS")]
+    feed_poll_ms: Option<u64>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -382,6 +387,8 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     tracing::info!(?limits, "connection limits");
     ldp_web::ops::spawn_pruning(state.clone(), std::time::Duration::from_secs(3600));
     ldp_web::ops::spawn_jobs(state.clone(), std::time::Duration::from_secs(5));
+    let feed_poll = args.feed_poll_ms.or(file.feed_poll_ms).unwrap_or(1000).clamp(50, 60_000);
+    let feed = ldp_web::ops::spawn_feed(state.clone(), std::time::Duration::from_millis(feed_poll));
     if let Some(addr) = args.metrics_listen.or(file.metrics_listen) {
         let metrics = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         tracing::info!(%addr, "metrics on http://{addr}/metrics");
@@ -392,7 +399,9 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             }
         });
     }
-    ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving")
+    let served = ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving");
+    feed.abort();
+    served
 }
 
 /// The page cache's size in bytes for `--page-cache-mb` (its default when not given).

@@ -122,7 +122,7 @@ impl TestApp {
             mailer: Arc::new(mail.clone()),
             trusted_proxies: Default::default(),
             metrics_token: None,
-            page_cache_bytes: 0,
+            page_cache_bytes: CACHE_BYTES,
         };
         adjust(&mut config);
         let state = AppState::load(store, config).await.expect("state loads");

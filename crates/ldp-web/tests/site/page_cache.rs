@@ -66,14 +66,21 @@ async fn a_profile_saved_through_the_api_shows_on_the_next_anonymous_get(db: Tes
     let app = TestApp::cached(db).await;
     app.user("staff@mmu.org.tr", "staff", "").await;
     let token = app.token("staff@mmu.org.tr", false).await;
-    let api = "/api/v1/municipalities/bursa-nilufer";
-    assert!(!app.get(api).await.body.contains("API ile yazıldı"));
     assert!(!app.get(NILUFER).await.body.contains("API ile yazıldı"));
     let body = r#"{"website":"https://www.nilufer.bel.tr","about_tr":"API ile yazıldı","about_en":"Written by API"}"#;
-    let put = app.api("PUT", &format!("{api}/profile"), Some(&token), Some(body)).await;
+    let put = app.api("PUT", "/api/v1/municipalities/bursa-nilufer/profile", Some(&token), Some(body)).await;
     assert!(put.status.is_success(), "{}", put.body);
-    assert!(app.get(api).await.body.contains("API ile yazıldı"));
     assert!(app.get(NILUFER).await.body.contains("API ile yazıldı"));
+    // An API read follows an API write the same way.
+    let (_, list) = app.json("/api/v1/partnerships?municipality=bursa-nilufer&per_page=1").await;
+    let id = list["items"][0]["id"].as_i64().expect("a relation of Nilüfer");
+    let record = format!("/api/v1/partnerships/{id}");
+    let before = app.get(&record).await.body;
+    let put = app.api("PUT", &format!("{record}/sdgs"), Some(&token), Some(r#"{"sdgs":"6,13"}"#)).await;
+    assert!(put.status.is_success(), "{}", put.body);
+    let after = app.get(&record).await.body;
+    assert_ne!(after, before);
+    assert_eq!(after, app.get_uncached(&record).await.body);
 }
 
 /// `ldp partnership create` builds its own `Partnerships` service on the store: the same path as here.
