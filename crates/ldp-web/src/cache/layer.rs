@@ -24,7 +24,7 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    if signed_in(request.headers()) {
+    if signed_in(request.headers()) && !asset(request.uri().path()) {
         let mut response = next.run(request).await;
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
         return response;
@@ -54,6 +54,11 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
 /// header. Such a request is answered as the application decides, never from or into the cache.
 fn signed_in(headers: &HeaderMap) -> bool {
     headers.contains_key(header::AUTHORIZATION) || crate::session::cookie_value(headers, SESSION_COOKIE).is_some()
+}
+
+/// The stylesheet and the icon: the same bytes for everyone, kept by browsers for a year (`immutable`).
+fn asset(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/favicon.svg"
 }
 
 /// Whether a path is the public site's or the API's, outside the personal sections (the operations
@@ -134,6 +139,12 @@ struct NotKept;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assets_keep_their_own_policy() {
+        assert!(asset("/static/app.css") && asset("/favicon.svg"));
+        assert!(!asset("/tr/") && !public("/static/app.css"));
+    }
 
     #[test]
     fn only_the_public_site_and_the_api_are_kept() {

@@ -126,6 +126,8 @@ async fn a_signed_in_viewer_neither_fills_nor_reads_the_cache(db: TestDb) {
     let again = app.get_as(NILUFER, &staff).await;
     assert!(counter.total() > 0, "the signed-in viewer's page is rendered for them");
     assert_eq!(again.headers[header::CACHE_CONTROL], "private, no-store");
+    let css = app.get_as("/static/app.css", &staff).await;
+    assert!(css.headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"), "the stylesheet stays cached");
     // An API client with a token (even one the API refuses) is not served the public entry either.
     let api = "/api/v1/municipalities/bursa-nilufer";
     assert_eq!(app.get(api).await.status, StatusCode::OK);
