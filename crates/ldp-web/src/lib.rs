@@ -4,6 +4,7 @@
 
 pub mod api;
 mod assets;
+pub mod cache;
 pub mod client;
 pub mod error;
 pub mod i18n;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
     let for_client = state.clone();
     let for_security = state.clone();
     let for_origin = state.clone();
+    let for_cache = state.clone();
     Router::new()
         .merge(pages::router())
         .merge(api::routes())
@@ -54,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(pages::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(for_cache, cache::serve))
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn_with_state(for_origin, security::check_origin))
         .layer(middleware::from_fn_with_state(for_client, client::resolve))

@@ -17,6 +17,8 @@ use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
 use ldp_core::store::{Store, StoreResult};
 
+use crate::cache::PageCache;
+
 /// Facts about the site that every page shows and that change only with the reference data.
 #[derive(Debug, Default)]
 pub struct SiteInfo {
@@ -37,6 +39,8 @@ pub struct Config {
     /// The bearer token that opens `/metrics` on the public address (`--metrics-token`); without it the
     /// metrics are served only on `--metrics-listen`.
     pub metrics_token: Option<String>,
+    /// Bytes of anonymous responses kept in memory (`--page-cache-mb`); 0 turns the page cache off.
+    pub page_cache_bytes: u64,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts.
@@ -66,6 +70,8 @@ pub struct AppState {
     pub csrf_key: Arc<[u8]>,
     /// The public address's origin (`https://ldp.example.org`), which state-changing requests must come from.
     pub origin: Arc<str>,
+    /// Anonymous responses kept in memory, emptied whenever the feed moves.
+    pub page_cache: PageCache,
 }
 
 impl AppState {
@@ -83,6 +89,8 @@ impl AppState {
         let queue = JobQueue::new(store.clone());
         let accounts =
             Accounts::new(store.clone(), config.clock.clone(), config.mailer, queue.clone(), config.accounts);
+        let page_cache = PageCache::new(config.page_cache_bytes);
+        page_cache.follow(&feed);
         let jobs = Jobs::new(queue, config.clock.clone(), vec![Arc::new(accounts.clone())], JobSettings::default());
         Ok(AppState {
             partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
@@ -103,6 +111,7 @@ impl AppState {
             secure_cookies,
             csrf_key,
             origin: Arc::from(origin),
+            page_cache,
         })
     }
 }

@@ -27,6 +27,7 @@ pub struct FileConfig {
     pub max_open_connections: Option<usize>,
     pub metrics_listen: Option<SocketAddr>,
     pub metrics_token: Option<String>,
+    pub page_cache_mb: Option<u64>,
     pub feed_poll_ms: Option<u64>,
 }
 

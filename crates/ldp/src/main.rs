@@ -218,6 +218,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_METRICS_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
 
+    /// Mebibytes of memory for anonymous responses kept ready to send (default: 64; 0 turns the page cache
+    /// off).
+    #[arg(long, env = "LDP_PAGE_CACHE_MB", value_name = "MB")]
+    page_cache_mb: Option<u64>,
+
     /// Milliseconds between two reads of the data versions, by which a node notices what other nodes and
     /// processes wrote when no notification reached it (default: 1000).
     #[arg(long, env = "LDP_FEED_POLL_MS", value_name = "MS")]
@@ -355,6 +360,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             .clone()
             .or_else(|| file.metrics_token.clone())
             .filter(|t| !t.trim().is_empty()),
+        page_cache_bytes: page_cache_bytes(args.page_cache_mb.or(file.page_cache_mb)),
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(
@@ -396,6 +402,13 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     let served = ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving");
     feed.abort();
     served
+}
+
+/// The page cache's size in bytes for `--page-cache-mb` (its default when not given).
+fn page_cache_bytes(mb: Option<u64>) -> u64 {
+    let mb = mb.unwrap_or(ldp_web::cache::DEFAULT_MB);
+    tracing::info!(mb, "page cache");
+    mb.saturating_mul(1024 * 1024)
 }
 
 async fn state_has_no_admin(store: &dyn Store) -> anyhow::Result<bool> {

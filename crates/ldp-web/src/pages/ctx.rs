@@ -210,7 +210,7 @@ pub fn render<T: Template>(ctx: &PageCtx, page: &T, status: StatusCode) -> Resul
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(ctx.lang.code()));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(crate::cache::PUBLIC));
     Ok(response)
 }
 

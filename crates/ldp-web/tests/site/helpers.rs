@@ -19,6 +19,9 @@ use ldp_web::AppState;
 use ldp_web::mail::MemoryMailer;
 use ldp_web::state::Config;
 
+/// Bytes of page cache a [`TestApp::cached`] app keeps.
+pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The password every test user gets.
 pub const PASSWORD: &str = "Marmara-1975-birlik";
 
@@ -86,6 +89,17 @@ impl TestApp {
         (TestApp::with_store(db, counter.clone(), |_| {}).await, counter)
     }
 
+    /// An app with a page cache of [`CACHE_BYTES`].
+    pub async fn cached(db: TestDb) -> TestApp {
+        TestApp::configured(db, |c| c.page_cache_bytes = CACHE_BYTES).await
+    }
+
+    /// A cached app whose store counts the calls made through it (what the cache spares the store).
+    pub async fn counting_cached(db: TestDb) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
+        let counter = Arc::new(ldp_testkit::CountingStore::new(db.shared()));
+        (TestApp::with_store(db, counter.clone(), |c| c.page_cache_bytes = CACHE_BYTES).await, counter)
+    }
+
     pub async fn configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let store = db.shared();
         TestApp::with_store(db, store, adjust).await
@@ -108,6 +122,7 @@ impl TestApp {
             mailer: Arc::new(mail.clone()),
             trusted_proxies: Default::default(),
             metrics_token: None,
+            page_cache_bytes: CACHE_BYTES,
         };
         adjust(&mut config);
         let state = AppState::load(store, config).await.expect("state loads");
@@ -227,6 +242,16 @@ impl TestApp {
         let response = self.router.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
         let (status, headers) = (response.status(), response.headers().clone());
         (status, headers, response.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
+    /// GETs `uri` from the same state with the page cache off: what a fresh rendering says now.
+    pub async fn get_uncached(&self, uri: &str) -> Reply {
+        let mut state = self.state.clone();
+        state.page_cache = ldp_web::cache::PageCache::off();
+        let response = ldp_web::app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, uri: &str) -> Reply {

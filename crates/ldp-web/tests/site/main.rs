@@ -12,6 +12,8 @@ mod helpers;
 mod invite_form;
 mod mail_and_origin;
 mod ops;
+mod page_cache;
+mod page_cache_property;
 mod pages;
 mod partnerships;
 mod phones_and_map;

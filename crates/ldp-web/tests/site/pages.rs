@@ -83,10 +83,11 @@ async fn the_root_redirects_by_accept_language(db: TestDb) {
 
 async fn the_language_switch_keeps_the_reader_on_the_same_page(db: TestDb) {
     let app = TestApp::new(db).await;
+    // The query comes back with its parameters sorted: the page cache answers every order with one entry.
     let html = app.page("/tr/municipalities?province=16&kind=district&page=1").await;
     assert_eq!(
         attr(&html, "a.lang-switch", "href").as_deref(),
-        Some("/en/municipalities?province=16&kind=district&page=1")
+        Some("/en/municipalities?kind=district&page=1&province=16")
     );
     assert_eq!(attr(&html, "a.lang-switch", "hreflang").as_deref(), Some("en"));
     let html = app.page("/en/networks/alda").await;
