@@ -269,9 +269,10 @@ impl Store for SqlStore {
         &self,
         filter: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
-        self.export_partnerships_q(filter, dormant_before, limit).await
+        self.export_partnerships_q(filter, dormant_before, skip, limit).await
     }
 
     async fn record_step(

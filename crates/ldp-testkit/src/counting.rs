@@ -276,10 +276,11 @@ impl Store for CountingStore {
         &self,
         filter: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
         self.count("export_partnerships");
-        self.inner.export_partnerships(filter, dormant_before, limit).await
+        self.inner.export_partnerships(filter, dormant_before, skip, limit).await
     }
 
     async fn record_step(

@@ -263,6 +263,8 @@ struct RecordsPage {
     total: u64,
     recorded: u64,
     imported: u64,
+    /// Relations ended by council decision whose record still lacks steps.
+    ended_with_gaps: u64,
     dormant: u64,
     dormant_label: String,
 }
@@ -278,12 +280,25 @@ pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<R
     let total = count(none.clone()).await.map_err(ctx.fail())?;
     let recorded =
         count(PartnershipFilter { trail_incomplete: Some(false), ..none.clone() }).await.map_err(ctx.fail())?;
-    let imported =
-        count(PartnershipFilter { trail_incomplete: Some(true), ..none.clone() }).await.map_err(ctx.fail())?;
+    let imported = count(PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..none.clone() })
+        .await
+        .map_err(ctx.fail())?;
+    let ended_with_gaps = count(PartnershipFilter { trail_incomplete: Some(true), ended: Some(true), ..none.clone() })
+        .await
+        .map_err(ctx.fail())?;
     let dormant = count(PartnershipFilter { dormant: Some(true), ..none }).await.map_err(ctx.fail())?;
     let months = crate::i18n::FluentArg::Number(i64::from(state.partnerships.settings().dormancy_months));
     let dormant_label = crate::i18n::t_args(ctx.lang, "records-dormant", &[("months", months)]);
-    let page = RecordsPage { title: ctx.t("compliance-title"), total, recorded, imported, dormant, dormant_label, ctx };
+    let page = RecordsPage {
+        title: ctx.t("compliance-title"),
+        total,
+        recorded,
+        imported,
+        ended_with_gaps,
+        dormant,
+        dormant_label,
+        ctx,
+    };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

@@ -175,8 +175,10 @@ async fn attention(
         ..PartnershipFilter::default()
     };
     let page = Page::first(10);
-    let incomplete =
-        state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;
+    let incomplete = state
+        .partnerships
+        .list(&PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..base.clone() }, page)
+        .await?;
     // A dormant relation whose documents are not all recorded is already listed above (marked dormant there),
     // so this list holds the others: each relation appears once.
     let dormant = state
