@@ -108,6 +108,9 @@ macro_rules! push_filter {
         if let Some(from) = f.from {
             $qb.push(" AND at >= ").push_bind(crate::ts::Ts(istanbul_midnight(from)));
         }
+        if let Some(id) = f.before_id {
+            $qb.push(" AND id < ").push_bind(id);
+        }
         if let Some(to) = f.to {
             $qb.push(" AND at < ").push_bind(crate::ts::Ts(istanbul_midnight(to.next_day().unwrap_or(to))));
         }

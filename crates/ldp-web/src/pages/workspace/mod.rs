@@ -1,7 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
-mod audit;
+pub mod audit;
 pub mod audit_view;
 mod compliance;
 mod municipality;
