@@ -115,7 +115,8 @@ async fn the_relations_csv_is_streamed_in_batches_with_the_bytes_of_one_file(db:
         assert_eq!(text.matches("\u{feff}").count(), 1);
         assert!(text.contains("'=HYPERLINK"), "formulas neutralised in every batch");
     }
-    assert!(EXPORT_BATCH < 100_000);
+    // The served file above came in batches too once it outgrows one.
+    const { assert!(EXPORT_BATCH < 100_000) };
 }
 
 async fn the_audit_csv_is_streamed_in_batches_with_the_bytes_of_one_file(db: TestDb) {
