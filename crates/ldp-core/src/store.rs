@@ -18,7 +18,7 @@ use crate::domain::{
 };
 use crate::domain::{
     City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Localized, Municipality, MunicipalityFilter,
-    Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
+    Network, Page, PageSlice, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::jobs::{JobStore, NewJob};
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
@@ -178,8 +178,9 @@ pub trait Store: JobStore + NetworkRegistryStore + Send + Sync + 'static {
 
     async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>>;
 
-    /// Cities matching `filter`, most populous first.
-    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>>;
+    /// Cities matching `filter`: those one of whose names is the query first, then most populous first; a
+    /// page without a count (whether another follows is read, not counted).
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<PageSlice<City>>;
 
     async fn city(&self, id: i64) -> StoreResult<Option<City>>;
 

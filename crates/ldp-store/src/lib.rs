@@ -240,7 +240,7 @@ impl Store for SqlStore {
         self.read_country(code).await
     }
 
-    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<PageSlice<City>> {
         self.read_cities(filter, page).await
     }
 

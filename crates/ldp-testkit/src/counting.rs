@@ -242,7 +242,7 @@ impl Store for CountingStore {
         self.inner.country(code).await
     }
 
-    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<PageSlice<City>> {
         self.count("search_cities");
         self.inner.search_cities(filter, page).await
     }
