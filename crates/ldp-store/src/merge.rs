@@ -180,8 +180,11 @@ impl SqlStore {
             .bind(place.location.lng).bind(&place.source_list)
             .fetch_one(&mut *tx).await.map_err(db)?;
             // Its one name in the look-up's index (migration 0013).
-            sqlx::query::<Db>("INSERT INTO city_name (folded, city_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(names_folded.trim_matches('|')).bind(id).execute(&mut *tx).await.map_err(db)?;
+            let folded = names_folded.trim_matches('|');
+            if !folded.is_empty() {
+                sqlx::query::<Db>("INSERT INTO city_name (folded, city_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(folded).bind(id).execute(&mut *tx).await.map_err(db)?;
+            }
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
             Ok(id)

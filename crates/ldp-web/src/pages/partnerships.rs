@@ -55,6 +55,7 @@ impl FilterForm {
             "sdg" => &q.sdg,
             "dormant" => &q.dormant,
             "trail" => &q.trail,
+            "ended" => &q.ended,
             _ => &None,
         };
         v.as_deref().unwrap_or("")
@@ -67,7 +68,7 @@ impl FilterForm {
     /// The current filters as a query string (without the page), for links to the map, CSV and pages.
     pub fn query_string(&self) -> String {
         let pairs: Vec<(&str, &str)> =
-            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail"]
+            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail", "ended"]
                 .into_iter()
                 .map(|f| (f, self.value(f).trim()))
                 .filter(|(_, v)| !v.is_empty())
@@ -78,7 +79,7 @@ impl FilterForm {
     /// `path` with the current filters, `field` set to `value` (a country in the map's list).
     pub fn with_value(&self, path: &str, field: &str, value: &str) -> String {
         let mut pairs: Vec<(&str, &str)> =
-            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail"]
+            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail", "ended"]
                 .into_iter()
                 .filter(|f| *f != field)
                 .map(|f| (f, self.value(f).trim()))
