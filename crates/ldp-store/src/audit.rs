@@ -108,13 +108,23 @@ macro_rules! push_filter {
             }
             $qb.push(")");
         }
+        // The dates are Istanbul days, as the people filtering mean them: `from` starts at its midnight in
+        // Istanbul (21:00 UTC the day before), `to` ends at the next one.
         if let Some(from) = f.from {
-            $qb.push(" AND at >= ").push_bind(crate::ts::Ts(from.midnight().assume_utc()));
+            $qb.push(" AND at >= ").push_bind(crate::ts::Ts(istanbul_midnight(from)));
+        }
+        if let Some(id) = f.before_id {
+            $qb.push(" AND id < ").push_bind(id);
         }
         if let Some(to) = f.to {
-            $qb.push(" AND at < ").push_bind(crate::ts::Ts(to.next_day().unwrap_or(to).midnight().assume_utc()));
+            $qb.push(" AND at < ").push_bind(crate::ts::Ts(istanbul_midnight(to.next_day().unwrap_or(to))));
         }
     }};
+}
+
+/// The instant a day begins in Istanbul.
+fn istanbul_midnight(day: time::Date) -> time::OffsetDateTime {
+    day.midnight().assume_offset(ldp_core::clock::ISTANBUL)
 }
 
 impl SqlStore {

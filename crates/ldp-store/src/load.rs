@@ -36,6 +36,18 @@ macro_rules! count_reference {
 }
 pub(crate) use count_reference;
 
+/// Fills `city_name` with every folded name of each GeoNames city (`names_folded` is `|a|b|`), as migration
+/// 0013 did.
+const SQLITE_CITY_NAMES: &str = "WITH RECURSIVE split (city_id, rest, name) AS ( \
+    SELECT id, substr(names_folded, 2), '' FROM city WHERE id > 0 \
+    UNION ALL \
+    SELECT city_id, substr(rest, instr(rest, '|') + 1), substr(rest, 1, instr(rest, '|') - 1) \
+    FROM split WHERE instr(rest, '|') > 0) \
+    INSERT OR IGNORE INTO city_name (folded, city_id) SELECT name, city_id FROM split WHERE name <> ''";
+const POSTGRES_CITY_NAMES: &str = "INSERT INTO city_name (folded, city_id) \
+    SELECT DISTINCT n, c.id FROM city c CROSS JOIN LATERAL unnest(string_to_array(c.names_folded, '|')) AS n \
+    WHERE n <> '' AND c.id > 0 ON CONFLICT DO NOTHING";
+
 impl SqlStore {
     pub(crate) async fn load_reference_tx(&self, data: &ReferenceData, version: &str) -> StoreResult<LoadReport> {
         let backend = self.backend_kind();
@@ -164,6 +176,11 @@ impl SqlStore {
                 );
                 qb.build().execute(&mut *tx).await.map_err(db)?;
             }
+            // The look-up's index of names (migration 0013), rebuilt for the gazetteer's cities; places made
+            // from import rows (negative ids) keep theirs.
+            sqlx::query::<Db>("DELETE FROM city_name WHERE city_id > 0").execute(&mut *tx).await.map_err(db)?;
+            let names = if backend == Backend::Postgres { POSTGRES_CITY_NAMES } else { SQLITE_CITY_NAMES };
+            sqlx::query::<Db>(names).execute(&mut *tx).await.map_err(db)?;
 
             for g in &data.goals {
                 sqlx::query::<Db>(

@@ -185,6 +185,12 @@ impl SqlStore {
             .bind(&place.name).bind(&names_folded).bind(place.country.as_str()).bind(place.location.lat)
             .bind(place.location.lng).bind(&place.source_list)
             .fetch_one(&mut *tx).await.map_err(db)?;
+            // Its one name in the look-up's index (migration 0013).
+            let folded = names_folded.trim_matches('|');
+            if !folded.is_empty() {
+                sqlx::query::<Db>("INSERT INTO city_name (folded, city_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(folded).bind(id).execute(&mut *tx).await.map_err(db)?;
+            }
             write_audit!(&mut *tx, change, Some(id));
             tx.commit().await.map_err(db)?;
             self.committed().await;

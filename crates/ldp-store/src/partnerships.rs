@@ -38,16 +38,16 @@ const FROM: &str = " FROM partnership p \
     LEFT JOIN municipality pm ON pm.id = p.partner_municipality_id \
     LEFT JOIN country co ON co.iso2 = COALESCE(c.country, 'TR')";
 
-/// `$1` is the dormancy cut-off; filters are `$2`…`$9`. They read the relation's own columns only, so counts
-/// need no join.
-/// The filter conditions after the member's; `$1` is the dormancy cut-off.
+/// The filter conditions after the member's (`$2`); `$1` is the dormancy cut-off, the others `$3`…`$11`. They
+/// read the relation's own columns only, so counts need no join.
 const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
     AND ($4 IS NULL OR p.partner_country = $4) AND ($5 IS NULL OR p.kind = $5) \
     AND ($6 IS NULL OR p.stage = $6) \
     AND ($7 IS NULL OR EXISTS (SELECT 1 FROM partnership_sdg s WHERE s.partnership_id = p.id AND s.goal = $7)) \
     AND ($8 IS NULL OR $8 = (p.stage = 'active' AND p.last_activity_on IS NOT NULL AND p.last_activity_on < $1)) \
     AND ($9 IS NULL OR p.trail_incomplete = $9) \
-    AND ($10 OR p.stage <> 'proposed' OR p.published)";
+    AND ($10 OR p.stage <> 'proposed' OR p.published) \
+    AND ($11 IS NULL OR (p.stage = 'terminated') = $11)";
 /// Any member (`$2` NULL) or one.
 const ANY_MEMBER: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) ";
 /// Exactly one member: written without the `IS NULL OR` so that the planner uses `partnership_by_member`
@@ -385,7 +385,7 @@ impl SqlStore {
             (
                 static_sql!(
                     "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id \
-                     LIMIT $11 OFFSET $12"
+                     LIMIT $12 OFFSET $13"
                 ),
                 static_sql!("SELECT COUNT(*) FROM partnership p{ONE_MEMBER}{REST}"),
             )
@@ -393,7 +393,7 @@ impl SqlStore {
             (
                 static_sql!(
                     "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
-                     ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $11 OFFSET $12"
+                     ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $12 OFFSET $13"
                 ),
                 static_sql!("SELECT COUNT(*) FROM partnership p{ANY_MEMBER}{REST}"),
             )
@@ -406,12 +406,12 @@ impl SqlStore {
         let (rows, total) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, Row>(list_sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished).bind(f.ended)
                 .bind(page.limit()).bind(page.offset())
                 .fetch_all(pool).await.map_err(db)?;
             let total: i64 = sqlx::query_scalar::<Db, i64>(count_sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished).bind(f.ended)
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });
@@ -422,16 +422,17 @@ impl SqlStore {
         &self,
         f: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
         let sql = if f.municipality.is_some() {
             static_sql!(
-                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id LIMIT $11"
+                "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ONE_MEMBER}{REST} ORDER BY p.partner_sort_key, p.id LIMIT $12 OFFSET $13"
             )
         } else {
             static_sql!(
                 "SELECT {COLUMNS}, {DORMANT} AS dormant{FROM}{ANY_MEMBER}{REST} \
-                 ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $11"
+                 ORDER BY p.member_sort_key, p.partner_sort_key, p.id LIMIT $12 OFFSET $13"
             )
         };
         let plate = f.province.map(|p| i64::from(p.get()));
@@ -442,8 +443,8 @@ impl SqlStore {
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, Row>(sql)
                 .bind(dormant_before).bind(f.municipality.as_deref()).bind(plate).bind(country).bind(kind)
-                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished)
-                .bind(i64::from(limit))
+                .bind(stage).bind(sdg).bind(f.dormant).bind(f.trail_incomplete).bind(f.include_unpublished).bind(f.ended)
+                .bind(i64::from(limit)).bind(i64::try_from(skip).unwrap_or(i64::MAX))
                 .fetch_all(pool).await.map_err(db)?
         });
         self.rows_to_partnerships(rows).await
@@ -717,9 +718,10 @@ impl PartnershipStore for SqlStore {
         &self,
         filter: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
-        self.export_partnerships_q(filter, dormant_before, limit).await
+        self.export_partnerships_q(filter, dormant_before, skip, limit).await
     }
 
     async fn record_step(

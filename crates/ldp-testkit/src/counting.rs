@@ -240,7 +240,7 @@ impl ReferenceStore for CountingStore {
         self.inner.country(code).await
     }
 
-    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>> {
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<PageSlice<City>> {
         self.count("search_cities");
         self.inner.search_cities(filter, page).await
     }
@@ -282,10 +282,11 @@ impl PartnershipStore for CountingStore {
         &self,
         filter: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>> {
         self.count("export_partnerships");
-        self.inner.export_partnerships(filter, dormant_before, limit).await
+        self.inner.export_partnerships(filter, dormant_before, skip, limit).await
     }
 
     async fn record_step(

@@ -216,6 +216,14 @@ pub async fn run(
     };
     let stage = service.record(PartnershipId(id), stage, &raw, &actor()).await.map_err(explain)?;
     println!("partnership {id} is now {stage}");
+    if stage.is_ended() {
+        // An ended relation leaves the compliance follow-up; what it lacked stays in its record.
+        let missing = service.get(PartnershipId(id)).await.map_err(explain)?.missing;
+        if !missing.is_empty() {
+            let steps: Vec<&str> = missing.iter().map(|m| m.stage.as_str()).collect();
+            println!("ended with these steps not recorded (kept in its record and audit entry): {}", steps.join(", "));
+        }
+    }
     Ok(())
 }
 

@@ -131,6 +131,8 @@ pub struct AuditFilter {
     pub municipalities: Option<Vec<MunicipalityId>>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Only entries older than this one (by id): how an export reads the log in batches, newest first.
+    pub before_id: Option<i64>,
 }
 
 /// The record types the log knows, for filter choices and validation.
@@ -195,6 +197,7 @@ impl AuditFilter {
             municipalities: None,
             from,
             to,
+            before_id: None,
         };
         if errors.is_empty() { Ok(filter) } else { Err(errors) }
     }

@@ -25,7 +25,7 @@ pub use municipality::{
 pub use network::{
     Network, NetworkFact, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, Union, UnionMembership,
 };
-pub use paging::{Page, Paged};
+pub use paging::{Page, PageSlice, Paged};
 pub use sdg::{GoalNumber, SdgGoal, SdgGoalDetail, SdgTarget};
 pub use workspace::{
     MembershipFields, MembershipStatus, MunicipalMembership, MunicipalityProfile, Representative, RepresentativeFields,

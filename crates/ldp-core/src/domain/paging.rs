@@ -93,6 +93,26 @@ impl<T> Paged<T> {
     }
 }
 
+/// One page of a list read without counting the whole list (a search over a large table): the store reads
+/// one row more than the page holds to know whether another page follows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PageSlice<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Whether page `page + 1` has items.
+    pub has_next: bool,
+}
+
+impl<T> PageSlice<T> {
+    /// The page from up to `page.limit() + 1` rows read for it: the extra row only says that more follow.
+    pub fn from_rows(mut rows: Vec<T>, page: Page) -> Self {
+        let has_next = rows.len() > page.size() as usize;
+        rows.truncate(page.size() as usize);
+        PageSlice { items: rows, page: page.number(), per_page: page.size(), has_next }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Change, City, CityFilter, Coordinates, Country, CountryCode, GoalNumber, Municipality, MunicipalityFilter,
-    MunicipalityId, Network, Page, Paged, Province, SdgGoal, SdgGoalDetail, Union,
+    MunicipalityId, Network, Page, PageSlice, Paged, Province, SdgGoal, SdgGoalDetail, Union,
 };
 use crate::reference::{LoadReport, ReferenceCounts, ReferenceData};
 use crate::store::StoreResult;
@@ -84,8 +84,9 @@ pub trait ReferenceStore: Send + Sync + 'static {
 
     async fn country(&self, code: &CountryCode) -> StoreResult<Option<Country>>;
 
-    /// Cities matching `filter`, most populous first.
-    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<Paged<City>>;
+    /// Cities matching `filter`: those one of whose names is the query first, then most populous first; a
+    /// page without a count (whether another follows is read, not counted).
+    async fn search_cities(&self, filter: &CityFilter, page: Page) -> StoreResult<PageSlice<City>>;
 
     async fn city(&self, id: i64) -> StoreResult<Option<City>>;
 

@@ -45,9 +45,16 @@ impl Audit {
         Ok(self.store.list_audit(&filter, page).await?)
     }
 
-    pub async fn export(&self, actor: &Actor, filter: AuditFilter) -> Result<Vec<AuditEntry>, ServiceError> {
+    /// The newest `limit` entries matching `filter` (at most [`EXPORT_LIMIT`]); an export reads the next batch
+    /// by setting `filter.before_id` to the last entry's id.
+    pub async fn export(
+        &self,
+        actor: &Actor,
+        filter: AuditFilter,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, ServiceError> {
         let filter = Self::scope(actor, filter)?;
-        Ok(self.store.export_audit(&filter, EXPORT_LIMIT).await?)
+        Ok(self.store.export_audit(&filter, limit.min(EXPORT_LIMIT)).await?)
     }
 
     /// The latest changes to the records of a representative's municipalities, or to anything for the

@@ -95,13 +95,15 @@ impl Partnerships {
         Ok(self.store_ref().activities_with_goal(goal, limit).await?)
     }
 
-    /// The first `limit` relations matching `filter`, each with its recorded trail (for spreadsheets).
+    /// `limit` relations matching `filter` after the first `skip`, in list order, each with its recorded trail
+    /// (for spreadsheets, read in batches).
     pub async fn export(
         &self,
         filter: &PartnershipFilter,
+        skip: u64,
         limit: usize,
     ) -> Result<Vec<(Partnership, Vec<TrailEvent>)>, ServiceError> {
-        let rows = self.all(filter, limit).await?;
+        let rows = self.batch(filter, skip, limit).await?;
         let ids: Vec<PartnershipId> = rows.iter().map(|p| p.id).collect();
         let mut trails = self.store_ref().trail_events(&ids).await?;
         Ok(rows

@@ -110,11 +110,25 @@ pub struct ActivityInput {
     pub sdgs: Option<String>,
 }
 
-/// One member's relations whose trail has gaps.
+/// One member's relations on a page of the compliance to-do list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct MemberCompliance {
     pub member: MemberRef,
     pub entries: Vec<ComplianceEntry>,
+}
+
+impl MemberCompliance {
+    /// Groups entries that come in the registry's order by member.
+    pub fn group(entries: Vec<ComplianceEntry>) -> Vec<MemberCompliance> {
+        let mut out: Vec<MemberCompliance> = Vec::new();
+        for e in entries {
+            match out.last_mut() {
+                Some(group) if group.member.id == e.partnership.member.id => group.entries.push(e),
+                _ => out.push(MemberCompliance { member: e.partnership.member.clone(), entries: vec![e] }),
+            }
+        }
+        out
+    }
 }
 
 /// The partnership registry.
@@ -281,11 +295,22 @@ impl Partnerships {
         Ok(self.store.list_partnerships(filter, self.dormant_before(today), page).await?)
     }
 
-    /// The first `limit` partnerships matching `filter`, in list order (for exports and the map).
+    /// The first `limit` partnerships matching `filter`, in list order (for the map).
     pub async fn all(&self, filter: &PartnershipFilter, limit: usize) -> Result<Vec<Partnership>, ServiceError> {
+        self.batch(filter, 0, limit).await
+    }
+
+    /// `limit` partnerships matching `filter` after the first `skip`, in list order, without a count (for
+    /// exports read in batches).
+    pub async fn batch(
+        &self,
+        filter: &PartnershipFilter,
+        skip: u64,
+        limit: usize,
+    ) -> Result<Vec<Partnership>, ServiceError> {
         let today = self.clock.today();
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        Ok(self.store.export_partnerships(filter, self.dormant_before(today), limit).await?)
+        Ok(self.store.export_partnerships(filter, self.dormant_before(today), skip, limit).await?)
     }
 
     /// Records one step of the trail, if the rules allow it; the refusal says exactly what is missing.
@@ -340,23 +365,18 @@ impl Partnerships {
                 step.reason = Some(reason);
             }
         }
+        // Ending a relation whose trail has gaps closes them as they stand: the entry names them for good.
+        let unrecorded: Vec<&str> = if applied.stage.is_ended() {
+            missing_steps(&state).iter().map(|m| m.stage.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        let after = step_entry(&step, applied.stage, &unrecorded);
         let change = Change::new(actor, now, &format!("step:{}", stage.as_str()), "partnership")
             .record(id.0)
             .of(MunicipalityId(detail.partnership.member.id))
             .before(serde_json::json!({ "stage": state.stage.as_str(), "trail_incomplete": state.trail_incomplete }))
-            .after(serde_json::json!({
-                "stage": applied.stage.as_str(),
-                "trail_incomplete": step.trail_incomplete,
-                "step": stage.as_str(),
-                "date": step.date.to_string(),
-                "decision_number": step.decision_number,
-                "reference": step.reference,
-                "authority": step.authority,
-                "place": step.place,
-                "signatories": step.signatories,
-                "reason": step.reason,
-                "backfilled": step.backfilled,
-            }));
+            .after(after);
         self.store.record_step(id, state.stage, &step, &change).await?;
         Ok(applied.stage)
     }
@@ -434,41 +454,61 @@ impl Partnerships {
         Ok(detail)
     }
 
-    /// Relations whose trail has gaps, grouped by member in the registry's order.
-    pub async fn compliance(&self, filter: &PartnershipFilter) -> Result<Vec<MemberCompliance>, ServiceError> {
-        let mut filter = filter.clone();
-        filter.trail_incomplete = Some(true);
-        let gaps = self.all(&filter, 100_000).await?;
-        let ids: Vec<PartnershipId> = gaps.iter().map(|p| p.id).collect();
+    /// The compliance to-do list: one page of the relations whose trail has gaps and that have not ended, in
+    /// the registry's order (member, then partner), each with the steps still to record. A relation ended
+    /// with gaps leaves the list, its gaps kept in its record (docs/ARCHITECTURE.md, "The legal trail").
+    pub async fn compliance(
+        &self,
+        filter: &PartnershipFilter,
+        page: Page,
+    ) -> Result<Paged<ComplianceEntry>, ServiceError> {
+        let filter = PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..filter.clone() };
+        let gaps = self.list(&filter, page).await?;
+        let ids: Vec<PartnershipId> = gaps.items.iter().map(|p| p.id).collect();
         let trails = self.store.trails(&ids).await?;
-        let mut out: Vec<MemberCompliance> = Vec::new();
-        for p in gaps {
-            let recorded = trails.get(&p.id).cloned().unwrap_or_default();
-            let state = TrailState {
-                stage: p.stage,
-                abroad: p.partner.is_abroad(),
-                foreign_missions: p.foreign_missions,
-                trail_incomplete: p.trail_incomplete,
-                recorded,
-            };
-            let missing = missing_steps(&state);
-            match out.last_mut() {
-                Some(group) if group.member.id == p.member.id => {
-                    group.entries.push(ComplianceEntry { partnership: p, missing })
-                }
-                _ => out.push(MemberCompliance {
-                    member: p.member.clone(),
-                    entries: vec![ComplianceEntry { partnership: p, missing }],
-                }),
-            }
-        }
-        Ok(out)
+        let entries = gaps
+            .items
+            .into_iter()
+            .map(|p| {
+                let recorded = trails.get(&p.id).cloned().unwrap_or_default();
+                let state = TrailState {
+                    stage: p.stage,
+                    abroad: p.partner.is_abroad(),
+                    foreign_missions: p.foreign_missions,
+                    trail_incomplete: p.trail_incomplete,
+                    recorded,
+                };
+                ComplianceEntry { missing: missing_steps(&state), partnership: p }
+            })
+            .collect();
+        Ok(Paged { items: entries, page: gaps.page, per_page: gaps.per_page, total: gaps.total })
     }
 
     pub async fn countries(&self) -> Result<Vec<CountrySummary>, ServiceError> {
         let today = self.clock.today();
         Ok(self.store.partnership_countries(self.dormant_before(today)).await?)
     }
+}
+
+/// The audit entry's `after` of a recorded step; `unrecorded` names the steps an ending relation lacks.
+fn step_entry(step: &RecordedStep, new_stage: Stage, unrecorded: &[&str]) -> serde_json::Value {
+    let mut after = serde_json::json!({
+        "stage": new_stage.as_str(),
+        "trail_incomplete": step.trail_incomplete,
+        "step": step.stage.as_str(),
+        "date": step.date.to_string(),
+        "decision_number": step.decision_number,
+        "reference": step.reference,
+        "authority": step.authority,
+        "place": step.place,
+        "signatories": step.signatories,
+        "reason": step.reason,
+        "backfilled": step.backfilled,
+    });
+    if !unrecorded.is_empty() {
+        after["unrecorded"] = serde_json::Value::from(unrecorded.join(","));
+    }
+    after
 }
 
 /// What the lifecycle rules need, read from a stored partnership.

@@ -19,6 +19,7 @@ use ldp_core::store::{AttemptClaim, AttemptLimits, Pruned, StoreError};
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
+    audit_dates_are_istanbul_days_from_midnight_to_midnight,
     users_are_created_once_per_address_and_found_case_insensitively,
     sign_in_starts_a_new_session_and_ends_the_one_it_replaces,
     repeated_failures_lock_the_address_until_the_period_passes,
@@ -345,6 +346,38 @@ async fn the_audit_log_is_append_only_and_filterable(db: TestDb) {
     ));
     assert!(matches!(store.raw_execute("DELETE FROM audit_log").await, Err(StoreError::Database(_))));
     assert_eq!(db.store.list_audit(&filter, Page::first(10)).await.unwrap().items[0].actor, "staff@mmu.org.tr");
+}
+
+async fn audit_dates_are_istanbul_days_from_midnight_to_midnight(db: TestDb) {
+    let id = ldp_core::domain::MunicipalityId(42);
+    // Istanbul is UTC+3: 28 November there runs from 27 November 21:00 UTC to 28 November 21:00 UTC.
+    let instants = [
+        datetime!(2026-11-27 20:59:59 UTC),
+        datetime!(2026-11-27 21:00 UTC),
+        datetime!(2026-11-27 23:30 UTC),
+        datetime!(2026-11-28 20:59:59 UTC),
+        datetime!(2026-11-28 21:00 UTC),
+    ];
+    for (i, at) in instants.iter().enumerate() {
+        let mut profile = db.store.municipality_profile(id).await.unwrap().expect("seeded member");
+        profile.website = format!("https://example.org/{i}");
+        let change = Change::new(&Actor::system("test"), *at, "update", "municipality").record(42);
+        db.store.update_municipality_profile(id, &profile, &change).await.unwrap();
+    }
+    let day = datetime!(2026-11-28 00:00 UTC).date();
+    let filter = AuditFilter {
+        record_type: Some("municipality".into()),
+        record_id: Some("42".into()),
+        from: Some(day),
+        to: Some(day),
+        ..Default::default()
+    };
+    let found = db.store.list_audit(&filter, Page::first(10)).await.unwrap();
+    let mut at: Vec<OffsetDateTime> = found.items.iter().map(|e| e.at).collect();
+    at.sort();
+    assert_eq!(at, instants[1..4].to_vec(), "00:00 to 23:59:59 in Istanbul, nothing from the days around it");
+    let exported = db.store.export_audit(&filter, 10).await.unwrap();
+    assert_eq!(exported.len(), 3);
 }
 
 async fn only_admins_manage_users_and_nobody_demotes_themselves(db: TestDb) {

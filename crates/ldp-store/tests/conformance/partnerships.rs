@@ -22,6 +22,7 @@ both_backends!(seeded =>
     a_back_fill_is_recorded_once_and_never_after_a_concurrent_step,
     dormancy_starts_the_day_after_the_period,
     the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them,
+    ending_a_relation_with_gaps_takes_it_off_the_to_do_list_and_keeps_the_gaps,
     importing_the_sample_again_adds_nothing_and_reports_the_rest,
     a_file_in_another_format_is_refused_whole,
     the_country_summary_adds_up,
@@ -237,9 +238,10 @@ async fn dormancy_starts_the_day_after_the_period(db: TestDb) {
 
 async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(db: TestDb) {
     let s = service(&db);
-    let view = s.compliance(&PartnershipFilter::default()).await.unwrap();
-    let istanbul = view.iter().find(|g| g.member.slug == "istanbul").expect("İstanbul has imported relations");
-    let entry = &istanbul.entries[0];
+    let istanbul = PartnershipFilter { municipality: Some("istanbul".into()), ..Default::default() };
+    let view = s.compliance(&istanbul, Page::first(100)).await.unwrap();
+    let entry = view.items.first().expect("İstanbul has imported relations");
+    assert!(view.items.iter().all(|e| e.partnership.member.slug == "istanbul"));
     assert_eq!(entry.missing.first().map(|m| m.stage), Some(Stage::CouncilApproved));
     let id = entry.partnership.id;
     let abroad = entry.partnership.partner.is_abroad();
@@ -282,8 +284,48 @@ async fn the_compliance_view_lists_gaps_per_member_and_backfilling_closes_them(d
     .unwrap();
     let done = s.get(id).await.unwrap();
     assert!(!done.partnership.trail_incomplete && done.missing.is_empty());
-    let view = s.compliance(&PartnershipFilter::default()).await.unwrap();
-    assert!(view.iter().flat_map(|g| &g.entries).all(|e| e.partnership.id != id), "no longer a gap");
+    let view = s.compliance(&istanbul, Page::first(100)).await.unwrap();
+    assert!(view.items.iter().all(|e| e.partnership.id != id), "no longer a gap");
+}
+
+async fn ending_a_relation_with_gaps_takes_it_off_the_to_do_list_and_keeps_the_gaps(db: TestDb) {
+    let s = service(&db);
+    let all = s.compliance(&PartnershipFilter::default(), Page::first(10)).await.unwrap();
+    assert_eq!(all.items.len(), 10, "one page, not the whole list");
+    assert!(all.total > 10, "the count covers every page");
+    let entry = all.items[0].clone();
+    let id = entry.partnership.id;
+    let second = s.compliance(&PartnershipFilter::default(), Page::parse(Some(2), Some(10)).unwrap()).await.unwrap();
+    assert!(second.items.iter().all(|e| e.partnership.id != id), "pages do not overlap");
+    let terminate = RawEvidence { number: Some("2026/77".into()), reason: Some("Dormant".into()), ..raw("2026-02-01") };
+    s.record(id, Stage::Terminated, &terminate, &staff()).await.unwrap();
+    // The to-do list no longer carries it, and its total says so.
+    let after = s.compliance(&PartnershipFilter::default(), Page::first(100)).await.unwrap();
+    assert_eq!(after.total, all.total - 1);
+    assert!(after.items.iter().all(|e| e.partnership.id != id));
+    // The record stays honest: still incomplete, the same steps missing, named in the termination's entry.
+    let detail = s.get(id).await.unwrap();
+    assert_eq!(detail.partnership.stage, Stage::Terminated);
+    assert!(detail.partnership.trail_incomplete);
+    assert_eq!(detail.missing, entry.missing);
+    let history = ldp_core::domain::AuditFilter {
+        record_type: Some("partnership".into()),
+        record_id: Some(id.0.to_string()),
+        action: Some("step:terminated".into()),
+        ..Default::default()
+    };
+    let logged = db.store.export_audit(&history, 5).await.unwrap();
+    let named: Vec<String> = entry.missing.iter().map(|m| m.stage.as_str().to_owned()).collect();
+    assert_eq!(logged[0].after.as_ref().and_then(|a| a["unrecorded"].as_str()), Some(named.join(",").as_str()));
+    // The lists can still find it: ended with gaps, apart from those awaiting documents.
+    let ended = PartnershipFilter { trail_incomplete: Some(true), ended: Some(true), ..Default::default() };
+    assert!(s.list(&ended, Page::first(100)).await.unwrap().items.iter().any(|p| p.id == id));
+    let open = PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..Default::default() };
+    assert_eq!(s.list(&open, Page::first(1)).await.unwrap().total, after.total);
+    // Nothing is added to an ended relation's trail.
+    let late = RawEvidence { number: Some("1999/1".into()), ..raw("1999-01-01") };
+    let refused = s.record(id, Stage::CouncilApproved, &late, &staff()).await;
+    assert!(matches!(refused, Err(ServiceError::Refused(r)) if r.code == "already_terminated"));
 }
 
 async fn importing_the_sample_again_adds_nothing_and_reports_the_rest(db: TestDb) {

@@ -7,6 +7,7 @@ use ldp_core::text::collation_key;
 use ldp_testkit::{TestDb, both_backends};
 
 both_backends!(seeded =>
+    the_city_look_up_reads_the_name_index_by_prefix_without_counting,
     a_reference_reload_refreshes_what_relations_keep_of_their_member_and_partner,
     municipalities_are_read_by_id_in_one_call,
     reference_counts_match_the_real_registry,
@@ -277,6 +278,32 @@ async fn gazetteer_finds_cities_by_alternate_names(db: TestDb) {
     assert!(page.items.iter().any(|c| c.name.starts_with("Frankfurt")));
     assert!(db.store.city(2_867_714).await.unwrap().is_some());
     assert!(db.store.city(999_999_999).await.unwrap().is_none());
+}
+
+async fn the_city_look_up_reads_the_name_index_by_prefix_without_counting(db: TestDb) {
+    // The plan: a range over city_name's key, never a scan of every city's names.
+    let plan = db.store.explain_city_search("münih").await.unwrap();
+    let on_index = plan.contains("SEARCH city_name USING") || plan.contains("city_name_pkey");
+    assert!(on_index, "the look-up uses the name index:\n{plan}");
+    assert!(!plan.contains("SCAN city_name") && !plan.contains("Seq Scan on city_name"), "{plan}");
+    assert!(!plan.contains("names_folded"), "{plan}");
+    let find = |q: &'static str, country: Option<&'static str>, page: Page| {
+        let store = db.store.clone();
+        async move { store.search_cities(&CityFilter::parse(Some(q), country).unwrap(), page).await.unwrap() }
+    };
+    // Pages are read one row long: the extra row says another page follows.
+    let first = find("frank", Some("DE"), Page::parse(Some(1), Some(2)).unwrap()).await;
+    assert_eq!((first.items.len(), first.has_next), (2, true));
+    let far = find("frank", Some("DE"), Page::parse(Some(500), Some(2)).unwrap()).await;
+    assert!(far.items.is_empty() && !far.has_next);
+    // A name that is exactly the query comes first: Şam (the Turkish exonym) is Damascus.
+    let sham = find("Şam", None, Page::first(5)).await;
+    assert_eq!(sham.items.first().map(|c| c.country.as_str()), Some("SY"), "{:?}", sham.items);
+    // A prefix only: "nih" does not find München.
+    assert!(find("nih", None, Page::first(100)).await.items.iter().all(|c| c.id != 2_867_714));
+    // Places made from an import's rows are found too (the seed made Oberon, Australia, from its list).
+    let oberon = find("oberon", Some("AU"), Page::first(5)).await;
+    assert!(oberon.items.iter().any(|c| c.id < 0), "{:?}", oberon.items);
 }
 
 async fn migrations_are_idempotent(db: TestDb) {

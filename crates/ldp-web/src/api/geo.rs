@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use ldp_core::domain::{City, CityFilter, Country, CountryCode, InputError, Paged};
+use ldp_core::domain::{City, CityFilter, Country, CountryCode, InputError, PageSlice, Paged};
 
 use super::extract::{ApiPath, ApiQuery, page};
 use crate::error::{ApiError, AppError, ErrorBody};
@@ -67,16 +67,17 @@ pub struct CityQuery {
     per_page: Option<String>,
 }
 
-/// Cities of the world gazetteer, most populous first.
+/// Cities of the world gazetteer: with `q`, those one of whose names is `q` first, then those with a name
+/// starting with it; most populous first. Pages are not counted: `has_next` says whether another follows.
 #[utoipa::path(get, path = "/api/v1/cities", tag = "geo", params(CityQuery),
     responses(
-        (status = 200, description = "One page of cities", body = Paged<City>),
+        (status = 200, description = "One page of cities", body = PageSlice<City>),
         (status = 400, description = "A filter or paging parameter is invalid", body = ErrorBody),
     ))]
 pub async fn cities(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CityQuery>,
-) -> Result<Json<Paged<City>>, ApiError> {
+) -> Result<Json<PageSlice<City>>, ApiError> {
     let filter = CityFilter::parse(q.q.as_deref(), q.country.as_deref())?;
     let page = page(q.page.as_deref(), q.per_page.as_deref())?;
     Ok(Json(state.store.search_cities(&filter, page).await?))

@@ -8,10 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use ldp_core::domain::partnership::{
-    CountrySummary, Partnership, PartnershipDetail, PartnershipFilter, PartnershipId, PartnershipQuery,
+    ComplianceEntry, CountrySummary, Partnership, PartnershipDetail, PartnershipFilter, PartnershipId, PartnershipQuery,
 };
 use ldp_core::domain::{InputError, Paged};
-use ldp_core::services::partnerships::MemberCompliance;
 
 use super::auth::TokenAuth;
 use super::extract::{ApiPath, ApiQuery, filter_and_page, page};
@@ -45,6 +44,9 @@ pub struct ListQuery {
     /// Only relations whose legal trail is incomplete (`true`) or complete (`false`).
     #[param(value_type = Option<bool>)]
     trail: Option<String>,
+    /// Only ended (terminated) relations (`true`), or only those not ended (`false`).
+    #[param(value_type = Option<bool>)]
+    ended: Option<String>,
     /// Page number, from 1.
     #[param(value_type = Option<i64>, minimum = 1)]
     page: Option<String>,
@@ -64,6 +66,7 @@ impl ListQuery {
             sdg: self.sdg.clone(),
             dormant: self.dormant.clone(),
             trail: self.trail.clone(),
+            ended: self.ended.clone(),
         })
     }
 }
@@ -121,9 +124,35 @@ pub async fn countries(State(state): State<AppState>) -> Result<Json<Vec<Country
     Ok(Json(state.partnerships.countries().await?))
 }
 
-/// Relations whose legal trail has gaps, per member municipality, with the missing steps in order.
-#[utoipa::path(get, path = "/api/v1/compliance", tag = "partnerships",
-    responses((status = 200, description = "Members with gaps", body = Vec<MemberCompliance>)))]
-pub async fn compliance(State(state): State<AppState>) -> Result<Json<Vec<MemberCompliance>>, ApiError> {
-    Ok(Json(state.partnerships.compliance(&PartnershipFilter::default()).await?))
+/// Paging of the compliance to-do list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceQuery {
+    /// Member municipality slug, e.g. `bursa`.
+    #[param(max_length = 80)]
+    municipality: Option<String>,
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<String>,
+    /// Items per page, 1 to 100 (default 25).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    per_page: Option<String>,
+}
+
+/// Relations whose legal trail has gaps and that have not ended, in the registry's order (member, then
+/// partner), each with its missing steps in order; one page at a time. A relation ended with gaps is no
+/// longer listed: its record keeps them (`missing` and `trail_incomplete` on the relation itself).
+#[utoipa::path(get, path = "/api/v1/compliance", tag = "partnerships", params(ComplianceQuery),
+    responses(
+        (status = 200, description = "One page of relations with gaps", body = Paged<ComplianceEntry>),
+        (status = 400, description = "A filter or paging parameter is invalid", body = ErrorBody),
+    ))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<Json<Paged<ComplianceEntry>>, ApiError> {
+    let filter = PartnershipFilter::parse(&PartnershipQuery { municipality: q.municipality, ..Default::default() });
+    let page = page(q.page.as_deref(), q.per_page.as_deref());
+    let (filter, page) = filter_and_page(filter, page)?;
+    Ok(Json(state.partnerships.compliance(&filter, page).await?))
 }

@@ -2,6 +2,7 @@
 //! an XLSX with headers and values in the reader's language. Both carry the legal trail, and both neutralise
 //! spreadsheet formula injection.
 
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -18,6 +19,8 @@ use crate::state::AppState;
 
 /// An export carries at most this many relations.
 const EXPORT_LIMIT: usize = 100_000;
+/// The CSV reads this many relations from the store at a time.
+pub const EXPORT_BATCH: usize = 1_000;
 
 /// The columns: the CSV's name (stable, documented) and the message key of the XLSX header.
 const COLUMNS: &[(&str, &str)] = &[
@@ -121,48 +124,93 @@ fn cells(ctx: &PageCtx, p: &Partnership, trail: &[TrailEvent], machine: bool) ->
     ]
 }
 
+/// The filter of an export, or the page that says what is wrong with it.
+fn parse_filter(
+    ctx: &PageCtx,
+    query: Result<Query<PartnershipQuery>, QueryRejection>,
+) -> Result<PartnershipFilter, PageError> {
+    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
+    PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())
+}
+
 async fn rows(
     ctx: &PageCtx,
     state: &AppState,
     query: Result<Query<PartnershipQuery>, QueryRejection>,
 ) -> Result<Vec<(Partnership, Vec<TrailEvent>)>, PageError> {
-    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
-    let filter = PartnershipFilter::parse(&query).map_err(AppError::invalid).map_err(ctx.fail())?;
-    let mut rows = state.partnerships.export(&filter, EXPORT_LIMIT).await.map_err(ctx.fail())?;
+    let filter = parse_filter(ctx, query)?;
+    let mut rows = state.partnerships.export(&filter, 0, EXPORT_LIMIT).await.map_err(ctx.fail())?;
     rows.iter_mut().for_each(|(p, _)| p.localize(ctx.lang));
     Ok(rows)
 }
 
-fn attachment(body: Vec<u8>, content_type: &'static str, filename: &'static str) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+fn attachment(body: impl Into<Body>, content_type: &'static str, filename: &'static str) -> Response {
+    let mut response = (StatusCode::OK, body.into()).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(filename));
     response
 }
 
+/// The CSV lines of `rows`, led by the byte-order mark and the header when `first`. Each record is written
+/// on its own, so batches joined end to end are the same bytes as one file written whole.
+fn csv_lines(ctx: &PageCtx, rows: &[(Partnership, Vec<TrailEvent>)], first: bool) -> Result<Vec<u8>, csv::Error> {
+    let delimiter = if ctx.lang == Lang::Tr { b';' } else { b',' };
+    let mut body = if first { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
+    let mut out = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut body);
+    if first {
+        out.write_record(COLUMNS.iter().map(|(name, _)| *name))?;
+    }
+    for (p, trail) in rows {
+        let record = cells(ctx, p, trail, true).into_iter().map(|c| match c {
+            Cell::Text(t) => text_cell(&t).into_owned(),
+            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+        });
+        out.write_record(record)?;
+    }
+    out.flush()?;
+    drop(out);
+    Ok(body)
+}
+
+/// The relations CSV as a stream: `batch` relations read from the store at a time (with their trails) and
+/// written out before the next are read, up to [`EXPORT_LIMIT`]. A failure after the first bytes ends the
+/// download early (the client sees a broken transfer, the log the cause).
+pub fn csv_stream(
+    ctx: PageCtx,
+    state: AppState,
+    filter: PartnershipFilter,
+    batch: usize,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+    let batch = batch.clamp(1, EXPORT_LIMIT);
+    futures_util::stream::try_unfold(Some(0u64), move |next| {
+        let (ctx, state, filter) = (ctx.clone(), state.clone(), filter.clone());
+        async move {
+            let Some(skip) = next else { return Ok(None) };
+            let limit = batch.min(EXPORT_LIMIT - skip as usize);
+            let mut rows = state.partnerships.export(&filter, skip, limit).await.map_err(|e| {
+                tracing::error!(error = ?e, "relations export failed mid-stream");
+                std::io::Error::other("export failed")
+            })?;
+            rows.iter_mut().for_each(|(p, _)| p.localize(ctx.lang));
+            let lines = csv_lines(&ctx, &rows, skip == 0).map_err(std::io::Error::other)?;
+            let read = skip + rows.len() as u64;
+            let more = rows.len() == limit && (read as usize) < EXPORT_LIMIT;
+            Ok(Some((bytes::Bytes::from(lines), more.then_some(read))))
+        }
+    })
+}
+
 /// `/{lang}/partnerships.csv`: UTF-8 with a byte-order mark (so Excel reads "Nilüfer" right); separated by
 /// `;` on Turkish pages, as Excel expects where the decimal separator is a comma, and by `,` on English ones.
+/// Streamed in batches of [`EXPORT_BATCH`], so a large export never sits whole in memory.
 pub async fn export_csv(
     ctx: PageCtx,
     State(state): State<AppState>,
     query: Result<Query<PartnershipQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let rows = rows(&ctx, &state, query).await?;
-    let delimiter = if ctx.lang == Lang::Tr { b';' } else { b',' };
-    let mut body = "\u{feff}".as_bytes().to_vec();
-    let mut out = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut body);
-    let fail = |e: csv::Error| ctx.fail()(AppError::internal(e));
-    out.write_record(COLUMNS.iter().map(|(name, _)| *name)).map_err(fail)?;
-    for (p, trail) in &rows {
-        let record = cells(&ctx, p, trail, true).into_iter().map(|c| match c {
-            Cell::Text(t) => text_cell(&t).into_owned(),
-            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
-        });
-        out.write_record(record).map_err(fail)?;
-    }
-    out.flush().map_err(|e| ctx.fail()(AppError::internal(e)))?;
-    drop(out);
+    let filter = parse_filter(&ctx, query)?;
+    let body = Body::from_stream(csv_stream(ctx, state, filter, EXPORT_BATCH));
     Ok(attachment(body, "text/csv; charset=utf-8", "attachment; filename=\"partnerships.csv\""))
 }
 

@@ -3,7 +3,7 @@
 pub mod account;
 mod content;
 mod ctx;
-mod exports;
+pub mod exports;
 pub mod forms;
 mod home;
 mod map;

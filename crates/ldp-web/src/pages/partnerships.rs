@@ -55,6 +55,7 @@ impl FilterForm {
             "sdg" => &q.sdg,
             "dormant" => &q.dormant,
             "trail" => &q.trail,
+            "ended" => &q.ended,
             _ => &None,
         };
         v.as_deref().unwrap_or("")
@@ -67,7 +68,7 @@ impl FilterForm {
     /// The current filters as a query string (without the page), for links to the map, CSV and pages.
     pub fn query_string(&self) -> String {
         let pairs: Vec<(&str, &str)> =
-            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail"]
+            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail", "ended"]
                 .into_iter()
                 .map(|f| (f, self.value(f).trim()))
                 .filter(|(_, v)| !v.is_empty())
@@ -78,7 +79,7 @@ impl FilterForm {
     /// `path` with the current filters, `field` set to `value` (a country in the map's list).
     pub fn with_value(&self, path: &str, field: &str, value: &str) -> String {
         let mut pairs: Vec<(&str, &str)> =
-            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail"]
+            ["municipality", "province", "country", "kind", "stage", "sdg", "dormant", "trail", "ended"]
                 .into_iter()
                 .filter(|f| *f != field)
                 .map(|f| (f, self.value(f).trim()))
@@ -263,6 +264,8 @@ struct RecordsPage {
     total: u64,
     recorded: u64,
     imported: u64,
+    /// Relations ended by council decision whose record still lacks steps.
+    ended_with_gaps: u64,
     dormant: u64,
     dormant_label: String,
 }
@@ -278,12 +281,25 @@ pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<R
     let total = count(none.clone()).await.map_err(ctx.fail())?;
     let recorded =
         count(PartnershipFilter { trail_incomplete: Some(false), ..none.clone() }).await.map_err(ctx.fail())?;
-    let imported =
-        count(PartnershipFilter { trail_incomplete: Some(true), ..none.clone() }).await.map_err(ctx.fail())?;
+    let imported = count(PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..none.clone() })
+        .await
+        .map_err(ctx.fail())?;
+    let ended_with_gaps = count(PartnershipFilter { trail_incomplete: Some(true), ended: Some(true), ..none.clone() })
+        .await
+        .map_err(ctx.fail())?;
     let dormant = count(PartnershipFilter { dormant: Some(true), ..none }).await.map_err(ctx.fail())?;
     let months = crate::i18n::FluentArg::Number(i64::from(state.partnerships.settings().dormancy_months));
     let dormant_label = crate::i18n::t_args(ctx.lang, "records-dormant", &[("months", months)]);
-    let page = RecordsPage { title: ctx.t("compliance-title"), total, recorded, imported, dormant, dormant_label, ctx };
+    let page = RecordsPage {
+        title: ctx.t("compliance-title"),
+        total,
+        recorded,
+        imported,
+        ended_with_gaps,
+        dormant,
+        dormant_label,
+        ctx,
+    };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

@@ -49,11 +49,22 @@ impl PageCtx {
             return String::new();
         }
         let steps = FluentArg::Text(self.steps_phrase(missing));
-        let key = match p.source.as_deref() {
-            Some(WIKIPEDIA_SOURCE) => "record-note-wikipedia",
-            Some(_) => "record-note-imported",
-            None => "record-note",
+        // An ended relation's gaps are closed, not pending: it says so instead of "not recorded yet".
+        let key = match (p.source.as_deref(), p.stage.is_ended()) {
+            (Some(WIKIPEDIA_SOURCE), false) => "record-note-wikipedia",
+            (Some(_), false) => "record-note-imported",
+            (None, false) => "record-note",
+            (Some(WIKIPEDIA_SOURCE), true) => "record-note-ended-wikipedia",
+            (Some(_), true) => "record-note-ended-imported",
+            (None, true) => "record-note-ended",
         };
         i18n::t_args(self.lang, key, &[("steps", steps)])
+    }
+
+    /// What ending a relation with gaps does, said above the termination form: it leaves the follow-up list
+    /// with these steps closed as not recorded.
+    pub fn ending_note(&self, missing: &[MissingStep]) -> String {
+        let steps = FluentArg::Text(self.steps_phrase(missing));
+        i18n::t_args(self.lang, "ws-ending-with-gaps", &[("steps", steps)])
     }
 }

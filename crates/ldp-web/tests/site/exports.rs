@@ -13,6 +13,8 @@ use crate::helpers::*;
 
 both_backends!(seeded =>
     the_csv_has_a_bom_turkish_separators_and_the_legal_trail,
+    the_relations_csv_is_streamed_in_batches_with_the_bytes_of_one_file,
+    the_audit_csv_is_streamed_in_batches_with_the_bytes_of_one_file,
     the_xlsx_has_translated_headers_and_the_trail,
 );
 
@@ -73,4 +75,88 @@ async fn the_xlsx_has_translated_headers_and_the_trail(db: TestDb) {
     let sheet = read("xl/worksheets/sheet1.xml");
     assert!(!sheet.contains("<f>"), "no cell is a formula");
     assert_eq!(app.get("/tr/partnerships.xlsx?kind=x").await.status, StatusCode::BAD_REQUEST);
+}
+
+/// Collects a streamed body.
+async fn collect<S>(stream: S) -> Vec<u8>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>>,
+{
+    use futures_util::TryStreamExt;
+    let chunks: Vec<bytes::Bytes> = stream.try_collect().await.expect("the export streams");
+    chunks.concat()
+}
+
+fn ctx(lang: ldp_core::domain::Lang, path: &str) -> ldp_web::pages::PageCtx {
+    ldp_web::pages::PageCtx { lang, path: path.into(), query: None, union: None }
+}
+
+async fn the_relations_csv_is_streamed_in_batches_with_the_bytes_of_one_file(db: TestDb) {
+    use ldp_core::domain::Lang;
+    use ldp_web::pages::exports::{EXPORT_BATCH, csv_stream};
+    let app = TestApp::new(db).await;
+    record_formula_decision(&app).await;
+    let all = PartnershipFilter::default();
+    for lang in [Lang::Tr, Lang::En] {
+        let whole = collect(csv_stream(ctx(lang, "/partnerships.csv"), app.state.clone(), all.clone(), 100_000)).await;
+        // 429 relations read 100 at a time (five batches), and 7 at a time: the same bytes as one file.
+        for batch in [100, 7] {
+            let streamed =
+                collect(csv_stream(ctx(lang, "/partnerships.csv"), app.state.clone(), all.clone(), batch)).await;
+            assert!(streamed == whole, "{lang:?} in batches of {batch}");
+        }
+        let (status, headers, served) = app.get_bytes(&format!("/{}/partnerships.csv", lang.code())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.get(header::CONTENT_LENGTH).is_none(), "streamed, not built whole first");
+        assert!(served == whole);
+        assert!(whole.starts_with("\u{feff}id".as_bytes()));
+        let text = String::from_utf8(whole).unwrap();
+        assert_eq!(text.lines().count(), 1 + 429, "one header, every relation once");
+        assert_eq!(text.matches("\u{feff}").count(), 1);
+        assert!(text.contains("'=HYPERLINK"), "formulas neutralised in every batch");
+    }
+    // The served file above came in batches too once it outgrows one.
+    const { assert!(EXPORT_BATCH < 100_000) };
+}
+
+async fn the_audit_csv_is_streamed_in_batches_with_the_bytes_of_one_file(db: TestDb) {
+    use ldp_core::domain::{AuditFilter, Lang};
+    use ldp_web::pages::workspace::audit::csv_stream;
+    let app = TestApp::new(db).await;
+    record_formula_decision(&app).await;
+    for n in 0..30 {
+        let user = format!("user{n}@marmara.gov.tr");
+        app.user(&user, "staff", "").await;
+    }
+    let auditor = app.user("denetci@marmara.gov.tr", "auditor", "").await;
+    let actor = Actor::user(&auditor, None);
+    let filter = AuditFilter::default();
+    let read = |batch: u32| {
+        let (state, actor, filter) = (app.state.clone(), actor.clone(), filter.clone());
+        async move {
+            let first = state.audit.export(&actor, filter.clone(), batch).await.unwrap();
+            collect(csv_stream(ctx(Lang::Tr, "/workspace/audit.csv"), state, actor, filter, first, batch)).await
+        }
+    };
+    let whole = read(100_000).await;
+    let text = String::from_utf8(whole.clone()).unwrap();
+    let rows = csv::Reader::from_reader(text.as_bytes()).records().count();
+    assert!(rows > 30, "{rows} entries");
+    for batch in [7, 10] {
+        assert!(read(batch).await == whole, "batches of {batch}");
+    }
+    assert!(text.starts_with("id,at_utc,"), "one header, first");
+    assert_eq!(text.matches("id,at_utc,").count(), 1);
+    let browser = app.sign_in("denetci@marmara.gov.tr").await;
+    let served = app.get_as("/tr/workspace/audit.csv", &browser).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert!(served.headers.get(header::CONTENT_LENGTH).is_none(), "streamed");
+    // Signing in may have added an entry (newest first); the file ends with the same bytes.
+    assert!(served.body.ends_with(&text[text.find('\n').unwrap() + 1..]));
+    // Nothing matches: no header, no bytes, as before.
+    let none = AuditFilter { record_type: Some("job".into()), ..AuditFilter::default() };
+    let first = app.state.audit.export(&actor, none.clone(), 10).await.unwrap();
+    assert!(first.is_empty());
+    let empty = collect(csv_stream(ctx(Lang::Tr, "/"), app.state.clone(), actor.clone(), none, first, 10)).await;
+    assert!(empty.is_empty());
 }

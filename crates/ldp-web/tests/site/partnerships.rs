@@ -167,7 +167,7 @@ async fn the_country_summary_and_compliance_pages_show_the_gaps(db: TestDb) {
     assert!(text(&html, "table.countries caption").ends_with("429"));
     // The public page counts what is recorded; the per-relation working list is in the workspace.
     let records = app.page("/en/compliance").await;
-    assert_eq!(texts(&records, "ul.stats strong"), ["429", "0", "429", "0"]);
+    assert_eq!(texts(&records, "ul.stats strong"), ["429", "0", "429", "0", "0"]);
     assert!(texts(&records, "main table").is_empty(), "no per-relation gap list in public");
 }
 
@@ -192,8 +192,19 @@ async fn the_partnership_api_lists_filters_and_explains(db: TestDb) {
     assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     let (_, countries) = app.json("/api/v1/partnerships/countries").await;
     assert!(countries.as_array().unwrap().iter().any(|c| c["country"] == "DE"));
+    // The compliance dataset comes a page at a time, like the other lists, at most 100 a page.
     let (_, compliance) = app.json("/api/v1/compliance").await;
-    assert!(compliance.as_array().unwrap().len() > 10);
+    assert_eq!((compliance["total"].as_u64(), compliance["per_page"].as_u64()), (Some(429), Some(25)));
+    assert_eq!(compliance["items"].as_array().unwrap().len(), 25);
+    assert_eq!(compliance["items"][0]["missing"][0]["stage"], "council_approved");
+    let (_, last) = app.json("/api/v1/compliance?page=5&per_page=100").await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 29);
+    let (status, err) = app.json("/api/v1/compliance?per_page=101&page=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["fields"].as_object().unwrap().len(), 2, "{err}");
+    let (_, nilufer) = app.json("/api/v1/compliance?municipality=bursa-nilufer&per_page=100").await;
+    let items = nilufer["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|e| e["partnership"]["member"]["slug"] == "bursa-nilufer"));
     // No write endpoint exists for anonymous clients.
     let post = app
         .request(

@@ -17,6 +17,7 @@ both_backends!(seeded =>
     the_banner_and_the_missing_list_follow_the_recorded_council_decision,
     dormant_is_kept_for_relations_whose_recorded_activity_is_old,
     the_compliance_working_view_is_in_the_workspace_scoped_to_the_viewer,
+    a_relation_ended_with_gaps_leaves_the_follow_up_and_keeps_them_in_its_record,
     a_proposal_is_public_only_after_its_council_decision_or_when_published,
     a_relations_goals_are_edited_after_creation_and_shown_on_the_goal_page,
 );
@@ -60,7 +61,7 @@ async fn the_banner_and_the_missing_list_follow_the_recorded_council_decision(db
     // The workspace's compliance view says the same, from the same function.
     app.user("staff@marmara.gov.tr", "staff", "").await;
     let b = app.sign_in("staff@marmara.gov.tr").await;
-    let view = Html::parse_document(&app.get_as("/tr/workspace/compliance", &b).await.body);
+    let view = Html::parse_document(&app.get_as("/tr/workspace/compliance?municipality=bursa-nilufer", &b).await.body);
     let href = format!("/tr/workspace/partnerships/{}", p.id.0);
     let row = texts(&view, "table.compliance tbody tr").into_iter().find(|r| r.starts_with(&p.partner.name));
     assert!(hrefs(&view, "table.compliance a").contains(&href));
@@ -96,8 +97,15 @@ async fn the_compliance_working_view_is_in_the_workspace_scoped_to_the_viewer(db
     assert!(text(&mine, "main section h2").starts_with("Nilüfer"));
     let auditor = app.sign_in("denetci@marmara.gov.tr").await;
     let all = Html::parse_document(&app.get_as("/en/workspace/compliance", &auditor).await.body);
-    assert!(texts(&all, "main section h2").len() > 20);
+    // One page of 25 relations, grouped by member, with page links; the count covers every page.
+    assert_eq!(texts(&all, "table.compliance tbody tr").len(), 25);
     assert_eq!(text(&all, "ul.stats strong"), "429");
+    assert!(hrefs(&all, "nav.pagination a").contains(&"/en/workspace/compliance?page=18".to_owned()));
+    let last = Html::parse_document(&app.get_as("/en/workspace/compliance?page=18", &auditor).await.body);
+    assert_eq!(texts(&last, "table.compliance tbody tr").len(), 4);
+    assert_eq!(app.get_as("/en/workspace/compliance?page=19", &auditor).await.status, StatusCode::NOT_FOUND);
+    let bursa = Html::parse_document(&app.get_as("/en/workspace/compliance?municipality=bursa", &auditor).await.body);
+    assert!(texts(&bursa, "main section h2").iter().all(|h| h.starts_with("Bursa")));
     // In public: counts that lead to the lists, no per-relation gap list, no "gaps".
     let public = app.page("/tr/compliance").await;
     let words = text(&public, "main");
@@ -185,4 +193,46 @@ async fn a_relations_goals_are_edited_after_creation_and_shown_on_the_goal_page(
         !hrefs(&app.page("/tr/sdgs/17").await, "ul.goal-relations a").contains(&format!("/tr/partnerships/{}", p.id.0))
     );
     let _: PartnershipId = p.id;
+}
+
+async fn a_relation_ended_with_gaps_leaves_the_follow_up_and_keeps_them_in_its_record(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let p = first_imported(&app, "bursa-nilufer").await;
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let rep = app.sign_in("rep@nilufer.bel.tr").await;
+    // Before: the termination form says what ending it does.
+    let form = Html::parse_document(&app.get_as(&format!("/en/workspace/partnerships/{}", p.id.0), &rep).await.body);
+    let note = text(&form, "#step-terminated p.hint");
+    assert!(note.starts_with("Not recorded: council decision, ministry permission and signed protocol."), "{note}");
+    let before = Html::parse_document(&app.get_as("/en/workspace/compliance", &rep).await.body);
+    let open: u64 = text(&before, "ul.stats strong").parse().unwrap();
+    let terminate = RawEvidence {
+        date: Some("2026-03-02".into()),
+        number: Some("2026/31".into()),
+        reason: Some("No contact since 2015".into()),
+        ..Default::default()
+    };
+    app.state.partnerships.record(p.id, Stage::Terminated, &terminate, &Actor::system("test")).await.unwrap();
+    // Off the to-do list, in the workspace and the API.
+    let after = Html::parse_document(&app.get_as("/en/workspace/compliance", &rep).await.body);
+    assert_eq!(text(&after, "ul.stats strong"), (open - 1).to_string());
+    let href = format!("/en/workspace/partnerships/{}", p.id.0);
+    assert!(!hrefs(&after, "table.compliance a").contains(&href));
+    let (_, api) = app.json("/api/v1/compliance?municipality=bursa-nilufer&per_page=100").await;
+    assert!(api["items"].as_array().unwrap().iter().all(|e| e["partnership"]["id"] != p.id.0));
+    // The record still says what was never recorded, as closed rather than awaited.
+    let html = app.page(&format!("/tr/partnerships/{}", p.id.0)).await;
+    assert_eq!(
+        text(&html, "#record-note"),
+        "Vikipedi listesinden aktarıldı; ilişki, meclis kararı, bakanlık izni ve imzalı protokol burada kaydedilmeden sona erdi."
+    );
+    assert_eq!(texts(&html, "ul.missing li"), ["Meclis kararı", "Bakanlık izni", "Protokol imzalandı"]);
+    let (_, detail) = app.json(&format!("/api/v1/partnerships/{}", p.id.0)).await;
+    assert_eq!((detail["stage"].as_str(), detail["trail_incomplete"].as_bool()), (Some("terminated"), Some(true)));
+    assert_eq!(detail["missing"].as_array().unwrap().len(), 3);
+    // The public counts put it apart from the relations awaiting documents.
+    let records = app.page("/en/compliance").await;
+    assert_eq!(texts(&records, "ul.stats strong"), ["429", "0", "428", "1", "0"]);
+    let ended = app.page("/en/partnerships?trail=true&ended=true").await;
+    assert_eq!(text(&ended, ".result-count strong"), "1");
 }

@@ -41,12 +41,13 @@ pub trait PartnershipStore: Send + Sync + 'static {
         page: Page,
     ) -> StoreResult<Paged<Partnership>>;
 
-    /// The first `limit` partnerships matching `filter` in list order, in one read without a count
-    /// (for the map and the CSV export).
+    /// `limit` partnerships matching `filter` in list order after the first `skip`, in one read without a
+    /// count (for the map, and the CSV export in batches).
     async fn export_partnerships(
         &self,
         filter: &PartnershipFilter,
         dormant_before: Date,
+        skip: u64,
         limit: u32,
     ) -> StoreResult<Vec<Partnership>>;
 

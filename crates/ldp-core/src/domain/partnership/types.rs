@@ -78,6 +78,14 @@ string_enum!(
     }
 );
 
+impl Stage {
+    /// Whether the relation has ended (by council decision): nothing more is recorded on its trail, and the
+    /// steps it lacks are closed as not recorded rather than awaited.
+    pub fn is_ended(self) -> bool {
+        self == Stage::Terminated
+    }
+}
+
 string_enum!(
     /// The kind of a supporting document.
     DocumentKind, "document_kind", "unknown_document_kind" {
@@ -323,6 +331,8 @@ pub struct PartnershipFilter {
     pub sdg: Option<GoalNumber>,
     pub dormant: Option<bool>,
     pub trail_incomplete: Option<bool>,
+    /// Ended (terminated) relations only, or only those not ended.
+    pub ended: Option<bool>,
     /// Also list proposals that are not public yet (workspace views). Off by default, so a public list can
     /// only show them by asking.
     pub include_unpublished: bool,
@@ -339,6 +349,7 @@ pub struct PartnershipQuery {
     pub sdg: Option<String>,
     pub dormant: Option<String>,
     pub trail: Option<String>,
+    pub ended: Option<String>,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -387,9 +398,11 @@ impl PartnershipFilter {
                 None => errors.add("sdg", "unknown_goal"),
             }
         }
-        for (field, raw, slot) in
-            [("dormant", &q.dormant, &mut filter.dormant), ("trail", &q.trail, &mut filter.trail_incomplete)]
-        {
+        for (field, raw, slot) in [
+            ("dormant", &q.dormant, &mut filter.dormant),
+            ("trail", &q.trail, &mut filter.trail_incomplete),
+            ("ended", &q.ended, &mut filter.ended),
+        ] {
             match present(raw) {
                 None => {}
                 Some("true" | "yes" | "1") => *slot = Some(true),

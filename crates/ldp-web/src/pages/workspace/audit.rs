@@ -147,7 +147,11 @@ struct CsvRow<'a> {
     changes: String,
 }
 
-/// The filtered log as CSV (UTF-8, one row per change, before and after as JSON).
+/// The log reads this many entries from the store at a time for its CSV.
+pub const EXPORT_BATCH: u32 = 1_000;
+
+/// The filtered log as CSV (UTF-8, one row per change, before and after as JSON), streamed in batches of
+/// [`EXPORT_BATCH`], newest first, up to the service's limit.
 pub async fn export_csv(
     ctx: PageCtx,
     State(state): State<AppState>,
@@ -155,10 +159,59 @@ pub async fn export_csv(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let filter = q.filter().map_err(|e| PageError::new(ctx.clone(), AppError::invalid(e)))?;
-    let entries = state.audit.export(&viewer.actor, filter).await.map_err(ctx.fail())?;
-    let lines = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &entries).await.map_err(ctx.fail())?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for (e, line) in entries.iter().zip(&lines) {
+    // The first batch is read before answering, so a refusal is a page, not a broken download.
+    let first = state.audit.export(&viewer.actor, filter.clone(), EXPORT_BATCH).await.map_err(ctx.fail())?;
+    let stream = csv_stream(ctx, state, viewer.actor, filter, first, EXPORT_BATCH);
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ldp-audit.csv\""));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(r)
+}
+
+/// The audit CSV as a stream: `first` (already read), then `batch` entries at a time older than the last one
+/// written, until the log or [`ldp_core::services::audit::EXPORT_LIMIT`] runs out.
+pub fn csv_stream(
+    ctx: PageCtx,
+    state: AppState,
+    actor: ldp_core::domain::Actor,
+    filter: AuditFilter,
+    first: Vec<AuditEntry>,
+    batch: u32,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+    let batch = batch.max(1);
+    let failed = |e: &dyn std::fmt::Debug| {
+        tracing::error!(error = ?e, "audit export failed mid-stream");
+        std::io::Error::other("export failed")
+    };
+    futures_util::stream::try_unfold((Some(first), 0u32), move |(entries, written)| {
+        let (ctx, state, actor, filter) = (ctx.clone(), state.clone(), actor.clone(), filter.clone());
+        async move {
+            let Some(entries) = entries else { return Ok(None) };
+            let lines = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &entries)
+                .await
+                .map_err(|e| failed(&e))?;
+            let bytes = csv_lines(&ctx, &entries, &lines, written == 0).map_err(|e| failed(&e))?;
+            let written = written + entries.len() as u32;
+            let left = ldp_core::services::audit::EXPORT_LIMIT.saturating_sub(written).min(batch);
+            let next = match entries.last() {
+                Some(last) if entries.len() as u32 == batch && left > 0 => {
+                    let older = AuditFilter { before_id: Some(last.id), ..filter };
+                    Some(state.audit.export(&actor, older, left).await.map_err(|e| failed(&e))?)
+                }
+                _ => None,
+            };
+            Ok(Some((bytes::Bytes::from(bytes), (next.filter(|n| !n.is_empty()), written))))
+        }
+    })
+}
+
+/// The CSV rows of `entries` (worded as `lines`), led by the header when `first` and there is a row: each
+/// row is written on its own, so batches joined end to end are the bytes of one file written whole.
+fn csv_lines(ctx: &PageCtx, entries: &[AuditEntry], lines: &[AuditLine], first: bool) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new().has_headers(first).from_writer(Vec::new());
+    for (e, line) in entries.iter().zip(lines) {
         let who = match &line.actor_detail {
             Some(d) => format!("{} <{d}>", line.actor),
             None => line.actor.clone(),
@@ -193,13 +246,7 @@ pub async fn export_csv(
             action_label: text_cell(&line.action),
             changes: text_cell(&changes).into_owned(),
         };
-        out.serialize(row).map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
+        out.serialize(row)?;
     }
-    let bytes = out.into_inner().map_err(|e| PageError::new(ctx.clone(), AppError::internal(e)))?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ldp-audit.csv\""));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(r)
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -1,7 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
-mod audit;
+pub mod audit;
 pub mod audit_view;
 mod compliance;
 mod municipality;
@@ -175,8 +175,10 @@ async fn attention(
         ..PartnershipFilter::default()
     };
     let page = Page::first(10);
-    let incomplete =
-        state.partnerships.list(&PartnershipFilter { trail_incomplete: Some(true), ..base.clone() }, page).await?;
+    let incomplete = state
+        .partnerships
+        .list(&PartnershipFilter { trail_incomplete: Some(true), ended: Some(false), ..base.clone() }, page)
+        .await?;
     // A dormant relation whose documents are not all recorded is already listed above (marked dormant there),
     // so this list holds the others: each relation appears once.
     let dormant = state
