@@ -12,6 +12,7 @@ mod load;
 mod merge;
 mod network_registry;
 mod partnership_edits;
+mod partnership_links;
 mod partnerships;
 mod pool;
 mod read;
@@ -30,8 +31,8 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::{
-    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage, TrailEvent,
+    CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
+    PartnershipDetail, PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
 use ldp_core::reference::{LoadReport, ReferenceCounts, ReferenceData};
@@ -294,6 +295,14 @@ impl Store for SqlStore {
 
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
         self.document_q(id, document).await
+    }
+
+    async fn member_country_links(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+    ) -> StoreResult<Vec<MemberCountryLink>> {
+        self.member_country_links_q(filter, dormant_before).await
     }
 
     async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {

@@ -5,6 +5,7 @@ mod data_truth;
 mod jobs;
 mod network_registry;
 mod partnership_edits;
+mod partnership_links;
 mod partnerships;
 mod reference;
 mod workspace;
