@@ -226,8 +226,8 @@ pub trait Store: JobStore + NetworkRegistryStore + Send + Sync + 'static {
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>>;
 
     /// The relations matching `filter` counted per member and partner country, with the mean position of those
-    /// partners, in one read (`GROUP BY`), by member id then country: a map of many relations draws one arc per
-    /// pair instead of one per relation.
+    /// partners, in one `GROUP BY` read (members and countries are named from two small reads), by member id then
+    /// country: a map of many relations draws one line per pair instead of one arc per relation.
     async fn member_country_links(
         &self,
         filter: &PartnershipFilter,
