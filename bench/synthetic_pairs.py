@@ -15,7 +15,8 @@ so that `ldp import partnerships` reads it like the real file:
           its own lat/lng.
 
 Members are drawn uniformly at random; the partner cities are drawn without replacement, so each row names
-a different city and every row should create one relation. The same seed and N give byte-identical output.
+a different city and every row should create one relation. When more pairs are asked for than there are
+cities (33,532), distinct (member, city) pairs are drawn instead, which still creates one relation per row. The same seed and N give byte-identical output.
 Only the Python standard library is used.
 """
 import argparse
@@ -91,16 +92,20 @@ def main():
     rng = random.Random(args.seed)
     m = members(args.municipalities)
     c = cities(args.gazetteer, country_names(args.countries))
-    if args.n > len(c):
-        sys.exit(f"synthetic_pairs.py: asked for {args.n} pairs but only {len(c)} distinct partner cities qualify")
-    partners = rng.sample(c, args.n)
+    if args.n > len(m) * len(c):
+        sys.exit(f"synthetic_pairs.py: asked for {args.n} pairs but only {len(m) * len(c)} member-city pairs exist")
+    if args.n <= len(c):
+        # Each row a different city, each with a member drawn at random.
+        rows = [(rng.choice(m), city) for city in rng.sample(c, args.n)]
+    else:
+        # More pairs than cities: distinct (member, city) pairs, so that every row still creates a relation.
+        rows = [(m[i // len(c)], c[i % len(c)]) for i in rng.sample(range(len(m) * len(c)), args.n)]
 
     out = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         w = csv.writer(out, lineterminator="\n")
         w.writerow(HEADER)
-        for city, country, lat, lng in partners:
-            name, mlat, mlng = rng.choice(m)
+        for (name, mlat, mlng), (city, country, lat, lng) in rows:
             w.writerow([name, "Turkey", mlat, mlng, city, country, lat, lng])
     finally:
         if out is not sys.stdout:

@@ -13,6 +13,7 @@ mod load;
 mod merge;
 mod network_registry;
 mod partnership_edits;
+mod partnership_links;
 mod partnerships;
 mod pool;
 mod read;

@@ -40,7 +40,7 @@ const FROM: &str = " FROM partnership p \
 
 /// The filter conditions after the member's (`$2`); `$1` is the dormancy cut-off, the others `$3`…`$11`. They
 /// read the relation's own columns only, so counts need no join.
-const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
+pub(crate) const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
     AND ($4 IS NULL OR p.partner_country = $4) AND ($5 IS NULL OR p.kind = $5) \
     AND ($6 IS NULL OR p.stage = $6) \
     AND ($7 IS NULL OR EXISTS (SELECT 1 FROM partnership_sdg s WHERE s.partnership_id = p.id AND s.goal = $7)) \
@@ -49,10 +49,11 @@ const REST: &str = "AND ($3 IS NULL OR p.member_plate = $3) \
     AND ($10 OR p.stage <> 'proposed' OR p.published) \
     AND ($11 IS NULL OR (p.stage = 'terminated') = $11)";
 /// Any member (`$2` NULL) or one.
-const ANY_MEMBER: &str = " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) ";
+pub(crate) const ANY_MEMBER: &str =
+    " WHERE ($2 IS NULL OR p.municipality_id = (SELECT id FROM municipality WHERE slug = $2)) ";
 /// Exactly one member: written without the `IS NULL OR` so that the planner uses `partnership_by_member`
 /// (measured on SQLite at 32,000 relations: a representative's dashboard went from 49 ms to 6 ms).
-const ONE_MEMBER: &str = " WHERE p.municipality_id = (SELECT id FROM municipality WHERE slug = $2) ";
+pub(crate) const ONE_MEMBER: &str = " WHERE p.municipality_id = (SELECT id FROM municipality WHERE slug = $2) ";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -744,6 +745,14 @@ impl PartnershipStore for SqlStore {
 
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
         self.document_q(id, document).await
+    }
+
+    async fn member_country_links(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+    ) -> StoreResult<Vec<MemberCountryLink>> {
+        self.member_country_links_q(filter, dormant_before).await
     }
 
     async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {

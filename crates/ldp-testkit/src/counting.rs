@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::partnership::{
-    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage, TrailEvent,
+    CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
+    PartnershipDetail, PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use ldp_core::domain::*;
 use ldp_core::feed::{ChangeFeed, FeedStore, Versions};
@@ -313,6 +313,15 @@ impl PartnershipStore for CountingStore {
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>> {
         self.count("document");
         self.inner.document(id, document).await
+    }
+
+    async fn member_country_links(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+    ) -> StoreResult<Vec<MemberCountryLink>> {
+        self.count("member_country_links");
+        self.inner.member_country_links(filter, dormant_before).await
     }
 
     async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>> {

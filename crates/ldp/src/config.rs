@@ -18,6 +18,7 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     pub dormancy_months: Option<u32>,
     pub permission_authority: Option<String>,
+    pub map_aggregate_above: Option<u32>,
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,

@@ -170,6 +170,11 @@ struct DbArgs {
     #[arg(long, global = true, env = "LDP_PERMISSION_AUTHORITY", value_name = "NAME")]
     permission_authority: Option<String>,
 
+    /// The map draws one arc per relation up to this many relations, and above it one line per member and
+    /// partner country, as wide as its number of relations (default: 1000).
+    #[arg(long, global = true, env = "LDP_MAP_AGGREGATE_ABOVE", value_name = "N")]
+    map_aggregate_above: Option<u32>,
+
     /// The address people reach the site at, for links in e-mails; cookies are Secure when it is https
     /// (default: http://127.0.0.1:8080).
     #[arg(long, global = true, env = "LDP_PUBLIC_URL", value_name = "URL")]
@@ -257,6 +262,9 @@ fn settings(db: &DbArgs, listen: Option<SocketAddr>, file: &FileConfig) -> anyho
             }
             if let Some(a) = db.permission_authority.clone().or_else(|| file.permission_authority.clone()) {
                 p.permission_authority = a;
+            }
+            if let Some(n) = db.map_aggregate_above.or(file.map_aggregate_above) {
+                p.map_aggregate_above = n;
             }
             p
         },

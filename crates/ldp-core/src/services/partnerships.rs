@@ -18,13 +18,21 @@ pub struct PartnershipSettings {
     /// The authority whose prior permission Law 5393 art. 74 requires; data, because it changed in 2018
     /// (Law 7153) and differs between countries.
     pub permission_authority: String,
+    /// The map draws one arc per relation up to this many relations; above it, one arc per member and partner
+    /// country, weighted by its number of relations (`--map-aggregate-above`).
+    pub map_aggregate_above: u32,
 }
+
+/// Default of [`PartnershipSettings::map_aggregate_above`]: about 1 MB of arcs drawn one by one (the real data
+/// is about 450 relations).
+pub const MAP_AGGREGATE_ABOVE: u32 = 1_000;
 
 impl Default for PartnershipSettings {
     fn default() -> Self {
         PartnershipSettings {
             dormancy_months: 24,
             permission_authority: "Çevre, Şehircilik ve İklim Değişikliği Bakanlığı".to_owned(),
+            map_aggregate_above: MAP_AGGREGATE_ABOVE,
         }
     }
 }
@@ -482,6 +490,15 @@ impl Partnerships {
             })
             .collect();
         Ok(Paged { items: entries, page: gaps.page, per_page: gaps.per_page, total: gaps.total })
+    }
+
+    /// The relations matching `filter` counted per member and partner country (for a map of many relations).
+    pub async fn member_country_links(
+        &self,
+        filter: &PartnershipFilter,
+    ) -> Result<Vec<MemberCountryLink>, ServiceError> {
+        let today = self.clock.today();
+        Ok(self.store.member_country_links(filter, self.dormant_before(today)).await?)
     }
 
     pub async fn countries(&self) -> Result<Vec<CountrySummary>, ServiceError> {

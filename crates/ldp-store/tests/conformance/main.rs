@@ -6,6 +6,7 @@ mod feed;
 mod jobs;
 mod network_registry;
 mod partnership_edits;
+mod partnership_links;
 mod partnerships;
 mod reference;
 mod unit_of_work;

@@ -595,6 +595,16 @@ map-legend-country = Country with partners; labels give its name and number of r
 map-countries = Relations by country
 map-table-all = Show all on one page
 map-table-paged = Show in pages
+map-line-weighted = { $from } – { $country }: { $count ->
+    [one] { $count } relation
+   *[other] { $count } relations
+}
+map-province-members = Members in { $province }
+map-weighted-note = The map shows { $count } relations: each line stands for all of one member municipality's partners in one country, and the more relations, the wider it is. The lines meet in the middle of the country's partners. The table below lists the relations one by one.
+map-weighted-note-province = The map shows { $count } relations: each line stands for all the partners in one country of the member municipalities in one province, and the more relations, the wider it is. The lines meet in the middle of the country's partners. The table below lists the relations one by one.
+map-legend-line-member = One member's relations with one country; the width gives their number:
+map-legend-line-province = The relations of one province's members with one country; the width gives their number:
+map-legend-partner-middle = Middle of a country's partners
 nav-menu = Menu
 home-stat-links = sister-city and cooperation relations
 home-stat-countries = partner countries

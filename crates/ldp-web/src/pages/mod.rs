@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/partnerships/countries", get(partnerships::countries))
         .route("/{lang}/partnerships/{id}", get(partnerships::show))
         .route("/{lang}/compliance", get(partnerships::compliance))
-        .route("/{lang}/map", get(partnerships::map))
+        .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))

@@ -11,16 +11,10 @@ use std::collections::BTreeMap;
 use ldp_core::domain::partnership::*;
 use ldp_core::domain::{CountryCode, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
 
-use super::map::WorldMap;
 use super::pagination::Pagination;
 use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
 use crate::state::AppState;
-
-/// The map draws at most this many arcs; past that, the page says so and points to the list and the CSV.
-const MAP_LIMIT: usize = 3_000;
-/// The table under the map lists at most this many relations.
-const MAP_TABLE_LIMIT: usize = 500;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -95,7 +89,7 @@ impl FilterForm {
     }
 }
 
-async fn filter_form(
+pub(super) async fn filter_form(
     ctx: &PageCtx,
     state: &AppState,
     query: PartnershipQuery,
@@ -301,110 +295,4 @@ pub async fn compliance(ctx: PageCtx, State(state): State<AppState>) -> Result<R
         ctx,
     };
     render(&page.ctx, &page, StatusCode::OK)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct MapQuery {
-    #[serde(flatten)]
-    filter: PartnershipQuery,
-    /// The page of the table under the map.
-    page: Option<String>,
-    /// `all=1` lists every drawn relation in the table (up to [`MAP_TABLE_LIMIT`]).
-    all: Option<String>,
-}
-
-#[derive(askama::Template)]
-#[template(path = "map.html")]
-struct MapPage {
-    ctx: PageCtx,
-    title: String,
-    form: FilterForm,
-    map: WorldMap,
-    /// The relations of the table under the map: one page of them, or all when asked.
-    partnerships: Vec<Partnership>,
-    pagination: Option<Pagination>,
-    /// The address of the whole table, when it is paged.
-    show_all: Option<String>,
-    /// The address of the paged table, when it shows all.
-    show_paged: Option<String>,
-    /// How many relations match the filters (the map may show fewer).
-    total: u64,
-    drawn: usize,
-}
-
-impl MapPage {
-    /// More relations match than the map draws.
-    fn truncated(&self) -> bool {
-        (self.drawn as u64) < self.total
-    }
-
-    /// The whole table was asked for but is longer than the page lists.
-    fn table_truncated(&self) -> bool {
-        self.show_paged.is_some() && self.partnerships.len() < self.drawn
-    }
-}
-
-pub async fn map(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    query: Result<Query<MapQuery>, QueryRejection>,
-) -> Result<Response, PageError> {
-    let Ok(Query(query)) = query else { return Err(ctx.fail()(AppError::bad_request("invalid_query"))) };
-    let (mut form, filter) = filter_form(&ctx, &state, query.filter).await?;
-    let page = parse_page(query.page.as_deref());
-    if let Err(e) = &page {
-        form.errors.extend(e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))));
-    }
-    let (mut partnerships, total) = match (&filter, &page) {
-        (Some(f), Ok(_)) => {
-            let total = state.partnerships.list(f, Page::first(1)).await.map_err(ctx.fail())?.total;
-            (state.partnerships.all(f, MAP_LIMIT).await.map_err(ctx.fail())?, total)
-        }
-        _ => (Vec::new(), 0),
-    };
-    let summary = state.partnerships.countries().await.map_err(ctx.fail())?;
-    let numeric: std::collections::HashMap<&str, String> = summary
-        .iter()
-        .filter_map(|c| Some((c.country.as_str(), super::map::shape_id(c.country.as_str(), c.numeric.as_deref())?)))
-        .collect();
-    partnerships.iter_mut().for_each(|p| p.localize(ctx.lang));
-    let map = WorldMap::new(&partnerships, ctx.lang, |iso2| numeric.get(iso2).cloned());
-    let drawn = partnerships.len();
-    let base = form.with_query(&ctx.href("/map"));
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let all = query.all.as_deref().is_some_and(|v| !v.trim().is_empty() && v.trim() != "0");
-    let (mut pagination, mut show_all, mut show_paged) = (None, None, None);
-    if all {
-        partnerships.truncate(MAP_TABLE_LIMIT);
-        show_paged = Some(format!("{base}#map-table-title"));
-    } else if let Ok(page) = page {
-        let rows: Vec<Partnership> =
-            partnerships.drain(..).skip(page.offset() as usize).take(page.limit() as usize).collect();
-        let paged = Paged::new(rows, page, drawn as u64);
-        if paged.is_past_end() && page.number() > 1 {
-            return Err(ctx.fail()(AppError::not_found()));
-        }
-        let p = Pagination::new(&paged, |n| {
-            if n == 1 { format!("{base}#map-table-title") } else { format!("{base}{sep}page={n}#map-table-title") }
-        });
-        if p.is_needed() {
-            show_all = Some(format!("{base}{sep}all=1#map-table-title"));
-        }
-        pagination = Some(p);
-        partnerships = paged.items;
-    }
-    let status = status_for(!form.errors.is_empty());
-    let page = MapPage {
-        title: ctx.t("map-title"),
-        form,
-        map,
-        partnerships,
-        pagination,
-        show_all,
-        show_paged,
-        total,
-        drawn,
-        ctx,
-    };
-    render(&page.ctx, &page, status)
 }

@@ -85,8 +85,16 @@ impl TestApp {
     /// An app whose configuration `adjust` changes first.
     /// An app whose store counts the calls made through it (for tests that bound a page's reads).
     pub async fn counting(db: TestDb) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
+        TestApp::counting_configured(db, |_| {}).await
+    }
+
+    /// A counting app whose configuration `adjust` changes first.
+    pub async fn counting_configured(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Config),
+    ) -> (TestApp, Arc<ldp_testkit::CountingStore>) {
         let counter = Arc::new(ldp_testkit::CountingStore::new(db.shared()));
-        (TestApp::with_store(db, counter.clone(), |_| {}).await, counter)
+        (TestApp::with_store(db, counter.clone(), adjust).await, counter)
     }
 
     /// An app with a page cache of [`CACHE_BYTES`].

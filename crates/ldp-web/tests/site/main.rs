@@ -11,6 +11,7 @@ mod exports;
 mod helpers;
 mod invite_form;
 mod mail_and_origin;
+mod map_at_scale;
 mod ops;
 mod page_cache;
 mod page_cache_property;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 
 use super::{
-    CountrySummary, Document, GoalActivity, NewActivity, NewDocument, NewPartnership, Partnership, PartnershipDetail,
-    PartnershipFilter, PartnershipId, Stage, TrailEvent,
+    CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
+    PartnershipDetail, PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
 use crate::domain::{Change, City, CountryCode, GoalNumber, Localized, Page, Paged};
 use crate::store::StoreResult;
@@ -67,6 +67,15 @@ pub trait PartnershipStore: Send + Sync + 'static {
     async fn add_document(&self, id: PartnershipId, document: &NewDocument, change: &Change) -> StoreResult<i64>;
 
     async fn document(&self, id: PartnershipId, document: i64) -> StoreResult<Option<Document>>;
+
+    /// The relations matching `filter` counted per member and partner country, with the mean position of those
+    /// partners, in one `GROUP BY` read (members and countries are named from two small reads), by member id then
+    /// country: a map of many relations draws one line per pair instead of one arc per relation.
+    async fn member_country_links(
+        &self,
+        filter: &PartnershipFilter,
+        dormant_before: Date,
+    ) -> StoreResult<Vec<MemberCountryLink>>;
 
     /// Relations per partner country (terminated ones excluded), most first.
     async fn partnership_countries(&self, dormant_before: Date) -> StoreResult<Vec<CountrySummary>>;

@@ -426,6 +426,21 @@ pub struct CountrySummary {
     pub dormant: u64,
 }
 
+/// A member's relations with one partner country, counted together: what a map of many relations draws as one
+/// arc (weighted by `partnerships`) instead of one per relation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberCountryLink {
+    pub member: MemberRef,
+    pub country: CountryCode,
+    pub country_name: Localized,
+    /// ISO 3166-1 numeric code (the map's country id), when the country table knows the country.
+    pub numeric: Option<String>,
+    /// How many of the member's relations (matching the filter) have a partner in `country`.
+    pub partnerships: u64,
+    /// The mean position of those partners, where the arc ends.
+    pub partners_at: Coordinates,
+}
+
 /// A member's relations whose trail has gaps.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ComplianceEntry {

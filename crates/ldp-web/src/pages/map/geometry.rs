@@ -116,6 +116,21 @@ pub fn arc_path(a: Coordinates, b: Coordinates) -> String {
     d
 }
 
+/// A lighter drawing of the arc from `a` to `b` for maps of many arcs: one quadratic curve through the great
+/// circle's middle (about 35 bytes instead of up to 48 segments), or the broken great circle when it crosses the
+/// antimeridian.
+pub fn curve_path(a: Coordinates, b: Coordinates) -> String {
+    let points = great_circle(a, b, 2);
+    let [p0, mid, p2] = [points[0], points[points.len() / 2], points[points.len() - 1]].map(project);
+    let crosses = (p0.0 - mid.0).abs() > WIDTH / 2.0 || (mid.0 - p2.0).abs() > WIDTH / 2.0;
+    if crosses {
+        return arc_path(a, b);
+    }
+    // The control point that puts the curve's middle (t = 1/2) on the great circle's middle.
+    let (cx, cy) = (2.0 * mid.0 - (p0.0 + p2.0) / 2.0, 2.0 * mid.1 - (p0.1 + p2.1) / 2.0);
+    format!("M{:.1} {:.1}Q{cx:.1} {cy:.1} {:.1} {:.1}", p0.0, p0.1, p2.0, p2.1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +162,16 @@ mod tests {
         let points = |d: String| d.matches(['M', 'L']).count();
         assert_eq!(points(arc_path(istanbul, sofia)), 3);
         assert!((25..=40).contains(&points(arc_path(istanbul, seoul))), "{}", arc_path(istanbul, seoul));
+    }
+
+    #[test]
+    fn a_curve_passes_through_the_great_circles_middle() {
+        let istanbul = Coordinates { lat: 41.0, lng: 29.0 };
+        let tokyo = Coordinates { lat: 35.7, lng: 139.7 };
+        let d = curve_path(istanbul, tokyo);
+        assert!(d.starts_with('M') && d.contains('Q') && d.len() < 40, "{d}");
+        let honolulu = Coordinates { lat: 21.3, lng: -157.9 };
+        assert_eq!(curve_path(tokyo, honolulu).matches('M').count(), 2, "crossing 180° falls back to the segments");
     }
 
     #[test]

@@ -5,19 +5,21 @@
 //! whole world beside it. The second view reuses the first one's shapes (`<use>`), so the arcs are sent once.
 //! Each view labels its partner countries with their number of relations; the list beside the map gives all.
 //!
-//! What is drawn are [`MapLink`]s. Today there is one per relation; a map of many more relations can hand in one
-//! link per member and partner country instead, with its weight, and nothing else here changes.
+//! What is drawn are [`MapLink`]s: one per relation, or, for a map of many relations, weighted ones per member and
+//! partner country ([`weighted`]), drawn as lighter curves whose width and opacity grow with their weight.
 
 mod geometry;
 mod labels;
+pub mod page;
+pub mod weighted;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ldp_core::domain::partnership::Partnership;
 use ldp_core::domain::{Coordinates, CountryCode, Lang};
 
-pub use geometry::{Rect, arc_path, project};
+pub use geometry::{Rect, arc_path, curve_path, project};
 pub use labels::Label;
 
 /// One country shape: ISO numeric id (or a name for the few without one) and its SVG path.
@@ -64,10 +66,20 @@ pub fn shape_id(iso2: &str, numeric: Option<&str>) -> Option<String> {
 pub struct MapLink {
     pub from: Coordinates,
     pub to: Coordinates,
-    /// What the line's tooltip says, e.g. "Bursa – Darmstadt".
+    /// What the line's tooltip says, e.g. "Bursa – Darmstadt", or "Nilüfer – Almanya: 12" for a weighted line.
     pub label: String,
     /// The relation drawn, when the link is one relation.
     pub partnership: Option<i64>,
+    /// How many relations the line stands for: 1 for one relation, more for a weighted line.
+    pub weight: u32,
+    /// Whether the line is drawn weighted (a map of many relations), even when it stands for one relation.
+    pub weighted: bool,
+    /// The names of the marks at both ends: the member, and the partner (or, weighted, the partner country).
+    pub member: String,
+    pub partner: String,
+    pub country: CountryCode,
+    /// The partner country's name in the page's language.
+    pub country_name: String,
 }
 
 /// A drawn arc.
@@ -75,6 +87,15 @@ pub struct MapArc {
     pub path: String,
     pub partnership: Option<i64>,
     pub label: String,
+    /// How many relations it stands for, when it is a weighted line.
+    pub weight: Option<u32>,
+}
+
+impl MapArc {
+    /// The CSS class that gives a weighted line its width and opacity (see [`weighted::WEIGHT_STEPS`]).
+    pub fn weight_class(&self) -> Option<&'static str> {
+        self.weight.map(weighted::weight_class)
+    }
 }
 
 /// A marker on the map.
@@ -110,8 +131,8 @@ pub struct WorldMap {
     partner_countries: Vec<String>,
 }
 
-/// One link per relation.
-pub fn links(partnerships: &[Partnership]) -> Vec<MapLink> {
+/// One link per relation (already localized), with country names in `lang`.
+pub fn links(partnerships: &[Partnership], lang: Lang) -> Vec<MapLink> {
     partnerships
         .iter()
         .map(|p| MapLink {
@@ -119,58 +140,85 @@ pub fn links(partnerships: &[Partnership]) -> Vec<MapLink> {
             to: p.partner.location,
             label: format!("{} – {}", p.member.name, p.partner.name),
             partnership: Some(p.id.0),
+            weight: 1,
+            weighted: false,
+            member: p.member.name.clone(),
+            partner: p.partner.name.clone(),
+            country: p.partner.country.clone(),
+            country_name: p.partner.country_name.get(lang).to_owned(),
         })
         .collect()
 }
 
-impl WorldMap {
-    /// The map of `partnerships` (already localized), with country names in `lang`; `numeric_of` gives a
-    /// country's shape id.
-    pub fn new(partnerships: &[Partnership], lang: Lang, numeric_of: impl Fn(&str) -> Option<String>) -> WorldMap {
-        let arcs = links(partnerships)
-            .into_iter()
-            .map(|l| MapArc { path: arc_path(l.from, l.to), partnership: l.partnership, label: l.label })
-            .collect();
-        let mut members: Vec<Marker> = Vec::new();
-        let mut partners: Vec<Marker> = Vec::new();
-        let mut partner_countries: Vec<String> = Vec::new();
-        // country → (name, count, sum of x, sum of y)
-        let mut by_country: HashMap<&str, (CountryCode, String, u32, f64, f64)> = HashMap::new();
-        for p in partnerships {
-            let (mx, my) = project(p.member.location);
-            if !members.iter().any(|m| m.label == p.member.name) {
-                members.push(Marker { x: mx, y: my, label: p.member.name.clone() });
-            }
-            let (px, py) = project(p.partner.location);
-            if !partners.iter().any(|m| (m.x - px).abs() < 0.05 && (m.y - py).abs() < 0.05) {
-                partners.push(Marker { x: px, y: py, label: p.partner.name.clone() });
-            }
-            if let Some(n) = numeric_of(p.partner.country.as_str())
-                && !partner_countries.contains(&n)
-            {
-                partner_countries.push(n);
-            }
-            let entry = by_country.entry(p.partner.country.as_str()).or_insert_with(|| {
-                (p.partner.country.clone(), p.partner.country_name.get(lang).to_owned(), 0, 0.0, 0.0)
-            });
-            entry.2 += 1;
-            entry.3 += px;
-            entry.4 += py;
+/// Partner countries with their relations on the map, the most first, and the numeric ids of their shapes.
+fn count_countries(links: &[MapLink], numeric_of: impl Fn(&str) -> Option<String>) -> (Vec<CountryCount>, Vec<String>) {
+    let mut partner_countries: Vec<String> = Vec::new();
+    // country → (name, count, weighted sum of x, of y)
+    let mut by_country: HashMap<&str, (CountryCode, String, u32, f64, f64)> = HashMap::new();
+    for l in links {
+        let (px, py) = project(l.to);
+        let entry = by_country
+            .entry(l.country.as_str())
+            .or_insert_with(|| (l.country.clone(), l.country_name.clone(), 0, 0.0, 0.0));
+        if entry.2 == 0
+            && let Some(n) = numeric_of(l.country.as_str())
+        {
+            partner_countries.push(n);
         }
-        let mut counts: Vec<CountryCount> = by_country
-            .into_values()
-            .map(|(code, name, count, sx, sy)| CountryCount {
-                code,
-                name,
-                count,
-                anchor: (sx / f64::from(count), sy / f64::from(count)),
+        entry.2 += l.weight;
+        entry.3 += px * f64::from(l.weight);
+        entry.4 += py * f64::from(l.weight);
+    }
+    let mut counts: Vec<CountryCount> = by_country
+        .into_values()
+        .map(|(code, name, count, sx, sy)| CountryCount {
+            code,
+            name,
+            count,
+            anchor: (sx / f64::from(count.max(1)), sy / f64::from(count.max(1))),
+        })
+        .collect();
+    counts.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| ldp_core::text::collation_key(&a.name).cmp(&ldp_core::text::collation_key(&b.name)))
+    });
+    (counts, partner_countries)
+}
+
+/// The marks at the lines' ends: one per member and one per partner point (links ending at one point share it).
+fn markers(links: &[MapLink]) -> (Vec<Marker>, Vec<Marker>) {
+    let (mut members, mut partners) = (Vec::new(), Vec::new());
+    let mut seen_members: HashSet<&str> = HashSet::new();
+    // Partner points on a grid of 0.05 canvas units.
+    let mut seen_partners: HashSet<(i64, i64)> = HashSet::new();
+    for l in links {
+        if seen_members.insert(l.member.as_str()) {
+            let (x, y) = project(l.from);
+            members.push(Marker { x, y, label: l.member.clone() });
+        }
+        let (x, y) = project(l.to);
+        if seen_partners.insert(((x * 20.0).round() as i64, (y * 20.0).round() as i64)) {
+            partners.push(Marker { x, y, label: l.partner.clone() });
+        }
+    }
+    (members, partners)
+}
+
+impl WorldMap {
+    /// The map of `links`; `numeric_of` gives a country's shape id.
+    pub fn new(links: &[MapLink], numeric_of: impl Fn(&str) -> Option<String>) -> WorldMap {
+        let arcs = links
+            .iter()
+            .map(|l| MapArc {
+                path: if l.weighted { curve_path(l.from, l.to) } else { arc_path(l.from, l.to) },
+                partnership: l.partnership,
+                label: l.label.clone(),
+                weight: l.weighted.then_some(l.weight),
             })
             .collect();
-        counts.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| ldp_core::text::collation_key(&a.name).cmp(&ldp_core::text::collation_key(&b.name)))
-        });
+        let (members, partners) = markers(links);
+        let (counts, partner_countries) = count_countries(links, numeric_of);
         let texts: Vec<String> = counts.iter().map(|c| format!("{} {}", c.name, c.count)).collect();
         let candidates = |keep: &dyn Fn(&CountryCount) -> bool| -> Vec<labels::Candidate<'_>> {
             counts
