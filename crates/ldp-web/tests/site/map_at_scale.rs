@@ -91,7 +91,8 @@ async fn above_the_threshold_the_table_pages_through_every_relation(db: TestDb) 
     assert_eq!(app.get("/tr/map?page=99").await.status, axum::http::StatusCode::NOT_FOUND);
     // One grouped read draws the map: never every relation, unless the whole table is asked for.
     counter.reset();
-    app.page("/tr/map?page=2").await;
+    // (From the handler itself: the page cache already holds this page from the walk above.)
+    assert_eq!(app.get_uncached("/tr/map?page=2").await.status, axum::http::StatusCode::OK);
     assert_eq!(counter.calls("member_country_links"), 1);
     assert_eq!(counter.calls("export_partnerships"), 0);
 }
