@@ -378,6 +378,9 @@ pub trait Store: JobStore + NetworkRegistryStore + FeedStore + Send + Sync + 'st
 
     async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>>;
 
+    /// Every municipality's profile at once (for the reference read model).
+    async fn municipality_profiles(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>>;
+
     async fn update_municipality_profile(
         &self,
         id: MunicipalityId,

@@ -501,6 +501,10 @@ impl Store for SqlStore {
         self.profile_q(id).await
     }
 
+    async fn municipality_profiles(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>> {
+        self.profiles_q().await
+    }
+
     async fn update_municipality_profile(
         &self,
         id: MunicipalityId,

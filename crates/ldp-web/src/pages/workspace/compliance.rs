@@ -32,7 +32,7 @@ pub async fn show(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
-    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let me = Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?;
     let all = PartnershipFilter { include_unpublished: true, ..PartnershipFilter::default() };
     let scopes: Vec<PartnershipFilter> = if viewer.user.role == Role::Representative {
         // `Me` read the representative's municipalities already.
