@@ -112,6 +112,22 @@ impl SqlStore {
         }))
     }
 
+    pub(crate) async fn profiles_q(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>> {
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, (i64, String, String, String, String, String)>(
+                "SELECT id, website, contact_email, contact_phone, about_tr, about_en FROM municipality ORDER BY id",
+            )
+            .fetch_all(pool).await.map_err(db)?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, website, contact_email, contact_phone, about_tr, about_en)| {
+                let about = Localized::new(about_tr, about_en);
+                (MunicipalityId(id), MunicipalityProfile { website, contact_email, contact_phone, about })
+            })
+            .collect())
+    }
+
     pub(crate) async fn update_profile_tx(
         &self,
         id: MunicipalityId,
@@ -280,6 +296,10 @@ impl SqlStore {
 impl WorkspaceStore for SqlStore {
     async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>> {
         self.profile_q(id).await
+    }
+
+    async fn municipality_profiles(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>> {
+        self.profiles_q().await
     }
 
     async fn update_municipality_profile(

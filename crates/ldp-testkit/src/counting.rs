@@ -531,6 +531,11 @@ impl WorkspaceStore for CountingStore {
         self.inner.municipality_profile(id).await
     }
 
+    async fn municipality_profiles(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>> {
+        self.count("municipality_profiles");
+        self.inner.municipality_profiles().await
+    }
+
     async fn update_municipality_profile(
         &self,
         id: MunicipalityId,

@@ -106,6 +106,11 @@ pub fn spawn_feed(state: AppState, poll: std::time::Duration) -> tokio::task::Jo
     tokio::spawn(async move { state.store.follow_changes(poll).await })
 }
 
+/// Reloads the reference read model whenever the feed says its data moved (`ReferenceModel::spawn_following`).
+pub fn spawn_reference_model(state: &AppState) -> tokio::task::JoinHandle<()> {
+    state.reference.spawn_following()
+}
+
 /// Serves [`metrics_app`] on its own listener until the process ends.
 pub async fn serve_metrics(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, metrics_app(state)).await

@@ -7,6 +7,7 @@ use crate::client::TrustedProxies;
 use ldp_core::clock::Clock;
 use ldp_core::domain::Union;
 use ldp_core::feed::ChangeFeed;
+use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
 use ldp_core::services::documents::Uploads;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// This node's change feed: subscribe to learn when a topic's data moved (on this node or another).
     pub feed: ChangeFeed,
+    /// The reference data public pages show, in memory, following the feed.
+    pub reference: ReferenceModel,
     pub partnerships: Partnerships,
     pub tokens: Tokens,
     pub accounts: Accounts,
@@ -77,10 +80,11 @@ pub struct AppState {
 impl AppState {
     /// Builds the state, reading the site's facts from the store once.
     pub async fn load(store: Arc<dyn Store>, config: Config) -> StoreResult<AppState> {
-        let union = store.union_info().await?.map(Arc::new);
         // Start from what is committed, so readers that load now are not told to reload at the first poll.
         let feed = store.change_feed();
         feed.observe(store.data_versions().await?);
+        let reference = ReferenceModel::load(store.clone(), feed.clone()).await?;
+        let union = reference.snapshot().union();
         let fresh =
             ldp_core::services::accounts::secret().map_err(|e| ldp_core::store::StoreError::Corrupt(e.to_string()))?;
         let csrf_key: Arc<[u8]> = Arc::from(store.shared_secret("csrf_cookie_key", &fresh).await?.into_bytes());
@@ -105,6 +109,7 @@ impl AppState {
             trusted_proxies: Arc::new(config.trusted_proxies),
             store,
             feed,
+            reference,
             metrics: crate::ops::metrics_handle(),
             metrics_token: config.metrics_token.map(Arc::from),
             site: Arc::new(SiteInfo { union }),

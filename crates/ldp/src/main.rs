@@ -397,6 +397,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     ldp_web::ops::spawn_jobs(state.clone(), std::time::Duration::from_secs(5));
     let feed_poll = args.feed_poll_ms.or(file.feed_poll_ms).unwrap_or(1000).clamp(50, 60_000);
     let feed = ldp_web::ops::spawn_feed(state.clone(), std::time::Duration::from_millis(feed_poll));
+    let model = ldp_web::ops::spawn_reference_model(&state);
     if let Some(addr) = args.metrics_listen.or(file.metrics_listen) {
         let metrics = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         tracing::info!(%addr, "metrics on http://{addr}/metrics");
@@ -409,6 +410,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     }
     let served = ldp_web::serve(listener, state, limits, shutdown_signal()).await.context("serving");
     feed.abort();
+    model.abort();
     served
 }
 

@@ -3,8 +3,10 @@
 //! The files live in the repository's `data/` folder (see its README for sources and licences) and are
 //! compiled into the binary, so `ldp serve` needs nothing else on first start.
 
+pub mod model;
 mod parse;
 mod records;
+pub mod snapshot;
 mod store;
 
 use serde::Serialize;

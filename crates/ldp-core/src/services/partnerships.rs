@@ -501,6 +501,13 @@ impl Partnerships {
         Ok(self.store.member_country_links(filter, self.dormant_before(today)).await?)
     }
 
+    /// The countries that have a public relation's partner in them, for the filter's choices.
+    pub async fn partner_countries(
+        &self,
+    ) -> Result<Vec<(crate::domain::CountryCode, crate::domain::Localized)>, ServiceError> {
+        Ok(self.store.partner_countries().await?)
+    }
+
     pub async fn countries(&self) -> Result<Vec<CountrySummary>, ServiceError> {
         let today = self.clock.today();
         Ok(self.store.partnership_countries(self.dormant_before(today)).await?)

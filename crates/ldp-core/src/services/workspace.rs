@@ -217,6 +217,14 @@ impl Workspace {
         Ok(self.store.municipal_memberships(municipality.id).await?)
     }
 
+    /// The members' own memberships of `network`, as their representatives recorded them.
+    pub async fn network_members(
+        &self,
+        network: crate::domain::NetworkId,
+    ) -> Result<Vec<MunicipalMembership>, ServiceError> {
+        Ok(self.store.network_members(network).await?)
+    }
+
     /// A membership of `slug` that `actor` may edit.
     pub async fn editable_membership(
         &self,

@@ -33,7 +33,7 @@ pub async fn countries(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Paged<Country>>, ApiError> {
     let page = page(q.page.as_deref(), q.per_page.as_deref())?;
-    Ok(Json(state.store.list_countries(page).await?))
+    Ok(Json(state.reference.read().await?.countries(page)))
 }
 
 /// One country by its ISO 3166-1 alpha-2 code.
@@ -46,7 +46,7 @@ pub async fn countries(
     ))]
 pub async fn country(State(state): State<AppState>, ApiPath(code): ApiPath<String>) -> Result<Json<Country>, ApiError> {
     let code = CountryCode::parse(&code).map_err(|_| InputError::new("code", "invalid_country_code"))?;
-    let found = state.store.country(&code).await?;
+    let found = state.reference.read().await?.country(&code).cloned();
     Ok(Json(found.ok_or_else(AppError::not_found)?))
 }
 

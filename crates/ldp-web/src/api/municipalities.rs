@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "municipalities",
     responses((status = 200, description = "All provinces", body = Vec<Province>)))]
 pub async fn provinces(State(state): State<AppState>) -> Result<Json<Vec<Province>>, ApiError> {
-    Ok(Json(state.store.list_provinces().await?))
+    Ok(Json(state.reference.read().await?.provinces().to_vec()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,7 +51,7 @@ pub async fn list(
     let filter = MunicipalityFilter::parse(q.province.as_deref(), q.kind.as_deref(), q.q.as_deref());
     let page = page(q.page.as_deref(), q.per_page.as_deref());
     let (filter, page) = filter_and_page(filter, page)?;
-    Ok(Json(state.store.list_municipalities(&filter, page).await?))
+    Ok(Json(state.reference.read().await?.municipalities(&filter, page)))
 }
 
 /// One municipality by its slug (e.g. `istanbul-kadikoy`, or `bursa` for the metropolitan municipality).
@@ -65,6 +65,6 @@ pub async fn show(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Municipality>, ApiError> {
-    let found = state.store.municipality_by_slug(&slug).await?;
+    let found = state.reference.read().await?.municipality_by_slug(&slug).cloned();
     Ok(Json(found.ok_or_else(AppError::not_found)?))
 }

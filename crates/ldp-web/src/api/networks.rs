@@ -18,8 +18,8 @@ use crate::state::AppState;
         (status = 404, description = "No union is configured", body = ErrorBody),
     ))]
 pub async fn union_info(State(state): State<AppState>) -> Result<Json<Union>, ApiError> {
-    let union = state.store.union_info().await?;
-    Ok(Json(union.ok_or_else(AppError::not_found)?))
+    let union = state.reference.read().await?.union();
+    Ok(Json(Union::clone(&*union.ok_or_else(AppError::not_found)?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,9 +44,10 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Paged<Network>>, ApiError> {
     let page = page(q.page.as_deref(), q.per_page.as_deref())?;
-    let all = state.store.list_networks().await?;
+    let reference = state.reference.read().await?;
+    let all = reference.networks();
     let total = all.len() as u64;
-    let items = all.into_iter().skip(page.offset() as usize).take(page.size() as usize).collect();
+    let items = all.iter().skip(page.offset() as usize).take(page.size() as usize).cloned().collect();
     Ok(Json(Paged::new(items, page, total)))
 }
 
@@ -58,6 +59,6 @@ pub async fn list(
         (status = 404, description = "No such network", body = ErrorBody),
     ))]
 pub async fn show(State(state): State<AppState>, ApiPath(slug): ApiPath<String>) -> Result<Json<Network>, ApiError> {
-    let network = state.store.network_by_slug(&slug).await?;
+    let network = state.reference.read().await?.network_by_slug(&slug).cloned();
     Ok(Json(network.ok_or_else(AppError::not_found)?))
 }

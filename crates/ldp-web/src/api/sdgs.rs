@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/sdgs", tag = "sdgs",
     responses((status = 200, description = "All goals", body = Vec<SdgGoal>)))]
 pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<SdgGoal>>, ApiError> {
-    Ok(Json(state.store.list_goals().await?))
+    Ok(Json(state.reference.read().await?.goals()))
 }
 
 /// One goal with its targets.
@@ -34,6 +34,6 @@ pub async fn show(
         .map_err(|_| AppError::invalid(ldp_core::domain::InputError::new("number", "not_a_number")))?;
     // A number outside 1–17 is a goal that does not exist.
     let number = GoalNumber::parse(n).map_err(|_| AppError::not_found())?;
-    let goal = state.store.goal(number).await?;
+    let goal = state.reference.read().await?.goal(number).cloned();
     Ok(Json(goal.ok_or_else(AppError::not_found)?))
 }

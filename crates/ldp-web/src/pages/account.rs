@@ -412,7 +412,7 @@ async fn account_page(
     let tokens = state.tokens.list(&viewer.actor, false).await.map_err(ctx.fail())?;
     let page = AccountPage {
         title: ctx.t("account-title"),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         notice,
         password_form,
         token_form,

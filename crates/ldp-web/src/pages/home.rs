@@ -25,8 +25,9 @@ struct HomePage {
 }
 
 pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let networks = state.store.list_networks().await.map_err(ctx.fail())?;
-    let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let networks = reference.networks().to_vec();
+    let provinces = reference.provinces().to_vec();
     let district_count: i64 = provinces.iter().map(|p| i64::from(p.district_count)).sum();
     let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
     let page = HomePage {

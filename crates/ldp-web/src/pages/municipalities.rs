@@ -56,7 +56,8 @@ pub async fn list(
         Ok(Query(q)) => q,
         Err(_) => return Err(ctx.fail()(AppError::bad_request("invalid_query"))),
     };
-    let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let provinces = reference.provinces().to_vec();
     let filter = MunicipalityFilter::parse(query.province.as_deref(), query.kind.as_deref(), query.q.as_deref());
     let page = parse_page(query.page.as_deref());
     let mut errors = InputError::default();
@@ -68,7 +69,7 @@ pub async fn list(
     }
     let (result, pagination) = match (filter, page) {
         (Ok(filter), Ok(page)) => {
-            let result = state.store.list_municipalities(&filter, page).await.map_err(ctx.fail())?;
+            let result = reference.municipalities(&filter, page);
             if result.is_past_end() && page.number() > 1 {
                 return Err(ctx.fail()(AppError::not_found()));
             }
@@ -133,19 +134,18 @@ pub async fn show(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let found = state.store.municipality_by_slug(&slug).await.map_err(ctx.fail())?;
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let found = reference.municipality_by_slug(&slug).cloned();
     let municipality = found.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
     let (parent, districts) = if municipality.kind == MunicipalityKind::District {
-        let parent = state.store.municipality_by_slug(&municipality.province.slug).await.map_err(ctx.fail())?;
-        (parent, Vec::new())
+        (reference.municipality_by_slug(&municipality.province.slug).cloned(), Vec::new())
     } else {
         let filter = MunicipalityFilter {
             province: Some(municipality.province.plate),
             kind: Some(MunicipalityKind::District),
             name: None,
         };
-        let districts = state.store.list_municipalities(&filter, Page::first(Page::MAX_SIZE)).await;
-        (None, districts.map_err(ctx.fail())?.items)
+        (None, reference.municipalities(&filter, Page::first(Page::MAX_SIZE)).items)
     };
     let filter = ldp_core::domain::partnership::PartnershipFilter {
         municipality: Some(municipality.slug.clone()),
@@ -153,9 +153,9 @@ pub async fn show(
     };
     let mut relations = state.partnerships.list(&filter, Page::first(Page::MAX_SIZE)).await.map_err(ctx.fail())?;
     relations.items.iter_mut().for_each(|p| p.localize(ctx.lang));
-    let profile = state.store.municipality_profile(municipality.id).await.map_err(ctx.fail())?.unwrap_or_default();
-    let representatives = state.store.representatives(municipality.id).await.map_err(ctx.fail())?;
-    let memberships = state.store.municipal_memberships(municipality.id).await.map_err(ctx.fail())?;
+    let profile = reference.profile(municipality.id).cloned().unwrap_or_default();
+    let representatives = state.workspace.representatives(&municipality).await.map_err(ctx.fail())?;
+    let memberships = state.workspace.memberships(&municipality).await.map_err(ctx.fail())?;
     let page = ShowPage {
         profile,
         representatives,

@@ -19,7 +19,7 @@ struct NetworksPage {
 }
 
 pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let networks = state.store.list_networks().await.map_err(ctx.fail())?;
+    let networks = state.reference.read().await.map_err(ctx.fail())?.networks().to_vec();
     let page = NetworksPage { title: ctx.t("networks-title"), networks, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
@@ -41,16 +41,15 @@ pub async fn show(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let network = state.store.network_by_slug(&slug).await.map_err(ctx.fail())?;
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let network = reference.network_by_slug(&slug).cloned();
     let network = network.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
-    let hq_country = match CountryCode::parse(&network.hq_country) {
-        Ok(code) => state.store.country(&code).await.map_err(ctx.fail())?.map(|c| c.name),
-        Err(_) => None,
-    };
-    let memberships = state.store.network_members(network.id).await.map_err(ctx.fail())?;
+    let hq_country =
+        CountryCode::parse(&network.hq_country).ok().and_then(|code| reference.country(&code).map(|c| c.name.clone()));
+    let memberships = state.workspace.network_members(network.id).await.map_err(ctx.fail())?;
     let ids: Vec<_> = memberships.iter().map(|m| m.municipality_id).collect();
     let mut municipalities: std::collections::HashMap<_, _> =
-        state.store.municipalities_by_id(&ids).await.map_err(ctx.fail())?.into_iter().map(|m| (m.id, m)).collect();
+        reference.municipalities_by_id(&ids).into_iter().map(|m| (m.id, m)).collect();
     let members: Vec<_> =
         memberships.into_iter().filter_map(|m| municipalities.remove(&m.municipality_id).map(|mu| (mu, m))).collect();
     let page = NetworkPage {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use ldp_core::domain::partnership::*;
-use ldp_core::domain::{CountryCode, Localized, Municipality, MunicipalityFilter, Page, Paged, Province, SdgGoal};
+use ldp_core::domain::{CountryCode, Localized, Municipality, Page, Paged, Province, SdgGoal};
 
 use super::pagination::Pagination;
 use super::{PageCtx, PageError, parse_page, render, status_for};
@@ -94,20 +94,11 @@ pub(super) async fn filter_form(
     state: &AppState,
     query: PartnershipQuery,
 ) -> Result<(FilterForm, Option<PartnershipFilter>), PageError> {
-    let provinces = state.store.list_provinces().await.map_err(ctx.fail())?;
-    let countries = state.store.partner_countries().await.map_err(ctx.fail())?;
-    let goals = state.store.list_goals().await.map_err(ctx.fail())?;
-    let mut members = Vec::new();
-    for n in 1..=10 {
-        let page =
-            Page::parse(Some(n), Some(i64::from(Page::MAX_SIZE))).map_err(AppError::invalid).map_err(ctx.fail())?;
-        let batch = state.store.list_municipalities(&MunicipalityFilter::default(), page).await.map_err(ctx.fail())?;
-        let done = batch.items.len() < Page::MAX_SIZE as usize;
-        members.extend(batch.items);
-        if done {
-            break;
-        }
-    }
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let provinces = reference.provinces().to_vec();
+    let countries = state.partnerships.partner_countries().await.map_err(ctx.fail())?;
+    let goals = reference.goals();
+    let members: Vec<_> = reference.all_municipalities().cloned().collect();
     let (filter, errors) = match PartnershipFilter::parse(&query) {
         Ok(f) => (Some(f), BTreeMap::new()),
         Err(e) => (None, e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))).collect()),

@@ -20,7 +20,7 @@ struct GoalsPage {
 }
 
 pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
-    let goals = state.store.list_goals().await.map_err(ctx.fail())?;
+    let goals = state.reference.read().await.map_err(ctx.fail())?.goals();
     let page = GoalsPage { title: ctx.t("sdgs-title"), goals, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
@@ -53,7 +53,7 @@ pub async fn show(
         .and_then(|n| GoalNumber::parse(n).ok())
         .ok_or_else(AppError::not_found)
         .map_err(ctx.fail())?;
-    let detail = state.store.goal(number).await.map_err(ctx.fail())?;
+    let detail = state.reference.read().await.map_err(ctx.fail())?.goal(number).cloned();
     let detail = detail.ok_or_else(AppError::not_found).map_err(ctx.fail())?;
     let filter = PartnershipFilter { sdg: Some(number), ..PartnershipFilter::default() };
     let mut relations = state.partnerships.list(&filter, Page::first(GOAL_LIST)).await.map_err(ctx.fail())?;

@@ -21,6 +21,7 @@ mod phones_and_map;
 mod proxy;
 mod public_language;
 mod public_truth;
+mod read_model;
 mod server;
 mod trail_forms;
 mod workspace_forms;

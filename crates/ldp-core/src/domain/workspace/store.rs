@@ -14,6 +14,9 @@ use crate::store::StoreResult;
 pub trait WorkspaceStore: Send + Sync + 'static {
     async fn municipality_profile(&self, id: MunicipalityId) -> StoreResult<Option<MunicipalityProfile>>;
 
+    /// Every municipality's profile at once (for the reference read model).
+    async fn municipality_profiles(&self) -> StoreResult<Vec<(MunicipalityId, MunicipalityProfile)>>;
+
     async fn update_municipality_profile(
         &self,
         id: MunicipalityId,

@@ -69,7 +69,7 @@ pub async fn log(
     SignedIn(viewer): SignedIn,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let me = Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?;
     let query_string = serde_urlencoded::to_string(&q).unwrap_or_default();
     let mut form = FormState::of(&q);
     let parsed = match (q.filter(), parse_page(q.page.as_deref())) {

@@ -50,7 +50,7 @@ pub async fn show(
     SignedIn(viewer): SignedIn,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Response, PageError> {
-    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let me = Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?;
     let asked = q.municipality.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (chosen, choices) = if viewer.user.role == Role::Representative {
         // `Me` read the representative's municipalities already; the first is shown unless another is asked.

@@ -16,33 +16,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use std::sync::Arc;
 
 use ldp_core::domain::partnership::{Partnership, PartnershipFilter};
 use ldp_core::domain::{Municipality, Page, Paged, Role};
-use ldp_core::store::{Store, StoreError};
+use ldp_core::reference::model::ReferenceModel;
+use ldp_core::store::StoreError;
 
 use super::forms::render_private;
 use super::{PageCtx, PageError};
 
-/// Every item of a paged store list (the form choices that must offer all of them), read 100 at a time.
-pub(crate) async fn every_page<T, F, Fut>(mut read: F) -> Result<Vec<T>, StoreError>
-where
-    F: FnMut(Page) -> Fut,
-    Fut: std::future::Future<Output = Result<Paged<T>, StoreError>>,
-{
-    let mut all = Vec::new();
-    let mut n = 1;
-    loop {
-        let got = read(Page::parse(Some(n), Some(100)).unwrap_or(Page::first(100))).await?;
-        let last = got.last_page();
-        all.extend(got.items);
-        if n >= i64::from(last) {
-            return Ok(all);
-        }
-        n += 1;
-    }
-}
 use crate::session::{SignedIn, Viewer};
 use crate::state::AppState;
 
@@ -117,10 +99,12 @@ pub struct Me {
 }
 
 impl Me {
-    pub async fn of(viewer: &Viewer, store: &Arc<dyn Store>) -> Result<Me, StoreError> {
-        let municipalities = store
-            .municipalities_by_id(&viewer.user.municipalities)
+    /// The header's facts about the viewer; their municipalities come from the reference model.
+    pub async fn of(viewer: &Viewer, reference: &ReferenceModel) -> Result<Me, StoreError> {
+        let municipalities = reference
+            .read()
             .await?
+            .municipalities_by_id(&viewer.user.municipalities)
             .into_iter()
             .map(|m| {
                 let name = m.official_name().tr;
@@ -193,10 +177,11 @@ pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
-    let me = Me::of(&viewer, &state.store).await.map_err(ctx.fail())?;
+    let me = Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?;
     let mut sections = Vec::new();
     if viewer.user.role == Role::Representative {
-        for m in state.store.municipalities_by_id(&viewer.user.municipalities).await.map_err(ctx.fail())? {
+        let reference = state.reference.read().await.map_err(ctx.fail())?;
+        for m in reference.municipalities_by_id(&viewer.user.municipalities) {
             let label = ctx.official(&m);
             sections.push(attention(&state, Some(&m), label).await.map_err(ctx.fail())?);
         }

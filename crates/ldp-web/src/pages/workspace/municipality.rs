@@ -54,7 +54,7 @@ async fn municipality_page(
     };
     let page = MunicipalityPage {
         title: ctx.official(&m),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         representatives: state.workspace.representatives(&m).await.map_err(ctx.fail())?,
         memberships: state.workspace.memberships(&m).await.map_err(ctx.fail())?,
         municipality: m,
@@ -136,7 +136,7 @@ async fn representative_page(
     let base = format!("/workspace/municipalities/{slug}/representatives");
     let page = RepresentativePage {
         title: ctx.t(if id.is_some() { "rep-edit-title" } else { "rep-new-title" }),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         municipality: m,
         action: ctx.href(&match id {
             Some(id) => format!("{base}/{id}"),
@@ -306,7 +306,7 @@ async fn membership_page(
     let base = format!("/workspace/municipalities/{slug}/memberships");
     let page = MembershipPage {
         title: ctx.t(if id.is_some() { "membership-edit-title" } else { "membership-new-title" }),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         action: ctx.href(&match id {
             Some(id) => format!("{base}/{id}"),
             None => format!("{base}/new"),

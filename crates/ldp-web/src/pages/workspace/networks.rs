@@ -37,8 +37,8 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let page = ListPage {
         title: ctx.t("ws-networks"),
-        me: Me::of(&viewer, &state.store).await.map_err(ctx.fail())?,
-        union_networks: state.store.list_networks().await.map_err(ctx.fail())?,
+        me: Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?,
+        union_networks: state.reference.read().await.map_err(ctx.fail())?.networks().to_vec(),
         registry: state.networks.list(&viewer.actor).await.map_err(ctx.fail())?,
         may_propose: state.networks.may_propose(&viewer.actor),
         staff: viewer.actor.edits_all_content(),
@@ -77,7 +77,7 @@ struct Values<'a> {
 
 /// Every country, in Turkish (or English) alphabetical order, for the headquarters' country.
 async fn countries(state: &AppState) -> Result<Vec<Country>, ldp_core::store::StoreError> {
-    super::every_page(|page| state.store.list_countries(page)).await
+    Ok(state.reference.read().await?.all_countries().to_vec())
 }
 
 async fn form_page(
@@ -121,7 +121,7 @@ async fn form_page(
     };
     let page = FormPage {
         title,
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         action: ctx.href(&match id {
             Some(id) => format!("/workspace/networks/{}", id.0),
             None => "/workspace/networks/new".to_owned(),

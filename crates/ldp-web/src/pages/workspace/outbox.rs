@@ -88,7 +88,7 @@ pub async fn list(
     }
     let page = OutboxPage {
         title: ctx.t("ws-outbox"),
-        me: Me::of(&viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?,
         form,
         states: JobState::ALL,
         jobs,

@@ -10,7 +10,7 @@ use ldp_core::domain::partnership::{
     ActivityKind, DocumentKind, PartnershipDetail, PartnershipId, PartnershipKind, RawEvidence, Stage, Theme,
     expected_step,
 };
-use ldp_core::domain::{City, CityFilter, Municipality, MunicipalityFilter, Page, SdgGoal};
+use ldp_core::domain::{City, CityFilter, Municipality, Page, SdgGoal};
 use ldp_core::services::documents::MAX_DOCUMENT_BYTES;
 use ldp_core::services::partnerships::trail_state;
 use ldp_core::services::partnerships::{ActivityInput, NewPartnershipInput};
@@ -59,8 +59,7 @@ pub struct NewQuery {
 
 /// Every member municipality, in Turkish alphabetical order.
 async fn all_members(state: &AppState) -> Result<Vec<Municipality>, ldp_core::store::StoreError> {
-    let filter = MunicipalityFilter::default();
-    super::every_page(|page| state.store.list_municipalities(&filter, page)).await
+    Ok(state.reference.read().await?.all_municipalities().cloned().collect())
 }
 
 /// The municipalities the viewer may propose for (their own, or every member for the union's staff), and
@@ -94,23 +93,22 @@ async fn new_page(
     if !viewer.actor.edits_all_content() && viewer.user.municipalities.is_empty() {
         return Err(PageError::new(ctx, AppError::forbidden()));
     }
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
     let mut countries = std::collections::HashMap::new();
     for c in &cities {
-        if !countries.contains_key(c.country.as_str())
-            && let Some(found) = state.store.country(&c.country).await.map_err(ctx.fail())?
-        {
+        if let Some(found) = reference.country(&c.country) {
             countries.insert(c.country.as_str().to_owned(), found.name.get(ctx.lang).to_owned());
         }
     }
     let (members, partner_members) = members(state, viewer).await.map_err(ctx.fail())?;
     let page = NewPage {
         title: ctx.t("ws-new-partnership"),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         members,
         partner_members,
         kinds: PartnershipKind::ALL.to_vec(),
         themes: Theme::ALL.to_vec(),
-        goals: state.store.list_goals().await.map_err(ctx.fail())?,
+        goals: reference.goals(),
         q,
         cities,
         countries,
@@ -292,7 +290,7 @@ async fn show_page(
     };
     let page = ShowPage {
         title,
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         editable,
         detail,
         show_actor: true,
@@ -301,7 +299,7 @@ async fn show_page(
         proposal_form,
         activity_kinds: ActivityKind::ALL.to_vec(),
         document_kinds: DocumentKind::ALL.to_vec(),
-        goals: state.store.list_goals().await.map_err(ctx.fail())?,
+        goals: state.reference.read().await.map_err(ctx.fail())?.goals(),
         sdg_form,
         activity_form: forms.activity,
         document_form: forms.document,

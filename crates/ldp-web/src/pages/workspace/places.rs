@@ -57,7 +57,7 @@ async fn page(
     }
     let page = PlacesPage {
         title: ctx.t("ws-places"),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         places: state.store.source_places().await.map_err(ctx.fail())?,
         failed,
         merged,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashMap;
 
-use ldp_core::domain::{Municipality, MunicipalityFilter, MunicipalityId, Page, Role, User, UserId};
+use ldp_core::domain::{Municipality, MunicipalityFilter, MunicipalityId, Role, User, UserId};
 use ldp_core::services::accounts::UserInput;
 
 use super::Me;
@@ -57,7 +57,7 @@ async fn municipalities_named(
     let mut ids: Vec<MunicipalityId> = users.iter().flat_map(|u| u.municipalities.iter().copied()).collect();
     ids.sort_unstable_by_key(|id| id.0);
     ids.dedup();
-    let found = state.store.municipalities_by_id(&ids).await?;
+    let found = state.reference.read().await?.municipalities_by_id(&ids);
     Ok(found
         .into_iter()
         .map(|m| {
@@ -84,21 +84,13 @@ pub(super) async fn choices(
 ) -> Result<Vec<Choice>, ldp_core::store::StoreError> {
     let folded = ldp_core::text::fold(q);
     let filter = MunicipalityFilter { name: (!folded.is_empty()).then_some(folded), ..Default::default() };
-    let mut found: Vec<Municipality> = Vec::new();
-    for n in 1.. {
-        let page =
-            state.store.list_municipalities(&filter, Page::parse(Some(n), Some(100)).unwrap_or_default()).await?;
-        let last = i64::from(page.last_page());
-        found.extend(page.items);
-        if n >= last {
-            break;
-        }
-    }
+    let reference = state.reference.read().await?;
+    let found: Vec<&Municipality> = reference.matching(&filter).collect();
     let label = |m: &Municipality| format!("{} · {}", ctx.official(m), m.province.name);
     let mut out = Vec::new();
     for slug in ticked {
-        if let Some(m) = state.store.municipality_by_slug(slug).await? {
-            out.push(Choice { label: label(&m), slug: m.slug, checked: true });
+        if let Some(m) = reference.municipality_by_slug(slug) {
+            out.push(Choice { label: label(m), slug: m.slug.clone(), checked: true });
         }
     }
     for m in found.iter().filter(|m| !ticked.contains(&m.slug)) {
@@ -143,7 +135,7 @@ async fn users_page(
     let roles: Vec<Role> = Role::ALL.into_iter().filter(|r| viewer.actor.grants(*r)).collect();
     let page = UsersPage {
         title: ctx.t("ws-users"),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         users,
         roles,
         can_invite: viewer.actor.invites_users(),
@@ -281,7 +273,7 @@ async fn user_page(
     let choices = choices(&ctx, state, &mq, &ticked).await.map_err(ctx.fail())?;
     let page = UserPage {
         title: user.email.clone(),
-        me: Me::of(viewer, &state.store).await.map_err(ctx.fail())?,
+        me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         user,
         roles: Role::ALL.to_vec(),
         form,
