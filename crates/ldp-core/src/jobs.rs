@@ -3,8 +3,9 @@
 //! worker at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has a single writer), failures retry
 //! with a growing delay, and staff see the queue as the workspace's outbox.
 //!
-//! This is the first capability with its own storage trait ([`JobStore`]) beside its domain, instead of
-//! more methods on [`crate::store::Store`].
+//! Its storage trait ([`JobStore`]) lives beside its domain, like every capability's; [`crate::store::Store`]
+//! includes it. [`JobWrites`] queues a job inside a [`crate::store::UnitOfWork`], in the transaction of the
+//! change it follows.
 
 use async_trait::async_trait;
 use serde::Serialize;

@@ -1,4 +1,5 @@
-//! The heart of the Local Diplomacy Platform: domain types, use-cases and the [`store::Store`] trait.
+//! The heart of the Local Diplomacy Platform: domain types, use-cases, and one storage trait per capability
+//! (joined as [`store::Store`]).
 //!
 //! Nothing here knows about HTTP or SQL. The web layer parses requests into these types; the store
 //! layer persists them.
