@@ -335,7 +335,7 @@ report() {
     local uncached="${CACHE_MODES[0]}" cached="${CACHE_MODES[-1]}"
     for engine in $ENGINES; do
         if [[ "$cached" == on ]]; then
-            worst="$(for size in "${SIZES[@]}"; do for page in "${PAGES[@]}"; do ratio "${RPS[$engine $size on $page]}" "${NGINX_RPS[$size $page]}"; done; done | sort -g | head -n 1)"
+            worst="$(for size in "${SIZES[@]}"; do for page in "${PAGES[@]}"; do ratio "${RPS[$engine $size on $page]}" "${NGINX_RPS[$size $page]}"; echo; done; done | sort -g | head -n 1)"
             row "cached public pages, lowest ldp/nginx req/s" "$engine" "$worst" "≥ 0.5" "$(verdict "$worst" 0.5 ge)"
         else
             row "cached public pages, ldp/nginx req/s" "$engine" "no cache" "≥ 0.5" "n/a"
