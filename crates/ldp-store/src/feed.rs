@@ -16,7 +16,7 @@ use ldp_core::feed::{ChangeFeed, Topic, Versions};
 use ldp_core::store::StoreResult;
 
 use crate::SqlStore;
-use crate::pool::{Pools, db, dispatch};
+use crate::pool::{Pools, dispatch};
 
 /// The notification channel the `data_version` trigger sends `topic:version` on.
 const CHANNEL: &str = "ldp_data_version";
@@ -57,6 +57,20 @@ fn parse_notice(payload: &str) -> Option<Versions> {
     Some(seen)
 }
 
+/// Reads every topic's version on `$executor` (a pool, or a transaction's connection to see its own bumps),
+/// inside a `dispatch!`/`on_unit!` body; evaluates to the [`Versions`].
+macro_rules! read_versions {
+    ($executor:expr) => {
+        $crate::feed::versions_from(
+            sqlx::query_as::<Db, (String, i64)>("SELECT topic, version FROM data_version")
+                .fetch_all($executor)
+                .await
+                .map_err($crate::pool::db)?,
+        )
+    };
+}
+pub(crate) use read_versions;
+
 /// The versions in rows of the `data_version` table (unknown topics, from a newer release, are skipped).
 pub(crate) fn versions_from(rows: Vec<(String, i64)>) -> Versions {
     let mut versions = Versions::default();
@@ -71,11 +85,7 @@ pub(crate) fn versions_from(rows: Vec<(String, i64)>) -> Versions {
 impl SqlStore {
     /// The versions as committed now.
     pub(crate) async fn data_versions_q(&self) -> StoreResult<Versions> {
-        let rows = dispatch!(&self.pools, pool => {
-            sqlx::query_as::<Db, (String, i64)>("SELECT topic, version FROM data_version")
-                .fetch_all(pool).await.map_err(db)?
-        });
-        Ok(versions_from(rows))
+        Ok(dispatch!(&self.pools, pool => read_versions!(pool)))
     }
 
     /// Tells this node's feed what a commit of its own just wrote, so the next request on this node sees it.

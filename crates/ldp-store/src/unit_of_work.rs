@@ -76,17 +76,16 @@ impl SqlUnit {
     /// data versions the unit bumped are read inside it and raise this node's feed once committed, so the
     /// next request here sees the change.
     pub(crate) async fn finish(mut self, change: &Change) -> StoreResult<()> {
-        let rows = on_unit!(self, conn => {
+        let versions = on_unit!(self, conn => {
             write_audit!(&mut *conn, change);
-            sqlx::query_as::<Db, (String, i64)>("SELECT topic, version FROM data_version")
-                .fetch_all(&mut *conn).await.map_err(db)?
+            crate::feed::read_versions!(&mut *conn)
         });
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
         .map_err(db)?;
-        self.feed.observe(crate::feed::versions_from(rows));
+        self.feed.observe(versions);
         Ok(())
     }
 }
