@@ -44,10 +44,27 @@ pub struct Config {
     pub page_cache_bytes: u64,
 }
 
-/// Shared application state: the store, the services, the metrics registry and the site's facts.
-/// Nodes keep nothing else that matters (sessions live in the database), so any node can serve any request.
+/// Shared application state: the store, the services, the metrics registry and the site's facts, behind one
+/// `Arc`. Handlers and middleware read its fields through `Deref` ([`Shared`]).
+///
+/// Axum clones the state into every route's middleware stack on every request (a cached page took 132
+/// clones), so a clone must be one reference count, not one per service and a moka handle with its channels:
+/// as a struct of 20 handles it cost a third of a cached page's instructions (callgrind, `bench/README.md`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds. Nodes keep nothing else that matters (sessions live in the database), so any
+/// node can serve any request.
+#[derive(Clone)]
+pub struct Shared {
     pub trusted_proxies: Arc<TrustedProxies>,
     pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn Store>,
@@ -96,7 +113,7 @@ impl AppState {
         let page_cache = PageCache::new(config.page_cache_bytes);
         page_cache.follow(&feed);
         let jobs = Jobs::new(queue, config.clock.clone(), vec![Arc::new(accounts.clone())], JobSettings::default());
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
             tokens: Tokens::new(store.clone(), config.clock.clone()),
             accounts,
@@ -117,6 +134,11 @@ impl AppState {
             csrf_key,
             origin: Arc::from(origin),
             page_cache,
-        })
+        })))
+    }
+
+    /// The same state with another page cache (tests compare a cached answer with a fresh rendering).
+    pub fn with_page_cache(&self, page_cache: PageCache) -> AppState {
+        AppState(Arc::new(Shared { page_cache, ..(*self.0).clone() }))
     }
 }

@@ -254,8 +254,7 @@ impl TestApp {
 
     /// GETs `uri` from the same state with the page cache off: what a fresh rendering says now.
     pub async fn get_uncached(&self, uri: &str) -> Reply {
-        let mut state = self.state.clone();
-        state.page_cache = ldp_web::cache::PageCache::off();
+        let state = self.state.with_page_cache(ldp_web::cache::PageCache::off());
         let response = ldp_web::app(state).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
         let (status, headers) = (response.status(), response.headers().clone());
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
