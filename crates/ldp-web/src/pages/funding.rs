@@ -215,7 +215,7 @@ impl CallPage {
     }
 
     fn plates(&self, p: &Programme) -> String {
-        p.eligibility.provinces.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+        province_names(p)
     }
 }
 
@@ -260,12 +260,20 @@ struct ProgrammesPage {
 
 impl ProgrammesPage {
     fn province_names(&self, p: &Programme) -> String {
-        p.eligibility.provinces.iter().map(|plate| self.province(plate.get())).collect::<Vec<_>>().join(", ")
+        province_names(p)
     }
+}
 
-    fn province(&self, plate: u8) -> String {
-        PROVINCES.get(usize::from(plate)).map(|s| (*s).to_owned()).unwrap_or_else(|| plate.to_string())
-    }
+/// The names of a programme's provinces, in the order the programme gives them.
+fn province_names(p: &Programme) -> String {
+    p.eligibility
+        .provinces
+        .iter()
+        .map(|plate| {
+            PROVINCES.get(usize::from(plate.get())).map(|s| (*s).to_owned()).unwrap_or_else(|| plate.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Turkish provinces by plate code (index 0 unused), for programmes whose areas reach beyond the union's region.

@@ -74,6 +74,7 @@ async fn a_call_entered_by_staff_shows_on_the_next_anonymous_page_with_its_eligi
             "https://cbc.ab.gov.tr/bg-tr/190/interreg-ipa-bulgaria-turkiye-cross-border-cooperation-programme?lang=en"
         )
     );
+    assert!(text(&page, "#eligibility-title ~ dl.facts").contains("Edirne, Kırklareli"));
     let outside = app.page(&format!("/tr/funding/calls/{id}?municipality=istanbul")).await;
     assert_eq!(text(&outside, ".verdict .verdict-word"), "Başvuramaz");
     assert!(text(&outside, ".verdict").contains("program alanının dışında"));
