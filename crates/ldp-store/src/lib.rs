@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 pub mod backup;
 mod feed;
+mod funding;
 mod jobs;
 mod load;
 mod merge;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::{Date, OffsetDateTime};
 
+use ldp_core::domain::funding;
 use ldp_core::domain::partnership::{
     CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
     PartnershipDetail, PartnershipFilter, PartnershipId, Stage, TrailEvent,
@@ -79,6 +80,75 @@ impl JobStore for CountingStore {
     async fn prune_jobs(&self, before: OffsetDateTime) -> StoreResult<u64> {
         self.count("prune_jobs");
         self.inner.prune_jobs(before).await
+    }
+}
+
+#[async_trait]
+impl FundingStore for CountingStore {
+    async fn funders(&self) -> StoreResult<Vec<funding::Funder>> {
+        self.count("funders");
+        self.inner.funders().await
+    }
+
+    async fn programmes(&self) -> StoreResult<Vec<funding::Programme>> {
+        self.count("programmes");
+        self.inner.programmes().await
+    }
+
+    async fn programme_by_slug(&self, slug: &str) -> StoreResult<Option<funding::Programme>> {
+        self.count("programme_by_slug");
+        self.inner.programme_by_slug(slug).await
+    }
+
+    async fn load_funding_data(
+        &self,
+        data: &funding::data::FundingData,
+        change: &Change,
+    ) -> StoreResult<funding::FundingLoadReport> {
+        self.count("load_funding_data");
+        self.inner.load_funding_data(data, change).await
+    }
+
+    async fn calls(
+        &self,
+        filter: &funding::CallFilter,
+        now: time::OffsetDateTime,
+        page: Page,
+    ) -> StoreResult<Paged<funding::Call>> {
+        self.count("calls");
+        self.inner.calls(filter, now, page).await
+    }
+
+    async fn call(&self, id: funding::CallId) -> StoreResult<Option<funding::Call>> {
+        self.count("call");
+        self.inner.call(id).await
+    }
+
+    async fn call_by_identifier(&self, identifier: &str) -> StoreResult<Option<funding::Call>> {
+        self.count("call_by_identifier");
+        self.inner.call_by_identifier(identifier).await
+    }
+
+    async fn save_call(
+        &self,
+        fields: &funding::CallFields,
+        published: bool,
+        suggested_by: Option<UserId>,
+        source: &str,
+        change: &Change,
+    ) -> StoreResult<funding::Saved> {
+        self.count("save_call");
+        self.inner.save_call(fields, published, suggested_by, source, change).await
+    }
+
+    async fn update_call(&self, id: funding::CallId, fields: &funding::CallFields, change: &Change) -> StoreResult<()> {
+        self.count("update_call");
+        self.inner.update_call(id, fields, change).await
+    }
+
+    async fn publish_call(&self, id: funding::CallId, change: &Change) -> StoreResult<bool> {
+        self.count("publish_call");
+        self.inner.publish_call(id, change).await
     }
 }
 

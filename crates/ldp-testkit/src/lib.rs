@@ -138,7 +138,12 @@ impl TestDb {
 async fn seed(store: Arc<SqlStore>) {
     store.migrate().await.expect("migrations apply");
     ensure_reference(store.as_ref(), false, FixedClock::new(SEEDED_AT).as_ref()).await.expect("reference data loads");
-    ensure_partnership_seed(store, FixedClock::new(SEEDED_AT).as_ref()).await.expect("sister-city relations load");
+    ensure_partnership_seed(store.clone(), FixedClock::new(SEEDED_AT).as_ref())
+        .await
+        .expect("sister-city relations load");
+    ldp_core::services::funding::ensure_funding_data(store.as_ref(), FixedClock::new(SEEDED_AT).as_ref())
+        .await
+        .expect("funding programmes load");
 }
 
 async fn open(url: &str) -> Arc<SqlStore> {

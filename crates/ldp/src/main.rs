@@ -358,6 +358,9 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     ensure_partnership_seed(store.clone(), &ldp_core::clock::SystemClock)
         .await
         .context("loading sister-city relations")?;
+    ldp_core::services::funding::ensure_funding_data(store.as_ref(), &ldp_core::clock::SystemClock)
+        .await
+        .context("loading funding programmes")?;
     let uploads = Arc::new(uploads(&settings)?);
     let config = ldp_web::state::Config {
         clock: ldp_core::clock::system(),

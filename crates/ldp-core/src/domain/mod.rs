@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod audit;
 mod error;
+pub mod funding;
 mod geo;
 mod lang;
 mod municipality;

@@ -3,6 +3,7 @@
 mod accounts;
 mod data_truth;
 mod feed;
+mod funding;
 mod jobs;
 mod network_registry;
 mod partnership_edits;

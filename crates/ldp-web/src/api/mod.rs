@@ -2,6 +2,7 @@
 
 mod auth;
 mod extract;
+mod funding;
 mod geo;
 mod municipalities;
 mod network_registry;
@@ -39,6 +40,7 @@ use crate::state::AppState;
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
+        (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -97,6 +99,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workspace_writes::audit))
         .routes(routes!(workspace_writes::me))
         .routes(routes!(outbox::list))
+        .routes(routes!(funding::list, funding::create))
+        .routes(routes!(funding::show, funding::update))
+        .routes(routes!(funding::publish))
+        .routes(routes!(funding::programmes))
         .split_for_parts()
 }
 

@@ -5,6 +5,7 @@ mod content;
 mod ctx;
 pub mod exports;
 pub mod forms;
+pub mod funding;
 mod home;
 mod map;
 mod municipalities;
@@ -45,6 +46,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/partnerships/countries", get(partnerships::countries))
         .route("/{lang}/partnerships/{id}", get(partnerships::show))
         .route("/{lang}/compliance", get(partnerships::compliance))
+        .route("/{lang}/funding", get(funding::list))
+        .route("/{lang}/funding/programmes", get(funding::programmes))
+        .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/sdgs", get(sdgs::list))

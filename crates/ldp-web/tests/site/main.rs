@@ -8,6 +8,7 @@ mod backup;
 mod boxed_in;
 mod downloads;
 mod exports;
+mod funding;
 mod helpers;
 mod invite_form;
 mod mail_and_origin;

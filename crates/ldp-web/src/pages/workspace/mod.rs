@@ -143,6 +143,8 @@ struct DashboardPage {
     title: String,
     me: Me,
     attention: Vec<Attention>,
+    /// For a representative: each of their municipalities with the open calls it may apply to.
+    open_calls: Vec<(String, Vec<ldp_core::domain::funding::Call>)>,
     recent: Vec<audit_view::AuditLine>,
     /// The dashboard lists changes without their fields; the audit log shows them.
     show_changes: bool,
@@ -179,10 +181,13 @@ pub async fn dashboard(
 ) -> Result<Response, PageError> {
     let me = Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?;
     let mut sections = Vec::new();
+    let mut open_calls = Vec::new();
     if viewer.user.role == Role::Representative {
         let reference = state.reference.read().await.map_err(ctx.fail())?;
         for m in reference.municipalities_by_id(&viewer.user.municipalities) {
             let label = ctx.official(&m);
+            let calls = state.funding.open_calls_for(&m, 10).await.map_err(ctx.fail())?;
+            open_calls.push((label.clone(), calls.into_iter().map(|(c, _)| c).collect()));
             sections.push(attention(&state, Some(&m), label).await.map_err(ctx.fail())?);
         }
     } else {
@@ -194,6 +199,7 @@ pub async fn dashboard(
         title: ctx.t("ws-dashboard"),
         me,
         attention: sections,
+        open_calls,
         recent,
         show_changes: false,
         ctx: ctx.clone(),

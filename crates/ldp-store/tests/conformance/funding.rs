@@ -1,0 +1,228 @@
+//! Funding (issue 16): the shipped programmes, calls saved by identifier (created, updated, unchanged), the
+//! list's filters and status, edits, publication of suggestions, and the eligibility of members by province.
+
+use ldp_core::domain::funding::{
+    CallFields, CallFilter, CallId, CallKind, CallStatus, Deadline, DeadlineModel, Eligibility, Ground, Saved, Verdict,
+    data::FundingData, parse_amount,
+};
+use ldp_core::domain::{Actor, AuditFilter, Change, Localized, Page, PlateCode};
+use ldp_core::feed::{FeedStore, Topic};
+use ldp_core::services::funding::{CallInput, Funding, ensure_funding_data};
+use ldp_core::store::StoreError;
+use ldp_core::store::prelude::*;
+use ldp_testkit::{NOW, TestDb, both_backends};
+use time::macros::date;
+
+both_backends!(seeded =>
+    shipped_programmes_are_loaded_once_with_their_sources,
+    calls_are_saved_by_identifier_and_read_back_exactly,
+    the_list_filters_by_status_kind_programme_funder_goal_and_words,
+    calls_are_edited_and_suggestions_published_with_audit_entries,
+    members_are_eligible_inside_the_programme_area_and_not_outside,
+);
+
+fn system() -> Actor {
+    Actor::system("test")
+}
+
+async fn audit_count(db: &TestDb, record_type: &str) -> u64 {
+    let filter = AuditFilter { record_type: Some(record_type.into()), ..AuditFilter::default() };
+    db.store.list_audit(&filter, Page::first(1)).await.unwrap().total
+}
+
+fn call(identifier: &str, programme: Option<ldp_core::domain::funding::ProgrammeId>) -> CallFields {
+    CallFields {
+        identifier: identifier.into(),
+        programme,
+        kind: CallKind::Grant,
+        title: Localized::new("Kıyı kentlerinde iklim uyumu", "Climate adaptation in coastal cities"),
+        summary: Localized::new("Özet", "Summary"),
+        opens_on: Some(date!(2026 - 11 - 01)),
+        deadline_model: DeadlineModel::TwoStage,
+        deadlines: vec![
+            Deadline::parse("2027-01-20T17:00", "Europe/Brussels").unwrap(),
+            Deadline::parse("2027-05-12T17:00", "Europe/Brussels").unwrap(),
+        ],
+        budget: ldp_core::domain::funding::Budget {
+            currency: "EUR".into(),
+            total: parse_amount("12 345 678,90"),
+            min_per_project: parse_amount("100000"),
+            max_per_project: parse_amount("2500000.01"),
+            cofinancing_rate: parse_amount("90"),
+        },
+        themes: vec!["iklim".into(), "kıyı".into()],
+        sdgs: vec![11, 13],
+        link: "https://example.org/call".into(),
+        eligibility: Eligibility::default(),
+    }
+}
+
+async fn shipped_programmes_are_loaded_once_with_their_sources(db: TestDb) {
+    let programmes = db.store.programmes().await.unwrap();
+    let shipped = FundingData::embedded().unwrap();
+    assert_eq!(programmes.len(), shipped.programmes.len());
+    assert_eq!(db.store.funders().await.unwrap().len(), shipped.funders.len());
+    let bg_tr = db.store.programme_by_slug("interreg-ipa-bulgaria-turkiye").await.unwrap().unwrap();
+    assert_eq!(bg_tr.eligibility.provinces, vec![PlateCode::parse(22).unwrap(), PlateCode::parse(39).unwrap()]);
+    assert_eq!(bg_tr.eligibility.countries, vec!["BG".to_owned(), "TR".to_owned()]);
+    assert_eq!(bg_tr.funder_slug, "interreg");
+    assert!(bg_tr.source_url.starts_with("https://"));
+    assert!(db.store.programme_by_slug("nope").await.unwrap().is_none());
+    let europe_prize = db.store.programme_by_slug("europe-prize").await.unwrap().unwrap();
+    assert_eq!(europe_prize.recurrence, Some(ldp_core::domain::funding::Recurrence::Annual));
+
+    // A restart reads the fingerprint and loads nothing; a forced load adds nothing and is audited.
+    assert!(ensure_funding_data(db.store.as_ref(), ldp_testkit::clock().as_ref()).await.unwrap().is_none());
+    let entries = audit_count(&db, "funding_data").await;
+    let before = db.store.data_versions().await.unwrap().get(Topic::Funding);
+    let change = Change::new(&system(), NOW, "load", "funding_data");
+    let report = db.store.load_funding_data(&shipped, &change).await.unwrap();
+    assert_eq!((report.funders_added, report.programmes_added), (0, 0));
+    assert_eq!(db.store.programmes().await.unwrap().len(), shipped.programmes.len());
+    assert_eq!(audit_count(&db, "funding_data").await, entries + 1);
+    assert_eq!(db.store.data_versions().await.unwrap().get(Topic::Funding), before + 1);
+}
+
+async fn calls_are_saved_by_identifier_and_read_back_exactly(db: TestDb) {
+    let programme = db.store.programme_by_slug("interreg-next-black-sea-basin").await.unwrap().unwrap();
+    let fields = call("BSB-2026-01", Some(programme.id));
+    let change = Change::new(&system(), NOW, "create", "funding_call");
+    let before = db.store.data_versions().await.unwrap().get(Topic::Funding);
+    let Saved::Created(id) = db.store.save_call(&fields, true, None, "manual", &change).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(db.store.data_versions().await.unwrap().get(Topic::Funding), before + 1, "the feed moved");
+    let stored = db.store.call(id).await.unwrap().unwrap();
+    assert_eq!(stored.fields, fields);
+    assert_eq!(stored.fields.budget.total.unwrap().to_string(), "12345678.9");
+    assert_eq!(stored.fields.budget.max_per_project.unwrap().to_string(), "2500000.01");
+    assert_eq!(stored.fields.deadlines[0].zone, "Europe/Brussels");
+    assert_eq!(stored.fields.deadlines[0].at, time::macros::datetime!(2027-01-20 16:00 UTC));
+    assert!(stored.published);
+    assert_eq!(stored.source, "manual");
+    assert_eq!(stored.status(NOW), CallStatus::Open);
+    assert_eq!(db.store.call_by_identifier("BSB-2026-01").await.unwrap().unwrap().id, id);
+    assert!(db.store.call_by_identifier("BSB-2026-02").await.unwrap().is_none());
+    assert!(db.store.call(CallId(id.0 + 1000)).await.unwrap().is_none());
+
+    let entries = audit_count(&db, "funding_call").await;
+    let again = db.store.save_call(&fields, true, None, "portal", &change).await.unwrap();
+    assert_eq!(again, Saved::Unchanged(id));
+    assert_eq!(audit_count(&db, "funding_call").await, entries, "nothing written, nothing audited");
+
+    let mut changed = fields.clone();
+    changed.title.en = "Climate adaptation in Black Sea cities".into();
+    changed.deadlines.pop();
+    changed.deadline_model = DeadlineModel::Single;
+    let update = Change::new(&system(), NOW, "update", "funding_call");
+    assert_eq!(db.store.save_call(&changed, false, None, "portal", &update).await.unwrap(), Saved::Updated(id));
+    let stored = db.store.call(id).await.unwrap().unwrap();
+    assert_eq!(stored.fields, changed);
+    assert!(stored.published, "publication is set on creation only");
+    assert_eq!(audit_count(&db, "funding_call").await, entries + 1);
+}
+
+async fn the_list_filters_by_status_kind_programme_funder_goal_and_words(db: TestDb) {
+    let bsb = db.store.programme_by_slug("interreg-next-black-sea-basin").await.unwrap().unwrap();
+    let istka = db.store.programme_by_slug("istka-support").await.unwrap().unwrap();
+    let change = Change::new(&system(), NOW, "create", "funding_call");
+    let mut open = call("OPEN-1", Some(bsb.id));
+    open.sdgs = vec![13];
+    let mut forthcoming = call("SOON-1", Some(istka.id));
+    forthcoming.opens_on = Some(date!(2026 - 12 - 15));
+    forthcoming.kind = CallKind::Competition;
+    forthcoming.title = Localized::new("İSTANBUL yeşil dönüşüm ödülü", "Istanbul green transition award");
+    forthcoming.sdgs = vec![11];
+    let mut closed = call("PAST-1", None);
+    closed.deadline_model = DeadlineModel::Single;
+    closed.deadlines = vec![Deadline::parse("2026-11-28T12:59", "Europe/Istanbul").unwrap()];
+    closed.sdgs = vec![];
+    let hidden = call("SUGGESTED-1", None);
+    for (f, published) in [(&open, true), (&forthcoming, true), (&closed, true), (&hidden, false)] {
+        db.store.save_call(f, published, None, "manual", &change).await.unwrap();
+    }
+    let ids = |f: CallFilter| {
+        let db = &db;
+        async move {
+            let page = db.store.calls(&f, NOW, Page::first(100)).await.unwrap();
+            let ids: Vec<String> = page.items.iter().map(|c| c.fields.identifier.clone()).collect();
+            assert_eq!(page.total as usize, ids.len());
+            ids
+        }
+    };
+    // The closed call's deadline (12:59 Istanbul = 09:59 UTC) is a minute before NOW; the list runs by deadline.
+    assert_eq!(ids(CallFilter::default()).await, vec!["PAST-1", "OPEN-1", "SOON-1"]);
+    let status = |s| CallFilter { status: Some(s), ..CallFilter::default() };
+    assert_eq!(ids(status(CallStatus::Open)).await, vec!["OPEN-1"]);
+    assert_eq!(ids(status(CallStatus::Forthcoming)).await, vec!["SOON-1"]);
+    assert_eq!(ids(status(CallStatus::Closed)).await, vec!["PAST-1"]);
+    assert_eq!(ids(CallFilter { kind: Some(CallKind::Competition), ..CallFilter::default() }).await, vec!["SOON-1"]);
+    assert_eq!(ids(CallFilter { programme: Some(bsb.slug.clone()), ..CallFilter::default() }).await, vec!["OPEN-1"]);
+    assert_eq!(ids(CallFilter { funder: Some("istka".into()), ..CallFilter::default() }).await, vec!["SOON-1"]);
+    assert_eq!(ids(CallFilter { sdg: Some(13), ..CallFilter::default() }).await, vec!["OPEN-1"]);
+    assert_eq!(
+        ids(CallFilter { sdg: Some(1), ..CallFilter::default() }).await,
+        Vec::<String>::new(),
+        "1 is not 11 or 13"
+    );
+    let words = |q: &str| CallFilter::parse(None, None, None, None, None, Some(q)).unwrap();
+    assert_eq!(ids(words("istanbul")).await, vec!["SOON-1"], "Turkish folding: İSTANBUL");
+    assert_eq!(ids(words("past-1")).await, vec!["PAST-1"]);
+    assert_eq!(ids(words("100%")).await, Vec::<String>::new(), "LIKE wildcards are literal");
+    let all = CallFilter { include_unpublished: true, ..CallFilter::default() };
+    assert_eq!(ids(all).await.len(), 4);
+    let paged = db.store.calls(&CallFilter::default(), NOW, Page::parse(Some(2), Some(2)).unwrap()).await.unwrap();
+    assert_eq!((paged.items.len(), paged.total), (1, 3));
+}
+
+async fn calls_are_edited_and_suggestions_published_with_audit_entries(db: TestDb) {
+    let change = Change::new(&system(), NOW, "create", "funding_call");
+    let a = db.store.save_call(&call("A-1", None), true, None, "manual", &change).await.unwrap().id();
+    let b = db.store.save_call(&call("B-1", None), false, None, "manual", &change).await.unwrap().id();
+    let entries = audit_count(&db, "funding_call").await;
+
+    let mut renamed = call("A-2", None);
+    renamed.kind = CallKind::PartnerSearch;
+    let update = Change::new(&system(), NOW, "update", "funding_call");
+    db.store.update_call(a, &renamed, &update).await.unwrap();
+    assert_eq!(db.store.call(a).await.unwrap().unwrap().fields, renamed);
+    assert!(db.store.call_by_identifier("A-1").await.unwrap().is_none());
+    let taken = db.store.update_call(a, &call("B-1", None), &update).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(c)) if c == "call_exists"));
+    let missing = db.store.update_call(CallId(b.0 + 1000), &call("C-1", None), &update).await;
+    assert!(matches!(missing, Err(StoreError::Conflict(c)) if c == "call_not_found"));
+    assert_eq!(audit_count(&db, "funding_call").await, entries + 1, "refused edits leave no entry");
+
+    let publish = Change::new(&system(), NOW, "publish", "funding_call");
+    assert!(db.store.publish_call(b, &publish).await.unwrap());
+    assert!(db.store.call(b).await.unwrap().unwrap().published);
+    assert!(!db.store.publish_call(b, &publish).await.unwrap(), "already public");
+    assert_eq!(audit_count(&db, "funding_call").await, entries + 2);
+}
+
+async fn members_are_eligible_inside_the_programme_area_and_not_outside(db: TestDb) {
+    let funding = Funding::new(db.shared(), ldp_testkit::clock());
+    let input = CallInput {
+        identifier: Some("BG-TR-TEST-1".into()),
+        programme: Some("interreg-ipa-bulgaria-turkiye".into()),
+        kind: Some("grant".into()),
+        title_tr: Some("Sınır ötesi turizm".into()),
+        deadlines: Some("2027-02-01 17:00 Europe/Sofia".into()),
+        link: Some("https://www.ipacbc-bgtr.eu/".into()),
+        ..CallInput::default()
+    };
+    let view = funding.create(&system(), &input).await.unwrap();
+    let edirne = db.store.municipality_by_slug("edirne").await.unwrap().unwrap();
+    let istanbul = db.store.municipality_by_slug("istanbul").await.unwrap().unwrap();
+    let inside = funding.eligibility(&view, &edirne);
+    assert_eq!(inside.verdict, Verdict::Eligible);
+    assert!(inside.grounds.contains(&Ground::ProvinceIn));
+    assert_eq!(inside.source_url, view.programme.as_ref().map(|p| p.source_url.clone()));
+    let outside = funding.eligibility(&view, &istanbul);
+    assert_eq!(outside.verdict, Verdict::NotEligible);
+    assert!(outside.grounds.contains(&Ground::ProvinceOut));
+
+    let for_edirne = funding.open_calls_for(&edirne, 10).await.unwrap();
+    assert_eq!(for_edirne.iter().map(|(c, _)| c.fields.identifier.as_str()).collect::<Vec<_>>(), vec!["BG-TR-TEST-1"]);
+    assert!(funding.open_calls_for(&istanbul, 10).await.unwrap().is_empty());
+}
