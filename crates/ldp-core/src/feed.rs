@@ -24,10 +24,13 @@ pub enum Topic {
     Partnerships,
     /// Users and API tokens (never shown publicly).
     Accounts,
+    /// The contact form's messages, the inbox's notes and replies, its routing rules (never shown publicly).
+    Contact,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 4] = [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts];
+    pub const ALL: [Topic; 5] =
+        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Contact];
 
     /// The name stored in the database and sent in notifications.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Topic {
             Topic::Workspace => "workspace",
             Topic::Partnerships => "partnerships",
             Topic::Accounts => "accounts",
+            Topic::Contact => "contact",
         }
     }
 
@@ -68,6 +72,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("city", "merge") => &[Reference, Partnerships],
         ("city", _) => &[Reference],
         ("user" | "api_token" | "session", _) => &[Accounts],
+        ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         _ => &Topic::ALL,
@@ -198,6 +203,7 @@ mod tests {
         assert_eq!(topics_of("network", "approve"), &[Topic::Reference]);
         assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
         assert!(topics_of("job", "retry").is_empty());
+        assert_eq!(topics_of("contact_message", "create"), &[Topic::Contact]);
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);
         for kind in crate::domain::RECORD_TYPES {
             assert!(topics_of(kind, "create").len() < Topic::ALL.len(), "{kind} is mapped");

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 12] = [
+pub const RECORD_TYPES: [&str; 15] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -152,6 +152,10 @@ pub const RECORD_TYPES: [&str; 12] = [
     "session",
     // A queued mail sent again by staff.
     "job",
+    // The contact form's messages, the inbox's notes and replies, and its routing rules.
+    "contact_message",
+    "contact_note",
+    "contact_rule",
 ];
 
 impl AuditFilter {
