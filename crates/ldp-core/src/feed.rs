@@ -26,11 +26,13 @@ pub enum Topic {
     Accounts,
     /// Funders, programmes and calls (issue 16).
     Funding,
+    /// The contact form's messages, the inbox's notes and replies, its routing rules (never shown publicly).
+    Contact,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 5] =
-        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Funding];
+    pub const ALL: [Topic; 6] =
+        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Funding, Topic::Contact];
 
     /// The name stored in the database and sent in notifications.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +42,7 @@ impl Topic {
             Topic::Partnerships => "partnerships",
             Topic::Accounts => "accounts",
             Topic::Funding => "funding",
+            Topic::Contact => "contact",
         }
     }
 
@@ -73,6 +76,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("city", _) => &[Reference],
         ("user" | "api_token" | "session", _) => &[Accounts],
         ("funding_call" | "funding_data", _) => &[Funding],
+        ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         _ => &Topic::ALL,
@@ -204,6 +208,7 @@ mod tests {
         assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
         assert_eq!(topics_of("funding_call", "create"), &[Topic::Funding]);
         assert!(topics_of("job", "retry").is_empty());
+        assert_eq!(topics_of("contact_message", "create"), &[Topic::Contact]);
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);
         for kind in crate::domain::RECORD_TYPES {
             assert!(topics_of(kind, "create").len() < Topic::ALL.len(), "{kind} is mapped");

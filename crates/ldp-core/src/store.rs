@@ -15,6 +15,7 @@ pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
 pub use crate::domain::audit::AuditStore;
+pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::workspace::WorkspaceStore;
@@ -68,6 +69,7 @@ pub trait Store:
     + AccountStore
     + WorkspaceStore
     + AuditStore
+    + ContactStore
     + JobStore
     + NetworkRegistryStore
     + FundingStore
@@ -90,7 +92,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, FundingStore, JobStore, NetworkRegistryStore, PartnershipStore, ReferenceStore,
-        Store, UnitOfWorkStore, WorkspaceStore,
+        AccountStore, AuditStore, ContactStore, FundingStore, JobStore, NetworkRegistryStore, PartnershipStore,
+        ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
     };
 }

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod contact;
 mod feed;
 mod funding;
 mod jobs;

@@ -10,7 +10,9 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use ldp_core::domain::Change;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
-use ldp_core::store::{AccountWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork, UnitOfWorkStore};
+use ldp_core::store::{
+    AccountWrites, ContactWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork, UnitOfWorkStore,
+};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
@@ -100,6 +102,10 @@ impl UnitOfWorkStore for SqlStore {
 #[async_trait]
 impl UnitOfWork for SqlUnit {
     fn accounts(&mut self) -> &mut dyn AccountWrites {
+        self
+    }
+
+    fn contact(&mut self) -> &mut dyn ContactWrites {
         self
     }
 

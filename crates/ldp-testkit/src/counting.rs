@@ -7,6 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::{Date, OffsetDateTime};
 
+use ldp_core::domain::contact::{
+    ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageUpdate, NewNote, RoutingRule,
+};
 use ldp_core::domain::funding;
 use ldp_core::domain::partnership::{
     CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
@@ -704,5 +707,48 @@ impl Store for CountingStore {
     async fn migrate(&self) -> StoreResult<()> {
         self.count("migrate");
         self.inner.migrate().await
+    }
+}
+
+#[async_trait]
+impl ContactStore for CountingStore {
+    async fn contact_rules(&self) -> StoreResult<Vec<RoutingRule>> {
+        self.count("contact_rules");
+        self.inner.contact_rules().await
+    }
+
+    async fn set_contact_rule(&self, topic: ContactTopic, team: &str, change: &Change) -> StoreResult<()> {
+        self.count("set_contact_rule");
+        self.inner.set_contact_rule(topic, team, change).await
+    }
+
+    async fn contact_message(&self, id: i64) -> StoreResult<Option<ContactMessage>> {
+        self.count("contact_message");
+        self.inner.contact_message(id).await
+    }
+
+    async fn contact_messages(&self, filter: &MessageFilter) -> StoreResult<Paged<ContactMessage>> {
+        self.count("contact_messages");
+        self.inner.contact_messages(filter).await
+    }
+
+    async fn open_contact_messages(&self) -> StoreResult<u64> {
+        self.count("open_contact_messages");
+        self.inner.open_contact_messages().await
+    }
+
+    async fn update_contact_message(&self, id: i64, update: &MessageUpdate, change: &Change) -> StoreResult<bool> {
+        self.count("update_contact_message");
+        self.inner.update_contact_message(id, update, change).await
+    }
+
+    async fn add_contact_note(&self, note: &NewNote, change: &Change) -> StoreResult<i64> {
+        self.count("add_contact_note");
+        self.inner.add_contact_note(note, change).await
+    }
+
+    async fn contact_notes(&self, message: i64) -> StoreResult<Vec<ContactNote>> {
+        self.count("contact_notes");
+        self.inner.contact_notes(message).await
     }
 }

@@ -139,6 +139,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Conflict(c) => match c.as_str() {
                 "partnership_exists" => AppError::refused("partnership_exists", BTreeMap::new()),
                 "stage_changed" => AppError::refused("stage_changed", BTreeMap::new()),
+                "contact_message_closed" => AppError::refused("contact_message_closed", BTreeMap::new()),
                 // A stored rule (a constraint) refused the write: the user sees a conflict, the log says which.
                 _ => AppError { cause: Some(c), ..AppError::refused("conflict", BTreeMap::new()) },
             },

@@ -10,6 +10,7 @@ use ldp_core::feed::ChangeFeed;
 use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
+use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
@@ -43,6 +44,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Bytes of anonymous responses kept in memory (`--page-cache-mb`); 0 turns the page cache off.
     pub page_cache_bytes: u64,
+    /// The contact form's rate limit and retention.
+    pub contact: ContactSettings,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts, behind one
@@ -79,6 +82,10 @@ pub struct Shared {
     /// The job queue's worker and outbox (mail goes out from here, after the commit).
     pub jobs: Jobs,
     pub audit: Audit,
+    /// The contact form and the workspace's inbox.
+    pub contact: Contact,
+    /// The deployment's key for the contact form's time trap and client digests (shared through the database).
+    pub contact_key: Arc<[u8]>,
     pub workspace: Workspace,
     pub networks: Networks,
     pub funding: Funding,
@@ -111,16 +118,28 @@ impl AppState {
         let secure_cookies = config.accounts.public_url.starts_with("https://");
         let queue = JobQueue::new(store.clone());
         let accounts =
-            Accounts::new(store.clone(), config.clock.clone(), config.mailer, queue.clone(), config.accounts);
+            Accounts::new(store.clone(), config.clock.clone(), config.mailer.clone(), queue.clone(), config.accounts);
+        let fresh =
+            ldp_core::services::accounts::secret().map_err(|e| ldp_core::store::StoreError::Corrupt(e.to_string()))?;
+        let contact_key: Arc<[u8]> = Arc::from(store.shared_secret("contact_form_key", &fresh).await?.into_bytes());
+        let contact =
+            Contact::new(store.clone(), config.clock.clone(), config.mailer.clone(), queue.clone(), config.contact);
         let page_cache = PageCache::new(config.page_cache_bytes);
         page_cache.follow(&feed);
-        let jobs = Jobs::new(queue, config.clock.clone(), vec![Arc::new(accounts.clone())], JobSettings::default());
+        let jobs = Jobs::new(
+            queue,
+            config.clock.clone(),
+            vec![Arc::new(accounts.clone()), Arc::new(contact.clone())],
+            JobSettings::default(),
+        );
         Ok(AppState(Arc::new(Shared {
             partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
             tokens: Tokens::new(store.clone(), config.clock.clone()),
             accounts,
             jobs,
             audit: Audit::new(store.clone()),
+            contact,
+            contact_key,
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             networks: Networks::new(store.clone(), config.clock.clone()),
             funding: Funding::new(store.clone(), config.clock.clone()),

@@ -375,6 +375,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             .or_else(|| file.metrics_token.clone())
             .filter(|t| !t.trim().is_empty()),
         page_cache_bytes: page_cache_bytes(args.page_cache_mb.or(file.page_cache_mb)),
+        contact: ldp_core::services::contact::ContactSettings::default(),
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(

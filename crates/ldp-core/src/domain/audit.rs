@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 14] = [
+pub const RECORD_TYPES: [&str; 17] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -155,6 +155,10 @@ pub const RECORD_TYPES: [&str; 14] = [
     // Funding calls, and the load of the shipped funders and programmes.
     "funding_call",
     "funding_data",
+    // The contact form's messages, the inbox's notes and replies, and its routing rules.
+    "contact_message",
+    "contact_note",
+    "contact_rule",
 ];
 
 impl AuditFilter {

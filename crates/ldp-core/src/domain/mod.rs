@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod audit;
+pub mod contact;
 mod error;
 pub mod funding;
 mod geo;

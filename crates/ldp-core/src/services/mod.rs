@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contact;
 pub mod documents;
 pub mod funding;
 pub mod import;

@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 
-use super::{AccountWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
+use super::{AccountWrites, ContactWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
 use crate::domain::Change;
 
 /// An open transaction on which capabilities write (see the module's documentation).
@@ -17,6 +17,9 @@ use crate::domain::Change;
 pub trait UnitOfWork: Send {
     /// The accounts' writes, in this unit's transaction.
     fn accounts(&mut self) -> &mut dyn AccountWrites;
+
+    /// The contact inbox's writes, in this unit's transaction.
+    fn contact(&mut self) -> &mut dyn ContactWrites;
 
     /// The job queue's writes, in this unit's transaction.
     fn jobs(&mut self) -> &mut dyn JobWrites;

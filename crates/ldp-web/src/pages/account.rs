@@ -34,7 +34,7 @@ pub struct SignInQuery {
 }
 
 /// Renders a form for someone not signed in, setting the CSRF cookie when they have none.
-fn anonymous_page<T: askama::Template>(
+pub(crate) fn anonymous_page<T: askama::Template>(
     ctx: &PageCtx,
     state: &AppState,
     headers: &HeaderMap,

@@ -1,6 +1,7 @@
 //! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
 
 pub mod account;
+pub mod contact;
 mod content;
 mod ctx;
 pub mod exports;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
+        .route("/{lang}/contact", get(contact::form).post(contact::send))
         .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/{lang}/sign-out", post(account::sign_out))
         .route("/{lang}/password-reset", get(account::reset_request_form).post(account::reset_request))

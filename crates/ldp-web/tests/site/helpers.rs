@@ -131,6 +131,7 @@ impl TestApp {
             trusted_proxies: Default::default(),
             metrics_token: None,
             page_cache_bytes: CACHE_BYTES,
+            contact: ldp_core::services::contact::ContactSettings::default(),
         };
         adjust(&mut config);
         let state = AppState::load(store, config).await.expect("state loads");

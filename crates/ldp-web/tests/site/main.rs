@@ -6,6 +6,8 @@ mod audit_log;
 mod authz;
 mod backup;
 mod boxed_in;
+mod contact;
+mod contact_inbox;
 mod downloads;
 mod exports;
 mod funding;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_view;
 mod compliance;
+mod inbox;
 mod municipality;
 mod networks;
 mod outbox;
@@ -57,6 +58,12 @@ pub fn router() -> Router<AppState> {
             "/{lang}/workspace/municipalities/{slug}/memberships/{id}",
             get(municipality::edit_membership).post(municipality::update_membership),
         )
+        .route("/{lang}/workspace/inbox", get(inbox::list))
+        .route("/{lang}/workspace/inbox/rules", get(inbox::rules).post(inbox::save_rule))
+        .route("/{lang}/workspace/inbox/{id}", get(inbox::show))
+        .route("/{lang}/workspace/inbox/{id}/status", post(inbox::update))
+        .route("/{lang}/workspace/inbox/{id}/notes", post(inbox::note))
+        .route("/{lang}/workspace/inbox/{id}/reply", post(inbox::reply))
         .route("/{lang}/workspace/outbox", get(outbox::list))
         .route("/{lang}/workspace/outbox/{id}/retry", post(outbox::retry))
         .route("/{lang}/workspace/networks", get(networks::list))
@@ -148,6 +155,8 @@ struct DashboardPage {
     recent: Vec<audit_view::AuditLine>,
     /// The dashboard lists changes without their fields; the audit log shows them.
     show_changes: bool,
+    /// Contact messages not yet closed (for those who read the inbox).
+    open_messages: Option<u64>,
 }
 
 async fn attention(
@@ -193,6 +202,11 @@ pub async fn dashboard(
     } else {
         sections.push(attention(&state, None, ctx.union_name()).await.map_err(ctx.fail())?);
     }
+    let open_messages = if viewer.actor.reads_everything() {
+        Some(state.contact.open_count(&viewer.actor).await.map_err(ctx.fail())?)
+    } else {
+        None
+    };
     let recent = state.audit.recent(&viewer.actor, 15).await.map_err(ctx.fail())?;
     let recent = audit_view::lines(&state.store, ctx.lang, state.clock.today(), &recent).await.map_err(ctx.fail())?;
     let page = DashboardPage {
@@ -202,6 +216,7 @@ pub async fn dashboard(
         open_calls,
         recent,
         show_changes: false,
+        open_messages,
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, StatusCode::OK)
