@@ -24,10 +24,13 @@ pub enum Topic {
     Partnerships,
     /// Users and API tokens (never shown publicly).
     Accounts,
+    /// Editable pages (Local Diplomacy, about, network summaries) as published.
+    Content,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 4] = [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts];
+    pub const ALL: [Topic; 5] =
+        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Content];
 
     /// The name stored in the database and sent in notifications.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Topic {
             Topic::Workspace => "workspace",
             Topic::Partnerships => "partnerships",
             Topic::Accounts => "accounts",
+            Topic::Content => "content",
         }
     }
 
@@ -70,6 +74,9 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("user" | "api_token" | "session", _) => &[Accounts],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
+        // A draft changes nothing the public sees; a published save, a publication or a restore does.
+        ("content", "save_draft") => &[],
+        ("content", _) => &[Content],
         _ => &Topic::ALL,
     }
 }

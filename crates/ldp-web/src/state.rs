@@ -10,6 +10,7 @@ use ldp_core::feed::ChangeFeed;
 use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
+use ldp_core::services::content::Content;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub audit: Audit,
     pub workspace: Workspace,
     pub networks: Networks,
+    /// Editable pages: revisions, drafts and what is published.
+    pub content: Content,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -104,6 +107,7 @@ impl AppState {
             audit: Audit::new(store.clone()),
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             networks: Networks::new(store.clone(), config.clock.clone()),
+            content: Content::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 12] = [
+pub const RECORD_TYPES: [&str; 13] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -152,6 +152,8 @@ pub const RECORD_TYPES: [&str; 12] = [
     "session",
     // A queued mail sent again by staff.
     "job",
+    // A revision of an editable page (saved, published, restored).
+    "content",
 ];
 
 impl AuditFilter {

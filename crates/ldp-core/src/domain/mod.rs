@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod audit;
+pub mod content;
 mod error;
 mod geo;
 mod lang;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod content;
 pub mod documents;
 pub mod import;
 pub mod jobs;

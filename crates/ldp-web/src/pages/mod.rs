@@ -1,7 +1,6 @@
 //! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
 
 pub mod account;
-mod content;
 mod ctx;
 pub mod exports;
 pub mod forms;
@@ -34,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}", get(add_slash))
         .route("/{lang}/", get(home::home))
         .route("/{lang}/local-diplomacy", get(home::local_diplomacy))
+        .route("/{lang}/about", get(home::about))
         .route("/{lang}/data-sources", get(home::data_sources))
         .route("/{lang}/networks", get(networks::list))
         .route("/{lang}/networks/{slug}", get(networks::show))

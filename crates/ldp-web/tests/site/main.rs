@@ -6,6 +6,7 @@ mod audit_log;
 mod authz;
 mod backup;
 mod boxed_in;
+mod content;
 mod downloads;
 mod exports;
 mod helpers;
