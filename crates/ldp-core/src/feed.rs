@@ -28,11 +28,20 @@ pub enum Topic {
     Funding,
     /// The contact form's messages, the inbox's notes and replies, its routing rules (never shown publicly).
     Contact,
+    /// Editable pages (Local Diplomacy, about, network summaries) as published.
+    Content,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 6] =
-        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Funding, Topic::Contact];
+    pub const ALL: [Topic; 7] = [
+        Topic::Reference,
+        Topic::Workspace,
+        Topic::Partnerships,
+        Topic::Accounts,
+        Topic::Funding,
+        Topic::Contact,
+        Topic::Content,
+    ];
 
     /// The name stored in the database and sent in notifications.
     pub fn as_str(self) -> &'static str {
@@ -43,6 +52,7 @@ impl Topic {
             Topic::Accounts => "accounts",
             Topic::Funding => "funding",
             Topic::Contact => "contact",
+            Topic::Content => "content",
         }
     }
 
@@ -79,6 +89,9 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
+        // A draft changes nothing the public sees; a published save, a publication or a restore does.
+        ("content", "save_draft") => &[],
+        ("content", _) => &[Content],
         _ => &Topic::ALL,
     }
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 pub mod backup;
 mod contact;
+mod content;
 mod feed;
 mod funding;
 mod jobs;

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use ldp_core::domain::contact::{
     ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageUpdate, NewNote, RoutingRule,
 };
+use ldp_core::domain::content::{ContentPage, ContentState, NewRevision, Revision, RevisionId};
 use ldp_core::domain::funding;
 use ldp_core::domain::partnership::{
     CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
@@ -152,6 +153,44 @@ impl FundingStore for CountingStore {
     async fn publish_call(&self, id: funding::CallId, change: &Change) -> StoreResult<bool> {
         self.count("publish_call");
         self.inner.publish_call(id, change).await
+    }
+}
+
+#[async_trait]
+impl ContentStore for CountingStore {
+    async fn content_revisions(&self, page: &ContentPage) -> StoreResult<Vec<Revision>> {
+        self.count("content_revisions");
+        self.inner.content_revisions(page).await
+    }
+
+    async fn content_revision(&self, id: RevisionId) -> StoreResult<Option<Revision>> {
+        self.count("content_revision");
+        self.inner.content_revision(id).await
+    }
+
+    async fn published_content(&self, page: &ContentPage, lang: Lang) -> StoreResult<Option<Revision>> {
+        self.count("published_content");
+        self.inner.published_content(page, lang).await
+    }
+
+    async fn content_states(&self) -> StoreResult<Vec<ContentState>> {
+        self.count("content_states");
+        self.inner.content_states().await
+    }
+
+    async fn save_content_revision(
+        &self,
+        revision: &NewRevision,
+        publish: bool,
+        change: &Change,
+    ) -> StoreResult<RevisionId> {
+        self.count("save_content_revision");
+        self.inner.save_content_revision(revision, publish, change).await
+    }
+
+    async fn publish_content_revision(&self, id: RevisionId, change: &Change) -> StoreResult<()> {
+        self.count("publish_content_revision");
+        self.inner.publish_content_revision(id, change).await
     }
 }
 

@@ -11,6 +11,7 @@ use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
 use ldp_core::services::contact::{Contact, ContactSettings};
+use ldp_core::services::content::Content;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
@@ -89,6 +90,8 @@ pub struct Shared {
     pub workspace: Workspace,
     pub networks: Networks,
     pub funding: Funding,
+    /// Editable pages: revisions, drafts and what is published.
+    pub content: Content,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -143,6 +146,7 @@ impl AppState {
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             networks: Networks::new(store.clone(), config.clock.clone()),
             funding: Funding::new(store.clone(), config.clock.clone()),
+            content: Content::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

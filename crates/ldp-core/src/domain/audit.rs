@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 17] = [
+pub const RECORD_TYPES: [&str; 18] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -159,6 +159,8 @@ pub const RECORD_TYPES: [&str; 17] = [
     "contact_message",
     "contact_note",
     "contact_rule",
+    // A revision of an editable page (saved, published, restored).
+    "content",
 ];
 
 impl AuditFilter {

@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod audit;
 pub mod contact;
+pub mod content;
 mod error;
 pub mod funding;
 mod geo;

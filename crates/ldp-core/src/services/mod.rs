@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod contact;
+pub mod content;
 pub mod documents;
 pub mod funding;
 pub mod import;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod contact;
+mod content;
 mod data_truth;
 mod feed;
 mod funding;

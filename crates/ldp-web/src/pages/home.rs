@@ -1,12 +1,14 @@
-//! Home, the local-diplomacy working area and the data-sources page.
+//! Home, the local-diplomacy working area, the union's about page and the data-sources page. The working
+//! area's and the about page's text are editable pages (`services/content.rs`), shown as published.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use ldp_core::domain::content::{ContentPage, first_paragraph_text};
 use ldp_core::domain::{Network, Province};
+use ldp_core::services::content::Shown;
 
-use super::content::LOCAL_DIPLOMACY;
 use super::{PageCtx, PageError, render};
 use crate::state::AppState;
 
@@ -30,9 +32,11 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
     let provinces = reference.provinces().to_vec();
     let district_count: i64 = provinces.iter().map(|p| i64::from(p.district_count)).sum();
     let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
+    // The lead is the first paragraph of the Local Diplomacy page as published.
+    let shown = state.content.shown(&ContentPage::LocalDiplomacy, ctx.lang).await.map_err(ctx.fail())?;
     let page = HomePage {
         title: ctx.t("home-title"),
-        intro: LOCAL_DIPLOMACY.intro(ctx.lang).first().cloned().unwrap_or_default(),
+        intro: shown.map(|s| first_paragraph_text(&s.revision.body)).unwrap_or_default(),
         municipality_count: district_count + provinces.len() as i64,
         relation_count: countries.iter().map(|c| c.partnerships).sum(),
         country_count: countries.len(),
@@ -48,19 +52,28 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
 struct LocalDiplomacyPage {
     ctx: PageCtx,
     title: String,
-    paragraphs: Vec<String>,
-    activities: Vec<String>,
-    source: String,
+    text: Option<Shown>,
 }
 
-pub async fn local_diplomacy(ctx: PageCtx) -> Result<Response, PageError> {
-    let page = LocalDiplomacyPage {
-        title: ctx.t("diplomacy-title"),
-        paragraphs: LOCAL_DIPLOMACY.intro(ctx.lang).to_vec(),
-        activities: LOCAL_DIPLOMACY.activities(ctx.lang).to_vec(),
-        source: LOCAL_DIPLOMACY.source.clone(),
-        ctx,
-    };
+pub async fn local_diplomacy(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let text = state.content.shown(&ContentPage::LocalDiplomacy, ctx.lang).await.map_err(ctx.fail())?;
+    let title = text.as_ref().map_or_else(|| ctx.t("diplomacy-title"), |t| t.revision.title.clone());
+    let page = LocalDiplomacyPage { title, text, ctx };
+    render(&page.ctx, &page, StatusCode::OK)
+}
+
+#[derive(askama::Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    ctx: PageCtx,
+    title: String,
+    text: Option<Shown>,
+}
+
+pub async fn about(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let text = state.content.shown(&ContentPage::About, ctx.lang).await.map_err(ctx.fail())?;
+    let title = text.as_ref().map_or_else(|| ctx.t("about-title"), |t| t.revision.title.clone());
+    let page = AboutPage { title, text, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

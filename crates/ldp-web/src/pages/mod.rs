@@ -2,7 +2,6 @@
 
 pub mod account;
 pub mod contact;
-mod content;
 mod ctx;
 pub mod exports;
 pub mod forms;
@@ -36,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}", get(add_slash))
         .route("/{lang}/", get(home::home))
         .route("/{lang}/local-diplomacy", get(home::local_diplomacy))
+        .route("/{lang}/about", get(home::about))
         .route("/{lang}/data-sources", get(home::data_sources))
         .route("/{lang}/networks", get(networks::list))
         .route("/{lang}/networks/{slug}", get(networks::show))

@@ -34,6 +34,8 @@ struct NetworkPage {
     hq_country: Option<Localized>,
     /// Member municipalities with their own membership, as their representatives recorded it.
     members: Vec<(ldp_core::domain::Municipality, ldp_core::domain::MunicipalMembership)>,
+    /// The union's summary of the network, an editable page, when one is published.
+    summary: Option<ldp_core::services::content::Shown>,
 }
 
 pub async fn show(
@@ -52,7 +54,13 @@ pub async fn show(
         reference.municipalities_by_id(&ids).into_iter().map(|m| (m.id, m)).collect();
     let members: Vec<_> =
         memberships.into_iter().filter_map(|m| municipalities.remove(&m.municipality_id).map(|mu| (mu, m))).collect();
+    let summary = state
+        .content
+        .shown(&ldp_core::domain::content::ContentPage::Network(network.slug.clone()), ctx.lang)
+        .await
+        .map_err(ctx.fail())?;
     let page = NetworkPage {
+        summary,
         members,
         title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),
         network,

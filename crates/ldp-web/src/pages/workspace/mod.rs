@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_view;
 mod compliance;
+mod content;
 mod inbox;
 mod municipality;
 mod networks;
@@ -70,6 +71,11 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/networks/new", get(networks::new_form).post(networks::create))
         .route("/{lang}/workspace/networks/{id}", get(networks::edit).post(networks::update))
         .route("/{lang}/workspace/networks/{id}/approve", post(networks::approve))
+        .route("/{lang}/workspace/pages", get(content::list))
+        .route("/{lang}/workspace/pages/diff", get(content::diff))
+        .route("/{lang}/workspace/pages/revisions/{id}/publish", post(content::publish))
+        .route("/{lang}/workspace/pages/revisions/{id}/restore", post(content::restore))
+        .route("/{lang}/workspace/pages/{key}/{lang_of_text}", get(content::edit).post(content::save))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
