@@ -173,6 +173,11 @@ const ROUTES: &[&str] = &[
     "/api/v1/network-registry",
     "/api/v1/network-registry/{id}",
     "/api/v1/network-registry/{id}/approval",
+    "/api/v1/contact/messages",
+    "/api/v1/contact/messages/{id}",
+    "/api/v1/contact/messages/{id}/status",
+    "/api/v1/contact/messages/{id}/notes",
+    "/api/v1/contact/messages/{id}/reply",
 ];
 
 /// Routes that only write (no GET), or read only with a token.
@@ -191,6 +196,7 @@ fn write_only(route: &str) -> bool {
         || route.contains("/representatives/")
         || route.contains("/memberships/")
         || route.contains("/network-registry/")
+        || route.contains("/contact/")
 }
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {
