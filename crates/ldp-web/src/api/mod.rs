@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
 
 mod auth;
+mod contact;
 mod extract;
 mod funding;
 mod geo;
@@ -103,6 +104,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::show, funding::update))
         .routes(routes!(funding::publish))
         .routes(routes!(funding::programmes))
+        .routes(routes!(contact::list))
+        .routes(routes!(contact::show))
+        .routes(routes!(contact::set_status))
+        .routes(routes!(contact::add_note))
+        .routes(routes!(contact::reply))
         .split_for_parts()
 }
 

@@ -177,6 +177,11 @@ const ROUTES: &[&str] = &[
     "/api/v1/funding/calls/{id}",
     "/api/v1/funding/calls/{id}/publication",
     "/api/v1/funding/programmes",
+    "/api/v1/contact/messages",
+    "/api/v1/contact/messages/{id}",
+    "/api/v1/contact/messages/{id}/status",
+    "/api/v1/contact/messages/{id}/notes",
+    "/api/v1/contact/messages/{id}/reply",
 ];
 
 /// Routes that only write (no GET), or read only with a token.
@@ -197,6 +202,7 @@ fn write_only(route: &str) -> bool {
         || route.contains("/network-registry/")
         // The seeded data holds no call; `funding.rs` reads one it entered.
         || route.contains("/funding/calls/")
+        || route.contains("/contact/")
 }
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {

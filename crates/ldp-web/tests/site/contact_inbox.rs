@@ -17,6 +17,7 @@ both_backends!(seeded =>
     filters_narrow_the_inbox_and_bad_ones_are_named,
     bad_inbox_input_comes_back_beside_its_field,
     each_role_may_do_what_the_rules_say_and_no_more,
+    the_api_reads_and_works_the_inbox_by_role,
 );
 
 /// A message as the form stores it, through the service (the form's own tests cover the form).
@@ -237,4 +238,59 @@ async fn each_role_may_do_what_the_rules_say_and_no_more(db: TestDb) {
             assert_eq!((m.status, notes.len()), (MessageStatus::New, 0), "{who:?} changed nothing");
         }
     }
+}
+
+async fn the_api_reads_and_works_the_inbox_by_role(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let staff = app.user("personel@marmara.gov.tr", "staff", "").await;
+    app.user("denetci@marmara.gov.tr", "auditor", "").await;
+    app.user("temsilci@bursa.bel.tr", "representative", "bursa").await;
+    let (write, audit, rep) = (
+        app.token("personel@marmara.gov.tr", false).await,
+        app.token("denetci@marmara.gov.tr", false).await,
+        app.token("temsilci@bursa.bel.tr", false).await,
+    );
+    let read_only = app.token("personel@marmara.gov.tr", true).await;
+    let id = message(&app, "press", "a@example.org").await;
+    let list = app.api("GET", "/api/v1/contact/messages?status=open", Some(&audit), None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(json["total"], 1);
+    assert_eq!(json["items"][0]["topic"], "press");
+    assert_eq!(app.api("GET", "/api/v1/contact/messages", Some(&rep), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.api("GET", "/api/v1/contact/messages", None, None).await.status, StatusCode::UNAUTHORIZED);
+    let bad = app.api("GET", "/api/v1/contact/messages?status=lost", Some(&write), None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("\"status\""), "{}", bad.body);
+    let uri = format!("/api/v1/contact/messages/{id}");
+    let status = format!("{{\"status\":\"assigned\",\"assignee\":{}}}", staff.id.0);
+    let before = audit_total(&app).await;
+    for token in [&audit, &rep, &read_only] {
+        let refused = app.api("PUT", &format!("{uri}/status"), Some(token), Some(&status)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let refused = app.api("POST", &format!("{uri}/reply"), Some(token), Some("{\"body\":\"x\"}")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(audit_total(&app).await, before, "refused writes wrote nothing");
+    let set = app.api("PUT", &format!("{uri}/status"), Some(&write), Some(&status)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let empty = app.api("POST", &format!("{uri}/notes"), Some(&write), Some("{\"body\":\" \"}")).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("\"body\""), "{}", empty.body);
+    let note = app.api("POST", &format!("{uri}/notes"), Some(&write), Some("{\"body\":\"Basına iletildi.\"}")).await;
+    assert_eq!(note.status, StatusCode::CREATED);
+    let reply = app.api("POST", &format!("{uri}/reply"), Some(&write), Some("{\"body\":\"Teşekkürler.\"}")).await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    app.deliver().await;
+    assert_eq!(app.mail.last_to("a@example.org").unwrap().body.trim(), "Teşekkürler.");
+    let shown: serde_json::Value = serde_json::from_str(&app.api("GET", &uri, Some(&audit), None).await.body).unwrap();
+    assert_eq!(shown["message"]["status"], "answered");
+    assert_eq!(shown["notes"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["notes"][1]["kind"], "reply");
+    assert_eq!(
+        app.api("GET", "/api/v1/contact/messages/99999", Some(&write), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let doc = app.api("GET", "/api/openapi.json", None, None).await.body;
+    assert!(doc.contains("/api/v1/contact/messages/{id}/reply"));
 }
