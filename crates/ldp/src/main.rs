@@ -2,6 +2,7 @@
 
 mod backup_cmd;
 mod config;
+mod funding_cmd;
 mod partnership_cmd;
 mod user_cmd;
 
@@ -133,6 +134,16 @@ enum ImportCommand {
         /// The GeoNames id of the city it is.
         #[arg(long)]
         city: i64,
+    },
+    /// Import funding calls from the JSON the EU Funding & Tenders Portal's search API returns
+    /// (`{"totalResults": N, "results": [...]}`). Calls are matched by identifier: new ones are loaded,
+    /// changed ones updated, the rest left unchanged; results that cannot be read are skipped with the
+    /// reason. A file not in this format is refused and nothing is loaded. Safe to repeat.
+    Calls {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The JSON file.
+        file: PathBuf,
     },
     /// Import sister-city pairs from a CSV file (`city1,country1,lat1,lng1,city2,country2,lat2,lng2`).
     /// Pairs with a member municipality are loaded; the rest go to a report with the reason. Safe to repeat.
@@ -483,6 +494,14 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             println!("place {place} merged into city {city}: {moved} relations moved");
             Ok(())
+        }
+        Command::Import(ImportCommand::Calls { db, file }) => {
+            let settings = settings(&db, None, &file_cfg)?;
+            let store = open_store(&settings).await?;
+            ensure_reference(store.as_ref(), false, &ldp_core::clock::SystemClock).await?;
+            ldp_core::services::funding::ensure_funding_data(store.as_ref(), &ldp_core::clock::SystemClock).await?;
+            let service = ldp_core::services::funding::Funding::new(store, ldp_core::clock::system());
+            funding_cmd::import(&service, &file).await
         }
         Command::Import(ImportCommand::Partnerships { db, file, report }) => {
             let settings = settings(&db, None, &file_cfg)?;

@@ -464,3 +464,91 @@ impl Funding {
         self.get(actor, id).await
     }
 }
+
+/// What `ldp import calls` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PortalImportReport {
+    /// `totalResults` as the file states it (the portal's count over every page).
+    pub total_results: u64,
+    pub loaded: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Result number (from 1), identifier if any, and why.
+    pub skipped: Vec<(usize, String, String)>,
+}
+
+impl Funding {
+    /// Imports the Funding & Tenders Portal's search JSON at `path`, by identifier: new calls are created
+    /// published, known ones updated when their fields differ, each write audited (`import`,
+    /// `funding_call`). The file is read twice, as a stream: first checked whole, so a file not in this
+    /// format loads nothing; then loaded. Calls entered by hand are not overwritten (skipped).
+    pub async fn import_portal(
+        &self,
+        actor: &Actor,
+        path: &std::path::Path,
+    ) -> Result<PortalImportReport, ServiceError> {
+        use crate::domain::funding::portal::{self, ReadError};
+        if !actor.edits_all_content() {
+            return Err(ServiceError::Forbidden);
+        }
+        let open = |path: &std::path::Path| {
+            std::fs::File::open(path)
+                .map(std::io::BufReader::new)
+                .map_err(|e| ServiceError::Invalid(InputError::new("file", &format!("unreadable: {e}"))))
+        };
+        let format_error = |e: portal::NotPortalFormat| ServiceError::Invalid(InputError::new("file", &e.0));
+        // First pass: the whole file must be in the format before anything is written.
+        let reader = open(path)?;
+        let owned = path.to_owned();
+        let checked = tokio::task::spawn_blocking(move || portal::read(reader, |_, _| Ok::<(), ()>(())))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading {}: {e}", owned.display())))?;
+        let total_results = match checked {
+            Ok(n) => n,
+            Err(ReadError::Format(e)) => return Err(format_error(e)),
+            Err(ReadError::Refused(())) => unreachable!("the check refuses nothing"),
+        };
+        // Second pass: a reader thread parses and converts, the writes follow through a bounded channel.
+        let reader = open(path)?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Result<CallFields, (String, String)>)>(64);
+        let parser = tokio::task::spawn_blocking(move || {
+            portal::read(reader, |n, result| {
+                let item = portal::convert(&result).map_err(|why| {
+                    let id = result.metadata.get("identifier").and_then(|v| v.first()).and_then(|v| v.as_str());
+                    (id.or(result.reference.as_deref()).unwrap_or("").to_owned(), why)
+                });
+                tx.blocking_send((n, item)).map_err(|_| ())
+            })
+        });
+        let mut report = PortalImportReport { total_results, ..PortalImportReport::default() };
+        while let Some((n, item)) = rx.recv().await {
+            let fields = match item {
+                Ok(f) => f,
+                Err((id, why)) => {
+                    report.skipped.push((n, id, why));
+                    continue;
+                }
+            };
+            if let Some(existing) = self.store.call_by_identifier(&fields.identifier).await?
+                && existing.source != "portal"
+            {
+                report.skipped.push((n, fields.identifier.clone(), "entered in the workspace, not overwritten".into()));
+                continue;
+            }
+            let change = Change::new(actor, self.clock.now(), "import", "funding_call")
+                .record(&fields.identifier)
+                .after(&fields);
+            match self.store.save_call(&fields, true, None, "portal", &change).await? {
+                Saved::Created(_) => report.loaded += 1,
+                Saved::Updated(_) => report.updated += 1,
+                Saved::Unchanged(_) => report.unchanged += 1,
+            }
+        }
+        match parser.await.map_err(|e| ServiceError::Internal(format!("reading the file: {e}")))? {
+            Ok(_) => Ok(report),
+            // The file changed between the passes.
+            Err(ReadError::Format(e)) => Err(format_error(e)),
+            Err(ReadError::Refused(())) => Err(ServiceError::Internal("the import stopped".into())),
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod eligibility;
+pub mod portal;
 mod store;
 mod types;
 
