@@ -24,10 +24,13 @@ pub enum Topic {
     Partnerships,
     /// Users and API tokens (never shown publicly).
     Accounts,
+    /// Events (trainings, meetings, delegations) with their sessions and registrations.
+    Events,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 4] = [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts];
+    pub const ALL: [Topic; 5] =
+        [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Accounts, Topic::Events];
 
     /// The name stored in the database and sent in notifications.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Topic {
             Topic::Workspace => "workspace",
             Topic::Partnerships => "partnerships",
             Topic::Accounts => "accounts",
+            Topic::Events => "events",
         }
     }
 
@@ -68,6 +72,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("city", "merge") => &[Reference, Partnerships],
         ("city", _) => &[Reference],
         ("user" | "api_token" | "session", _) => &[Accounts],
+        ("event" | "event_registration", _) => &[Events],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         _ => &Topic::ALL,
@@ -197,6 +202,7 @@ mod tests {
         assert!(topics_of("municipality", "merge").contains(&Topic::Reference));
         assert_eq!(topics_of("network", "approve"), &[Topic::Reference]);
         assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
+        assert_eq!(topics_of("event_registration", "cancel"), &[Topic::Events]);
         assert!(topics_of("job", "retry").is_empty());
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);
         for kind in crate::domain::RECORD_TYPES {

@@ -15,6 +15,7 @@ pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
 pub use crate::domain::audit::AuditStore;
+pub use crate::domain::event::EventStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::workspace::WorkspaceStore;
 pub use crate::feed::FeedStore;
@@ -69,6 +70,7 @@ pub trait Store:
     + AuditStore
     + JobStore
     + NetworkRegistryStore
+    + EventStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -88,7 +90,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, JobStore, NetworkRegistryStore, PartnershipStore, ReferenceStore, Store,
+        AccountStore, AuditStore, EventStore, JobStore, NetworkRegistryStore, PartnershipStore, ReferenceStore, Store,
         UnitOfWorkStore, WorkspaceStore,
     };
 }

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod events;
 mod feed;
 mod jobs;
 mod load;

@@ -11,6 +11,7 @@ use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
 use ldp_core::services::documents::Uploads;
+use ldp_core::services::events::Events;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
@@ -63,6 +64,7 @@ pub struct AppState {
     pub audit: Audit,
     pub workspace: Workspace,
     pub networks: Networks,
+    pub events: Events,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -104,6 +106,7 @@ impl AppState {
             audit: Audit::new(store.clone()),
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             networks: Networks::new(store.clone(), config.clock.clone()),
+            events: Events::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 12] = [
+pub const RECORD_TYPES: [&str; 14] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -152,6 +152,9 @@ pub const RECORD_TYPES: [&str; 12] = [
     "session",
     // A queued mail sent again by staff.
     "job",
+    // Trainings, meetings and delegations, and registrations for them.
+    "event",
+    "event_registration",
 ];
 
 impl AuditFilter {

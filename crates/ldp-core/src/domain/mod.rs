@@ -3,6 +3,7 @@
 pub(crate) mod account;
 pub(crate) mod audit;
 mod error;
+pub mod event;
 mod geo;
 mod lang;
 mod municipality;
@@ -16,6 +17,10 @@ pub(crate) mod workspace;
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use error::InputError;
+pub use event::{
+    Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
+    EventStore, EventTopic, NewRegistration, Registration, RegistrationId, RegistrationStatus,
+};
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};
 pub use municipality::{

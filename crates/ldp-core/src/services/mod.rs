@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod documents;
+pub mod events;
 pub mod import;
 pub mod jobs;
 pub mod networks;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod data_truth;
+mod events;
 mod feed;
 mod jobs;
 mod network_registry;

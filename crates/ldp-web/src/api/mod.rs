@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
 
 mod auth;
+pub(crate) mod events;
 mod extract;
 mod geo;
 mod municipalities;
@@ -39,6 +40,8 @@ use crate::state::AppState;
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
+        (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
+            registration with an exact capacity and a first-in-first-out waitlist"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -97,6 +100,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workspace_writes::audit))
         .routes(routes!(workspace_writes::me))
         .routes(routes!(outbox::list))
+        .routes(routes!(events::list, events::create))
+        .routes(routes!(events::show, events::update))
+        .routes(routes!(events::set_status))
+        .routes(routes!(events::register, events::registrations))
+        .routes(routes!(events::cancel))
         .split_for_parts()
 }
 

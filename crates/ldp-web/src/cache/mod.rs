@@ -29,7 +29,7 @@ pub const DEFAULT_MB: u64 = 64;
 
 /// The topics public responses are made of. Accounts (users, tokens, sessions) never show in public, so a
 /// sign-in does not empty the cache.
-pub const TOPICS: [Topic; 3] = [Topic::Reference, Topic::Workspace, Topic::Partnerships];
+pub const TOPICS: [Topic; 4] = [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Events];
 
 /// A bound on any entry's life, whatever the feed says: defence in depth against a write that forgot to
 /// raise the feed.

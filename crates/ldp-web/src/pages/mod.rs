@@ -3,6 +3,7 @@
 pub mod account;
 mod content;
 mod ctx;
+pub mod events;
 pub mod exports;
 pub mod forms;
 mod home;
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/compliance", get(partnerships::compliance))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
+        .route("/{lang}/events", get(events::list))
+        .route("/{lang}/events/{id}", get(events::show))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))

@@ -7,6 +7,7 @@ mod authz;
 mod backup;
 mod boxed_in;
 mod downloads;
+mod events;
 mod exports;
 mod helpers;
 mod invite_form;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_view;
 mod compliance;
+mod events;
 mod municipality;
 mod networks;
 mod outbox;
@@ -63,6 +64,12 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/networks/new", get(networks::new_form).post(networks::create))
         .route("/{lang}/workspace/networks/{id}", get(networks::edit).post(networks::update))
         .route("/{lang}/workspace/networks/{id}/approve", post(networks::approve))
+        .route("/{lang}/workspace/events", get(events::list))
+        .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
+        .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
+        .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
+        .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
+        .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
