@@ -30,10 +30,12 @@ pub enum Topic {
     Contact,
     /// Editable pages (Local Diplomacy, about, network summaries) as published.
     Content,
+    /// Events (trainings, meetings, delegations) with their sessions and registrations.
+    Events,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 7] = [
+    pub const ALL: [Topic; 8] = [
         Topic::Reference,
         Topic::Workspace,
         Topic::Partnerships,
@@ -41,6 +43,7 @@ impl Topic {
         Topic::Funding,
         Topic::Contact,
         Topic::Content,
+        Topic::Events,
     ];
 
     /// The name stored in the database and sent in notifications.
@@ -53,6 +56,7 @@ impl Topic {
             Topic::Funding => "funding",
             Topic::Contact => "contact",
             Topic::Content => "content",
+            Topic::Events => "events",
         }
     }
 
@@ -87,6 +91,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("user" | "api_token" | "session", _) => &[Accounts],
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
+        ("event" | "event_registration", _) => &[Events],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.
@@ -220,6 +225,7 @@ mod tests {
         assert_eq!(topics_of("network", "approve"), &[Topic::Reference]);
         assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
         assert_eq!(topics_of("funding_call", "create"), &[Topic::Funding]);
+        assert_eq!(topics_of("event_registration", "cancel"), &[Topic::Events]);
         assert!(topics_of("job", "retry").is_empty());
         assert_eq!(topics_of("contact_message", "create"), &[Topic::Contact]);
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);

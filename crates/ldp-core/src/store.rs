@@ -17,6 +17,7 @@ pub use crate::domain::account::{
 pub use crate::domain::audit::AuditStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
+pub use crate::domain::event::EventStore;
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::workspace::WorkspaceStore;
@@ -75,6 +76,7 @@ pub trait Store:
     + NetworkRegistryStore
     + FundingStore
     + ContentStore
+    + EventStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -94,7 +96,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, ContactStore, ContentStore, FundingStore, JobStore, NetworkRegistryStore,
+        AccountStore, AuditStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore, NetworkRegistryStore,
         PartnershipStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
     };
 }

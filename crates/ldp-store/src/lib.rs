@@ -9,6 +9,7 @@ mod audit;
 pub mod backup;
 mod contact;
 mod content;
+mod events;
 mod feed;
 mod funding;
 mod jobs;

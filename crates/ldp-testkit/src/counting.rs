@@ -195,6 +195,104 @@ impl ContentStore for CountingStore {
 }
 
 #[async_trait]
+impl ldp_core::domain::EventStore for CountingStore {
+    async fn events(
+        &self,
+        filter: &ldp_core::domain::EventFilter,
+        page: Page,
+    ) -> StoreResult<Paged<ldp_core::domain::Event>> {
+        self.count("events");
+        self.inner.events(filter, page).await
+    }
+
+    async fn event(&self, id: ldp_core::domain::EventId) -> StoreResult<Option<ldp_core::domain::Event>> {
+        self.count("event");
+        self.inner.event(id).await
+    }
+
+    async fn create_event(
+        &self,
+        fields: &ldp_core::domain::EventFields,
+        status: ldp_core::domain::EventStatus,
+        proposed_by: Option<UserId>,
+        now: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<ldp_core::domain::EventId> {
+        self.count("create_event");
+        self.inner.create_event(fields, status, proposed_by, now, change).await
+    }
+
+    async fn update_event(
+        &self,
+        id: ldp_core::domain::EventId,
+        fields: &ldp_core::domain::EventFields,
+        time_or_place_changed: bool,
+        now: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("update_event");
+        self.inner.update_event(id, fields, time_or_place_changed, now, change).await
+    }
+
+    async fn set_event_status(
+        &self,
+        id: ldp_core::domain::EventId,
+        status: ldp_core::domain::EventStatus,
+        now: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("set_event_status");
+        self.inner.set_event_status(id, status, now, change).await
+    }
+
+    async fn register(
+        &self,
+        event: ldp_core::domain::EventId,
+        new: &ldp_core::domain::NewRegistration,
+        now: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<ldp_core::domain::Registration> {
+        self.count("register");
+        self.inner.register(event, new, now, change).await
+    }
+
+    async fn registrations(
+        &self,
+        event: ldp_core::domain::EventId,
+    ) -> StoreResult<Vec<ldp_core::domain::Registration>> {
+        self.count("registrations");
+        self.inner.registrations(event).await
+    }
+
+    async fn registrations_by(&self, user: UserId) -> StoreResult<Vec<ldp_core::domain::Registration>> {
+        self.count("registrations_by");
+        self.inner.registrations_by(user).await
+    }
+
+    async fn registration(
+        &self,
+        id: ldp_core::domain::RegistrationId,
+    ) -> StoreResult<Option<ldp_core::domain::Registration>> {
+        self.count("registration");
+        self.inner.registration(id).await
+    }
+
+    async fn registration_by_code(&self, code: &str) -> StoreResult<Option<ldp_core::domain::Registration>> {
+        self.count("registration_by_code");
+        self.inner.registration_by_code(code).await
+    }
+
+    async fn cancel_registration(
+        &self,
+        id: ldp_core::domain::RegistrationId,
+        change: &Change,
+    ) -> StoreResult<Vec<ldp_core::domain::Registration>> {
+        self.count("cancel_registration");
+        self.inner.cancel_registration(id, change).await
+    }
+}
+
+#[async_trait]
 impl NetworkRegistryStore for CountingStore {
     async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
         self.count("registry_networks");

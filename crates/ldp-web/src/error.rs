@@ -140,6 +140,9 @@ impl From<ServiceError> for AppError {
                 "partnership_exists" => AppError::refused("partnership_exists", BTreeMap::new()),
                 "stage_changed" => AppError::refused("stage_changed", BTreeMap::new()),
                 "contact_message_closed" => AppError::refused("contact_message_closed", BTreeMap::new()),
+                "registration_closed" => AppError::refused("registration_closed", BTreeMap::new()),
+                "registration_cancelled" => AppError::refused("registration_cancelled", BTreeMap::new()),
+                "event_status_unchanged" => AppError::refused("event_status_unchanged", BTreeMap::new()),
                 // A stored rule (a constraint) refused the write: the user sees a conflict, the log says which.
                 _ => AppError { cause: Some(c), ..AppError::refused("conflict", BTreeMap::new()) },
             },

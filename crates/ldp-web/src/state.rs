@@ -13,6 +13,7 @@ use ldp_core::services::audit::Audit;
 use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::content::Content;
 use ldp_core::services::documents::Uploads;
+use ldp_core::services::events::Events;
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
@@ -92,6 +93,7 @@ pub struct Shared {
     pub funding: Funding,
     /// Editable pages: revisions, drafts and what is published.
     pub content: Content,
+    pub events: Events,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -147,6 +149,7 @@ impl AppState {
             networks: Networks::new(store.clone(), config.clock.clone()),
             funding: Funding::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
+            events: Events::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 18] = [
+pub const RECORD_TYPES: [&str; 20] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -161,6 +161,9 @@ pub const RECORD_TYPES: [&str; 18] = [
     "contact_rule",
     // A revision of an editable page (saved, published, restored).
     "content",
+    // Trainings, meetings and delegations, and registrations for them.
+    "event",
+    "event_registration",
 ];
 
 impl AuditFilter {

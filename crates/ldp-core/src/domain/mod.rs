@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub mod contact;
 pub mod content;
 mod error;
+pub mod event;
 pub mod funding;
 mod geo;
 mod lang;
@@ -19,6 +20,10 @@ pub(crate) mod workspace;
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use error::InputError;
+pub use event::{
+    Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
+    EventStore, EventTopic, NewRegistration, Registration, RegistrationId, RegistrationStatus,
+};
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};
 pub use municipality::{

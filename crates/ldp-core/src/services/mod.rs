@@ -5,6 +5,7 @@ pub mod audit;
 pub mod contact;
 pub mod content;
 pub mod documents;
+pub mod events;
 pub mod funding;
 pub mod import;
 pub mod jobs;

@@ -4,6 +4,7 @@ mod accounts;
 mod contact;
 mod content;
 mod data_truth;
+mod events;
 mod feed;
 mod funding;
 mod jobs;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod contact;
+pub(crate) mod events;
 mod extract;
 mod funding;
 mod geo;
@@ -42,6 +43,8 @@ use crate::state::AppState;
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
+        (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
+            registration with an exact capacity and a first-in-first-out waitlist"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -109,6 +112,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(contact::set_status))
         .routes(routes!(contact::add_note))
         .routes(routes!(contact::reply))
+        .routes(routes!(events::list, events::create))
+        .routes(routes!(events::show, events::update))
+        .routes(routes!(events::set_status))
+        .routes(routes!(events::register, events::registrations))
+        .routes(routes!(events::cancel))
         .split_for_parts()
 }
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod contact;
 mod ctx;
+pub mod events;
 pub mod exports;
 pub mod forms;
 pub mod funding;
@@ -52,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
+        .route("/{lang}/events", get(events::list))
+        .route("/{lang}/events/{id}", get(events::show))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

@@ -10,6 +10,7 @@ mod contact;
 mod contact_inbox;
 mod content;
 mod downloads;
+mod events;
 mod exports;
 mod funding;
 mod helpers;

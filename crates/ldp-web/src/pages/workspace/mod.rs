@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_view;
 mod compliance;
 mod content;
+mod events;
 mod inbox;
 mod municipality;
 mod networks;
@@ -76,6 +77,12 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/pages/revisions/{id}/publish", post(content::publish))
         .route("/{lang}/workspace/pages/revisions/{id}/restore", post(content::restore))
         .route("/{lang}/workspace/pages/{key}/{lang_of_text}", get(content::edit).post(content::save))
+        .route("/{lang}/workspace/events", get(events::list))
+        .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
+        .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
+        .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
+        .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
+        .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))

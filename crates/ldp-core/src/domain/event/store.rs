@@ -1,0 +1,69 @@
+//! Storage of events and their registrations: one capability slice, included in [`crate::store::Store`].
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::domain::{
+    Change, Event, EventFields, EventFilter, EventId, EventStatus, NewRegistration, Page, Paged, Registration,
+    RegistrationId, UserId,
+};
+use crate::store::StoreResult;
+
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// One page of the events `filter` picks (see [`EventFilter::when`] for the order).
+    async fn events(&self, filter: &EventFilter, page: Page) -> StoreResult<Paged<Event>>;
+    async fn event(&self, id: EventId) -> StoreResult<Option<Event>>;
+    /// Stores a new event with its sessions and audit entry.
+    async fn create_event(
+        &self,
+        fields: &EventFields,
+        status: EventStatus,
+        proposed_by: Option<UserId>,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<EventId>;
+    /// Saves an event's fields and sessions; raises its SEQUENCE by one when `time_or_place_changed`.
+    /// `Conflict("event_not_found")` for an unknown id.
+    async fn update_event(
+        &self,
+        id: EventId,
+        fields: &EventFields,
+        time_or_place_changed: bool,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()>;
+    /// Moves an event to `status` (raising its SEQUENCE unless it becomes `Published` from a draft);
+    /// `false` (and no entry) when it was in `status` already or is unknown.
+    async fn set_event_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool>;
+
+    /// Registers people for an event, exactly under concurrency: in one writing transaction that holds the
+    /// event row, the seats held are counted and the registration is confirmed when its seats fit the
+    /// capacity and nobody waits ahead of it, waitlisted otherwise. `Conflict("event_not_found")`,
+    /// `Conflict("quota_reached")` when the municipality's seats (confirmed and waiting) would pass the
+    /// event's quota, `Conflict("code_taken")` when the code exists (the caller draws another).
+    async fn register(
+        &self,
+        event: EventId,
+        new: &NewRegistration,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Registration>;
+    /// An event's registrations, oldest first (the waitlist's order).
+    async fn registrations(&self, event: EventId) -> StoreResult<Vec<Registration>>;
+    /// The registrations `user` made, newest first.
+    async fn registrations_by(&self, user: UserId) -> StoreResult<Vec<Registration>>;
+    async fn registration(&self, id: RegistrationId) -> StoreResult<Option<Registration>>;
+    async fn registration_by_code(&self, code: &str) -> StoreResult<Option<Registration>>;
+    /// Cancels a registration and, in the same transaction, confirms waiting registrations first in first
+    /// out while their seats fit (one that does not fit stops the line: it is never skipped for smaller ones
+    /// behind it), each with its own audit entry. Returns the registrations confirmed; `Conflict(
+    /// "registration_not_found")` when it is unknown or cancelled already.
+    async fn cancel_registration(&self, id: RegistrationId, change: &Change) -> StoreResult<Vec<Registration>>;
+}
