@@ -43,6 +43,13 @@ export function pageKinds() {
     ['map-filtered', '/map?municipality=bursa', 200],
     ['map-all', '/map?all=1', 200],
     ['not-found', '/no-such-page', 404],
+    // capacity building, funding, the contact form and the union's about page
+    ['events', '/events', 200],
+    ['events-past', '/events?when=past', 200],
+    ['funding', '/funding', 200],
+    ['funding-programmes', '/funding/programmes', 200],
+    ['contact', '/contact', 200],
+    ['about', '/about', 200],
     // the account pages a signed-out visitor sees
     ['sign-in', '/sign-in', 200],
     ['password-reset', '/password-reset', 200],
@@ -71,6 +78,12 @@ export function workspaceKinds() {
     ['ws-compliance', '/workspace/compliance', 200],
     ['ws-audit', '/workspace/audit', 200],
     ['ws-account', '/workspace/account', 200],
+    ['ws-events', '/workspace/events', 200],
+    ['ws-event-new', '/workspace/events/new', 200],
+    ['ws-inbox', '/workspace/inbox', 200],
+    ['ws-inbox-rules', '/workspace/inbox/rules', 200],
+    ['ws-pages', '/workspace/pages', 200],
+    ['ws-page-edit', '/workspace/pages/local-diplomacy/tr', 200],
   ];
   return perLanguage(kinds);
 }

@@ -74,6 +74,11 @@ impl PageCtx {
         i18n::datetime(self.lang, *at)
     }
 
+    /// A moment as a `<time datetime>` attribute wants it: RFC 3339, in UTC.
+    pub fn iso(&self, at: &time::OffsetDateTime) -> String {
+        at.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+
     /// Bilingual text in this page's language.
     pub fn pick(&self, text: &Localized) -> String {
         text.get(self.lang).to_owned()
