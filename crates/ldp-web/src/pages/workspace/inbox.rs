@@ -285,24 +285,7 @@ pub async fn note(
     Path((_, id)): Path<(String, String)>,
     CsrfForm { form, .. }: CsrfForm<BodyForm>,
 ) -> Result<Response, PageError> {
-    let id = ctx.path_id(&id)?;
-    match state.contact.note(&viewer.actor, id, form.body.as_deref().unwrap_or("")).await {
-        Ok(_) => Ok(see_other(&format!("{}?saved=note", ctx.href(&format!("/workspace/inbox/{id}"))))),
-        Err(e) => {
-            let error = in_form(&ctx, e)?;
-            let note = FormState::of(&form).with_error(ctx.lang, &error);
-            message_page(
-                &ctx,
-                &state,
-                &viewer,
-                id,
-                error.status,
-                (FormState::default(), note, FormState::default()),
-                None,
-            )
-            .await
-        }
-    }
+    append(ctx, state, viewer, &id, form, Appended::Note).await
 }
 
 pub async fn reply(
@@ -312,22 +295,42 @@ pub async fn reply(
     Path((_, id)): Path<(String, String)>,
     CsrfForm { form, .. }: CsrfForm<BodyForm>,
 ) -> Result<Response, PageError> {
-    let id = ctx.path_id(&id)?;
-    match state.contact.reply(&viewer.actor, id, form.body.as_deref().unwrap_or("")).await {
-        Ok(_) => Ok(see_other(&format!("{}?saved=reply", ctx.href(&format!("/workspace/inbox/{id}"))))),
+    append(ctx, state, viewer, &id, form, Appended::Reply).await
+}
+
+/// What the message page's two text forms add.
+#[derive(Clone, Copy)]
+enum Appended {
+    Note,
+    Reply,
+}
+
+/// Adds an internal note or a mailed reply, then shows the message again; a refused text comes back in its own
+/// form with the message beside it.
+async fn append(
+    ctx: PageCtx,
+    state: AppState,
+    viewer: Viewer,
+    id: &str,
+    form: BodyForm,
+    what: Appended,
+) -> Result<Response, PageError> {
+    let id = ctx.path_id(id)?;
+    let body = form.body.as_deref().unwrap_or("");
+    let (done, saved) = match what {
+        Appended::Note => (state.contact.note(&viewer.actor, id, body).await, "note"),
+        Appended::Reply => (state.contact.reply(&viewer.actor, id, body).await, "reply"),
+    };
+    match done {
+        Ok(_) => Ok(see_other(&format!("{}?saved={saved}", ctx.href(&format!("/workspace/inbox/{id}"))))),
         Err(e) => {
             let error = in_form(&ctx, e)?;
-            let reply = FormState::of(&form).with_error(ctx.lang, &error);
-            message_page(
-                &ctx,
-                &state,
-                &viewer,
-                id,
-                error.status,
-                (FormState::default(), FormState::default(), reply),
-                None,
-            )
-            .await
+            let refused = FormState::of(&form).with_error(ctx.lang, &error);
+            let forms = match what {
+                Appended::Note => (FormState::default(), refused, FormState::default()),
+                Appended::Reply => (FormState::default(), FormState::default(), refused),
+            };
+            message_page(&ctx, &state, &viewer, id, error.status, forms, None).await
         }
     }
 }
