@@ -82,6 +82,7 @@ export function workspaceKinds() {
     ['ws-event-new', '/workspace/events/new', 200],
     ['ws-inbox', '/workspace/inbox', 200],
     ['ws-inbox-rules', '/workspace/inbox/rules', 200],
+    ['ws-inbox-privacy', '/workspace/inbox/privacy', 200],
     ['ws-pages', '/workspace/pages', 200],
     ['ws-page-edit', '/workspace/pages/local-diplomacy/tr', 200],
   ];

@@ -5,10 +5,10 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use ldp_core::domain::contact::{
-    ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageStatus, MessageUpdate, NewContactMessage, NewNote,
-    NoteKind, RoutingRule,
+    ContactMessage, ContactNote, ContactTopic, Disposal, DisposalAction, DisposalEntry, DisposalTarget, MessageFilter,
+    MessageStatus, MessageUpdate, NewContactMessage, NewNote, NoteKind, RoutingRule,
 };
-use ldp_core::domain::{Change, Lang, MunicipalityId, Paged, UserId};
+use ldp_core::domain::{Change, Lang, MunicipalityId, Page, Paged, UserId};
 use ldp_core::store::{ContactStore, ContactWrites, StoreError, StoreResult};
 
 use crate::SqlStore;
@@ -148,6 +148,42 @@ macro_rules! push_filter {
     }};
 }
 
+#[derive(sqlx::FromRow)]
+struct DisposedRow {
+    id: i64,
+    reference: String,
+    created_at: OffsetDateTime,
+    closed_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DisposalRow {
+    id: i64,
+    at: OffsetDateTime,
+    reference: String,
+    action: String,
+    actor: String,
+    received_at: OffsetDateTime,
+    closed_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<DisposalRow> for DisposalEntry {
+    type Error = StoreError;
+
+    fn try_from(r: DisposalRow) -> StoreResult<DisposalEntry> {
+        Ok(DisposalEntry {
+            id: r.id,
+            at: r.at,
+            reference: r.reference,
+            action: DisposalAction::parse(&r.action)
+                .ok_or_else(|| corrupt(format!("contact_disposal.action {}", r.action)))?,
+            actor: r.actor,
+            received_at: r.received_at,
+            closed_at: r.closed_at,
+        })
+    }
+}
+
 #[async_trait]
 impl ContactStore for SqlStore {
     async fn contact_rules(&self) -> StoreResult<Vec<RoutingRule>> {
@@ -252,6 +288,72 @@ impl ContactStore for SqlStore {
             .bind(message).fetch_all(pool).await.map_err(db)?
         });
         rows.into_iter().map(ContactNote::try_from).collect()
+    }
+
+    async fn dispose_contact_messages(&self, d: &Disposal, change: &Change) -> StoreResult<Vec<String>> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            // One statement picks and blanks the messages, so on PostgreSQL a second node's statement waits
+            // for the row locks and then finds them anonymised (its `WHERE` is checked again).
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "UPDATE contact_message SET name = '', email = '', email_key = '', organisation = '', body = '', \
+                 client_key = NULL, status = 'closed', closed_at = COALESCE(closed_at, ",
+            );
+            qb.push_bind(Ts(d.at)).push("), anonymised_at = ").push_bind(Ts(d.at));
+            qb.push(" WHERE anonymised_at IS NULL AND ");
+            match &d.target {
+                DisposalTarget::ClosedBefore(before) => {
+                    qb.push("status = 'closed' AND closed_at < ").push_bind(Ts(*before));
+                }
+                DisposalTarget::Sender(key) => {
+                    qb.push("email_key = ").push_bind(key.clone());
+                }
+            }
+            qb.push(" RETURNING id, reference, created_at, closed_at");
+            let mut rows = qb.build_query_as::<DisposedRow>().fetch_all(&mut *tx).await.map_err(db)?;
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            rows.sort_by_key(|r| (r.created_at, r.id));
+            for r in &rows {
+                sqlx::query::<Db>("UPDATE contact_note SET body = '' WHERE message_id = $1")
+                    .bind(r.id).execute(&mut *tx).await.map_err(db)?;
+                sqlx::query::<Db>(
+                    "INSERT INTO contact_disposal (at, reference, action, actor, received_at, closed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(Ts(d.at)).bind(&r.reference).bind(d.action.as_str()).bind(&d.actor)
+                .bind(Ts(r.created_at)).bind(r.closed_at.map(Ts))
+                .execute(&mut *tx).await.map_err(db)?;
+            }
+            let references: Vec<String> = rows.into_iter().map(|r| r.reference).collect();
+            let mut change = change.clone();
+            let mut after = change.after.take().unwrap_or_else(|| serde_json::json!({}));
+            if let Some(map) = after.as_object_mut() {
+                map.insert("references".into(), serde_json::json!(references));
+            }
+            change.after = Some(after);
+            write_audit!(&mut *tx, &change);
+            tx.commit().await.map_err(db)?;
+            self.committed().await;
+            Ok(references)
+        })
+    }
+
+    async fn contact_disposals(&self, page: Page) -> StoreResult<Paged<DisposalEntry>> {
+        let (rows, total) = dispatch!(&self.pools, pool => {
+            let rows = sqlx::query_as::<Db, DisposalRow>(
+                "SELECT id, at, reference, action, actor, received_at, closed_at FROM contact_disposal \
+                 ORDER BY at DESC, id DESC LIMIT $1 OFFSET $2",
+            )
+            .bind(i64::from(page.size())).bind(page.offset())
+            .fetch_all(pool).await.map_err(db)?;
+            let total: i64 = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM contact_disposal")
+                .fetch_one(pool).await.map_err(db)?;
+            (rows, total)
+        });
+        let items = rows.into_iter().map(DisposalEntry::try_from).collect::<StoreResult<Vec<_>>>()?;
+        Ok(Paged::new(items, page, u64::try_from(total).unwrap_or(0)))
     }
 }
 

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::contact::{
-    ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageUpdate, NewNote, RoutingRule,
+    ContactMessage, ContactNote, ContactTopic, Disposal, DisposalEntry, MessageFilter, MessageUpdate, NewNote,
+    RoutingRule,
 };
 use ldp_core::domain::content::{ContentPage, ContentState, NewRevision, Revision, RevisionId};
 use ldp_core::domain::funding;
@@ -887,5 +888,15 @@ impl ContactStore for CountingStore {
     async fn contact_notes(&self, message: i64) -> StoreResult<Vec<ContactNote>> {
         self.count("contact_notes");
         self.inner.contact_notes(message).await
+    }
+
+    async fn dispose_contact_messages(&self, disposal: &Disposal, change: &Change) -> StoreResult<Vec<String>> {
+        self.count("dispose_contact_messages");
+        self.inner.dispose_contact_messages(disposal, change).await
+    }
+
+    async fn contact_disposals(&self, page: Page) -> StoreResult<Paged<DisposalEntry>> {
+        self.count("contact_disposals");
+        self.inner.contact_disposals(page).await
     }
 }

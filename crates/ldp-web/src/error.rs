@@ -140,6 +140,7 @@ impl From<ServiceError> for AppError {
                 "partnership_exists" => AppError::refused("partnership_exists", BTreeMap::new()),
                 "stage_changed" => AppError::refused("stage_changed", BTreeMap::new()),
                 "contact_message_closed" => AppError::refused("contact_message_closed", BTreeMap::new()),
+                "contact_message_anonymised" => AppError::refused("contact_message_anonymised", BTreeMap::new()),
                 "registration_closed" => AppError::refused("registration_closed", BTreeMap::new()),
                 "registration_cancelled" => AppError::refused("registration_cancelled", BTreeMap::new()),
                 "event_status_unchanged" => AppError::refused("event_status_unchanged", BTreeMap::new()),

@@ -64,8 +64,10 @@ pub fn metrics_app(state: AppState) -> axum::Router {
     axum::Router::new().route("/metrics", axum::routing::get(metrics)).with_state(state)
 }
 
-/// Prunes expired sessions, links and old sign-in attempts now and then every `every`, until the process
-/// ends. Each node runs it; deleting what another node already deleted is harmless.
+/// Prunes expired sessions, links and old sign-in attempts, and runs the contact retention job (anonymising
+/// messages closed longer than the retention period), now and then every `every`, until the process ends.
+/// Each node runs it; deleting what another node already deleted is harmless, and the store disposes of each
+/// message once.
 pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
@@ -79,6 +81,11 @@ pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task
             match state.jobs.prune().await {
                 Ok(n) => tracing::info!(jobs = n, "pruned finished jobs"),
                 Err(e) => tracing::warn!(error = %e, "pruning jobs failed; trying again later"),
+            }
+            match state.contact.apply_retention().await {
+                Ok(r) if r.is_empty() => {}
+                Ok(r) => tracing::info!(messages = r.len(), "anonymised contact messages past their retention"),
+                Err(e) => tracing::warn!(error = %e, "the contact retention job failed; trying again later"),
             }
         }
     })

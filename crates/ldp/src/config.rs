@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     pub page_cache_mb: Option<u64>,
     pub feed_poll_ms: Option<u64>,
+    pub contact_retention_months: Option<u32>,
 }
 
 impl FileConfig {

@@ -244,6 +244,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_FEED_POLL_MS", value_name = "MS")]
     feed_poll_ms: Option<u64>,
 
+    /// Months after closing at which a contact message is anonymised by the retention job (default: 24;
+    /// 1 to 120). The privacy text on the contact form states it.
+    #[arg(long, env = "LDP_CONTACT_RETENTION_MONTHS", value_name = "N")]
+    contact_retention_months: Option<u32>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -386,7 +391,13 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             .or_else(|| file.metrics_token.clone())
             .filter(|t| !t.trim().is_empty()),
         page_cache_bytes: page_cache_bytes(args.page_cache_mb.or(file.page_cache_mb)),
-        contact: ldp_core::services::contact::ContactSettings::default(),
+        contact: ldp_core::services::contact::ContactSettings {
+            retention_months: args
+                .contact_retention_months
+                .or(file.contact_retention_months)
+                .map_or(ldp_core::services::contact::ContactSettings::default().retention_months, |m| m.clamp(1, 120)),
+            ..ldp_core::services::contact::ContactSettings::default()
+        },
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(

@@ -15,10 +15,11 @@ use super::jobs::{JobHandler, JobQueue};
 use crate::clock::Clock;
 use crate::domain::Role;
 use crate::domain::contact::{
-    CONSENT_VERSION, ContactInput, ContactMessage, ContactNote, ContactTopic, MAX_MESSAGE, MAX_TEAM, MessageFilter,
-    MessageStatus, MessageUpdate, NewContactMessage, NewNote, NoteKind, RoutingRule,
+    CONSENT_VERSION, ContactInput, ContactMessage, ContactNote, ContactTopic, Disposal, DisposalAction, DisposalEntry,
+    DisposalTarget, MAX_MESSAGE, MAX_TEAM, MessageFilter, MessageStatus, MessageUpdate, NewContactMessage, NewNote,
+    NoteKind, RoutingRule,
 };
-use crate::domain::{Actor, Change, InputError, Lang, Paged, UserId};
+use crate::domain::{Actor, Change, InputError, Lang, Page, Paged, UserId};
 use crate::jobs::{Job, NewJob};
 use crate::store::{AccountStore, ContactStore, ReferenceStore, Store, UnitOfWorkStore};
 
@@ -311,6 +312,9 @@ impl Contact {
     ) -> Result<ContactMessage, ServiceError> {
         Self::staff_writes(actor)?;
         let current = self.store.contact_message(id).await?.ok_or(ServiceError::NotFound)?;
+        if current.anonymised_at.is_some() {
+            return Err(ServiceError::Conflict("contact_message_anonymised".into()));
+        }
         let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
             None if current.status == MessageStatus::New && assignee.is_some() => MessageStatus::Assigned,
             None => current.status,
@@ -356,6 +360,9 @@ impl Contact {
     pub async fn note(&self, actor: &Actor, id: i64, body: &str) -> Result<i64, ServiceError> {
         Self::staff_writes(actor)?;
         let body = Self::note_body(body)?;
+        if self.store.contact_message(id).await?.is_some_and(|m| m.anonymised_at.is_some()) {
+            return Err(ServiceError::Conflict("contact_message_anonymised".into()));
+        }
         let now = self.clock.now();
         let note = NewNote {
             message: id,
@@ -410,6 +417,125 @@ impl Contact {
         self.jobs.wake();
         Ok(note_id)
     }
+
+    /// The retention job: anonymises the messages that closed more than the retention period
+    /// (`--contact-retention-months`) ago, each logged in the disposal log. Every node may run it; the store
+    /// disposes of each message once. Returns the references.
+    pub async fn apply_retention(&self) -> Result<Vec<String>, ServiceError> {
+        let now = self.clock.now();
+        let months = self.settings.retention_months;
+        let before = months_before(now, months);
+        let actor = Actor::system("retention");
+        let change = Change::new(&actor, now, "anonymise", "contact_disposal")
+            .after(serde_json::json!({ "retention_months": months, "closed_before": format_ts(before) }));
+        let disposal = Disposal {
+            target: DisposalTarget::ClosedBefore(before),
+            action: DisposalAction::Anonymised,
+            actor: actor.label.clone(),
+            at: now,
+        };
+        Ok(self.store.dispose_contact_messages(&disposal, &change).await?)
+    }
+
+    fn subject_key(email: &str) -> Result<String, ServiceError> {
+        let email = email.trim();
+        if email.is_empty() {
+            return Err(InputError::new("email", "required").into());
+        }
+        if !valid_email(email) {
+            return Err(InputError::new("email", "invalid_email").into());
+        }
+        Ok(fold_email(email))
+    }
+
+    /// Every message (with its notes and replies) stored from `email`, for a person's access request under
+    /// KVKK art. 11 (admins and staff). The export itself is audited, naming the references, not the address.
+    pub async fn export_subject(&self, actor: &Actor, email: &str) -> Result<SubjectExport, ServiceError> {
+        Self::staff_writes(actor)?;
+        let key = Self::subject_key(email)?;
+        let mut messages = Vec::new();
+        let mut page = Page::first(Page::MAX_SIZE);
+        loop {
+            let filter = MessageFilter { email_key: Some(key.clone()), page, ..MessageFilter::default() };
+            let batch = self.store.contact_messages(&filter).await?;
+            let last = batch.is_past_end() || page.number() >= batch.last_page();
+            for message in batch.items {
+                let notes = self.store.contact_notes(message.id).await?;
+                messages.push(SubjectMessage { message, notes });
+            }
+            if last {
+                break;
+            }
+            page = Page::parse(Some(i64::from(page.number()) + 1), Some(i64::from(Page::MAX_SIZE)))?;
+        }
+        messages.sort_by_key(|m| (m.message.created_at, m.message.id));
+        let now = self.clock.now();
+        let references: Vec<&str> = messages.iter().map(|m| m.message.reference.as_str()).collect();
+        let change = Change::new(actor, now, "export", "contact_message")
+            .after(serde_json::json!({ "request": "access", "messages": messages.len(), "references": references }));
+        self.units.begin().await?.commit(&change).await?;
+        Ok(SubjectExport { email: email.trim().to_owned(), exported_at: now, messages })
+    }
+
+    /// Erases what is stored from `email` on the person's request (admins and staff): every message from
+    /// the address is anonymised (open ones closed), its notes and replies blanked, and each logged in the
+    /// disposal log. Returns the references.
+    pub async fn erase_subject(&self, actor: &Actor, email: &str) -> Result<Vec<String>, ServiceError> {
+        Self::staff_writes(actor)?;
+        let key = Self::subject_key(email)?;
+        let now = self.clock.now();
+        let change =
+            Change::new(actor, now, "erase", "contact_disposal").after(serde_json::json!({ "request": "erasure" }));
+        let disposal = Disposal {
+            target: DisposalTarget::Sender(key),
+            action: DisposalAction::Erased,
+            actor: actor.label.clone(),
+            at: now,
+        };
+        Ok(self.store.dispose_contact_messages(&disposal, &change).await?)
+    }
+
+    /// The disposal log, newest first (admins, staff and auditors).
+    pub async fn disposals(&self, actor: &Actor, page: Page) -> Result<Paged<DisposalEntry>, ServiceError> {
+        Self::staff_reads(actor)?;
+        Ok(self.store.contact_disposals(page).await?)
+    }
+}
+
+/// What an access request returns: everything stored from one address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct SubjectExport {
+    /// The address as asked for.
+    pub email: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_at: OffsetDateTime,
+    /// Oldest first; anonymised messages are listed with their blanked fields.
+    pub messages: Vec<SubjectMessage>,
+}
+
+/// A message with its notes and replies.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct SubjectMessage {
+    pub message: ContactMessage,
+    pub notes: Vec<ContactNote>,
+}
+
+/// `months` calendar months before `at` (the day clamped to the target month's length: 31 March minus one
+/// month is 28 or 29 February).
+pub fn months_before(at: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total = at.year() * 12 + i32::from(u8::from(at.month())) - 1 - i32::try_from(months).unwrap_or(i32::MAX / 2);
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = time::Month::try_from(u8::try_from(month0 + 1).unwrap_or(1)).unwrap_or(time::Month::January);
+    let day = at.day().min(month.length(year));
+    match time::Date::from_calendar_date(year, month, day) {
+        Ok(date) => at.replace_date(date),
+        Err(_) => at,
+    }
+}
+
+fn format_ts(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -424,5 +550,15 @@ mod tests {
         assert_eq!(r.len(), "2026-XXXX-XXXX".len());
         assert!(!r.contains(['I', 'L', 'O', 'U']), "{r}");
         assert_ne!(r, new_reference(at).unwrap());
+    }
+
+    #[test]
+    fn months_before_clamps_the_day_and_crosses_years() {
+        use time::macros::datetime;
+        assert_eq!(months_before(datetime!(2026-12-02 10:00 UTC), 24), datetime!(2024-12-02 10:00 UTC));
+        assert_eq!(months_before(datetime!(2026-03-31 10:00 UTC), 1), datetime!(2026-02-28 10:00 UTC));
+        assert_eq!(months_before(datetime!(2028-03-31 10:00 UTC), 1), datetime!(2028-02-29 10:00 UTC));
+        assert_eq!(months_before(datetime!(2027-01-15 00:00 UTC), 13), datetime!(2025-12-15 00:00 UTC));
+        assert_eq!(months_before(datetime!(2027-01-15 00:00 UTC), 0), datetime!(2027-01-15 00:00 UTC));
     }
 }

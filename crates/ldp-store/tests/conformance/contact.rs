@@ -5,7 +5,8 @@
 use time::{Duration, OffsetDateTime};
 
 use ldp_core::domain::contact::{
-    ContactFields, ContactTopic, MessageFilter, MessageStatus, MessageUpdate, NewContactMessage, NewNote, NoteKind,
+    ContactFields, ContactTopic, Disposal, DisposalAction, DisposalTarget, MessageFilter, MessageStatus, MessageUpdate,
+    NewContactMessage, NewNote, NoteKind,
 };
 use ldp_core::domain::{Actor, AuditFilter, Change, Lang, NewUser, Page, Role, UserId};
 use ldp_core::feed::{FeedStore, Topic};
@@ -18,6 +19,9 @@ both_backends!(empty =>
     the_inbox_filters_counts_and_changes_status,
     notes_and_replies_are_kept_and_a_reply_answers,
     a_unit_dropped_keeps_no_message,
+    retention_anonymises_closed_messages_once_and_logs_them,
+    erasure_anonymises_every_message_of_an_address,
+    two_disposals_at_once_dispose_of_each_message_once,
 );
 
 const NOW: OffsetDateTime = ldp_testkit::NOW;
@@ -232,4 +236,160 @@ async fn a_unit_dropped_keeps_no_message(db: TestDb) {
             .unwrap();
     }
     assert_eq!(s.open_contact_messages().await.unwrap(), 0);
+}
+
+async fn close(db: &TestDb, id: i64, at: OffsetDateTime) {
+    let update = MessageUpdate { status: MessageStatus::Closed, assignee: None, at };
+    assert!(db.store.update_contact_message(id, &update, &change("update", "contact_message")).await.unwrap());
+}
+
+fn retention(before: OffsetDateTime) -> Disposal {
+    Disposal {
+        target: DisposalTarget::ClosedBefore(before),
+        action: DisposalAction::Anonymised,
+        actor: "system:retention".into(),
+        at: NOW,
+    }
+}
+
+async fn disposal_audits(db: &TestDb) -> Vec<ldp_core::domain::AuditEntry> {
+    let filter = AuditFilter { record_type: Some("contact_disposal".into()), ..AuditFilter::default() };
+    db.store.list_audit(&filter, Page::default()).await.unwrap().items
+}
+
+async fn retention_anonymises_closed_messages_once_and_logs_them(db: TestDb) {
+    let s = db.store.as_ref();
+    let at = |days: i64| NOW - Duration::days(days);
+    let old = store_message(
+        &db,
+        &new_message("2024-RRRR-0001", ContactTopic::Other, "ayse@example.org", Some("c1"), at(900)),
+    )
+    .await;
+    let younger =
+        store_message(&db, &new_message("2024-RRRR-0002", ContactTopic::Press, "can@example.org", None, at(800))).await;
+    let open =
+        store_message(&db, &new_message("2024-RRRR-0003", ContactTopic::Press, "can@example.org", None, at(850))).await;
+    close(&db, old.id, at(800)).await;
+    close(&db, younger.id, at(700)).await;
+    let note = NewNote {
+        message: old.id,
+        at: at(800),
+        author: None,
+        author_label: "Personel".into(),
+        kind: NoteKind::Reply,
+        body: "Sayın Ayşe Hanım, başvurunuz alındı.".into(),
+    };
+    s.add_contact_note(&note, &change("create", "contact_note")).await.unwrap();
+    let version = s.data_versions().await.unwrap().get(Topic::Contact);
+
+    let done = s.dispose_contact_messages(&retention(at(730)), &change("anonymise", "contact_disposal")).await.unwrap();
+    assert_eq!(done, vec!["2024-RRRR-0001".to_owned()], "only the message closed before the cut-off");
+    let m = s.contact_message(old.id).await.unwrap().unwrap();
+    assert_eq!((m.name.as_str(), m.email.as_str(), m.organisation.as_str(), m.body.as_str()), ("", "", "", ""));
+    assert_eq!(m.anonymised_at, Some(NOW));
+    assert_eq!(m.reference, "2024-RRRR-0001", "the reference stays");
+    assert_eq!(
+        (m.topic, m.status, m.consent_version.as_str()),
+        (ContactTopic::Other, MessageStatus::Closed, "2026-12-02")
+    );
+    assert_eq!(m.closed_at, Some(at(800)), "the closing date stays");
+    assert!(s.contact_notes(old.id).await.unwrap().iter().all(|n| n.body.is_empty()), "replies blanked");
+    let by_address = MessageFilter { email_key: Some("ayse@example.org".into()), ..MessageFilter::default() };
+    assert_eq!(s.contact_messages(&by_address).await.unwrap().total, 0, "the address is gone");
+    {
+        let mut unit = s.begin().await.unwrap();
+        let from_client = unit.contact().contact_messages_from("c1", NOW - Duration::days(10_000)).await.unwrap();
+        assert_eq!(from_client, 0, "the client key is gone");
+    }
+    for untouched in [younger.id, open.id] {
+        let m = s.contact_message(untouched).await.unwrap().unwrap();
+        assert!(m.anonymised_at.is_none() && !m.name.is_empty());
+    }
+    assert!(s.data_versions().await.unwrap().get(Topic::Contact) > version, "the feed moved");
+
+    let log = s.contact_disposals(Page::default()).await.unwrap();
+    assert_eq!(log.total, 1);
+    let entry = &log.items[0];
+    assert_eq!(
+        (entry.reference.as_str(), entry.action, entry.actor.as_str(), entry.at, entry.received_at, entry.closed_at),
+        ("2024-RRRR-0001", DisposalAction::Anonymised, "system:retention", NOW, at(900), Some(at(800)))
+    );
+    let audits = disposal_audits(&db).await;
+    assert_eq!(audits.len(), 1);
+    assert_eq!(audits[0].after.as_ref().unwrap()["references"], serde_json::json!(["2024-RRRR-0001"]));
+
+    let version = s.data_versions().await.unwrap().get(Topic::Contact);
+    let again =
+        s.dispose_contact_messages(&retention(at(730)), &change("anonymise", "contact_disposal")).await.unwrap();
+    assert!(again.is_empty(), "a second run finds nothing");
+    assert_eq!(s.contact_disposals(Page::default()).await.unwrap().total, 1, "and logs nothing");
+    assert_eq!(disposal_audits(&db).await.len(), 1, "nor audits");
+    assert_eq!(s.data_versions().await.unwrap().get(Topic::Contact), version, "nor moves the feed");
+}
+
+async fn erasure_anonymises_every_message_of_an_address(db: TestDb) {
+    let s = db.store.as_ref();
+    let closed = store_message(
+        &db,
+        &new_message("2026-SSSS-0001", ContactTopic::Other, "ayse@example.org", None, NOW - Duration::days(40)),
+    )
+    .await;
+    let open = store_message(
+        &db,
+        &new_message("2026-SSSS-0002", ContactTopic::Membership, "ayse@example.org", None, NOW - Duration::days(2)),
+    )
+    .await;
+    let other =
+        store_message(&db, &new_message("2026-SSSS-0003", ContactTopic::Other, "can@example.org", None, NOW)).await;
+    close(&db, closed.id, NOW - Duration::days(30)).await;
+    let erasure = Disposal {
+        target: DisposalTarget::Sender("ayse@example.org".into()),
+        action: DisposalAction::Erased,
+        actor: "Personel (personel@example.org)".into(),
+        at: NOW,
+    };
+    let done = s.dispose_contact_messages(&erasure, &change("erase", "contact_disposal")).await.unwrap();
+    assert_eq!(done, vec!["2026-SSSS-0001".to_owned(), "2026-SSSS-0002".to_owned()], "oldest first");
+    let m = s.contact_message(open.id).await.unwrap().unwrap();
+    assert_eq!(
+        (m.status, m.closed_at, m.anonymised_at),
+        (MessageStatus::Closed, Some(NOW), Some(NOW)),
+        "closed by the erasure"
+    );
+    assert!(m.name.is_empty() && m.body.is_empty());
+    assert_eq!(s.contact_message(other.id).await.unwrap().unwrap().name, "Ayşe Yılmaz", "another address is untouched");
+    let log = s.contact_disposals(Page::default()).await.unwrap();
+    assert_eq!(log.total, 2);
+    assert!(log.items.iter().all(|e| e.action == DisposalAction::Erased && e.actor.starts_with("Personel")));
+    assert!(s.dispose_contact_messages(&erasure, &change("erase", "contact_disposal")).await.unwrap().is_empty());
+    assert_eq!(s.open_contact_messages().await.unwrap(), 1);
+}
+
+async fn two_disposals_at_once_dispose_of_each_message_once(db: TestDb) {
+    for i in 0..20 {
+        let m = store_message(
+            &db,
+            &new_message(
+                &format!("2024-TTTT-{i:04}"),
+                ContactTopic::Other,
+                &format!("k{i}@example.org"),
+                None,
+                NOW - Duration::days(900),
+            ),
+        )
+        .await;
+        close(&db, m.id, NOW - Duration::days(800)).await;
+    }
+    let (a, b) = (db.store.clone(), db.store.clone());
+    let run = |s: std::sync::Arc<ldp_store::SqlStore>| async move {
+        s.dispose_contact_messages(&retention(NOW - Duration::days(730)), &change("anonymise", "contact_disposal"))
+            .await
+    };
+    let (x, y) = tokio::join!(tokio::spawn(run(a)), tokio::spawn(run(b)));
+    let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
+    let mut all: Vec<String> = x.into_iter().chain(y).collect();
+    all.sort();
+    let expected: Vec<String> = (0..20).map(|i| format!("2024-TTTT-{i:04}")).collect();
+    assert_eq!(all, expected, "every message once, between the two");
+    assert_eq!(db.store.contact_disposals(Page::first(100)).await.unwrap().total, 20, "logged once each");
 }

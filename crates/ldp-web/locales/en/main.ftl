@@ -916,6 +916,7 @@ error-contact_too_fast = The form was sent faster than a person can fill it in. 
 error-contact_unsigned = The form's check could not be read (the page may have loaded incompletely or been altered). Your entries were kept; please send the form again.
 error-contact_rate_limited = Too many messages were sent from this connection in a short time. Please try again in an hour; your entries were kept.
 error-contact_message_closed = This message is closed or anonymised; no reply can be sent.
+error-contact_message_anonymised = This message has been anonymised; it can no longer be changed or noted.
 field-invalid_choice = Choose one of the options.
 field-too_many_links = A message may carry at most 2 web links.
 field-consent_required = To send your message we need you to read the clarification text and give your explicit consent.
@@ -1148,3 +1149,37 @@ ws-my-registrations-none = You have not registered for any event.
 registration-status-confirmed = Confirmed
 registration-status-waitlisted = On the waiting list
 registration-status-cancelled = Cancelled
+
+# Personal-data requests and the disposal log of the contact inbox
+privacy-title = Personal data requests
+privacy-link = Personal data requests and disposal log
+privacy-lead = Requests under KVKK art. 11 about what the contact form stored, and the disposal log. Closed messages are anonymised { $months } months after they closed; every anonymisation and erasure is logged here and the log is never deleted.
+privacy-request = Access or erasure request
+privacy-request-lead = Enter the address the person wrote from. The address is not kept in the log; the audit trail names only the references of the messages.
+privacy-email = E-mail address
+privacy-show = Show what is stored
+privacy-export = Download everything (JSON)
+privacy-erase = Erasure
+privacy-erase-hint = Every message from this address is anonymised (open ones are closed), and the text of its notes and replies is blanked. This cannot be undone.
+privacy-erase-confirm = The person asked for erasure, and I have checked that the request is theirs.
+privacy-erase-button = Erase
+privacy-erased = { $count ->
+    [0] Nothing from this address was left to erase.
+    [one] One message was anonymised and written to the disposal log.
+   *[other] { $count } messages were anonymised and written to the disposal log.
+}
+privacy-found = Stored from this address
+privacy-found-none = Nothing is stored from this address.
+privacy-notes = Notes and replies
+privacy-log = Disposal log
+privacy-log-lead = Messages anonymised by the retention job or erased on request. The log names references only.
+privacy-log-at = Disposed of
+privacy-log-action = Action
+privacy-log-actor = By
+privacy-log-closed = Closed
+privacy-action-anonymised = Anonymised (retention period ended)
+privacy-action-erased = Erased on request
+privacy-actor-retention = Retention job
+inbox-anonymised = Anonymised
+field-erase_confirm_required = Tick this box to confirm the erasure.
+inbox-anonymised-notice = The sender's details, the message and its notes were anonymised (retention period or erasure request) on

@@ -913,6 +913,7 @@ error-contact_too_fast = Form, bir kişinin doldurabileceğinden daha hızlı g�
 error-contact_unsigned = Formun denetim bilgisi okunamadı (sayfa eksik yüklenmiş ya da değiştirilmiş olabilir). Bilgileriniz korundu; formu yeniden gönderin.
 error-contact_rate_limited = Bu bağlantıdan kısa sürede çok sayıda mesaj gönderildi. Lütfen bir saat sonra yeniden deneyin; bilgileriniz korundu.
 error-contact_message_closed = Bu mesaj kapatılmış ya da anonimleştirilmiş; yanıt gönderilemez.
+error-contact_message_anonymised = Bu mesaj anonimleştirilmiş; artık değiştirilemez ve not eklenemez.
 field-invalid_choice = Listeden bir seçenek seçin.
 field-too_many_links = Mesaj en çok 2 web bağlantısı içerebilir.
 field-consent_required = Mesajınızı gönderebilmemiz için aydınlatma metnini okuyup açık rızanızı vermeniz gerekir.
@@ -1144,3 +1145,36 @@ ws-my-registrations-none = Hiçbir etkinliğe kaydınız yok.
 registration-status-confirmed = Onaylandı
 registration-status-waitlisted = Bekleme listesinde
 registration-status-cancelled = İptal edildi
+
+# Personal-data requests and the disposal log of the contact inbox
+privacy-title = Kişisel veri başvuruları
+privacy-link = Kişisel veri başvuruları ve imha kaydı
+privacy-lead = İletişim formunun sakladığı verilerle ilgili KVKK md. 11 başvuruları ve imha kaydı. Kapatılan mesajlar kapatıldıktan { $months } ay sonra anonim hâle getirilir; her anonimleştirme ve silme burada kayda geçer ve kayıt hiç silinmez.
+privacy-request = Bilgi alma veya silme başvurusu
+privacy-request-lead = Kişinin yazdığı e-posta adresini girin. Adres imha kaydında tutulmaz; denetim kaydı yalnızca mesajların başvuru numaralarını gösterir.
+privacy-email = E-posta adresi
+privacy-show = Saklananları göster
+privacy-export = Tümünü indir (JSON)
+privacy-erase = Silme
+privacy-erase-hint = Bu adresten gelen her mesaj anonim hâle getirilir (açık olanlar kapatılır), notlarının ve yanıtlarının metni silinir. Bu işlem geri alınamaz.
+privacy-erase-confirm = Kişi silinmesini istedi ve başvurunun kendisine ait olduğunu doğruladım.
+privacy-erase-button = Sil
+privacy-erased = { $count ->
+    [0] Bu adresten silinecek bir şey kalmamıştı.
+   *[other] { $count } mesaj anonim hâle getirildi ve imha kaydına yazıldı.
+}
+privacy-found = Bu adresten saklananlar
+privacy-found-none = Bu adresten saklanan bir şey yok.
+privacy-notes = Notlar ve yanıtlar
+privacy-log = İmha kaydı
+privacy-log-lead = Saklama süresi dolduğu için anonim hâle getirilen ya da başvuru üzerine silinen mesajlar. Kayıt yalnızca başvuru numaralarını içerir.
+privacy-log-at = İmha tarihi
+privacy-log-action = İşlem
+privacy-log-actor = Yapan
+privacy-log-closed = Kapanış
+privacy-action-anonymised = Anonimleştirildi (saklama süresi doldu)
+privacy-action-erased = Başvuru üzerine silindi
+privacy-actor-retention = Saklama işi
+inbox-anonymised = Anonimleştirildi
+field-erase_confirm_required = Silmeyi onaylamak için bu kutuyu işaretleyin.
+inbox-anonymised-notice = Gönderenin bilgileri, mesaj ve notları anonim hâle getirildi (saklama süresi ya da silme başvurusu):

@@ -9,8 +9,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use ldp_core::domain::contact::{ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageStatus};
+use ldp_core::domain::contact::{
+    ContactMessage, ContactNote, ContactTopic, DisposalEntry, MessageFilter, MessageStatus,
+};
 use ldp_core::domain::{InputError, Paged, UserId};
+use ldp_core::services::contact::SubjectExport;
 
 use super::auth::TokenAuth;
 use super::extract::{ApiPath, ApiQuery, body, filter_and_page, page};
@@ -118,6 +121,7 @@ pub struct StatusInput {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token's owner may not work the inbox", body = ErrorBody),
         (status = 404, description = "No such message", body = ErrorBody),
+        (status = 409, description = "The message is anonymised", body = ErrorBody),
     ))]
 pub async fn set_status(
     State(state): State<AppState>,
@@ -145,6 +149,7 @@ pub struct TextInput {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token's owner may not work the inbox", body = ErrorBody),
         (status = 404, description = "No such message", body = ErrorBody),
+        (status = 409, description = "The message is anonymised", body = ErrorBody),
     ))]
 pub async fn add_note(
     State(state): State<AppState>,
@@ -179,4 +184,87 @@ pub async fn reply(
     let input = body(payload)?;
     let id = state.contact.reply(&actor, id, input.body.as_deref().unwrap_or("")).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The address an access or erasure request is about. It travels in the body, not the URL, so that it stays
+/// out of access logs.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubjectInput {
+    pub email: Option<String>,
+}
+
+/// Everything stored from one address, for a person's access request (KVKK art. 11): every message with
+/// its notes and replies. Admins and staff; the export is audited by the references it returned.
+#[utoipa::path(post, path = "/api/v1/contact/subjects/export", tag = "workspace",
+    request_body = SubjectInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What is stored from the address (no messages: an empty list)", body = SubjectExport),
+        (status = 400, description = "Missing or invalid address", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not handle personal-data requests", body = ErrorBody),
+    ))]
+pub async fn export_subject(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    payload: Result<Json<SubjectInput>, JsonRejection>,
+) -> Result<Json<SubjectExport>, ApiError> {
+    let input = body(payload)?;
+    Ok(Json(state.contact.export_subject(&actor, input.email.as_deref().unwrap_or("")).await?))
+}
+
+/// What an erasure did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Erased {
+    /// The references of the messages anonymised now (each also in the disposal log); empty when nothing
+    /// from the address was left to erase.
+    pub erased: Vec<String>,
+}
+
+/// Erases what is stored from one address on the person's request: every message from it is anonymised
+/// (open ones closed), its notes and replies blanked, and each written to the disposal log. Admins and staff.
+#[utoipa::path(post, path = "/api/v1/contact/subjects/erase", tag = "workspace",
+    request_body = SubjectInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Erased", body = Erased),
+        (status = 400, description = "Missing or invalid address", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not handle personal-data requests", body = ErrorBody),
+    ))]
+pub async fn erase_subject(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    payload: Result<Json<SubjectInput>, JsonRejection>,
+) -> Result<Json<Erased>, ApiError> {
+    let input = body(payload)?;
+    Ok(Json(Erased { erased: state.contact.erase_subject(&actor, input.email.as_deref().unwrap_or("")).await? }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisposalQuery {
+    #[param(value_type = Option<i64>, minimum = 1)]
+    page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    per_page: Option<String>,
+}
+
+/// The disposal log: every contact message anonymised by the retention job or erased on request, newest
+/// first. It holds references, never personal data. Admins, staff and auditors.
+#[utoipa::path(get, path = "/api/v1/contact/disposals", tag = "workspace", params(DisposalQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Disposals", body = Paged<DisposalEntry>),
+        (status = 400, description = "Invalid page", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "The token's owner may not read the inbox", body = ErrorBody),
+    ))]
+pub async fn disposals(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiQuery(q): ApiQuery<DisposalQuery>,
+) -> Result<Json<Paged<DisposalEntry>>, ApiError> {
+    let page = page(q.page.as_deref(), q.per_page.as_deref())?;
+    Ok(Json(state.contact.disposals(&actor, page).await?))
 }

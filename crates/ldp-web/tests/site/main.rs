@@ -8,6 +8,7 @@ mod backup;
 mod boxed_in;
 mod contact;
 mod contact_inbox;
+mod contact_privacy;
 mod content;
 mod downloads;
 mod events;

@@ -297,6 +297,71 @@ pub struct ContactNote {
     pub body: String,
 }
 
+/// What disposes of messages: the retention period running out after they closed, or a person's request to
+/// erase what is stored about their address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisposalTarget {
+    /// Closed messages that closed before this instant and are not anonymised yet.
+    ClosedBefore(OffsetDateTime),
+    /// Every message sent from this folded address, open or closed (open ones are closed by the erasure).
+    Sender(String),
+}
+
+/// Why a message was disposed of, as the disposal log says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DisposalAction {
+    /// The retention period after closing ran out.
+    Anonymised,
+    /// The person asked for erasure.
+    Erased,
+}
+
+impl DisposalAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisposalAction::Anonymised => "anonymised",
+            DisposalAction::Erased => "erased",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DisposalAction> {
+        match s {
+            "anonymised" => Some(DisposalAction::Anonymised),
+            "erased" => Some(DisposalAction::Erased),
+            _ => None,
+        }
+    }
+}
+
+/// A disposal to carry out: which messages, how it is logged, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disposal {
+    pub target: DisposalTarget,
+    pub action: DisposalAction,
+    /// `system:retention`, or the staff member's label.
+    pub actor: String,
+    pub at: OffsetDateTime,
+}
+
+/// A row of the disposal log: which message, what was done, by whom and when. It holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DisposalEntry {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub reference: String,
+    pub action: DisposalAction,
+    pub actor: String,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

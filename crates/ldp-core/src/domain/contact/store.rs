@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::{
-    ContactMessage, ContactNote, ContactTopic, MessageFilter, MessageUpdate, NewContactMessage, NewNote, RoutingRule,
+    ContactMessage, ContactNote, ContactTopic, Disposal, DisposalEntry, MessageFilter, MessageUpdate,
+    NewContactMessage, NewNote, RoutingRule,
 };
-use crate::domain::{Change, Paged};
+use crate::domain::{Change, Page, Paged};
 use crate::store::StoreResult;
 
 /// Persistence of the contact capability (see the module's documentation).
@@ -36,6 +37,17 @@ pub trait ContactStore: Send + Sync + 'static {
 
     /// A message's notes and replies, oldest first.
     async fn contact_notes(&self, message: i64) -> StoreResult<Vec<ContactNote>>;
+
+    /// Anonymises the messages `disposal` names that are not anonymised yet: the sender's name, address,
+    /// organisation and text, the client key, and the text of every note and reply on them are blanked (the
+    /// reference, topic, team, dates and consent version stay). Open messages are closed. One disposal-log
+    /// row per message and the audit entry `change` (its `after` gets the references) are written in the
+    /// same transaction; nothing is written when no message matches. Two nodes disposing at once never
+    /// dispose of, or log, a message twice. Returns the references, oldest message first.
+    async fn dispose_contact_messages(&self, disposal: &Disposal, change: &Change) -> StoreResult<Vec<String>>;
+
+    /// The disposal log, newest first.
+    async fn contact_disposals(&self, page: Page) -> StoreResult<Paged<DisposalEntry>>;
 }
 
 /// The contact capability's writes inside a [`crate::store::UnitOfWork`]: a message and its receipt mail, a

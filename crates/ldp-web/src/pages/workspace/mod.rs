@@ -7,6 +7,7 @@ mod compliance;
 mod content;
 mod events;
 mod inbox;
+mod inbox_privacy;
 mod municipality;
 mod networks;
 mod outbox;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{lang}/workspace/inbox", get(inbox::list))
         .route("/{lang}/workspace/inbox/rules", get(inbox::rules).post(inbox::save_rule))
+        .route("/{lang}/workspace/inbox/privacy", get(inbox_privacy::show).post(inbox_privacy::request))
         .route("/{lang}/workspace/inbox/{id}", get(inbox::show))
         .route("/{lang}/workspace/inbox/{id}/status", post(inbox::update))
         .route("/{lang}/workspace/inbox/{id}/notes", post(inbox::note))
