@@ -20,6 +20,12 @@
 #                audit log by the representative and downloads its CSV; sign-in and a form again with JavaScript
 #                off; phone shots; screenshots e2e/out/screenshots/ws-*; fails on console errors, failed requests,
 #                5xx, a 4xx no step expects
+#   comms        e2e/comms.mjs: the admin routes the membership topic to a team of the run's own; a visitor sends
+#                the contact form from the home page's link (consent ticked by hand, after the time trap), gets the
+#                confirmation page with a reference and the receipt in the mail folder; the admin finds it in that
+#                team's inbox, replies (kept on the page, mailed, status answered); edits and publishes the Local
+#                Diplomacy page, which an anonymous reader sees at once through the page cache, then restores the
+#                old revision and the reader sees the old text again
 #   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
 #                (the workspace ones signed in as the admin): a full-page screenshot each in
 #                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
@@ -280,6 +286,10 @@ check journey 240 node "$E2E/journey.mjs"
 
 # 2. the workspace journey (signed in)
 check workspace 180 node "$E2E/workspace.mjs"
+
+# 2b. the communications journey: contact form, receipt, routed inbox, reply; a page edited and restored
+export LDP_E2E_MAIL_DIR="$TMP/data/mail"
+check comms 180 node "$E2E/comms.mjs"
 
 # 3. every page kind at phone width
 check phone 240 node "$E2E/phone.mjs"

@@ -1183,3 +1183,9 @@ privacy-actor-retention = Retention job
 inbox-anonymised = Anonymised
 field-erase_confirm_required = Tick this box to confirm the erasure.
 inbox-anonymised-notice = The sender's details, the message and its notes were anonymised (retention period or erasure request) on
+
+## Inbox: the message page's labels, worded for staff (the form's own labels speak to the sender)
+inbox-sender-name = Sender
+inbox-sender-organisation = Organisation
+inbox-sender-municipality = Member municipality
+inbox-sender-message = Message

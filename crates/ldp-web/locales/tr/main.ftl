@@ -1178,3 +1178,9 @@ privacy-actor-retention = Saklama işi
 inbox-anonymised = Anonimleştirildi
 field-erase_confirm_required = Silmeyi onaylamak için bu kutuyu işaretleyin.
 inbox-anonymised-notice = Gönderenin bilgileri, mesaj ve notları anonim hâle getirildi (saklama süresi ya da silme başvurusu):
+
+## Inbox: the message page's labels, worded for staff (the form's own labels speak to the sender)
+inbox-sender-name = Gönderen
+inbox-sender-organisation = Kurum
+inbox-sender-municipality = Üye belediye
+inbox-sender-message = Mesaj
