@@ -49,6 +49,8 @@ impl Default for ContactSettings {
 pub struct Sent {
     pub reference: String,
     pub topic: ContactTopic,
+    /// The team the topic was routed to.
+    pub team: String,
 }
 
 #[derive(Clone)]
@@ -241,7 +243,7 @@ impl Contact {
         }));
         unit.commit(&change).await?;
         self.jobs.wake();
-        Ok(Sent { reference: stored.reference, topic: stored.topic })
+        Ok(Sent { reference: stored.reference, topic: stored.topic, team: stored.team })
     }
 
     fn staff_reads(actor: &Actor) -> Result<(), ServiceError> {

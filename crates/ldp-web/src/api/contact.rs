@@ -268,3 +268,105 @@ pub async fn disposals(
     let page = page(q.page.as_deref(), q.per_page.as_deref())?;
     Ok(Json(state.contact.disposals(&actor, page).await?))
 }
+
+/// What a site that shows its own contact form needs first: a signed time stamp to send back with the
+/// message (the same time trap as the union's form: a message sent sooner than `min_fill_seconds` after it is
+/// refused), the clarification text's version that the sender consents to, and its address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactFormInfo {
+    pub stamp: String,
+    pub min_fill_seconds: i64,
+    pub consent_version: String,
+    /// The public page with the form and the clarification text (aydınlatma metni), in Turkish and English.
+    pub clarification_text: Vec<String>,
+    /// The topics a message may have.
+    pub topics: Vec<String>,
+}
+
+/// Starts a contact message: the signed stamp and the consent text's version.
+#[utoipa::path(get, path = "/api/v1/contact/form", tag = "contact",
+    responses((status = 200, description = "What a message needs", body = ContactFormInfo)))]
+pub async fn form_info(State(state): State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let info = ContactFormInfo {
+        stamp: crate::pages::contact::issue_stamp(&state.contact_key, state.clock.now()),
+        min_fill_seconds: crate::pages::contact::MIN_FILL.whole_seconds(),
+        consent_version: ldp_core::domain::contact::CONSENT_VERSION.into(),
+        clarification_text: vec!["/tr/contact#kvkk".into(), "/en/contact#kvkk".into()],
+        topics: ContactTopic::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
+    };
+    // The stamp is of this moment: never kept by a cache.
+    ([(axum::http::header::CACHE_CONTROL, "no-store")], Json(info)).into_response()
+}
+
+/// A message from the public, as the union's contact form sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContactSubmission {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub organisation: Option<String>,
+    /// A member municipality's slug.
+    pub municipality: Option<String>,
+    /// `local_diplomacy`, `projects_funding`, `membership`, `press` or `other`.
+    pub topic: Option<String>,
+    pub message: Option<String>,
+    /// The sender's explicit consent to the clarification text; only `true` is consent.
+    pub consent: Option<bool>,
+    /// The stamp from `GET /api/v1/contact/form`.
+    pub stamp: Option<String>,
+    /// The language the receipt is written in: `tr` (default) or `en`.
+    pub lang: Option<String>,
+}
+
+/// The receipt of a message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactReceipt {
+    /// The reference number, also in the e-mailed receipt.
+    pub reference: String,
+    pub topic: String,
+    /// The team the topic is routed to.
+    pub team: String,
+}
+
+/// Sends a contact message (no account needed). The same checks as the union's form: explicit consent, the
+/// signed time stamp, the per-client limit and the link counter; the sender gets the e-mailed receipt.
+#[utoipa::path(post, path = "/api/v1/contact/messages", tag = "contact", request_body = ContactSubmission,
+    responses(
+        (status = 201, description = "Received", body = ContactReceipt),
+        (status = 400, description = "Invalid fields, or the stamp missing, forged or too recent", body = ErrorBody),
+        (status = 429, description = "Too many messages from this client", body = ErrorBody),
+    ))]
+pub async fn submit(
+    State(state): State<AppState>,
+    info: crate::pages::account::RequestInfo,
+    payload: Result<Json<ContactSubmission>, JsonRejection>,
+) -> Result<(StatusCode, Json<ContactReceipt>), ApiError> {
+    use crate::pages::contact::{Stamp, check_stamp, client_key};
+    let s = body(payload)?;
+    let lang = match s.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => ldp_core::domain::Lang::Tr,
+        Some(l) => ldp_core::domain::Lang::parse(l).ok_or_else(|| InputError::new("lang", "invalid_choice"))?,
+    };
+    let key = &state.contact_key;
+    match check_stamp(key, s.stamp.as_deref().unwrap_or(""), state.clock.now()) {
+        Stamp::Fine => {}
+        Stamp::TooFast => return Err(InputError::new("stamp", "contact_too_fast").into()),
+        Stamp::Unsigned => return Err(InputError::new("stamp", "contact_unsigned").into()),
+    }
+    let input = ldp_core::domain::contact::ContactInput {
+        name: s.name,
+        email: s.email,
+        organisation: s.organisation,
+        municipality: s.municipality,
+        topic: s.topic,
+        message: s.message,
+        consent: s.consent.map(|c| if c { "yes" } else { "no" }.to_owned()),
+    };
+    let client = info.client.as_deref().map(|c| client_key(key, c));
+    let actor = ldp_core::domain::Actor::visitor(info.client.clone());
+    let sent = state.contact.send(&input, lang, client.as_deref(), &actor).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ContactReceipt { reference: sent.reference, topic: sent.topic.as_str().to_owned(), team: sent.team }),
+    ))
+}

@@ -42,6 +42,7 @@ use crate::state::AppState;
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
+        (name = "contact", description = "The public contact form: a message from anyone, with the form's KVKK consent and spam defences"),
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
             registration with an exact capacity and a first-in-first-out waitlist"),
@@ -107,7 +108,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::show, funding::update))
         .routes(routes!(funding::publish))
         .routes(routes!(funding::programmes))
-        .routes(routes!(contact::list))
+        .routes(routes!(contact::form_info))
+        .routes(routes!(contact::submit, contact::list))
         .routes(routes!(contact::show))
         .routes(routes!(contact::set_status))
         .routes(routes!(contact::add_note))

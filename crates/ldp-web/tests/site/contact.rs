@@ -25,6 +25,7 @@ both_backends!(seeded =>
     the_time_trap_refuses_haste_and_forgery_but_never_slowness,
     one_client_is_limited_and_others_are_not,
     messages_reach_the_team_their_topic_is_routed_to,
+    the_api_takes_a_message_with_the_same_defences,
 );
 
 /// The shown form: its CSRF cookie and token, and its time stamp.
@@ -269,4 +270,75 @@ async fn messages_reach_the_team_their_topic_is_routed_to(db: TestDb) {
     assert!(matches!(bad, ldp_core::services::ServiceError::Invalid(ref e) if e.fields.len() == 2), "{bad:?}");
     let visitor = Actor::visitor(None);
     assert!(app.state.contact.inbox(&visitor, &press).await.is_err(), "visitors read no inbox");
+}
+
+/// Posts JSON to the public contact API from client `peer`.
+async fn api_post(app: &TestApp, peer: [u8; 4], body: &serde_json::Value) -> Reply {
+    app.request(
+        Request::post("/api/v1/contact/messages")
+            .header(header::CONTENT_TYPE, "application/json")
+            .extension(ConnectInfo(SocketAddr::from((peer, 40_000))))
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn the_api_takes_a_message_with_the_same_defences(db: TestDb) {
+    let app = TestApp::cached(db).await;
+    let started = app.get("/api/v1/contact/form").await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    assert_eq!(started.headers[header::CACHE_CONTROL], "no-store", "a stamp is of its moment");
+    let info: serde_json::Value = serde_json::from_str(&started.body).unwrap();
+    let stamp = info["stamp"].as_str().unwrap().to_owned();
+    assert_eq!(info["consent_version"], ldp_core::domain::contact::CONSENT_VERSION);
+    assert_eq!(info["topics"].as_array().unwrap().len(), ContactTopic::ALL.len());
+    app.clock.set(app.clock.now() + Duration::seconds(1));
+    let again: serde_json::Value = serde_json::from_str(&app.get("/api/v1/contact/form").await.body).unwrap();
+    assert_ne!(again["stamp"], info["stamp"], "never a kept copy");
+    let good = serde_json::json!({
+        "name": "Ayşe Yılmaz", "email": "ayse@example.org", "topic": "membership", "municipality": "bursa-nilufer",
+        "message": "Üyelik koşullarını öğrenmek istiyoruz.", "consent": true, "stamp": stamp, "lang": "en",
+    });
+    // Too soon after the stamp, a forged stamp, no consent, bad fields: each refused with its field named.
+    let hasty = api_post(&app, [192, 0, 2, 30], &good).await;
+    assert_eq!(hasty.status, StatusCode::BAD_REQUEST, "{}", hasty.body);
+    assert!(hasty.body.contains("\"stamp\""), "{}", hasty.body);
+    app.clock.set(app.clock.now() + Duration::seconds(30));
+    let mut forged = good.clone();
+    forged["stamp"] = serde_json::json!(format!("{}.00", app.clock.now().unix_timestamp() - 60));
+    assert_eq!(api_post(&app, [192, 0, 2, 30], &forged).await.status, StatusCode::BAD_REQUEST);
+    let mut bad = good.clone();
+    bad["consent"] = serde_json::json!(false);
+    bad["email"] = serde_json::json!("ayse");
+    bad["topic"] = serde_json::json!("gossip");
+    let refused = api_post(&app, [192, 0, 2, 30], &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let json: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    for field in ["consent", "email", "topic"] {
+        assert!(json["error"]["fields"][field].is_string(), "{field}: {}", refused.body);
+    }
+    assert_eq!(api_post(&app, [192, 0, 2, 30], &serde_json::json!([1])).await.status, StatusCode::BAD_REQUEST);
+    assert!(stored(&app).await.is_empty(), "nothing refused was kept");
+    // Accepted: the receipt names the reference and the team, the message is in the inbox, the receipt mailed.
+    let sent = api_post(&app, [192, 0, 2, 30], &good).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let receipt: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    let reference = receipt["reference"].as_str().unwrap();
+    assert_eq!(receipt["topic"], "membership");
+    assert_eq!(receipt["team"], "secretariat");
+    let messages = stored(&app).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!((messages[0].reference.as_str(), messages[0].lang), (reference, ldp_core::domain::Lang::En));
+    assert_eq!(app.deliver().await, 1);
+    let mailed = app.mail.last_to("ayse@example.org").expect("a receipt");
+    assert!(mailed.body.contains(reference) && mailed.subject.starts_with("Your message was received"), "{mailed:?}");
+    // The same per-client limit as the form's.
+    let limit = app.state.contact.settings().per_client;
+    for _ in 1..limit {
+        assert_eq!(api_post(&app, [192, 0, 2, 30], &good).await.status, StatusCode::CREATED);
+    }
+    let limited = api_post(&app, [192, 0, 2, 30], &good).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
+    assert_eq!(api_post(&app, [192, 0, 2, 31], &good).await.status, StatusCode::CREATED, "another client");
 }
