@@ -188,10 +188,9 @@ fn json_ld(
     if !description.is_empty() {
         doc["description"] = serde_json::json!(description);
     }
+    // Names as written: an author may be a person or a body, which the form does not ask.
     if !f.authors.is_empty() {
-        doc["author"] = serde_json::json!(
-            f.authors.iter().map(|a| serde_json::json!({ "@type": "Person", "name": a })).collect::<Vec<_>>()
-        );
+        doc["author"] = serde_json::json!(f.authors);
     }
     if !files.is_empty() {
         doc["encoding"] = serde_json::json!(

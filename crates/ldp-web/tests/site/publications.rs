@@ -18,6 +18,7 @@ both_backends!(seeded =>
     others_are_refused_in_the_workspace,
     the_api_reads_for_everyone_and_writes_for_staff,
     a_published_publication_shows_on_the_next_anonymous_get,
+    stored_text_comes_back_inert,
 );
 
 fn input(kind: &str, title_tr: &str) -> PublicationInput {
@@ -58,6 +59,7 @@ async fn the_public_list_filters_and_the_page_describes_the_publication(db: Test
     let draft = app.state.publications.create(&Actor::system("test"), &input("study", "Taslak")).await.unwrap().id.0;
 
     let list = app.page("/tr/publications").await;
+    assert!(hrefs(&app.page("/en/").await, "footer a").contains(&"/en/publications".to_owned()), "every page links it");
     let links = hrefs(&list, ".publications h2 a");
     assert_eq!(links, vec![format!("/tr/publications/{report}"), format!("/tr/publications/{guide}")], "newest first");
     let one = |uri: &'static str| {
@@ -81,7 +83,7 @@ async fn the_public_list_filters_and_the_page_describes_the_publication(db: Test
     assert_eq!(ld["@type"], "Report");
     assert_eq!(ld["datePublished"], "2025-06-30");
     assert_eq!(ld["inLanguage"], "tr");
-    assert_eq!(ld["author"][1]["name"], "Mehmet Öz");
+    assert_eq!(ld["author"][1], "Mehmet Öz");
     assert_eq!(ld["encoding"][0]["encodingFormat"], "application/pdf");
     let file = hrefs(&page, ".files a");
     assert_eq!(file.len(), 1);
@@ -358,4 +360,21 @@ async fn a_published_publication_shows_on_the_next_anonymous_get(db: TestDb) {
         "the cached list refreshed"
     );
     assert!(app.page("/tr/networks/iclei").await.select(&sel(".related-publications")).next().is_some());
+}
+
+async fn stored_text_comes_back_inert(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let payload = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
+    let mut evil = input("report", payload);
+    evil.summary_tr = Some(payload.into());
+    evil.authors = Some(payload.into());
+    let id = published(&app, &evil).await;
+    for uri in [format!("/tr/publications/{id}"), "/tr/publications".to_owned(), "/tr/networks/iclei".to_owned()] {
+        let body = app.get(&uri).await.body;
+        assert!(!body.contains("<script>alert") && !body.contains("<img src=x"), "{uri} shows the text inert");
+    }
+    let page = app.page(&format!("/tr/publications/{id}")).await;
+    let ld: serde_json::Value = serde_json::from_str(&text(&page, "script[type='application/ld+json']")).unwrap();
+    assert_eq!(ld["name"], payload, "the JSON-LD holds the text, escaped so it cannot close its element");
+    assert_eq!(text(&page, "h1"), payload);
 }
