@@ -46,6 +46,8 @@ export function pageKinds() {
     // capacity building, funding, the contact form and the union's about page
     ['events', '/events', 200],
     ['events-past', '/events?when=past', 200],
+    ['publications', '/publications', 200],
+    ['publications-filtered', '/publications?kind=report&sdg=11', 200],
     ['funding', '/funding', 200],
     ['funding-programmes', '/funding/programmes', 200],
     ['contact', '/contact', 200],
@@ -80,6 +82,8 @@ export function workspaceKinds() {
     ['ws-account', '/workspace/account', 200],
     ['ws-events', '/workspace/events', 200],
     ['ws-event-new', '/workspace/events/new', 200],
+    ['ws-publications', '/workspace/publications', 200],
+    ['ws-publication-new', '/workspace/publications/new', 200],
     ['ws-inbox', '/workspace/inbox', 200],
     ['ws-inbox-rules', '/workspace/inbox/rules', 200],
     ['ws-inbox-privacy', '/workspace/inbox/privacy', 200],

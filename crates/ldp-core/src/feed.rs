@@ -32,10 +32,12 @@ pub enum Topic {
     Content,
     /// Events (trainings, meetings, delegations) with their sessions and registrations.
     Events,
+    /// Publications (reports, guides, bulletins, presentations, studies) and their files.
+    Publications,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Reference,
         Topic::Workspace,
         Topic::Partnerships,
@@ -44,6 +46,7 @@ impl Topic {
         Topic::Contact,
         Topic::Content,
         Topic::Events,
+        Topic::Publications,
     ];
 
     /// The name stored in the database and sent in notifications.
@@ -57,6 +60,7 @@ impl Topic {
             Topic::Contact => "contact",
             Topic::Content => "content",
             Topic::Events => "events",
+            Topic::Publications => "publications",
         }
     }
 
@@ -92,6 +96,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         ("event" | "event_registration", _) => &[Events],
+        ("publication" | "publication_file", _) => &[Publications],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.
@@ -226,6 +231,7 @@ mod tests {
         assert_eq!(topics_of("api_token", "revoke"), &[Topic::Accounts]);
         assert_eq!(topics_of("funding_call", "create"), &[Topic::Funding]);
         assert_eq!(topics_of("event_registration", "cancel"), &[Topic::Events]);
+        assert_eq!(topics_of("publication_file", "remove"), &[Topic::Publications]);
         assert!(topics_of("job", "retry").is_empty());
         assert_eq!(topics_of("contact_message", "create"), &[Topic::Contact]);
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);

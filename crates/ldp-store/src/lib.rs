@@ -20,6 +20,7 @@ mod partnership_edits;
 mod partnership_links;
 mod partnerships;
 mod pool;
+mod publications;
 mod read;
 mod rows;
 mod tokens;

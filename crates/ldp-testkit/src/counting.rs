@@ -294,6 +294,86 @@ impl ldp_core::domain::EventStore for CountingStore {
 }
 
 #[async_trait]
+impl PublicationStore for CountingStore {
+    async fn publications(&self, filter: &PublicationFilter, page: Page) -> StoreResult<Paged<Publication>> {
+        self.count("publications");
+        self.inner.publications(filter, page).await
+    }
+
+    async fn publication(&self, id: PublicationId) -> StoreResult<Option<Publication>> {
+        self.count("publication");
+        self.inner.publication(id).await
+    }
+
+    async fn create_publication(
+        &self,
+        fields: &PublicationFields,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<PublicationId> {
+        self.count("create_publication");
+        self.inner.create_publication(fields, now, change).await
+    }
+
+    async fn update_publication(
+        &self,
+        id: PublicationId,
+        fields: &PublicationFields,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("update_publication");
+        self.inner.update_publication(id, fields, now, change).await
+    }
+
+    async fn set_publication_status(
+        &self,
+        id: PublicationId,
+        status: PublicationStatus,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("set_publication_status");
+        self.inner.set_publication_status(id, status, now, change).await
+    }
+
+    async fn publication_files(&self, id: PublicationId) -> StoreResult<Vec<PublicationFile>> {
+        self.count("publication_files");
+        self.inner.publication_files(id).await
+    }
+
+    async fn publication_file(
+        &self,
+        id: PublicationId,
+        file: PublicationFileId,
+    ) -> StoreResult<Option<PublicationFile>> {
+        self.count("publication_file");
+        self.inner.publication_file(id, file).await
+    }
+
+    async fn add_publication_file(
+        &self,
+        id: PublicationId,
+        file: &NewPublicationFile,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<PublicationFileId> {
+        self.count("add_publication_file");
+        self.inner.add_publication_file(id, file, now, change).await
+    }
+
+    async fn remove_publication_file(
+        &self,
+        id: PublicationId,
+        file: PublicationFileId,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("remove_publication_file");
+        self.inner.remove_publication_file(id, file, change).await
+    }
+}
+
+#[async_trait]
 impl NetworkRegistryStore for CountingStore {
     async fn registry_networks(&self) -> StoreResult<Vec<RegistryNetwork>> {
         self.count("registry_networks");

@@ -177,6 +177,13 @@ mod catalogue_tests {
             include_str!("../templates/sdgs.html"),
             include_str!("../templates/sdg.html"),
             include_str!("../templates/error.html"),
+            include_str!("../templates/publications.html"),
+            include_str!("../templates/publication.html"),
+            include_str!("../templates/publications_related.html"),
+            include_str!("../templates/ws_publications.html"),
+            include_str!("../templates/ws_publication.html"),
+            include_str!("pages/publications.rs"),
+            include_str!("pages/workspace/publications.rs"),
         ];
         for source in sources {
             for part in source.split("ctx.t(\"").skip(1) {

@@ -18,6 +18,7 @@ use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
+use ldp_core::services::publications::Publications;
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
 use ldp_core::store::{Store, StoreResult};
@@ -94,6 +95,8 @@ pub struct Shared {
     /// Editable pages: revisions, drafts and what is published.
     pub content: Content,
     pub events: Events,
+    /// Reports, guides, bulletins, presentations and studies, with their files.
+    pub publications: Publications,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -150,6 +153,7 @@ impl AppState {
             funding: Funding::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
             events: Events::new(store.clone(), config.clock.clone()),
+            publications: Publications::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

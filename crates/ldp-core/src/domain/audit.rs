@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 21] = [
+pub const RECORD_TYPES: [&str; 23] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -166,6 +166,9 @@ pub const RECORD_TYPES: [&str; 21] = [
     "event_registration",
     // Contact messages anonymised by the retention job or erased on a person's request (the disposal log).
     "contact_disposal",
+    // Reports, guides, bulletins, presentations and studies, and their files.
+    "publication",
+    "publication_file",
 ];
 
 impl AuditFilter {

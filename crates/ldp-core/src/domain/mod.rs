@@ -13,6 +13,7 @@ mod municipality;
 mod network;
 mod paging;
 pub mod partnership;
+pub mod publication;
 mod sdg;
 pub(crate) mod serde_date;
 pub(crate) mod workspace;
@@ -34,6 +35,10 @@ pub use network::{
     Network, NetworkFact, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, Union, UnionMembership,
 };
 pub use paging::{Page, PageSlice, Paged};
+pub use publication::{
+    DocumentLanguage, NewPublicationFile, Publication, PublicationFields, PublicationFile, PublicationFileId,
+    PublicationFilter, PublicationId, PublicationInput, PublicationKind, PublicationStatus, PublicationStore,
+};
 pub use sdg::{GoalNumber, SdgGoal, SdgGoalDetail, SdgTarget};
 pub use workspace::{
     MembershipFields, MembershipStatus, MunicipalMembership, MunicipalityProfile, Representative, RepresentativeFields,

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod networks;
 pub mod partnership_edits;
 pub mod partnerships;
+pub mod publications;
 pub mod tokens;
 pub mod workspace;
 

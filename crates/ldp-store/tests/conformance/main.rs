@@ -12,6 +12,7 @@ mod network_registry;
 mod partnership_edits;
 mod partnership_links;
 mod partnerships;
+mod publications;
 mod reference;
 mod unit_of_work;
 mod workspace;

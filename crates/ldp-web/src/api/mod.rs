@@ -12,6 +12,7 @@ mod networks;
 mod outbox;
 mod partnership_writes;
 mod partnerships;
+pub(crate) mod publications;
 mod sdgs;
 mod workspace_writes;
 
@@ -46,6 +47,8 @@ use crate::state::AppState;
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
             registration with an exact capacity and a first-in-first-out waitlist"),
+        (name = "publications", description = "The union's reports, guides, bulletins, presentations and studies, \
+            with their files"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -122,6 +125,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::set_status))
         .routes(routes!(events::register, events::registrations))
         .routes(routes!(events::cancel))
+        .routes(routes!(publications::list, publications::create))
+        .routes(routes!(publications::show, publications::update))
+        .routes(routes!(publications::set_status))
         .split_for_parts()
 }
 

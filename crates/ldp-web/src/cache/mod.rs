@@ -29,8 +29,15 @@ pub const DEFAULT_MB: u64 = 64;
 
 /// The topics public responses are made of. Accounts (users, tokens, sessions) never show in public, so a
 /// sign-in does not empty the cache.
-pub const TOPICS: [Topic; 6] =
-    [Topic::Reference, Topic::Workspace, Topic::Partnerships, Topic::Funding, Topic::Content, Topic::Events];
+pub const TOPICS: [Topic; 7] = [
+    Topic::Reference,
+    Topic::Workspace,
+    Topic::Partnerships,
+    Topic::Funding,
+    Topic::Content,
+    Topic::Events,
+    Topic::Publications,
+];
 
 /// A bound on any entry's life, whatever the feed says: defence in depth against a write that forgot to
 /// raise the feed.

@@ -113,6 +113,7 @@ struct ShowPage {
     untranslated: bool,
     /// schema.org `Event` as JSON, safe inside a `<script>` element.
     json_ld: String,
+    related_publications: crate::pages::publications::RelatedPublications,
 }
 
 impl ShowPage {
@@ -240,7 +241,15 @@ pub async fn show(
     };
     let url = format!("{}{}", state.origin, ctx.href(&format!("/events/{}", id.0)));
     let json_ld = json_ld(&ctx, &event, &url, city.as_ref());
+    let related_publications = crate::pages::publications::RelatedPublications::read(
+        &state,
+        ldp_core::domain::PublicationFilter { event: Some(id), ..Default::default() },
+        None,
+    )
+    .await
+    .map_err(ctx.fail())?;
     let page = ShowPage {
+        related_publications,
         title: event.fields.title.get(ctx.lang).to_owned(),
         event,
         host,

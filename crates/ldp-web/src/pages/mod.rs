@@ -13,6 +13,7 @@ mod municipalities;
 mod networks;
 pub(crate) mod pagination;
 pub mod partnerships;
+pub mod publications;
 mod record;
 mod sdgs;
 pub mod workspace;
@@ -55,6 +56,9 @@ pub fn router() -> Router<AppState> {
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/events", get(events::list))
         .route("/{lang}/events/{id}", get(events::show))
+        .route("/{lang}/publications", get(publications::list))
+        .route("/{lang}/publications/{id}", get(publications::show))
+        .route("/files/publications/{id}/{file}", get(publications::file))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

@@ -127,6 +127,7 @@ struct ShowPage {
     /// workspace).
     representatives: Vec<ldp_core::domain::Representative>,
     memberships: Vec<ldp_core::domain::MunicipalMembership>,
+    related_publications: crate::pages::publications::RelatedPublications,
 }
 
 pub async fn show(
@@ -156,7 +157,15 @@ pub async fn show(
     let profile = reference.profile(municipality.id).cloned().unwrap_or_default();
     let representatives = state.workspace.representatives(&municipality).await.map_err(ctx.fail())?;
     let memberships = state.workspace.memberships(&municipality).await.map_err(ctx.fail())?;
+    let related_publications = crate::pages::publications::RelatedPublications::read(
+        &state,
+        ldp_core::domain::PublicationFilter { municipality: Some(municipality.id), ..Default::default() },
+        Some(format!("{}?municipality={}", ctx.href("/publications"), municipality.slug)),
+    )
+    .await
+    .map_err(ctx.fail())?;
     let page = ShowPage {
+        related_publications,
         profile,
         representatives,
         memberships,

@@ -36,6 +36,7 @@ struct NetworkPage {
     members: Vec<(ldp_core::domain::Municipality, ldp_core::domain::MunicipalMembership)>,
     /// The union's summary of the network, an editable page, when one is published.
     summary: Option<ldp_core::services::content::Shown>,
+    related_publications: crate::pages::publications::RelatedPublications,
 }
 
 pub async fn show(
@@ -59,7 +60,15 @@ pub async fn show(
         .shown(&ldp_core::domain::content::ContentPage::Network(network.slug.clone()), ctx.lang)
         .await
         .map_err(ctx.fail())?;
+    let related_publications = crate::pages::publications::RelatedPublications::read(
+        &state,
+        ldp_core::domain::PublicationFilter { network: Some(network.id), ..Default::default() },
+        Some(format!("{}?network={}", ctx.href("/publications"), network.slug)),
+    )
+    .await
+    .map_err(ctx.fail())?;
     let page = NetworkPage {
+        related_publications,
         summary,
         members,
         title: format!("{} — {}", network.acronym, network.name.get(ctx.lang)),

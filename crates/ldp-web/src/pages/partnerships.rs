@@ -165,6 +165,7 @@ struct ShowPage {
     detail: PartnershipDetail,
     /// The public page does not name who recorded a step (that is in the workspace and the audit trail).
     show_actor: bool,
+    related_publications: crate::pages::publications::RelatedPublications,
 }
 
 pub async fn show(
@@ -176,7 +177,14 @@ pub async fn show(
     let mut detail = state.partnerships.get_public(PartnershipId(id)).await.map_err(ctx.fail())?;
     detail.partnership.localize(ctx.lang);
     let title = format!("{} – {}", detail.partnership.member.name, detail.partnership.partner.name);
-    let page = ShowPage { title, detail, ctx, show_actor: false };
+    let related_publications = crate::pages::publications::RelatedPublications::read(
+        &state,
+        ldp_core::domain::PublicationFilter { partnership: Some(id), ..Default::default() },
+        None,
+    )
+    .await
+    .map_err(ctx.fail())?;
+    let page = ShowPage { title, detail, ctx, show_actor: false, related_publications };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

@@ -27,6 +27,7 @@ mod phones_and_map;
 mod proxy;
 mod public_language;
 mod public_truth;
+mod publications;
 mod read_model;
 mod server;
 mod trail_forms;

@@ -13,6 +13,7 @@ mod networks;
 mod outbox;
 mod partnership;
 mod places;
+mod publications;
 mod users;
 
 use axum::Router;
@@ -85,6 +86,17 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
         .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
+        .route("/{lang}/workspace/publications", get(publications::list))
+        .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
+        .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))
+        .route("/{lang}/workspace/publications/{id}/status", post(publications::set_status))
+        .route(
+            "/{lang}/workspace/publications/{id}/files",
+            post(publications::upload).layer(axum::extract::DefaultBodyLimit::max(
+                ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/{lang}/workspace/publications/{id}/files/{file}/remove", post(publications::remove_file))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
