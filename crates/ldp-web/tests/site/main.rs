@@ -9,6 +9,7 @@ mod boxed_in;
 mod contact;
 mod contact_inbox;
 mod content;
+mod discovery;
 mod downloads;
 mod events;
 mod exports;
