@@ -39,6 +39,10 @@
 #                with the admin's session cookie, the form with an error as the answer to its POST): zero errors
 #   api          schemathesis against /api/openapi.json: not_a_server_error, response_schema_conformance,
 #                status_code_conformance, content_type_conformance; fixed examples per operation and seed
+#   discovery    e2e/discovery.py: publishes one event through the API (a token made with `ldp token create`),
+#                then robots.txt (private sections disallowed, the sitemap named absolutely), /sitemap.xml
+#                valid against the sitemap 0.9 XML Schema with its hreflang alternates (e2e/schemas/, lxml),
+#                and /tr|en/events/feed.atom read by feedparser as Atom 1.0 with bozo 0 and entries
 #   backup       `ldp backup` of the running server's data folder (after all of the above wrote to it), `ldp
 #                restore` into a fresh folder, a second server on it: every API list and every uploaded file
 #                identical (SHA-256); a restore into the occupied folder is refused with exit status 1
@@ -81,7 +85,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,59p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,63p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -372,6 +376,16 @@ api_check() {
     return "$rc"
 }
 check api 360 api_check
+
+# 6b. what crawlers and feed readers receive: robots.txt, the sitemap against the sitemap 0.9 schema
+# (e2e/schemas/), the events' Atom feeds with feedparser; one event is published first through the API.
+discovery_check() {
+    local token
+    token="$(cd "$TMP" && "$LDP_BIN" token create e2e-discovery --user "$LDP_E2E_ADMIN_EMAIL" \
+        --data-dir "$TMP/data" | tail -n 1)" || return 1
+    "$VENV/bin/python" "$E2E/discovery.py" "$BASE" "$token"
+}
+check discovery 60 discovery_check
 
 # the server survived all of it
 server_log_check() {

@@ -101,7 +101,7 @@ fn page_ctx(parts: &Parts, state: &AppState) -> PageCtx {
     let path = parts.uri.path();
     let lang = if path.starts_with("/en/") { Lang::En } else { Lang::Tr };
     let tail = path.get(3..).unwrap_or("/");
-    PageCtx { lang, path: tail.to_owned(), query: None, union: state.site.union.clone() }
+    PageCtx::of(state, lang, tail)
 }
 
 /// A page only signed-in people see; others are sent to the sign-in form and come back afterwards.

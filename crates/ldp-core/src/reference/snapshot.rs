@@ -100,6 +100,11 @@ impl ReferenceSnapshot {
         &self.networks
     }
 
+    /// The approved networks of the registry (members' other networks), which have public pages too.
+    pub fn registry_networks(&self) -> &[Network] {
+        &self.registry_networks
+    }
+
     /// A network with a public page: the union's, or an approved one of the registry.
     pub fn network_by_slug(&self, slug: &str) -> Option<&Network> {
         self.networks.iter().chain(&self.registry_networks).find(|n| n.slug == slug)

@@ -64,13 +64,18 @@ fn asset(path: &str) -> bool {
 /// Whether a path is the public site's or the API's, outside the personal sections (the operations
 /// endpoints report on the node, not on the data, and are never kept).
 fn public(path: &str) -> bool {
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || discovery_file(path) {
         return true;
     }
     let mut segments = path.trim_start_matches('/').split('/');
     let lang = segments.next().unwrap_or("");
     let section = segments.next().unwrap_or("");
     matches!(lang, "tr" | "en") && !PERSONAL.contains(&section)
+}
+
+/// `robots.txt` and the sitemap files, which are made of the public data like the pages.
+fn discovery_file(path: &str) -> bool {
+    path == "/robots.txt" || (path.starts_with("/sitemap") && path.ends_with(".xml") && !path[1..].contains('/'))
 }
 
 /// The entry for `key`, rendered by this request if nobody has (concurrent requests for the same key wait
@@ -148,10 +153,29 @@ mod tests {
 
     #[test]
     fn only_the_public_site_and_the_api_are_kept() {
-        for path in ["/tr/", "/en/sdgs/11", "/tr/partnerships.csv", "/api/v1/municipalities", "/tr/map"] {
+        for path in [
+            "/tr/",
+            "/en/sdgs/11",
+            "/tr/partnerships.csv",
+            "/api/v1/municipalities",
+            "/tr/map",
+            "/robots.txt",
+            "/sitemap.xml",
+            "/sitemap-2.xml",
+            "/tr/events/feed.atom",
+        ] {
             assert!(public(path), "{path}");
         }
-        for path in ["/", "/healthz", "/readyz", "/metrics", "/tr/workspace", "/en/sign-in", "/tr/invitation/x"] {
+        for path in [
+            "/",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/tr/workspace",
+            "/en/sign-in",
+            "/tr/invitation/x",
+            "/sitemap/x.xml",
+        ] {
             assert!(!public(path), "{path}");
         }
     }

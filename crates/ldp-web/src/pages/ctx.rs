@@ -21,9 +21,27 @@ pub struct PageCtx {
     pub path: String,
     pub query: Option<String>,
     pub union: Option<Arc<Union>>,
+    /// The public address's origin (`https://ldp.example.org`, from `--public-url`), for the absolute
+    /// addresses that OpenGraph, feeds and sitemaps need.
+    pub origin: Arc<str>,
+    /// What the page is about, for `<meta name="description">` and OpenGraph; the site's description when
+    /// the page sets none ([`PageCtx::describe`]).
+    pub description: Option<String>,
 }
 
 impl PageCtx {
+    /// The context of the page at `path` (after the language) in `lang`, without a query.
+    pub fn of(state: &AppState, lang: Lang, path: &str) -> PageCtx {
+        PageCtx {
+            lang,
+            path: path.to_owned(),
+            query: None,
+            union: state.site.union.clone(),
+            origin: state.origin.clone(),
+            description: None,
+        }
+    }
+
     /// A translated message.
     pub fn t(&self, key: &str) -> String {
         i18n::t(self.lang, key)
@@ -42,6 +60,60 @@ impl PageCtx {
             href.push_str(q);
         }
         href
+    }
+
+    /// An absolute address on this site: `path` (which starts with `/`) after the public origin.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{}", self.origin, path)
+    }
+
+    /// This page's absolute address, query included (`og:url`).
+    pub fn url(&self) -> String {
+        let mut url = self.absolute(&self.href(&self.path));
+        if let Some(q) = &self.query {
+            url.push('?');
+            url.push_str(q);
+        }
+        url
+    }
+
+    /// The description shown to search engines and link previews: the page's own, or the site's.
+    pub fn description(&self) -> String {
+        match &self.description {
+            Some(d) => d.clone(),
+            None => self.t("site-description"),
+        }
+    }
+
+    /// Sets the page's description from `text` (white space collapsed, cut at a word near 300 characters);
+    /// empty text leaves the site's description.
+    pub fn describe(&mut self, text: &str) {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if words.is_empty() {
+            return;
+        }
+        let mut out = String::new();
+        for word in words {
+            if out.chars().count() + word.chars().count() > 300 {
+                out.push('…');
+                break;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        self.description = Some(out);
+    }
+
+    /// The page's locale as OpenGraph names it (`og:locale`).
+    pub fn og_locale(&self) -> &'static str {
+        og_locale(self.lang)
+    }
+
+    /// The other language's locale (`og:locale:alternate`).
+    pub fn og_alt_locale(&self) -> &'static str {
+        og_locale(self.lang.other())
     }
 
     pub fn alt_lang(&self) -> &'static str {
@@ -132,6 +204,14 @@ impl PageCtx {
     }
 }
 
+/// A language as an OpenGraph locale.
+pub fn og_locale(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Tr => "tr_TR",
+        Lang::En => "en_US",
+    }
+}
+
 /// A whole number however many references deep a template holds it.
 pub trait Whole {
     fn whole(&self) -> i64;
@@ -192,12 +272,12 @@ impl FromRequestParts<AppState> for PageCtx {
         let path = parts.uri.path();
         let rest = path.strip_prefix('/').unwrap_or(path);
         let (first, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
-        let union = state.site.union.clone();
         let Some(lang) = Lang::parse(first).filter(|l| l.code() == first) else {
-            let ctx = PageCtx { lang: Lang::Tr, path: "/".into(), query: None, union };
-            return Err(PageError::new(ctx, AppError::not_found()));
+            return Err(PageError::new(PageCtx::of(state, Lang::Tr, "/"), AppError::not_found()));
         };
-        Ok(PageCtx { lang, path: format!("/{tail}"), query: parts.uri.query().map(str::to_owned), union })
+        let mut ctx = PageCtx::of(state, lang, &format!("/{tail}"));
+        ctx.query = parts.uri.query().map(str::to_owned);
+        Ok(ctx)
     }
 }
 

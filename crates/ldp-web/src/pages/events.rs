@@ -9,13 +9,15 @@ use axum::response::Response;
 use std::collections::BTreeMap;
 
 use ldp_core::domain::{
-    Actor, City, Event, EventId, EventKind, EventStatus, EventTopic, Lang, Municipality, Network, Paged, SdgGoal,
+    Actor, City, Event, EventFilter, EventId, EventKind, EventStatus, EventTopic, Lang, Municipality, Network, Page,
+    Paged, SdgGoal,
 };
 
 use super::pagination::Pagination;
 use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::api::events::EventQuery;
 use crate::error::{AppError, field_message};
+use crate::pages::discovery::atom::{AtomFeed, FeedEntry, MAX_ENTRIES};
 use crate::pages::forms::FormState;
 use crate::state::AppState;
 
@@ -210,12 +212,11 @@ fn json_ld(ctx: &PageCtx, event: &Event, url: &str, city: Option<&City>) -> Stri
         doc["maximumAttendeeCapacity"] = serde_json::json!(c);
         doc["remainingAttendeeCapacity"] = serde_json::json!((i64::from(c) - event.seats_taken).max(0));
     }
-    // `<` written as its escape keeps `</script>` (and `<!--`) out of the element; JSON reads it the same.
-    doc.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    super::discovery::schema_org::script_json(&doc)
 }
 
 pub async fn show(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
@@ -239,7 +240,7 @@ pub async fn show(
             event.fields.title.en.is_empty() || (event.fields.body.en.is_empty() && !event.fields.body.tr.is_empty())
         }
     };
-    let url = format!("{}{}", state.origin, ctx.href(&format!("/events/{}", id.0)));
+    let url = ctx.absolute(&ctx.href(&format!("/events/{}", id.0)));
     let json_ld = json_ld(&ctx, &event, &url, city.as_ref());
     let related_publications = crate::pages::publications::RelatedPublications::read(
         &state,
@@ -248,6 +249,7 @@ pub async fn show(
     )
     .await
     .map_err(ctx.fail())?;
+    ctx.describe(event.fields.summary.get(ctx.lang));
     let page = ShowPage {
         related_publications,
         title: event.fields.title.get(ctx.lang).to_owned(),
@@ -261,4 +263,38 @@ pub async fn show(
         ctx,
     };
     render(&page.ctx, &page, StatusCode::OK)
+}
+
+/// `GET /{lang}/events/feed.atom`: the public events (published, and those since postponed or cancelled,
+/// which subscribers need to learn of), latest start first, at most [`MAX_ENTRIES`].
+pub async fn feed(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    let page = Page::first(MAX_ENTRIES as u32);
+    let events = state.events.list(&Actor::visitor(None), EventFilter::default(), page).await.map_err(ctx.fail())?;
+    let entries: Vec<FeedEntry> = events.items.iter().map(|e| feed_entry(&ctx, e)).collect();
+    Ok(AtomFeed::new(&ctx, "/events", ctx.t("events-title")).entries(entries).into_response(state.events.now()))
+}
+
+/// An event as a feed entry: its page, title, and a summary that starts with its state (when it is not
+/// simply published) and its first session in Istanbul time.
+fn feed_entry(ctx: &PageCtx, event: &Event) -> FeedEntry {
+    let url = ctx.absolute(&ctx.href(&format!("/events/{}", event.id.0)));
+    let mut summary = Vec::new();
+    if event.status != EventStatus::Published {
+        summary.push(ctx.t(&format!("event-status-{}", event.status.as_str())));
+    }
+    if let Some(start) = event.fields.starts_at() {
+        summary.push(ctx.datetime(&start));
+    }
+    let text = event.fields.summary.get(ctx.lang).trim();
+    if !text.is_empty() {
+        summary.push(text.to_owned());
+    }
+    FeedEntry {
+        id: url.clone(),
+        title: event.fields.title.get(ctx.lang).to_owned(),
+        summary: summary.join(" · "),
+        link: url,
+        updated: event.updated_at,
+        published: None,
+    }
 }

@@ -9,6 +9,7 @@ use ldp_core::domain::content::{ContentPage, first_paragraph_text};
 use ldp_core::domain::{Network, Province};
 use ldp_core::services::content::Shown;
 
+use super::discovery::schema_org::{organization, script_json};
 use super::{PageCtx, PageError, render};
 use crate::state::AppState;
 
@@ -24,9 +25,11 @@ struct HomePage {
     /// Public relations that have not ended, and the countries of their partners (as on the countries page).
     relation_count: u64,
     country_count: usize,
+    /// The union as a schema.org `Organization` (JSON-LD), when the reference data names it.
+    json_ld: Option<String>,
 }
 
-pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn home(mut ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
     let reference = state.reference.read().await.map_err(ctx.fail())?;
     let networks = reference.networks().to_vec();
     let provinces = reference.provinces().to_vec();
@@ -34,9 +37,13 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
     let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
     // The lead is the first paragraph of the Local Diplomacy page as published.
     let shown = state.content.shown(&ContentPage::LocalDiplomacy, ctx.lang).await.map_err(ctx.fail())?;
+    let intro = shown.map(|s| first_paragraph_text(&s.revision.body)).unwrap_or_default();
+    ctx.describe(&intro);
+    let json_ld = ctx.union.as_deref().map(|u| script_json(&organization(u, ctx.lang)));
     let page = HomePage {
         title: ctx.t("home-title"),
-        intro: shown.map(|s| first_paragraph_text(&s.revision.body)).unwrap_or_default(),
+        intro,
+        json_ld,
         municipality_count: district_count + provinces.len() as i64,
         relation_count: countries.iter().map(|c| c.partnerships).sum(),
         country_count: countries.len(),

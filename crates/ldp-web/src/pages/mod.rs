@@ -3,6 +3,7 @@
 pub mod account;
 pub mod contact;
 mod ctx;
+pub mod discovery;
 pub mod events;
 pub mod exports;
 pub mod forms;
@@ -19,6 +20,7 @@ mod sdgs;
 pub mod workspace;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/events", get(events::list))
+        .route("/{lang}/events/feed.atom", get(events::feed))
         .route("/{lang}/events/{id}", get(events::show))
         .route("/{lang}/publications", get(publications::list))
         .route("/{lang}/publications/{id}", get(publications::show))
@@ -68,11 +71,12 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/password-reset/{token}", get(account::reset_form).post(account::reset))
         .route("/{lang}/invitation/{token}", get(account::invitation_form).post(account::accept_invitation))
         .merge(workspace::router())
+        .merge(discovery::router())
 }
 
 /// The fallback for any address no route knows: a 404 page in the language the address names.
-pub async fn not_found(ctx: Option<PageCtx>) -> PageError {
-    let ctx = ctx.unwrap_or_else(|| PageCtx { lang: Lang::Tr, path: "/".into(), query: None, union: None });
+pub async fn not_found(State(state): State<AppState>, ctx: Option<PageCtx>) -> PageError {
+    let ctx = ctx.unwrap_or_else(|| PageCtx::of(&state, Lang::Tr, "/"));
     PageError::new(ctx, AppError::not_found())
 }
 

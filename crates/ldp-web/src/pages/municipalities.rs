@@ -11,6 +11,7 @@ use ldp_core::domain::{
     InputError, LocationBasis, Municipality, MunicipalityFilter, MunicipalityKind, Page, Paged, Province,
 };
 
+use super::discovery::schema_org::{government_organization, script_json};
 use super::pagination::Pagination;
 use super::{PageCtx, PageError, parse_page, render, status_for};
 use crate::error::{AppError, field_message};
@@ -128,10 +129,12 @@ struct ShowPage {
     representatives: Vec<ldp_core::domain::Representative>,
     memberships: Vec<ldp_core::domain::MunicipalMembership>,
     related_publications: crate::pages::publications::RelatedPublications,
+    /// The municipality as a schema.org `GovernmentOrganization` (JSON-LD).
+    json_ld: String,
 }
 
 pub async fn show(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
@@ -164,8 +167,20 @@ pub async fn show(
     )
     .await
     .map_err(ctx.fail())?;
+    let url = ctx.absolute(&ctx.href(&format!("/municipalities/{}", municipality.slug)));
+    let json_ld = script_json(&government_organization(&municipality, &profile, ctx.union.as_deref(), &url, ctx.lang));
+    // Its own words when its profile has them; else what it is and where.
+    let about = profile.about.get(ctx.lang).trim().to_owned();
+    let description = if about.is_empty() {
+        let (name, kind) = (ctx.official(&municipality), ctx.kind_name(&municipality.kind));
+        format!("{name} · {kind} · {}", municipality.province.name)
+    } else {
+        about
+    };
+    ctx.describe(&description);
     let page = ShowPage {
         related_publications,
+        json_ld,
         profile,
         representatives,
         memberships,

@@ -88,7 +88,14 @@ where
 }
 
 fn ctx(lang: ldp_core::domain::Lang, path: &str) -> ldp_web::pages::PageCtx {
-    ldp_web::pages::PageCtx { lang, path: path.into(), query: None, union: None }
+    ldp_web::pages::PageCtx {
+        lang,
+        path: path.into(),
+        query: None,
+        union: None,
+        origin: "http://127.0.0.1:8080".into(),
+        description: None,
+    }
 }
 
 async fn the_relations_csv_is_streamed_in_batches_with_the_bytes_of_one_file(db: TestDb) {

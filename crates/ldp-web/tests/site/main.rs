@@ -10,6 +10,7 @@ mod contact;
 mod contact_inbox;
 mod contact_privacy;
 mod content;
+mod discovery;
 mod downloads;
 mod events;
 mod exports;
