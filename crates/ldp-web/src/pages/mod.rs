@@ -60,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/events/feed.atom", get(events::feed))
         .route("/{lang}/events/{id}", get(events::show))
         .route("/{lang}/publications", get(publications::list))
+        .route("/{lang}/publications/feed.atom", get(publications::feed))
         .route("/{lang}/publications/{id}", get(publications::show))
         .route("/files/publications/{id}/{file}", get(publications::file))
         .route("/{lang}/sdgs", get(sdgs::list))

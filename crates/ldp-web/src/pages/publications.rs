@@ -305,3 +305,39 @@ pub async fn file(
         Err(e) => crate::error::ApiError(AppError::internal(e)).into_response(),
     }
 }
+
+/// `GET /{lang}/publications/feed.atom`: the published publications, newest publication date first, at most
+/// [`MAX_ENTRIES`](crate::pages::discovery::atom::MAX_ENTRIES).
+pub async fn feed(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    use crate::pages::discovery::atom::{AtomFeed, FeedEntry, MAX_ENTRIES};
+    let page = ldp_core::domain::Page::first(MAX_ENTRIES as u32);
+    let actor = ldp_core::domain::Actor::visitor(None);
+    let list = state.publications.list(&actor, PublicationFilter::default(), page).await.map_err(ctx.fail())?;
+    let entries: Vec<FeedEntry> = list
+        .items
+        .iter()
+        .map(|p| {
+            let url = ctx.absolute(&ctx.href(&format!("/publications/{}", p.id.0)));
+            let kind = ctx.t(&format!("publication-kind-{}", p.fields.kind.as_str()));
+            let mut summary = vec![kind];
+            if !p.fields.authors.is_empty() {
+                summary.push(p.fields.authors.join(", "));
+            }
+            let text = p.fields.summary.get(ctx.lang).trim();
+            if !text.is_empty() {
+                summary.push(text.to_owned());
+            }
+            FeedEntry {
+                id: url.clone(),
+                title: p.fields.title.get(ctx.lang).to_owned(),
+                summary: summary.join(" · "),
+                link: url,
+                updated: p.updated_at,
+                published: Some(p.created_at),
+            }
+        })
+        .collect();
+    Ok(AtomFeed::new(&ctx, "/publications", ctx.t("publications-title"))
+        .entries(entries)
+        .into_response(state.clock.now()))
+}

@@ -19,6 +19,7 @@ both_backends!(seeded =>
     the_api_reads_for_everyone_and_writes_for_staff,
     a_published_publication_shows_on_the_next_anonymous_get,
     stored_text_comes_back_inert,
+    the_feed_and_the_sitemap_carry_published_publications,
 );
 
 fn input(kind: &str, title_tr: &str) -> PublicationInput {
@@ -377,4 +378,33 @@ async fn stored_text_comes_back_inert(db: TestDb) {
     let ld: serde_json::Value = serde_json::from_str(&text(&page, "script[type='application/ld+json']")).unwrap();
     assert_eq!(ld["name"], payload, "the JSON-LD holds the text, escaped so it cannot close its element");
     assert_eq!(text(&page, "h1"), payload);
+}
+
+async fn the_feed_and_the_sitemap_carry_published_publications(db: TestDb) {
+    let app = TestApp::cached(db).await;
+    let before = app.get("/tr/publications/feed.atom").await;
+    assert_eq!(before.status, StatusCode::OK);
+    let id = published(&app, &input("report", "Kardeş şehirler & ağlar <2025> raporu")).await;
+    let draft = app.state.publications.create(&Actor::system("test"), &input("guide", "Taslak rehber")).await.unwrap();
+    // The cached feed follows the write; a draft stays out of the feed and the sitemap.
+    let reply = app.get("/tr/publications/feed.atom").await;
+    assert!(reply.headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("application/atom+xml"));
+    let doc = roxmltree::Document::parse(&reply.body).expect("the feed is well-formed XML");
+    let entries: Vec<_> = doc.descendants().filter(|n| n.tag_name().name() == "entry").collect();
+    assert_eq!(entries.len(), 1, "{}", reply.body);
+    let text = |name: &str| {
+        entries[0].children().find(|c| c.tag_name().name() == name).and_then(|n| n.text()).unwrap_or("").to_owned()
+    };
+    assert_eq!(text("title"), "Kardeş şehirler & ağlar <2025> raporu");
+    assert!(text("id").ends_with(&format!("/tr/publications/{id}")), "{}", text("id"));
+    assert!(text("summary").starts_with("Rapor · Ayşe Yılmaz, Mehmet Öz"), "{}", text("summary"));
+    let list = app.page("/tr/publications").await;
+    assert_eq!(
+        attr(&list, "link[rel=alternate][type='application/atom+xml']", "href").as_deref(),
+        Some("/tr/publications/feed.atom")
+    );
+    let sitemap = app.get("/sitemap.xml").await.body;
+    assert!(sitemap.contains(&format!("/tr/publications/{id}</loc>")), "the publication's page is listed");
+    assert!(sitemap.contains(&format!("/en/publications/{id}</loc>")));
+    assert!(!sitemap.contains(&format!("/publications/{}</loc>", draft.id.0)), "a draft is not");
 }

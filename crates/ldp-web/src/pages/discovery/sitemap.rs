@@ -10,6 +10,7 @@ use std::io::Write;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ldp_core::domain::PublicationFilter;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use time::OffsetDateTime;
@@ -51,7 +52,7 @@ impl SitePage {
 }
 
 /// The site's pages without a record behind them.
-const FIXED: [&str; 15] = [
+const FIXED: [&str; 16] = [
     "/",
     "/local-diplomacy",
     "/about",
@@ -65,6 +66,7 @@ const FIXED: [&str; 15] = [
     "/funding",
     "/funding/programmes",
     "/events",
+    "/publications",
     "/sdgs",
     "/contact",
 ];
@@ -100,6 +102,15 @@ pub async fn public_pages(state: &AppState) -> Result<Vec<SitePage>, AppError> {
         let events = state.events.list(&visitor, EventFilter::default(), page).await?;
         pages.extend(events.items.iter().map(|e| SitePage::changed(format!("/events/{}", e.id.0), e.updated_at)));
         if page.number() >= events.last_page() {
+            break;
+        }
+        page = next(page)?;
+    }
+    let mut page = Page::first(Page::MAX_SIZE);
+    loop {
+        let list = state.publications.list(&visitor, PublicationFilter::default(), page).await?;
+        pages.extend(list.items.iter().map(|p| SitePage::changed(format!("/publications/{}", p.id.0), p.updated_at)));
+        if page.number() >= list.last_page() {
             break;
         }
         page = next(page)?;
