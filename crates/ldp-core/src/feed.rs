@@ -32,10 +32,13 @@ pub enum Topic {
     Content,
     /// Events (trainings, meetings, delegations) with their sessions and registrations.
     Events,
+    /// News posts. A scheduled post becomes public when its time passes, without a write: readers that
+    /// keep pages showing news also expire them at the next publish time (`NewsStore::next_news_publication`).
+    News,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Reference,
         Topic::Workspace,
         Topic::Partnerships,
@@ -44,6 +47,7 @@ impl Topic {
         Topic::Contact,
         Topic::Content,
         Topic::Events,
+        Topic::News,
     ];
 
     /// The name stored in the database and sent in notifications.
@@ -57,6 +61,7 @@ impl Topic {
             Topic::Contact => "contact",
             Topic::Content => "content",
             Topic::Events => "events",
+            Topic::News => "news",
         }
     }
 
@@ -92,6 +97,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         ("event" | "event_registration", _) => &[Events],
+        ("news_post", _) => &[News],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.

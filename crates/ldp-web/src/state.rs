@@ -17,6 +17,7 @@ use ldp_core::services::events::Events;
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
+use ldp_core::services::news::News;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
@@ -94,6 +95,8 @@ pub struct Shared {
     /// Editable pages: revisions, drafts and what is published.
     pub content: Content,
     pub events: Events,
+    /// News posts, scheduled ones included.
+    pub news: News,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -150,6 +153,7 @@ impl AppState {
             funding: Funding::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
             events: Events::new(store.clone(), config.clock.clone()),
+            news: News::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

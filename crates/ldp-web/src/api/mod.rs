@@ -9,6 +9,7 @@ mod geo;
 mod municipalities;
 mod network_registry;
 mod networks;
+pub(crate) mod news;
 mod outbox;
 mod partnership_writes;
 mod partnerships;
@@ -45,6 +46,7 @@ use crate::state::AppState;
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
             registration with an exact capacity and a first-in-first-out waitlist"),
+        (name = "news", description = "The union's news in Turkish and English; scheduled posts appear at their time"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -117,6 +119,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::set_status))
         .routes(routes!(events::register, events::registrations))
         .routes(routes!(events::cancel))
+        .routes(routes!(news::list, news::create))
+        .routes(routes!(news::show, news::update))
         .split_for_parts()
 }
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use ldp_core::domain::content::{ContentPage, first_paragraph_text};
-use ldp_core::domain::{Network, Province};
+use ldp_core::domain::{Network, NewsPost, Province};
 use ldp_core::services::content::Shown;
 
 use super::{PageCtx, PageError, render};
@@ -24,6 +24,8 @@ struct HomePage {
     /// Public relations that have not ended, and the countries of their partners (as on the countries page).
     relation_count: u64,
     country_count: usize,
+    /// The latest public news posts.
+    news: Vec<NewsPost>,
 }
 
 pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
@@ -34,6 +36,9 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
     let countries = state.partnerships.countries().await.map_err(ctx.fail())?;
     // The lead is the first paragraph of the Local Diplomacy page as published.
     let shown = state.content.shown(&ContentPage::LocalDiplomacy, ctx.lang).await.map_err(ctx.fail())?;
+    // Read before the posts, so a post that comes due in between only shortens the kept page's life.
+    let next_news = state.news.next_publication().await.map_err(ctx.fail())?;
+    let news = state.news.latest(HOME_NEWS).await.map_err(ctx.fail())?;
     let page = HomePage {
         title: ctx.t("home-title"),
         intro: shown.map(|s| first_paragraph_text(&s.revision.body)).unwrap_or_default(),
@@ -42,10 +47,17 @@ pub async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Respons
         country_count: countries.len(),
         networks,
         provinces,
+        news,
         ctx,
     };
-    render(&page.ctx, &page, StatusCode::OK)
+    let mut response = render(&page.ctx, &page, StatusCode::OK)?;
+    // The kept home page leaves the page cache when the next scheduled post comes due.
+    crate::cache::fresh_until(&mut response, next_news);
+    Ok(response)
 }
+
+/// Posts the home page shows.
+const HOME_NEWS: u32 = 3;
 
 #[derive(askama::Template)]
 #[template(path = "local_diplomacy.html")]

@@ -11,6 +11,7 @@ mod home;
 mod map;
 mod municipalities;
 mod networks;
+pub mod news;
 pub(crate) mod pagination;
 pub mod partnerships;
 mod record;
@@ -55,6 +56,9 @@ pub fn router() -> Router<AppState> {
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/events", get(events::list))
         .route("/{lang}/events/{id}", get(events::show))
+        .route("/{lang}/news", get(news::list))
+        .route("/{lang}/news/{id}", get(news::show))
+        .route("/files/news/{id}/{file}", get(news::image))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))
