@@ -8,6 +8,7 @@ mod events;
 mod feed;
 mod funding;
 mod jobs;
+mod news;
 mod network_registry;
 mod partnership_edits;
 mod partnership_links;
