@@ -3,8 +3,8 @@
 //! clock: a scheduled post is not listed before its time and is listed after, without any write between.
 
 use ldp_core::domain::{
-    Actor, AuditFilter, Change, Localized, NewUser, NewsFields, NewsFilter, NewsId, NewsImage, NewsStatus,
-    Page, Role, UserId,
+    Actor, AuditFilter, Change, Localized, NewUser, NewsFields, NewsFilter, NewsId, NewsImage, NewsStatus, Page, Role,
+    UserId,
 };
 use ldp_core::feed::{FeedStore, Topic};
 use ldp_core::services::ServiceError;
