@@ -18,6 +18,7 @@ both_backends!(seeded =>
     the_post_page_describes_a_news_article_with_its_image_and_alt_text,
     the_workspace_writes_news_with_errors_beside_fields_and_refuses_others,
     the_api_reads_public_posts_and_lets_staff_write,
+    hostile_text_in_a_post_comes_back_inert,
 );
 
 /// The smallest bytes the upload accepts as a PNG (its signature; the content is not decoded).
@@ -296,4 +297,59 @@ async fn the_api_reads_public_posts_and_lets_staff_write(db: TestDb) {
     assert_eq!(list["items"][0]["title"]["en"], "", "the English title was taken away");
     assert!(list["items"][0]["image_url"].is_null());
     assert_eq!(app.api("GET", &show, None, None).await.status, StatusCode::OK);
+}
+
+/// Whether anything on `html` could run script: a `<script>` other than JSON-LD, an event-handler attribute,
+/// a `javascript:` address, or a frame. (The body's Markdown may show an image; the sanitiser strips its
+/// handlers.)
+fn assert_inert(html: &Html, what: &str) {
+    for element in html.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+        let e = element.value();
+        if e.name() == "script" {
+            assert_eq!(e.attr("type"), Some("application/ld+json"), "{what}: a script element");
+        }
+        for (name, value) in e.attrs() {
+            assert!(!name.starts_with("on"), "{what}: attribute {name} on <{}>", e.name());
+            assert!(!value.trim_start().to_ascii_lowercase().starts_with("javascript:"), "{what}: {name}={value}");
+        }
+        assert!(!["iframe", "object", "embed", "svg"].contains(&e.name()), "{what}: <{}>", e.name());
+    }
+}
+
+async fn hostile_text_in_a_post_comes_back_inert(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    let staff = app.sign_in("staff@mmu.org.tr").await;
+    let title = "<script>alert(1)</script>";
+    let alt = "'><svg/onload=alert(1)>";
+    let hostile = NewsInput {
+        title_tr: Some(title.into()),
+        title_en: Some("x\" onmouseover=\"alert(1)\" data-x=\"".into()),
+        summary_tr: Some("\"><img src=x onerror=alert(1)>".into()),
+        body_tr: Some(
+            "<img src=x onerror=alert(1)>\n\n[tıkla](javascript:alert(1)) </script><script>alert(1)</script>".into(),
+        ),
+        body_en: Some("<iframe src=\"https://example.org\"></iframe>{{7*7}}".into()),
+        status: Some("published".into()),
+        ..NewsInput::default()
+    };
+    let system = Actor::system("test");
+    let id = app.state.news.create(&system, &hostile).await.unwrap().id;
+    let alts = (Some(alt.to_owned()), Some(alt.to_owned()));
+    app.state.news.attach_image(app.state.uploads.as_ref(), &system, id, PNG.to_vec(), alts).await.unwrap();
+
+    for path in ["/tr/", "/en/", "/tr/news", "/en/news", &format!("/tr/news/{}", id.0), &format!("/en/news/{}", id.0)] {
+        let html = app.page(path).await;
+        assert_inert(&html, path);
+    }
+    let page = app.page(&format!("/tr/news/{}", id.0)).await;
+    assert_eq!(text(&page, "h1"), title, "shown as text");
+    assert_eq!(attr(&page, ".news-image img", "alt").as_deref(), Some(alt));
+    let ld: serde_json::Value = serde_json::from_str(&text(&page, "script[type='application/ld+json']")).unwrap();
+    assert_eq!(ld["headline"], title, "the JSON-LD holds the text whole without closing its element");
+    for path in ["/tr/workspace/news".to_owned(), format!("/tr/workspace/news/{}", id.0)] {
+        let reply = app.get_as(&path, &staff).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_inert(&Html::parse_document(&reply.body), &path);
+    }
 }
