@@ -52,6 +52,8 @@ export function pageKinds() {
     ['funding-programmes', '/funding/programmes', 200],
     ['contact', '/contact', 200],
     ['about', '/about', 200],
+    // news (the seeded data has no post: the list's empty state; a post's page is covered by the site tests)
+    ['news', '/news', 200],
     // the account pages a signed-out visitor sees
     ['sign-in', '/sign-in', 200],
     ['password-reset', '/password-reset', 200],
@@ -89,6 +91,8 @@ export function workspaceKinds() {
     ['ws-inbox-privacy', '/workspace/inbox/privacy', 200],
     ['ws-pages', '/workspace/pages', 200],
     ['ws-page-edit', '/workspace/pages/local-diplomacy/tr', 200],
+    ['ws-news', '/workspace/news', 200],
+    ['ws-news-new', '/workspace/news/new', 200],
   ];
   return perLanguage(kinds);
 }

@@ -34,10 +34,13 @@ pub enum Topic {
     Events,
     /// Publications (reports, guides, bulletins, presentations, studies) and their files.
     Publications,
+    /// News posts. A scheduled post becomes public when its time passes, without a write: readers that
+    /// keep pages showing news also expire them at the next publish time (`NewsStore::next_news_publication`).
+    News,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 9] = [
+    pub const ALL: [Topic; 10] = [
         Topic::Reference,
         Topic::Workspace,
         Topic::Partnerships,
@@ -47,6 +50,7 @@ impl Topic {
         Topic::Content,
         Topic::Events,
         Topic::Publications,
+        Topic::News,
     ];
 
     /// The name stored in the database and sent in notifications.
@@ -61,6 +65,7 @@ impl Topic {
             Topic::Content => "content",
             Topic::Events => "events",
             Topic::Publications => "publications",
+            Topic::News => "news",
         }
     }
 
@@ -97,6 +102,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         ("event" | "event_registration", _) => &[Events],
         ("publication" | "publication_file", _) => &[Publications],
+        ("news_post", _) => &[News],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.

@@ -1,8 +1,9 @@
 //! Storage, one trait per capability. Each capability's trait lives beside its domain (partnerships in
 //! `domain/partnership/store.rs`, accounts in `domain/account/store.rs`, the workspace's municipal records in
 //! `domain/workspace/store.rs`, the audit log's reads in `domain/audit/store.rs`, the reference data in
-//! `reference/store.rs`, the job queue in `jobs.rs`, the networks registry in `registry.rs`, editable pages in `domain/content/store.rs`, publications in
-//! `domain/publication/store.rs`). [`Store`] is their
+//! `reference/store.rs`, the job queue in `jobs.rs`, the networks registry in `registry.rs`, editable pages in
+//! `domain/content/store.rs`, publications in `domain/publication/store.rs`, news posts in
+//! `domain/news/store.rs`). [`Store`] is their
 //! union, so an `Arc<dyn Store>` serves every capability and upcasts to each trait; services hold only the
 //! traits they use. Work that spans capabilities runs in one [`UnitOfWork`]. `ldp-store` implements all of it
 //! for SQLite and PostgreSQL; a conformance suite holds both to the same behaviour.
@@ -20,6 +21,7 @@ pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
 pub use crate::domain::event::EventStore;
 pub use crate::domain::funding::FundingStore;
+pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::publication::PublicationStore;
 pub use crate::domain::workspace::WorkspaceStore;
@@ -80,6 +82,7 @@ pub trait Store:
     + ContentStore
     + EventStore
     + PublicationStore
+    + NewsStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -100,6 +103,6 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AccountStore, AuditStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore, NetworkRegistryStore,
-        PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
+        NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
     };
 }

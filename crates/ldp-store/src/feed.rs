@@ -33,15 +33,16 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 macro_rules! bump_versions {
     ($conn:expr, $topics:expr) => {{
         let topics: &[ldp_core::feed::Topic] = $topics;
-        if let Some(first) = topics.first() {
-            // Four slots cover every topic; unused ones repeat the first.
-            let at = |i: usize| topics.get(i).unwrap_or(first).as_str();
+        // Four slots a statement (most writes name one to three topics); unused ones repeat the chunk's first.
+        // A write of an unknown record type names every topic: as many statements as it takes.
+        for chunk in topics.chunks(4) {
+            let at = |i: usize| chunk.get(i).unwrap_or(&chunk[0]).as_str();
             sqlx::query::<Db>("UPDATE data_version SET version = version + 1 WHERE topic IN ($1, $2, $3, $4)")
                 .bind(at(0))
                 .bind(at(1))
                 .bind(at(2))
                 .bind(at(3))
-                .execute($conn)
+                .execute(&mut *$conn)
                 .await
                 .map_err($crate::pool::db)?;
         }

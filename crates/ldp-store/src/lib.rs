@@ -16,6 +16,7 @@ mod jobs;
 mod load;
 mod merge;
 mod network_registry;
+mod news;
 mod partnership_edits;
 mod partnership_links;
 mod partnerships;

@@ -196,6 +196,59 @@ impl ContentStore for CountingStore {
 }
 
 #[async_trait]
+impl NewsStore for CountingStore {
+    async fn news_posts(&self, filter: &NewsFilter, page: Page) -> StoreResult<Paged<NewsPost>> {
+        self.count("news_posts");
+        self.inner.news_posts(filter, page).await
+    }
+
+    async fn news_post(&self, id: NewsId) -> StoreResult<Option<NewsPost>> {
+        self.count("news_post");
+        self.inner.news_post(id).await
+    }
+
+    async fn next_news_publication(&self, now: OffsetDateTime) -> StoreResult<Option<OffsetDateTime>> {
+        self.count("next_news_publication");
+        self.inner.next_news_publication(now).await
+    }
+
+    async fn create_news_post(
+        &self,
+        fields: &NewsFields,
+        status: NewsStatus,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<NewsId> {
+        self.count("create_news_post");
+        self.inner.create_news_post(fields, status, now, change).await
+    }
+
+    async fn update_news_post(
+        &self,
+        id: NewsId,
+        fields: &NewsFields,
+        status: NewsStatus,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("update_news_post");
+        self.inner.update_news_post(id, fields, status, now, change).await
+    }
+
+    async fn set_news_image(
+        &self,
+        id: NewsId,
+        image: Option<&NewsImage>,
+        alt: &Localized,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("set_news_image");
+        self.inner.set_news_image(id, image, alt, now, change).await
+    }
+}
+
+#[async_trait]
 impl ldp_core::domain::EventStore for CountingStore {
     async fn events(
         &self,

@@ -17,6 +17,7 @@ use ldp_core::services::events::Events;
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
+use ldp_core::services::news::News;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::publications::Publications;
 use ldp_core::services::tokens::Tokens;
@@ -97,6 +98,8 @@ pub struct Shared {
     pub events: Events,
     /// Reports, guides, bulletins, presentations and studies, with their files.
     pub publications: Publications,
+    /// News posts, scheduled ones included.
+    pub news: News,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -154,6 +157,7 @@ impl AppState {
             content: Content::new(store.clone(), config.clock.clone()),
             events: Events::new(store.clone(), config.clock.clone()),
             publications: Publications::new(store.clone(), config.clock.clone()),
+            news: News::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 23] = [
+pub const RECORD_TYPES: [&str; 24] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -169,6 +169,8 @@ pub const RECORD_TYPES: [&str; 23] = [
     // Reports, guides, bulletins, presentations and studies, and their files.
     "publication",
     "publication_file",
+    // News posts (saved, published, scheduled, their images).
+    "news_post",
 ];
 
 impl AuditFilter {

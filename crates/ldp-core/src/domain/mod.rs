@@ -11,6 +11,7 @@ mod geo;
 mod lang;
 mod municipality;
 mod network;
+pub mod news;
 mod paging;
 pub mod partnership;
 pub mod publication;
@@ -34,6 +35,7 @@ pub use municipality::{
 pub use network::{
     Network, NetworkFact, NetworkFields, NetworkId, RegistryNetwork, RegistryStatus, Union, UnionMembership,
 };
+pub use news::{NewsFields, NewsFilter, NewsId, NewsImage, NewsPost, NewsState, NewsStatus, NewsStore};
 pub use paging::{Page, PageSlice, Paged};
 pub use publication::{
     DocumentLanguage, NewPublicationFile, Publication, PublicationFields, PublicationFile, PublicationFileId,

@@ -110,7 +110,7 @@ fn local_time(date: &str, time: &str) -> Option<OffsetDateTime> {
     Some(PrimitiveDateTime::new(d, t).assume_offset(ISTANBUL).to_offset(time::UtcOffset::UTC))
 }
 
-fn local_instant(raw: &str) -> Option<OffsetDateTime> {
+pub(crate) fn local_instant(raw: &str) -> Option<OffsetDateTime> {
     let raw = raw.trim();
     let (date, time) = raw.split_once([' ', 'T'])?;
     local_time(date, time)

@@ -10,6 +10,7 @@ pub mod funding;
 pub mod import;
 pub mod jobs;
 pub mod networks;
+pub mod news;
 pub mod partnership_edits;
 pub mod partnerships;
 pub mod publications;

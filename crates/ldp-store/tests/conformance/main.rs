@@ -9,6 +9,7 @@ mod feed;
 mod funding;
 mod jobs;
 mod network_registry;
+mod news;
 mod partnership_edits;
 mod partnership_links;
 mod partnerships;

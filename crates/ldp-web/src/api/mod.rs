@@ -9,6 +9,7 @@ mod geo;
 mod municipalities;
 mod network_registry;
 mod networks;
+pub(crate) mod news;
 mod outbox;
 mod partnership_writes;
 mod partnerships;
@@ -49,6 +50,7 @@ use crate::state::AppState;
             registration with an exact capacity and a first-in-first-out waitlist"),
         (name = "publications", description = "The union's reports, guides, bulletins, presentations and studies, \
             with their files"),
+        (name = "news", description = "The union's news in Turkish and English; scheduled posts appear at their time"),
         (name = "workspace", description = "Municipal profiles, representatives, memberships and the audit trail \
             (bearer token acting with its owner's role)"),
     ),
@@ -128,6 +130,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))
+        .routes(routes!(news::list, news::create))
+        .routes(routes!(news::show, news::update))
         .split_for_parts()
 }
 

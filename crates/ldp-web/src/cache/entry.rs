@@ -23,6 +23,8 @@ struct Stored {
     headers: HeaderMap,
     body: Bytes,
     etag: Option<HeaderValue>,
+    /// The instant the response stops being true without a write (see [`super::FRESH_UNTIL`]).
+    fresh_until: Option<time::OffsetDateTime>,
 }
 
 /// Whether a response may be kept and shared: a 200 or 404 that sets no cookie, does not ask to stay
@@ -42,6 +44,7 @@ impl Entry {
     /// Keeps a shareable response's head and whole body, with the public cache policy and, for a 200, a
     /// strong `ETag`.
     pub fn new(mut parts: Parts, body: Bytes) -> Entry {
+        let fresh_until = super::take_fresh_until(&mut parts.headers);
         let etag = (parts.status == StatusCode::OK).then(|| etag_of(&parts.headers, &body));
         let h = &mut parts.headers;
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC));
@@ -50,7 +53,12 @@ impl Entry {
         if let Some(tag) = &etag {
             h.insert(header::ETAG, tag.clone());
         }
-        Entry(Arc::new(Stored { status: parts.status, headers: parts.headers, body, etag }))
+        Entry(Arc::new(Stored { status: parts.status, headers: parts.headers, body, etag, fresh_until }))
+    }
+
+    /// Whether the response is still what its page would show at `now` (a scheduled post has not come due).
+    pub fn fresh_at(&self, now: time::OffsetDateTime) -> bool {
+        self.0.fresh_until.is_none_or(|until| now < until)
     }
 
     pub fn status(&self) -> StatusCode {

@@ -26,11 +26,14 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
     }
     if signed_in(request.headers()) && !asset(request.uri().path()) {
         let mut response = next.run(request).await;
+        super::take_fresh_until(response.headers_mut());
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE));
         return response;
     }
     if !public(request.uri().path()) {
-        return next.run(request).await;
+        let mut response = next.run(request).await;
+        super::take_fresh_until(response.headers_mut());
+        return response;
     }
     if let Some(uri) = normalised_uri(request.uri()) {
         *request.uri_mut() = uri;
@@ -88,6 +91,12 @@ async fn through(
     next: Next,
     max_entry: usize,
 ) -> Result<Entry, Response> {
+    // An entry past the instant its page named (a scheduled news post came due) is rendered again.
+    if let Some(kept) = entries.get(&key).await
+        && !kept.fresh_at(state.clock.now())
+    {
+        entries.invalidate(&key).await;
+    }
     let mut pending = Some((request, next));
     let mut unshared: Option<Response> = None;
     let mut rendered = false;
@@ -126,8 +135,9 @@ async fn through(
 
 /// Renders the request; a shareable response of at most `max_entry` bytes becomes an [`Entry`].
 async fn render(request: Request, next: Next, max_entry: usize) -> Result<Entry, Response> {
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     if !shareable(&response) {
+        super::take_fresh_until(response.headers_mut());
         return Err(response);
     }
     let (parts, body) = response.into_parts();

@@ -13,6 +13,8 @@ mod entry;
 mod key;
 mod layer;
 
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::Response;
 use moka::future::Cache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +31,7 @@ pub const DEFAULT_MB: u64 = 64;
 
 /// The topics public responses are made of. Accounts (users, tokens, sessions) never show in public, so a
 /// sign-in does not empty the cache.
-pub const TOPICS: [Topic; 7] = [
+pub const TOPICS: [Topic; 8] = [
     Topic::Reference,
     Topic::Workspace,
     Topic::Partnerships,
@@ -37,7 +39,30 @@ pub const TOPICS: [Topic; 7] = [
     Topic::Content,
     Topic::Events,
     Topic::Publications,
+    Topic::News,
 ];
+
+/// The header a handler sets on a response that changes by itself at a known instant without a write (a
+/// page showing news, when the next scheduled post comes due): the instant as Unix nanoseconds. The cache
+/// takes it off the response and no longer answers with the entry from that instant on; it never reaches a
+/// client.
+pub const FRESH_UNTIL: HeaderName = HeaderName::from_static("x-ldp-fresh-until");
+
+/// Marks `response` as true only until `at` (nothing when `None`). See [`FRESH_UNTIL`].
+pub fn fresh_until(response: &mut Response, at: Option<time::OffsetDateTime>) {
+    if let Some(at) = at
+        && let Ok(value) = HeaderValue::from_str(&at.unix_timestamp_nanos().to_string())
+    {
+        response.headers_mut().insert(FRESH_UNTIL, value);
+    }
+}
+
+/// Removes the [`FRESH_UNTIL`] header from `headers`, returning its instant.
+pub(crate) fn take_fresh_until(headers: &mut HeaderMap) -> Option<time::OffsetDateTime> {
+    let value = headers.remove(FRESH_UNTIL)?;
+    let nanos: i128 = value.to_str().ok()?.parse().ok()?;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+}
 
 /// A bound on any entry's life, whatever the feed says: defence in depth against a write that forgot to
 /// raise the feed.

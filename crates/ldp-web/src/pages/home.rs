@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use ldp_core::domain::content::{ContentPage, first_paragraph_text};
-use ldp_core::domain::{Network, Province};
+use ldp_core::domain::{Network, NewsPost, Province};
 use ldp_core::services::content::Shown;
 
 use super::discovery::schema_org::{organization, script_json};
@@ -27,6 +27,8 @@ struct HomePage {
     country_count: usize,
     /// The union as a schema.org `Organization` (JSON-LD), when the reference data names it.
     json_ld: Option<String>,
+    /// The latest public news posts.
+    news: Vec<NewsPost>,
 }
 
 pub async fn home(mut ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
@@ -40,6 +42,9 @@ pub async fn home(mut ctx: PageCtx, State(state): State<AppState>) -> Result<Res
     let intro = shown.map(|s| first_paragraph_text(&s.revision.body)).unwrap_or_default();
     ctx.describe(&intro);
     let json_ld = ctx.union.as_deref().map(|u| script_json(&organization(u, ctx.lang)));
+    // Read before the posts, so a post that comes due in between only shortens the kept page's life.
+    let next_news = state.news.next_publication().await.map_err(ctx.fail())?;
+    let news = state.news.latest(HOME_NEWS).await.map_err(ctx.fail())?;
     let page = HomePage {
         title: ctx.t("home-title"),
         intro,
@@ -49,10 +54,17 @@ pub async fn home(mut ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         country_count: countries.len(),
         networks,
         provinces,
+        news,
         ctx,
     };
-    render(&page.ctx, &page, StatusCode::OK)
+    let mut response = render(&page.ctx, &page, StatusCode::OK)?;
+    // The kept home page leaves the page cache when the next scheduled post comes due.
+    crate::cache::fresh_until(&mut response, next_news);
+    Ok(response)
 }
+
+/// Posts the home page shows.
+const HOME_NEWS: u32 = 3;
 
 #[derive(askama::Template)]
 #[template(path = "local_diplomacy.html")]

@@ -12,6 +12,7 @@ mod home;
 mod map;
 mod municipalities;
 mod networks;
+pub mod news;
 pub(crate) mod pagination;
 pub mod partnerships;
 pub mod publications;
@@ -63,6 +64,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/publications/feed.atom", get(publications::feed))
         .route("/{lang}/publications/{id}", get(publications::show))
         .route("/files/publications/{id}/{file}", get(publications::file))
+        .route("/{lang}/news", get(news::list))
+        .route("/{lang}/news/{id}", get(news::show))
+        .route("/files/news/{id}/{file}", get(news::image))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

@@ -194,6 +194,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/publications",
     "/api/v1/publications/{id}",
     "/api/v1/publications/{id}/status",
+    "/api/v1/news",
+    "/api/v1/news/{id}",
 ];
 
 /// Routes that only write (no GET), or read only with a token.
@@ -219,6 +221,8 @@ fn write_only(route: &str) -> bool {
         || route.contains("/registrations/")
         // The seeded data holds no publication; `publications.rs` reads one it entered.
         || route.contains("/publications/")
+        // The seeded data holds no news post; `news.rs` reads one it wrote.
+        || route.contains("/news/")
 }
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {

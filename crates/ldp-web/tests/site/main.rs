@@ -19,6 +19,7 @@ mod helpers;
 mod invite_form;
 mod mail_and_origin;
 mod map_at_scale;
+mod news;
 mod ops;
 mod page_cache;
 mod page_cache_property;

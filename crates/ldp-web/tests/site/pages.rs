@@ -247,7 +247,7 @@ async fn unknown_pages_are_translated_404s(db: TestDb) {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
         let html = Html::parse_document(&reply.body);
         assert_eq!(text(&html, "main h1"), heading, "{uri}");
-        assert_eq!(texts(&html, "nav.main-nav a").len(), 9, "{uri}: the error page keeps the navigation");
+        assert_eq!(texts(&html, "nav.main-nav a").len(), 10, "{uri}: the error page keeps the navigation");
     }
 }
 

@@ -10,6 +10,7 @@ mod inbox;
 mod inbox_privacy;
 mod municipality;
 mod networks;
+mod news;
 mod outbox;
 mod partnership;
 mod places;
@@ -97,6 +98,15 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/{lang}/workspace/publications/{id}/files/{file}/remove", post(publications::remove_file))
+        .route("/{lang}/workspace/news", get(news::list))
+        .route("/{lang}/workspace/news/new", get(news::new_form).post(news::create))
+        .route("/{lang}/workspace/news/{id}", get(news::show).post(news::update))
+        .route(
+            "/{lang}/workspace/news/{id}/image",
+            post(news::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(ldp_core::services::news::MAX_IMAGE_BYTES + 64 * 1024)),
+        )
+        .route("/{lang}/workspace/news/{id}/image/remove", post(news::remove_image))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
