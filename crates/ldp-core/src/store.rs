@@ -1,7 +1,7 @@
 //! Storage, one trait per capability. Each capability's trait lives beside its domain (partnerships in
 //! `domain/partnership/store.rs`, accounts in `domain/account/store.rs`, the workspace's municipal records in
 //! `domain/workspace/store.rs`, the audit log's reads in `domain/audit/store.rs`, the reference data in
-//! `reference/store.rs`, the job queue in `jobs.rs`, the networks registry in `registry.rs`, editable pages in `domain/content/store.rs`). [`Store`] is their
+//! `reference/store.rs`, the job queue in `jobs.rs`, the networks registry in `registry.rs`, editable pages in `domain/content/store.rs`, personal calendar feeds in `domain/calendar/store.rs`). [`Store`] is their
 //! union, so an `Arc<dyn Store>` serves every capability and upcasts to each trait; services hold only the
 //! traits they use. Work that spans capabilities runs in one [`UnitOfWork`]. `ldp-store` implements all of it
 //! for SQLite and PostgreSQL; a conformance suite holds both to the same behaviour.
@@ -15,6 +15,7 @@ pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
 pub use crate::domain::audit::AuditStore;
+pub use crate::domain::calendar::CalendarStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
 pub use crate::domain::event::EventStore;
@@ -77,6 +78,7 @@ pub trait Store:
     + FundingStore
     + ContentStore
     + EventStore
+    + CalendarStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -96,7 +98,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore, NetworkRegistryStore,
-        PartnershipStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
+        AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore,
+        NetworkRegistryStore, PartnershipStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
     };
 }

@@ -10,6 +10,7 @@ use ldp_core::feed::ChangeFeed;
 use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
+use ldp_core::services::calendar::Calendars;
 use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::content::Content;
 use ldp_core::services::documents::Uploads;
@@ -94,6 +95,8 @@ pub struct Shared {
     /// Editable pages: revisions, drafts and what is published.
     pub content: Content,
     pub events: Events,
+    /// Personal calendar feeds (the public ones read `events`).
+    pub calendars: Calendars,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -150,6 +153,7 @@ impl AppState {
             funding: Funding::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
             events: Events::new(store.clone(), config.clock.clone()),
+            calendars: Calendars::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 20] = [
+pub const RECORD_TYPES: [&str; 21] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -164,6 +164,8 @@ pub const RECORD_TYPES: [&str; 20] = [
     // Trainings, meetings and delegations, and registrations for them.
     "event",
     "event_registration",
+    // A person's own calendar feed (started, rotated, revoked).
+    "calendar_feed",
 ];
 
 impl AuditFilter {

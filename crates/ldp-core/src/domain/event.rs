@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::{Lang, Localized, MunicipalityId, NetworkId, UserId};
 
+pub mod calendar;
 mod store;
 pub use store::EventStore;
 

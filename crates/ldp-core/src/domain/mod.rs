@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod audit;
+pub mod calendar;
 pub mod contact;
 pub mod content;
 mod error;
@@ -19,6 +20,7 @@ pub(crate) mod workspace;
 
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
+pub use calendar::{CalendarFeed, CalendarFeedId, CalendarStore};
 pub use error::InputError;
 pub use event::{
     Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,

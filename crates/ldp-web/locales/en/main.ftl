@@ -1148,3 +1148,28 @@ ws-my-registrations-none = You have not registered for any event.
 registration-status-confirmed = Confirmed
 registration-status-waitlisted = On the waiting list
 registration-status-cancelled = Cancelled
+
+## Calendars (issue 11): .ics files and feeds of events, the personal feed page
+calendar-events = Events
+calendar-mine = My calendar
+calendar-waitlisted = Waitlisted
+calendar-title = Calendar subscription
+calendar-lead = You can add the events you registered for (confirmed registrations, and waitlisted ones marked as such) to your calendar app as a subscription. The address contains a secret key: share it with nobody. The key is shown only once; when you renew or close the subscription, the old address stops working at once.
+calendar-address-once = Your calendar address is below. It will not be shown again; add it to your calendar app now.
+calendar-subscribe = Subscribe in your calendar app
+calendar-started = Created
+calendar-language = Language
+calendar-rotate-lead = If you think someone else has the address, renew it: a new address is made and the old one stops working at once.
+calendar-rotate = Renew the address
+calendar-revoke = Close the calendar subscription
+calendar-revoked = Your calendar subscription is closed; the old address no longer works.
+calendar-none = You have no calendar subscription yet.
+calendar-start = Create a calendar address
+calendar-public = Public calendar
+calendar-public-lead = All of the union's events are also published as a calendar, which can be narrowed to one municipality's or one topic's events (?municipality=… and ?topic=…).
+calendar-feed-link = Subscribe to the events calendar (.ics)
+calendar-feed-hint = Your calendar app refreshes this address regularly; the municipality and topic chosen in the list apply to the calendar too.
+calendar-feed-host = The host municipality's events calendar (.ics)
+calendar-add-event = Add to calendar (.ics)
+audit-type-calendar_feed = Calendar subscription
+audit-action-rotate = Renewed

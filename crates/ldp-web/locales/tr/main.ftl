@@ -1144,3 +1144,28 @@ ws-my-registrations-none = Hiçbir etkinliğe kaydınız yok.
 registration-status-confirmed = Onaylandı
 registration-status-waitlisted = Bekleme listesinde
 registration-status-cancelled = İptal edildi
+
+## Calendars (issue 11): .ics files and feeds of events, the personal feed page
+calendar-events = Etkinlikler
+calendar-mine = Takvimim
+calendar-waitlisted = Bekleme listesinde
+calendar-title = Takvim aboneliği
+calendar-lead = Kaydolduğunuz etkinlikleri (onaylı ve bekleme listesindeki kayıtlar, ayrıca işaretli) takvim uygulamanıza abonelik olarak ekleyebilirsiniz. Adres gizli bir anahtar içerir: yalnızca sizinle paylaşılmalıdır. Anahtar yalnızca bir kez gösterilir; yenilediğinizde ya da kapattığınızda eski adres hemen çalışmaz olur.
+calendar-address-once = Takvim adresiniz aşağıdadır. Bu adres bir daha gösterilmez; takvim uygulamanıza şimdi ekleyin.
+calendar-subscribe = Takvim uygulamasında abone ol
+calendar-started = Oluşturulma
+calendar-language = Dil
+calendar-rotate-lead = Adresin başkalarının eline geçtiğini düşünüyorsanız yenileyin: yeni bir adres oluşur, eskisi hemen kapanır.
+calendar-rotate = Adresi yenile
+calendar-revoke = Takvim aboneliğini kapat
+calendar-revoked = Takvim aboneliğiniz kapatıldı; eski adres artık çalışmaz.
+calendar-none = Henüz bir takvim aboneliğiniz yok.
+calendar-start = Takvim adresi oluştur
+calendar-public = Herkese açık takvim
+calendar-public-lead = Birliğin tüm etkinlikleri de bir takvim olarak yayımlanır; bir belediyenin ya da bir konunun etkinlikleriyle sınırlanabilir (?municipality=… ve ?topic=…).
+calendar-feed-link = Etkinlik takvimine abone ol (.ics)
+calendar-feed-hint = Takvim uygulamanız bu adresi düzenli olarak yeniler; listedeki belediye ve konu seçimi takvime de uygulanır.
+calendar-feed-host = Ev sahibi belediyenin etkinlik takvimi (.ics)
+calendar-add-event = Takvime ekle (.ics)
+audit-type-calendar_feed = Takvim aboneliği
+audit-action-rotate = Yenilendi

@@ -1,6 +1,7 @@
 //! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
 
 pub mod account;
+mod calendar;
 pub mod contact;
 mod ctx;
 pub mod events;
@@ -54,7 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
         .route("/{lang}/events", get(events::list))
+        .route("/{lang}/events/calendar.ics", get(calendar::feed))
         .route("/{lang}/events/{id}", get(events::show))
+        .route("/{lang}/events/{id}/calendar.ics", get(calendar::event))
+        .route("/calendar/{secret}/events.ics", get(calendar::personal))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod audit_view;
+mod calendar;
 mod compliance;
 mod content;
 mod events;
@@ -83,6 +84,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
         .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
+        .route("/{lang}/workspace/calendar", get(calendar::show).post(calendar::start))
+        .route("/{lang}/workspace/calendar/revoke", post(calendar::revoke))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
