@@ -18,7 +18,7 @@ pub use crate::domain::audit::AuditStore;
 pub use crate::domain::calendar::CalendarStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
-pub use crate::domain::event::EventStore;
+pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::workspace::WorkspaceStore;

@@ -387,6 +387,10 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
             .filter(|t| !t.trim().is_empty()),
         page_cache_bytes: page_cache_bytes(args.page_cache_mb.or(file.page_cache_mb)),
         contact: ldp_core::services::contact::ContactSettings::default(),
+        events: ldp_core::services::events::EventMailSettings {
+            public_url: settings.public_url.clone(),
+            organiser: settings.mail.from.clone(),
+        },
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(

@@ -11,7 +11,7 @@ use super::{Lang, Localized, MunicipalityId, NetworkId, UserId};
 
 pub mod calendar;
 mod store;
-pub use store::EventStore;
+pub use store::{EventStore, EventWrites};
 
 /// Database id of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]

@@ -17,6 +17,7 @@ both_backends!(seeded =>
     the_public_feeds_parse_and_filter_by_municipality_and_topic,
     an_events_file_follows_its_changes_and_the_pages_link_it,
     the_personal_feed_is_private_and_dies_when_revoked,
+    the_confirmation_mail_carries_one_invitation_per_attendee,
 );
 
 fn input(host: &str, topic: &str, sessions: &str) -> EventInput {
@@ -253,4 +254,45 @@ async fn the_personal_feed_is_private_and_dies_when_revoked(db: TestDb) {
     let mut actions: Vec<String> = log.items.iter().map(|e| e.action.clone()).collect();
     actions.sort();
     assert_eq!(actions, vec!["create", "revoke", "rotate"]);
+}
+
+async fn the_confirmation_mail_carries_one_invitation_per_attendee(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let h = host(&app);
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let rep = app.sign_in("rep@nilufer.bel.tr").await;
+    let id = published(&app, &input("bursa-nilufer", "diplomacy_protocol", "2026-12-10 10:00-12:30")).await;
+    let path = format!("/tr/workspace/events/{id}/registrations");
+
+    // A refused registration queues nothing.
+    let bad = app.form(&path, Some(&rep), &[("attendees", "kimse")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.deliver().await, 0);
+
+    let two = "Rep <rep@nilufer.bel.tr>\nAyşe Yılmaz <ayse@nilufer.bel.tr>";
+    let made = app.form(&path, Some(&rep), &[("attendees", two)]).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(app.deliver().await, 2, "one job per attendee, queued with the registration");
+
+    // Capacity 1, two seats: the registration waits, and the mail and its invitation say so.
+    for (to, other) in [("rep@nilufer.bel.tr", "ayse@nilufer.bel.tr"), ("ayse@nilufer.bel.tr", "rep@nilufer.bel.tr")] {
+        let mail = app.mail.last_to(to).unwrap_or_else(|| panic!("a mail to {to}"));
+        assert!(mail.subject.contains("Protokol kuralları eğitimi"), "{}", mail.subject);
+        assert!(mail.body.contains("10:00–12:30"), "Istanbul time: {}", mail.body);
+        assert!(mail.body.contains("Bekleme listesindesiniz"), "{}", mail.body);
+        let ics = mail.invitation.expect("an invitation");
+        let cal: Calendar = ics.parse().unwrap_or_else(|e| panic!("{e}: {ics}"));
+        assert_eq!(cal.property_value("METHOD"), Some("REQUEST"));
+        let e = cal.events().next().expect("one VEVENT");
+        assert_eq!(e.get_uid(), Some(format!("event-{id}-session-1@{h}").as_str()), "the feeds' UID");
+        assert_eq!(e.property_value("STATUS"), Some("TENTATIVE"));
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(
+            unfolded.contains("ORGANIZER;CN=\"Marmara Belediyeler Birliği\":mailto:etkinlik@example.org"),
+            "{unfolded}"
+        );
+        assert!(unfolded.contains(&format!(":mailto:{to}")), "{unfolded}");
+        assert!(!unfolded.contains(&format!(":mailto:{other}")), "one file per recipient: {unfolded}");
+        assert!(unfolded.contains("PARTSTAT=TENTATIVE"), "{unfolded}");
+    }
 }
