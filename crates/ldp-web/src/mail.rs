@@ -2,7 +2,8 @@
 //! list that tests read.
 
 use async_trait::async_trait;
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentDisposition, ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -12,19 +13,38 @@ use ldp_core::services::accounts::{Mail, Mailer};
 /// The `Content-Type` of an invitation's part: calendar programs read the method from it (RFC 6047).
 const INVITATION_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
 
+/// The invitation part's `Content-Type` written as RFC 6047 shows it (lettre's own type lower-cases the
+/// charset, which means the same but is not what calendar programs are tested against).
+#[derive(Clone)]
+struct InvitationType;
+
+impl Header for InvitationType {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Type")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(InvitationType)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), INVITATION_TYPE.to_owned())
+    }
+}
+
 fn message(from: &Mailbox, mail: &Mail) -> Result<Message, String> {
     let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
     let builder = Message::builder().from(from.clone()).to(to).subject(mail.subject.clone());
     match &mail.invitation {
         None => builder.header(ContentType::TEXT_PLAIN).body(mail.body.clone()),
-        Some(ics) => {
-            let calendar = ContentType::parse(INVITATION_TYPE).map_err(|e| e.to_string())?;
-            builder.multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain(mail.body.clone()))
-                    .singlepart(Attachment::new("invite.ics".to_owned()).body(ics.clone(), calendar)),
-            )
-        }
+        Some(ics) => builder.multipart(
+            MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone())).singlepart(
+                SinglePart::builder()
+                    .header(InvitationType)
+                    .header(ContentDisposition::attachment("invite.ics"))
+                    .body(ics.clone()),
+            ),
+        ),
     }
     .map_err(|e| e.to_string())
 }
