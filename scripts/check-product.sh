@@ -43,6 +43,10 @@
 #                then robots.txt (private sections disallowed, the sitemap named absolutely), /sitemap.xml
 #                valid against the sitemap 0.9 XML Schema with its hreflang alternates (e2e/schemas/, lxml),
 #                and /tr|en/events/feed.atom read by feedparser as Atom 1.0 with bozo 0 and entries
+#   calendar     e2e/calendar_check.py: the public feeds (tr/en, ?municipality=, ?topic=) and one event's .ics read
+#                with Python's icalendar (METHOD:PUBLISH, UTC times without TZID, UIDs from ids, SEQUENCE); an
+#                event made and published through the workspace forms shows in them; the representative
+#                registers, makes a personal feed, reads it (private, no-store), revokes it (then 404)
 #   backup       `ldp backup` of the running server's data folder (after all of the above wrote to it), `ldp
 #                restore` into a fresh folder, a second server on it: every API list and every uploaded file
 #                identical (SHA-256); a restore into the occupied folder is refused with exit status 1
@@ -56,7 +60,7 @@
 #
 # It installs what it needs: chromium / a Java runtime / curl with apt when missing, the npm packages pinned in
 # e2e/package-lock.json (`npm ci --ignore-scripts`, no browser download), and the PyPI packages pinned in
-# e2e/requirements.txt into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
+# e2e/requirements.txt (schemathesis, icalendar) into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
 #
 # Environment knobs (defaults in brackets):
 #   LDP_BIN [target/release/ldp]   binary under test (never built here)
@@ -386,6 +390,8 @@ discovery_check() {
     "$VENV/bin/python" "$E2E/discovery.py" "$BASE" "$token"
 }
 check discovery 60 discovery_check
+# 6b. calendars: every feed and .ics file read with Python's icalendar; the personal feed made, read, revoked
+check calendar 120 "$VENV/bin/python" "$E2E/calendar_check.py"
 
 # the server survived all of it
 server_log_check() {

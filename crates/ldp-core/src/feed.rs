@@ -97,7 +97,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         // A merged partner place hands its relations to the city.
         ("city", "merge") => &[Reference, Partnerships],
         ("city", _) => &[Reference],
-        ("user" | "api_token" | "session", _) => &[Accounts],
+        ("user" | "api_token" | "session" | "calendar_feed", _) => &[Accounts],
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         ("event" | "event_registration", _) => &[Events],

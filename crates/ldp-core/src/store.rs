@@ -3,7 +3,7 @@
 //! `domain/workspace/store.rs`, the audit log's reads in `domain/audit/store.rs`, the reference data in
 //! `reference/store.rs`, the job queue in `jobs.rs`, the networks registry in `registry.rs`, editable pages in
 //! `domain/content/store.rs`, publications in `domain/publication/store.rs`, news posts in
-//! `domain/news/store.rs`). [`Store`] is their
+//! `domain/news/store.rs`, personal calendar feeds in `domain/calendar/store.rs`). [`Store`] is their
 //! union, so an `Arc<dyn Store>` serves every capability and upcasts to each trait; services hold only the
 //! traits they use. Work that spans capabilities runs in one [`UnitOfWork`]. `ldp-store` implements all of it
 //! for SQLite and PostgreSQL; a conformance suite holds both to the same behaviour.
@@ -17,9 +17,10 @@ pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
 pub use crate::domain::audit::AuditStore;
+pub use crate::domain::calendar::CalendarStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
-pub use crate::domain::event::EventStore;
+pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
@@ -83,6 +84,7 @@ pub trait Store:
     + EventStore
     + PublicationStore
     + NewsStore
+    + CalendarStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -102,7 +104,8 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore, NetworkRegistryStore,
-        NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore, WorkspaceStore,
+        AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore,
+        NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore,
+        WorkspaceStore,
     };
 }

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use ldp_core::domain::{
     Attendee, Audience, Change, Event, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
-    EventStore, EventTopic, Lang, Localized, MunicipalityId, NetworkId, NewRegistration, Page, Paged, Registration,
-    RegistrationId, RegistrationStatus, UserId,
+    EventStore, EventTopic, EventWrites, Lang, Localized, MunicipalityId, NetworkId, NewRegistration, Page, Paged,
+    Registration, RegistrationId, RegistrationStatus, UserId,
 };
 use ldp_core::store::{StoreError, StoreResult};
 
@@ -18,6 +18,7 @@ use crate::audit::write_audit;
 use crate::pool::{Pools, db, dispatch, static_sql};
 use crate::rows::corrupt;
 use crate::ts::Ts;
+use crate::unit_of_work::{SqlUnit, on_unit};
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -196,6 +197,73 @@ macro_rules! push_filter {
                 $qb.push(" AND e.ends_at < ").push_bind(Ts(now));
             }
             None => {}
+        }
+    }};
+}
+
+/// Registers `$new` for `$event` on `$conn` (a writing transaction, inside a `dispatch!` or `on_unit!` body):
+/// holds the event row (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does), counts, checks the
+/// quota and the code, and inserts confirmed or waitlisted. Evaluates to the `Registration`; returns early
+/// with `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
+macro_rules! register_on {
+    ($conn:expr, $postgres:expr, $event:expr, $new:expr, $now:expr) => {{
+        let event: EventId = $event;
+        let new: &NewRegistration = $new;
+        let now: OffsetDateTime = $now;
+        let lock: &'static str = if $postgres {
+            "SELECT capacity, quota FROM event WHERE id = $1 FOR UPDATE"
+        } else {
+            "SELECT capacity, quota FROM event WHERE id = $1"
+        };
+        let seats = new.attendees.len() as i64;
+        let attendees =
+            serde_json::to_string(&new.attendees).map_err(|e| corrupt(format_args!("attendees: {e}")))?;
+        let Some((capacity, quota)) = sqlx::query_as::<Db, (Option<i64>, Option<i64>)>(lock)
+            .bind(event.0).fetch_optional(&mut *$conn).await.map_err(db)?
+        else {
+            return Err(StoreError::Conflict("event_not_found".into()));
+        };
+        let taken: i64 = sqlx::query_scalar::<Db, i64>(
+            "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 AND status = 'confirmed'",
+        )
+        .bind(event.0).fetch_one(&mut *$conn).await.map_err(db)?;
+        let waiting: i64 = sqlx::query_scalar::<Db, i64>(
+            "SELECT COUNT(*) FROM event_registration WHERE event_id = $1 AND status = 'waitlisted'",
+        )
+        .bind(event.0).fetch_one(&mut *$conn).await.map_err(db)?;
+        if let (Some(quota), Some(m)) = (quota, new.municipality) {
+            let held: i64 = sqlx::query_scalar::<Db, i64>(
+                "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
+                 AND municipality_id = $2 AND status <> 'cancelled'",
+            )
+            .bind(event.0).bind(m.0).fetch_one(&mut *$conn).await.map_err(db)?;
+            if held + seats > quota {
+                return Err(StoreError::Conflict("quota_reached".into()));
+            }
+        }
+        let code_taken = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_registration WHERE code = $1")
+            .bind(&new.code).fetch_one(&mut *$conn).await.map_err(db)?;
+        if code_taken > 0 {
+            return Err(StoreError::Conflict("code_taken".into()));
+        }
+        let fits = capacity.is_none_or(|c| taken + seats <= c);
+        let status = if fits && waiting == 0 { RegistrationStatus::Confirmed } else { RegistrationStatus::Waitlisted };
+        let id = sqlx::query_scalar::<Db, i64>(
+            "INSERT INTO event_registration (event_id, code, registered_by, municipality_id, attendees, seats, \
+             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(event.0).bind(&new.code).bind(new.registered_by.map(|u| u.0)).bind(new.municipality.map(|m| m.0))
+        .bind(&attendees).bind(seats).bind(status.as_str()).bind(Ts(now))
+        .fetch_one(&mut *$conn).await.map_err(db)?;
+        Registration {
+            id: RegistrationId(id),
+            event,
+            code: new.code.clone(),
+            registered_by: new.registered_by,
+            municipality: new.municipality,
+            attendees: new.attendees.clone(),
+            status,
+            created_at: now,
         }
     }};
 }
@@ -388,69 +456,18 @@ impl SqlStore {
         now: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<Registration> {
-        let lock: &'static str = if self.is_postgres() {
-            "SELECT capacity, quota FROM event WHERE id = $1 FOR UPDATE"
-        } else {
-            "SELECT capacity, quota FROM event WHERE id = $1"
-        };
-        let seats = new.attendees.len() as i64;
-        let attendees = serde_json::to_string(&new.attendees).map_err(|e| corrupt(format_args!("attendees: {e}")))?;
+        let postgres = self.is_postgres();
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let Some((capacity, quota)) = sqlx::query_as::<Db, (Option<i64>, Option<i64>)>(lock)
-                .bind(event.0).fetch_optional(&mut *tx).await.map_err(db)?
-            else {
-                return Err(StoreError::Conflict("event_not_found".into()));
-            };
-            let taken: i64 = sqlx::query_scalar::<Db, i64>(
-                "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 AND status = 'confirmed'",
-            )
-            .bind(event.0).fetch_one(&mut *tx).await.map_err(db)?;
-            let waiting: i64 = sqlx::query_scalar::<Db, i64>(
-                "SELECT COUNT(*) FROM event_registration WHERE event_id = $1 AND status = 'waitlisted'",
-            )
-            .bind(event.0).fetch_one(&mut *tx).await.map_err(db)?;
-            if let (Some(quota), Some(m)) = (quota, new.municipality) {
-                let held: i64 = sqlx::query_scalar::<Db, i64>(
-                    "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
-                     AND municipality_id = $2 AND status <> 'cancelled'",
-                )
-                .bind(event.0).bind(m.0).fetch_one(&mut *tx).await.map_err(db)?;
-                if held + seats > quota {
-                    return Err(StoreError::Conflict("quota_reached".into()));
-                }
-            }
-            let code_taken = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_registration WHERE code = $1")
-                .bind(&new.code).fetch_one(&mut *tx).await.map_err(db)?;
-            if code_taken > 0 {
-                return Err(StoreError::Conflict("code_taken".into()));
-            }
-            let fits = capacity.is_none_or(|c| taken + seats <= c);
-            let status = if fits && waiting == 0 { RegistrationStatus::Confirmed } else { RegistrationStatus::Waitlisted };
-            let id = sqlx::query_scalar::<Db, i64>(
-                "INSERT INTO event_registration (event_id, code, registered_by, municipality_id, attendees, seats, \
-                 status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .bind(event.0).bind(&new.code).bind(new.registered_by.map(|u| u.0)).bind(new.municipality.map(|m| m.0))
-            .bind(&attendees).bind(seats).bind(status.as_str()).bind(Ts(now))
-            .fetch_one(&mut *tx).await.map_err(db)?;
+            let registration = register_on!(&mut *tx, postgres, event, new, now);
             let mut change = change.clone();
             let mut after = change.after.take().unwrap_or_else(|| serde_json::json!({}));
-            after["status"] = serde_json::json!(status.as_str());
+            after["status"] = serde_json::json!(registration.status.as_str());
             change.after = Some(after);
-            write_audit!(&mut *tx, &change, Some(id));
+            write_audit!(&mut *tx, &change, Some(registration.id.0));
             tx.commit().await.map_err(db)?;
             self.committed().await;
-            Ok(Registration {
-                id: RegistrationId(id),
-                event,
-                code: new.code.clone(),
-                registered_by: new.registered_by,
-                municipality: new.municipality,
-                attendees: new.attendees.clone(),
-                status,
-                created_at: now,
-            })
+            Ok(registration)
         })
     }
 
@@ -629,5 +646,20 @@ impl EventStore for SqlStore {
 
     async fn cancel_registration(&self, id: RegistrationId, change: &Change) -> StoreResult<Vec<Registration>> {
         self.cancel_registration_tx(id, change).await
+    }
+}
+
+/// Registration inside a unit of work (with the confirmation mail queued in the same transaction): the same
+/// counting under the event row's lock, without an audit entry of its own (the unit's commit writes it).
+#[async_trait]
+impl EventWrites for SqlUnit {
+    async fn register(
+        &mut self,
+        event: EventId,
+        new: &NewRegistration,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration> {
+        let postgres = matches!(self.tx, crate::unit_of_work::Tx::Postgres(_));
+        Ok(on_unit!(self, conn => register_on!(conn, postgres, event, new, now)))
     }
 }

@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 pub mod backup;
+mod calendar;
 mod contact;
 mod content;
 mod events;

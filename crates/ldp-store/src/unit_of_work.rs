@@ -11,7 +11,8 @@ use ldp_core::domain::Change;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
 use ldp_core::store::{
-    AccountWrites, ContactWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork, UnitOfWorkStore,
+    AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork,
+    UnitOfWorkStore,
 };
 
 use crate::SqlStore;
@@ -106,6 +107,10 @@ impl UnitOfWork for SqlUnit {
     }
 
     fn contact(&mut self) -> &mut dyn ContactWrites {
+        self
+    }
+
+    fn events(&mut self) -> &mut dyn EventWrites {
         self
     }
 

@@ -249,6 +249,36 @@ impl NewsStore for CountingStore {
 }
 
 #[async_trait]
+impl CalendarStore for CountingStore {
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<CalendarFeed>> {
+        self.count("calendar_feed");
+        self.inner.calendar_feed(user).await
+    }
+
+    async fn calendar_feed_by_hash(&self, token_hash: &str) -> StoreResult<Option<CalendarFeed>> {
+        self.count("calendar_feed_by_hash");
+        self.inner.calendar_feed_by_hash(token_hash).await
+    }
+
+    async fn start_calendar_feed(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        lang: Lang,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<CalendarFeed> {
+        self.count("start_calendar_feed");
+        self.inner.start_calendar_feed(user, token_hash, lang, now, change).await
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId, now: OffsetDateTime, change: &Change) -> StoreResult<bool> {
+        self.count("revoke_calendar_feed");
+        self.inner.revoke_calendar_feed(user, now, change).await
+    }
+}
+
+#[async_trait]
 impl ldp_core::domain::EventStore for CountingStore {
     async fn events(
         &self,

@@ -10,10 +10,11 @@ use ldp_core::feed::ChangeFeed;
 use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::audit::Audit;
+use ldp_core::services::calendar::Calendars;
 use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::content::Content;
 use ldp_core::services::documents::Uploads;
-use ldp_core::services::events::Events;
+use ldp_core::services::events::{EventMailSettings, Events};
 use ldp_core::services::funding::Funding;
 use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
@@ -50,6 +51,8 @@ pub struct Config {
     pub page_cache_bytes: u64,
     /// The contact form's rate limit and retention.
     pub contact: ContactSettings,
+    /// The organiser and address that event confirmation mail (with its invitation) names.
+    pub events: EventMailSettings,
 }
 
 /// Shared application state: the store, the services, the metrics registry and the site's facts, behind one
@@ -100,6 +103,8 @@ pub struct Shared {
     pub publications: Publications,
     /// News posts, scheduled ones included.
     pub news: News,
+    /// Personal calendar feeds (the public ones read `events`).
+    pub calendars: Calendars,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -135,12 +140,17 @@ impl AppState {
         let contact_key: Arc<[u8]> = Arc::from(store.shared_secret("contact_form_key", &fresh).await?.into_bytes());
         let contact =
             Contact::new(store.clone(), config.clock.clone(), config.mailer.clone(), queue.clone(), config.contact);
+        let events = Events::new(store.clone(), config.clock.clone()).with_mail(
+            config.mailer.clone(),
+            queue.clone(),
+            config.events,
+        );
         let page_cache = PageCache::new(config.page_cache_bytes);
         page_cache.follow(&feed);
         let jobs = Jobs::new(
             queue,
             config.clock.clone(),
-            vec![Arc::new(accounts.clone()), Arc::new(contact.clone())],
+            vec![Arc::new(accounts.clone()), Arc::new(contact.clone()), Arc::new(events.clone())],
             JobSettings::default(),
         );
         Ok(AppState(Arc::new(Shared {
@@ -155,9 +165,10 @@ impl AppState {
             networks: Networks::new(store.clone(), config.clock.clone()),
             funding: Funding::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
-            events: Events::new(store.clone(), config.clock.clone()),
             publications: Publications::new(store.clone(), config.clock.clone()),
             news: News::new(store.clone(), config.clock.clone()),
+            events,
+            calendars: Calendars::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

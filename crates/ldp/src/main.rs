@@ -398,6 +398,10 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
                 .map_or(ldp_core::services::contact::ContactSettings::default().retention_months, |m| m.clamp(1, 120)),
             ..ldp_core::services::contact::ContactSettings::default()
         },
+        events: ldp_core::services::events::EventMailSettings {
+            public_url: settings.public_url.clone(),
+            organiser: settings.mail.from.clone(),
+        },
     };
     if state_has_no_admin(store.as_ref()).await? {
         tracing::warn!(

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 24] = [
+pub const RECORD_TYPES: [&str; 25] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -171,6 +171,8 @@ pub const RECORD_TYPES: [&str; 24] = [
     "publication_file",
     // News posts (saved, published, scheduled, their images).
     "news_post",
+    // A person's own calendar feed (started, rotated, revoked).
+    "calendar_feed",
 ];
 
 impl AuditFilter {

@@ -9,8 +9,9 @@ use utoipa::ToSchema;
 
 use super::{Lang, Localized, MunicipalityId, NetworkId, UserId};
 
+pub mod calendar;
 mod store;
-pub use store::EventStore;
+pub use store::{EventStore, EventWrites};
 
 /// Database id of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod audit;
+pub mod calendar;
 pub mod contact;
 pub mod content;
 mod error;
@@ -21,10 +22,11 @@ pub(crate) mod workspace;
 
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
+pub use calendar::{CalendarFeed, CalendarFeedId, CalendarStore};
 pub use error::InputError;
 pub use event::{
     Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
-    EventStore, EventTopic, NewRegistration, Registration, RegistrationId, RegistrationStatus,
+    EventStore, EventTopic, EventWrites, NewRegistration, Registration, RegistrationId, RegistrationStatus,
 };
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};

@@ -25,6 +25,9 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// An iCalendar invitation (`METHOD:REQUEST`) sent along as a `text/calendar` attachment, written for
+    /// this one recipient (an event registration's confirmation).
+    pub invitation: Option<String>,
 }
 
 /// Sends mail (SMTP in production, `.eml` files in development, a list in tests).
@@ -499,7 +502,7 @@ impl Accounts {
                 ),
             ),
         };
-        Ok((link, Mail { to: user.email.clone(), subject, body }))
+        Ok((link, Mail { to: user.email.clone(), subject, body, invitation: None }))
     }
 
     /// Queues a reset link for `email`, to be mailed if it belongs to an active account. The request does

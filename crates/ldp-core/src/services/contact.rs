@@ -146,7 +146,7 @@ fn receipt(m: &ContactMessage) -> Mail {
             ),
         ),
     };
-    Mail { to: m.email.clone(), subject, body }
+    Mail { to: m.email.clone(), subject, body, invitation: None }
 }
 
 fn reply_mail(m: &ContactMessage, reply: &ContactNote) -> Mail {
@@ -154,7 +154,7 @@ fn reply_mail(m: &ContactMessage, reply: &ContactNote) -> Mail {
         Lang::Tr => format!("Mesajınıza yanıt ({})", m.reference),
         Lang::En => format!("Reply to your message ({})", m.reference),
     };
-    Mail { to: m.email.clone(), subject, body: format!("{}\n", reply.body.trim_end()) }
+    Mail { to: m.email.clone(), subject, body: format!("{}\n", reply.body.trim_end()), invitation: None }
 }
 
 impl Contact {

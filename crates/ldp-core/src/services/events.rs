@@ -8,16 +8,20 @@ use std::sync::Arc;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 use super::ServiceError;
+use super::accounts::{Mail, Mailer, fold_email};
+use super::jobs::{JobHandler, JobQueue};
 use super::workspace::field;
 use crate::clock::{Clock, ISTANBUL};
+use crate::domain::event::calendar::{CalendarEntry, CalendarSource, Invitation, Method, calendar};
 use crate::domain::event::{is_registration_code, registration_code};
 use crate::domain::partnership::PartnershipId;
 use crate::domain::{
     Actor, Attendee, Audience, Change, Event, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
     EventTopic, InputError, Lang, Localized, MunicipalityId, NewRegistration, Page, Paged, Registration,
-    RegistrationId, Role,
+    RegistrationId, RegistrationStatus, Role,
 };
-use crate::store::{AccountStore, EventStore, PartnershipStore, ReferenceStore, Store, StoreError};
+use crate::jobs::{Job, NewJob};
+use crate::store::{AccountStore, EventStore, PartnershipStore, ReferenceStore, Store, StoreError, UnitOfWorkStore};
 
 /// The raw fields of the event form (also the API's request body). Lists are comma-separated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -73,13 +77,54 @@ pub struct RegistrationInput {
     pub attendees: Option<String>,
 }
 
+/// The job kind of a registration's confirmation mail (one job per attendee, each with its own invitation).
+pub const CONFIRMATION_JOB: &str = "event_confirmation";
+
+/// What the confirmation mail names: the site's address (links, and the host of calendar UIDs) and the
+/// organiser, the union's sending address (`Name <address>`, the mail's `From`).
+#[derive(Debug, Clone)]
+pub struct EventMailSettings {
+    pub public_url: String,
+    pub organiser: String,
+}
+
+impl Default for EventMailSettings {
+    fn default() -> Self {
+        EventMailSettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            organiser: "Yerel Diplomasi Platformu <noreply@localhost.localdomain>".into(),
+        }
+    }
+}
+
+impl EventMailSettings {
+    /// The organiser's name and address from `Name <address>` (or a bare address).
+    fn organiser(&self) -> (String, String) {
+        match self.organiser.rsplit_once('<') {
+            Some((name, rest)) => {
+                (name.trim().trim_matches('"').to_owned(), rest.trim_end_matches('>').trim().to_owned())
+            }
+            None => (String::new(), self.organiser.trim().to_owned()),
+        }
+    }
+
+    /// The host part of calendar UIDs: the public address's host.
+    fn uid_host(&self) -> &str {
+        let rest = self.public_url.split_once("://").map_or(self.public_url.as_str(), |(_, r)| r);
+        rest.split(['/', ':']).next().unwrap_or(rest)
+    }
+}
+
 #[derive(Clone)]
 pub struct Events {
     store: Arc<dyn EventStore>,
     reference: Arc<dyn ReferenceStore>,
     partnerships: Arc<dyn PartnershipStore>,
     accounts: Arc<dyn AccountStore>,
+    units: Arc<dyn UnitOfWorkStore>,
     clock: Arc<dyn Clock>,
+    /// Where confirmation mail goes out, once [`Events::with_mail`] named it.
+    mail: Option<(Arc<dyn Mailer>, JobQueue, EventMailSettings)>,
 }
 
 /// Whether `actor` sees `event`: public states everyone; drafts staff, auditors and their proposer.
@@ -175,7 +220,21 @@ fn attendee_line(line: &str) -> Option<Attendee> {
 impl Events {
     /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Events { store: store.clone(), reference: store.clone(), partnerships: store.clone(), accounts: store, clock }
+        Events {
+            store: store.clone(),
+            reference: store.clone(),
+            partnerships: store.clone(),
+            accounts: store.clone(),
+            units: store,
+            clock,
+            mail: None,
+        }
+    }
+
+    /// The same service sending confirmation mail through `mailer` (the worker runs the queued jobs).
+    pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, queue: JobQueue, settings: EventMailSettings) -> Self {
+        self.mail = Some((mailer, queue, settings));
+        self
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -555,13 +614,35 @@ impl Events {
             let mut source = bytes.into_iter().cycle();
             let code = registration_code(|| source.next().unwrap_or_default());
             let new = NewRegistration { code, registered_by: Some(user), municipality, attendees: attendees.clone() };
-            match self.store.register(id, &new, now, &change).await {
+            // The registration and one confirmation mail per attendee land together, or neither does.
+            let mut unit = self.units.begin().await?;
+            let registration = match unit.events().register(id, &new, now).await {
                 Err(StoreError::Conflict(c)) if c == "code_taken" => continue,
                 Err(StoreError::Conflict(c)) if c == "quota_reached" => {
                     return Err(InputError::new("attendees", "quota_reached").into());
                 }
-                other => return Ok(other?),
+                other => other?,
+            };
+            for (i, a) in registration.attendees.iter().enumerate() {
+                let job = NewJob {
+                    kind: CONFIRMATION_JOB,
+                    key: Some(fold_email(&a.email)),
+                    client: None,
+                    payload: serde_json::json!({ "registration": registration.id.0, "attendee": i }),
+                    created_at: now,
+                    run_at: now,
+                };
+                unit.jobs().enqueue(&job).await?;
             }
+            let mut change = change.clone().record(registration.id.0);
+            if let Some(after) = change.after.as_mut() {
+                after["status"] = serde_json::json!(registration.status.as_str());
+            }
+            unit.commit(&change).await?;
+            if let Some((_, queue, _)) = &self.mail {
+                queue.wake();
+            }
+            return Ok(registration);
         }
         Err(ServiceError::Internal("no free registration code after eight draws".into()))
     }
@@ -618,6 +699,118 @@ impl Events {
             Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict("registration_cancelled".into())),
             other => Ok(other?),
         }
+    }
+}
+
+/// `10.12.2026 10:00–12:30` in Istanbul time.
+fn session_text(start: OffsetDateTime, end: OffsetDateTime) -> String {
+    let (s, e) = (start.to_offset(ISTANBUL), end.to_offset(ISTANBUL));
+    format!(
+        "{:02}.{:02}.{} {:02}:{:02}–{:02}:{:02}",
+        s.day(),
+        u8::from(s.month()),
+        s.year(),
+        s.hour(),
+        s.minute(),
+        e.hour(),
+        e.minute()
+    )
+}
+
+impl Events {
+    /// The confirmation mail of `registration` for its attendee `attendee`, with that person's invitation.
+    async fn confirmation(
+        &self,
+        settings: &EventMailSettings,
+        registration: &Registration,
+        attendee: &Attendee,
+        event: &Event,
+    ) -> Result<Mail, ServiceError> {
+        let f = &event.fields;
+        let mut place: Vec<String> = Vec::new();
+        if !f.venue.is_empty() {
+            place.push(f.venue.clone());
+        }
+        if let Some(c) = f.city
+            && let Some(city) = self.reference.city(c).await?
+        {
+            place.push(city.name_tr);
+        }
+        if !f.online_url.is_empty() {
+            place.push(f.online_url.clone());
+        }
+        let location = place.join(", ");
+        let (organiser_name, organiser_email) = settings.organiser();
+        let source = CalendarSource {
+            name: f.title.get(Lang::Tr),
+            uid_host: settings.uid_host(),
+            public_url: settings.public_url.trim_end_matches('/'),
+            lang: Lang::Tr,
+            waitlisted: "Bekleme listesinde",
+        };
+        let entry = CalendarEntry { event, location: location.clone(), registration: Some(registration.status) };
+        let invite = Invitation { organiser_name: &organiser_name, organiser_email: &organiser_email, attendee };
+        let ics = calendar(&source, Method::Request, &[entry], Some(&invite));
+        let sessions: Vec<String> = f.sessions.iter().map(|s| format!("  {}", session_text(s.start, s.end))).collect();
+        let sessions = sessions.join("\n");
+        let url = format!("{}/tr/events/{}", source.public_url, event.id.0);
+        let url_en = format!("{}/en/events/{}", source.public_url, event.id.0);
+        let waitlisted = registration.status == RegistrationStatus::Waitlisted;
+        let (tr_state, en_state) = if waitlisted {
+            (
+                "Bekleme listesindesiniz: yer açıldığında kaydınız sırayla onaylanır.",
+                "You are on the waiting list: registrations are confirmed in turn as seats free up.",
+            )
+        } else {
+            ("Kaydınız onaylandı.", "Your registration is confirmed.")
+        };
+        let subject = format!(
+            "{}: {} ({})",
+            if waitlisted { "Bekleme listesi" } else { "Kayıt onayı" },
+            f.title.get(Lang::Tr),
+            registration.code
+        );
+        let body = format!(
+            "Merhaba {name},\n\n{title} etkinliğine kaydınız alındı. {tr_state}\n\nKayıt kodu: {code}\n\
+             Oturumlar (İstanbul saati):\n{sessions}\nYer: {location}\n{url}\n\n\
+             Ekteki takvim dosyasını (invite.ics) takviminize ekleyebilirsiniz.\n\n---\n\n\
+             Hello {name},\n\nYour registration for {title_en} was received. {en_state}\n\nRegistration code: \
+             {code}\nSessions (Istanbul time):\n{sessions}\nPlace: {location}\n{url_en}\n\n\
+             You can add the attached calendar file (invite.ics) to your calendar.\n",
+            name = attendee.name,
+            title = f.title.get(Lang::Tr),
+            title_en = f.title.get(Lang::En),
+            code = registration.code,
+        );
+        Ok(Mail { to: attendee.email.clone(), subject, body, invitation: Some(ics) })
+    }
+}
+
+#[async_trait::async_trait]
+impl JobHandler for Events {
+    fn handles(&self, kind: &str) -> bool {
+        kind == CONFIRMATION_JOB
+    }
+
+    async fn run(&self, job: &Job) -> Result<String, String> {
+        let Some((mailer, _, settings)) = &self.mail else { return Err("no mailer for event mail".into()) };
+        let id = job.payload.get("registration").and_then(serde_json::Value::as_i64).unwrap_or_default();
+        let index = job.payload.get("attendee").and_then(serde_json::Value::as_u64).unwrap_or_default();
+        let Some(registration) = self.store.registration(RegistrationId(id)).await.map_err(|e| e.to_string())? else {
+            return Ok("no_registration".into());
+        };
+        if registration.status == RegistrationStatus::Cancelled {
+            return Ok("cancelled".into());
+        }
+        let Some(attendee) = usize::try_from(index).ok().and_then(|i| registration.attendees.get(i)) else {
+            return Ok("no_attendee".into());
+        };
+        let Some(event) = self.store.event(registration.event).await.map_err(|e| e.to_string())? else {
+            return Ok("no_event".into());
+        };
+        let mail = self.confirmation(settings, &registration, attendee, &event).await.map_err(|e| e.to_string())?;
+        mailer.send(mail).await?;
+        Ok("sent".into())
     }
 }
 

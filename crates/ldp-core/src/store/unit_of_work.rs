@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 
-use super::{AccountWrites, ContactWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
+use super::{AccountWrites, ContactWrites, EventWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
 use crate::domain::Change;
 
 /// An open transaction on which capabilities write (see the module's documentation).
@@ -20,6 +20,9 @@ pub trait UnitOfWork: Send {
 
     /// The contact inbox's writes, in this unit's transaction.
     fn contact(&mut self) -> &mut dyn ContactWrites;
+
+    /// The events' writes (a registration), in this unit's transaction.
+    fn events(&mut self) -> &mut dyn EventWrites;
 
     /// The job queue's writes, in this unit's transaction.
     fn jobs(&mut self) -> &mut dyn JobWrites;

@@ -43,6 +43,17 @@ impl EventFilterForm {
         let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
         if qs.is_empty() { path.to_owned() } else { format!("{path}?{qs}") }
     }
+
+    /// The calendar feed of what the list shows, as far as feeds filter: the host municipality and the topic.
+    pub fn calendar_href(&self, path: &str) -> String {
+        let pairs: Vec<(&str, &str)> = ["municipality", "topic"]
+            .into_iter()
+            .map(|f| (f, self.form.value(f).trim()))
+            .filter(|(f, v)| !v.is_empty() && self.form.error(f).is_none())
+            .collect();
+        let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        if qs.is_empty() { path.to_owned() } else { format!("{path}?{qs}") }
+    }
 }
 
 #[derive(askama::Template)]

@@ -1,6 +1,7 @@
 //! The public site: server-rendered, bilingual (`/tr/…` by default, `/en/…`), usable without JavaScript.
 
 pub mod account;
+mod calendar;
 pub mod contact;
 mod ctx;
 pub mod discovery;
@@ -67,6 +68,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/news", get(news::list))
         .route("/{lang}/news/{id}", get(news::show))
         .route("/files/news/{id}/{file}", get(news::image))
+        .route("/{lang}/events/calendar.ics", get(calendar::feed))
+        .route("/{lang}/events/{id}/calendar.ics", get(calendar::event))
+        .route("/calendar/{secret}/events.ics", get(calendar::personal))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

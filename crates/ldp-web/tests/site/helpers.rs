@@ -132,6 +132,10 @@ impl TestApp {
             metrics_token: None,
             page_cache_bytes: CACHE_BYTES,
             contact: ldp_core::services::contact::ContactSettings::default(),
+            events: ldp_core::services::events::EventMailSettings {
+                public_url: AccountSettings::for_tests().public_url,
+                organiser: "Marmara Belediyeler Birliği <etkinlik@example.org>".into(),
+            },
         };
         adjust(&mut config);
         let state = AppState::load(store, config).await.expect("state loads");

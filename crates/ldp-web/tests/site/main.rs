@@ -6,6 +6,7 @@ mod audit_log;
 mod authz;
 mod backup;
 mod boxed_in;
+mod calendar;
 mod contact;
 mod contact_inbox;
 mod contact_privacy;

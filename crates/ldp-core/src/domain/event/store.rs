@@ -67,3 +67,17 @@ pub trait EventStore: Send + Sync + 'static {
     /// "registration_not_found")` when it is unknown or cancelled already.
     async fn cancel_registration(&self, id: RegistrationId, change: &Change) -> StoreResult<Vec<Registration>>;
 }
+
+/// The events' writes that can join a [`crate::store::UnitOfWork`]: a registration and the confirmation
+/// mail it queues land in one transaction. No audit entry of their own (the unit's commit writes it).
+#[async_trait]
+pub trait EventWrites: Send {
+    /// Registers as [`EventStore::register`] does (the same lock, counts and refusals), in the unit's
+    /// transaction.
+    async fn register(
+        &mut self,
+        event: EventId,
+        new: &NewRegistration,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration>;
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod audit_view;
+mod calendar;
 mod compliance;
 mod content;
 mod events;
@@ -107,6 +108,8 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(ldp_core::services::news::MAX_IMAGE_BYTES + 64 * 1024)),
         )
         .route("/{lang}/workspace/news/{id}/image/remove", post(news::remove_image))
+        .route("/{lang}/workspace/calendar", get(calendar::show).post(calendar::start))
+        .route("/{lang}/workspace/calendar/revoke", post(calendar::revoke))
         .route("/{lang}/workspace/places", get(places::list))
         .route("/{lang}/workspace/places/{id}/merge", post(places::merge))
         .route("/{lang}/workspace/partnerships/new", get(partnership::new_form).post(partnership::create))
