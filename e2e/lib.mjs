@@ -93,6 +93,7 @@ export function workspaceKinds() {
     ['ws-page-edit', '/workspace/pages/local-diplomacy/tr', 200],
     ['ws-news', '/workspace/news', 200],
     ['ws-news-new', '/workspace/news/new', 200],
+    ['ws-calendar', '/workspace/calendar', 200],
   ];
   return perLanguage(kinds);
 }

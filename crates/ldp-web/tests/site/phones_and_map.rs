@@ -178,7 +178,7 @@ async fn every_page_has_a_menu_that_folds_into_details(db: TestDb) {
         assert_eq!(text(&html, "details.site-menu > summary"), summary, "{path}");
         let lang = &path[..3];
         let mut expected = hrefs(&html, "nav.main-nav a");
-        assert_eq!(expected.len(), 9, "{path}");
+        assert_eq!(expected.len(), 10, "{path}");
         expected.push(format!("{lang}/workspace"));
         assert_eq!(hrefs(&html, "details.site-menu nav a"), expected, "{path}: the same links, and the workspace");
         assert!(html.select(&sel("details.site-menu[open]")).next().is_none(), "{path}: closed until tapped");
