@@ -2,13 +2,13 @@
 
 Usage: python discovery.py BASE_URL [TOKEN]
 
-With TOKEN (a staff or admin API token), first creates and publishes one event through the API, so the
-feeds have an entry to show. Then:
+With TOKEN (a staff or admin API token), first creates and publishes one event, one publication and one news
+post through the API, so the feeds have an entry to show. Then:
   robots.txt  names the sitemap by its absolute address and disallows the workspace and the API;
   sitemap     every file is valid against the sitemap protocol 0.9 schema with the XHTML alternates
               (e2e/schemas/, nothing downloaded), every address has tr, en and x-default alternates;
-  feeds       /tr/events/feed.atom and /en/events/feed.atom parse with feedparser as Atom 1.0 with
-              bozo 0 and at least one entry.
+  feeds       /tr|en/events/feed.atom, /tr|en/publications/feed.atom and /tr|en/news/feed.atom parse with
+              feedparser as Atom 1.0 with bozo 0 and at least one entry.
 Exits 1 on the first problem found in each part (all parts run), 0 when all pass.
 """
 
@@ -65,6 +65,35 @@ def publish_event(base, token):
     )
     api(base, token, f"/api/v1/events/{event['id']}/status", {"status": "published"})
     print(f"discovery: published event {event['id']}")
+    publication = api(
+        base,
+        token,
+        "/api/v1/publications",
+        {
+            "kind": "report",
+            "title_tr": "Kardeş şehir ilişkileri & ağlar <2026> raporu",
+            "summary_tr": "Üyelerin yurt dışı ilişkileri üzerine",
+            "authors": "MBB Yerel Diplomasi Platformu",
+            "published_on": "2026-11-30",
+            "language": "tr",
+            "topics": "sister_cities",
+            "sdgs": "11,17",
+        },
+    )
+    api(base, token, f"/api/v1/publications/{publication['id']}/status", {"status": "published"})
+    print(f"discovery: published publication {publication['id']}")
+    post = api(
+        base,
+        token,
+        "/api/v1/news",
+        {
+            "title_tr": "Yerel diplomasi eğitimi & <çalıştay> duyurusu",
+            "summary_tr": "Dış ilişkiler temsilcilerine yeni eğitim",
+            "body_tr": "Ayrıntılar **yakında**.",
+            "status": "published",
+        },
+    )
+    print(f"discovery: published news post {post['id']}")
 
 
 def check_robots(base):
@@ -106,8 +135,8 @@ def check_sitemap(sitemap_url):
 
 
 def check_feeds(base):
-    for lang in ("tr", "en"):
-        url = f"{base}/{lang}/events/feed.atom"
+    for lang, kind in [(lang, kind) for kind in ("events", "publications", "news") for lang in ("tr", "en")]:
+        url = f"{base}/{lang}/{kind}/feed.atom"
         feed = feedparser.parse(get(url, "application/atom+xml"))
         assert feed.bozo == 0, f"{url}: feedparser reports {feed.get('bozo_exception')!r}"
         assert feed.version == "atom10", f"{url}: read as {feed.version!r}"

@@ -287,7 +287,7 @@ check() {
 export BASE_URL="$BASE" OUT_DIR="$OUT" CHROMIUM
 export LDP_E2E_ADMIN_EMAIL LDP_E2E_REP_EMAIL LDP_E2E_PASSWORD LDP_E2E_MUNICIPALITY
 # What the check functions below read when they run in a child bash (see check()).
-export BASE OUT E2E VENV MAX_EXAMPLES SEED LDP_PID LDP_LOG_FILE
+export BASE OUT E2E VENV MAX_EXAMPLES SEED LDP_PID LDP_LOG_FILE TMP LDP_BIN
 
 # 1. the reader's journey and its links
 check journey 240 node "$E2E/journey.mjs"

@@ -147,8 +147,14 @@ impl PageCtx {
     }
 
     /// A moment as a `<time datetime>` attribute wants it: RFC 3339, in UTC.
+    /// An instant as HTML's `<time datetime>` takes it: RFC 3339 in UTC, to the second (HTML allows at most
+    /// three digits of a fraction, and stored instants carry microseconds).
     pub fn iso(&self, at: &time::OffsetDateTime) -> String {
-        at.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+        let at = at.to_offset(time::UtcOffset::UTC);
+        at.replace_nanosecond(0)
+            .unwrap_or(at)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
     }
 
     /// Bilingual text in this page's language.

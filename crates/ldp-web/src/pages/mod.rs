@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/publications/{id}", get(publications::show))
         .route("/files/publications/{id}/{file}", get(publications::file))
         .route("/{lang}/news", get(news::list))
+        .route("/{lang}/news/feed.atom", get(news::feed))
         .route("/{lang}/news/{id}", get(news::show))
         .route("/files/news/{id}/{file}", get(news::image))
         .route("/{lang}/events/calendar.ics", get(calendar::feed))

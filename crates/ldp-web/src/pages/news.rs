@@ -217,3 +217,31 @@ pub async fn image(
         Err(e) => crate::error::ApiError(AppError::internal(e)).into_response(),
     }
 }
+
+/// `GET /{lang}/news/feed.atom`: the public posts, latest publish time first, at most
+/// [`MAX_ENTRIES`](crate::pages::discovery::atom::MAX_ENTRIES); kept by the page cache only until the next
+/// scheduled post comes due.
+pub async fn feed(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
+    use crate::pages::discovery::atom::{AtomFeed, FeedEntry, MAX_ENTRIES};
+    let next = state.news.next_publication().await.map_err(ctx.fail())?;
+    let posts = state.news.public(ldp_core::domain::Page::first(MAX_ENTRIES as u32)).await.map_err(ctx.fail())?;
+    let entries: Vec<FeedEntry> = posts
+        .items
+        .iter()
+        .map(|p| {
+            let url = ctx.absolute(&ctx.href(&format!("/news/{}", p.id.0)));
+            FeedEntry {
+                id: url.clone(),
+                title: p.fields.title.get(ctx.lang).to_owned(),
+                summary: p.fields.summary.get(ctx.lang).trim().to_owned(),
+                link: url,
+                updated: p.updated_at.max(p.fields.publish_at),
+                published: Some(p.fields.publish_at),
+            }
+        })
+        .collect();
+    let mut response =
+        AtomFeed::new(&ctx, "/news", ctx.t("news-title")).entries(entries).into_response(state.news.now());
+    fresh_until(&mut response, next);
+    Ok(response)
+}

@@ -19,6 +19,7 @@ both_backends!(seeded =>
     the_workspace_writes_news_with_errors_beside_fields_and_refuses_others,
     the_api_reads_public_posts_and_lets_staff_write,
     hostile_text_in_a_post_comes_back_inert,
+    the_feed_and_the_sitemap_take_a_scheduled_post_at_its_time,
 );
 
 /// The smallest bytes the upload accepts as a PNG (its signature; the content is not decoded).
@@ -352,4 +353,40 @@ async fn hostile_text_in_a_post_comes_back_inert(db: TestDb) {
         assert_eq!(reply.status, StatusCode::OK);
         assert_inert(&Html::parse_document(&reply.body), &path);
     }
+}
+
+async fn the_feed_and_the_sitemap_take_a_scheduled_post_at_its_time(db: TestDb) {
+    let app = TestApp::cached(db).await;
+    // The test clock stands at 2026-11-28 10:00 UTC, 13:00 in Istanbul.
+    let public = post(&app, "Kardeş şehir & ağ <haberi>", "2026-11-27 10:00").await;
+    let scheduled = post(&app, "Zamanlanmış haber", "2026-11-28 14:00").await;
+    let entries = |body: &str| -> Vec<String> {
+        let doc = roxmltree::Document::parse(body).expect("the feed is well-formed XML");
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == "entry")
+            .filter_map(|e| e.children().find(|c| c.tag_name().name() == "id").and_then(|i| i.text()))
+            .map(str::to_owned)
+            .collect()
+    };
+    let feed = app.get("/tr/news/feed.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(!feed.headers.contains_key("x-ldp-fresh-until"));
+    let ids = entries(&feed.body);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].ends_with(&format!("/tr/news/{public}")));
+    assert!(feed.body.contains("Kardeş şehir &amp; ağ &lt;haberi&gt;"), "{}", feed.body);
+    let sitemap = app.get("/sitemap.xml").await.body;
+    assert!(sitemap.contains(&format!("/tr/news/{public}</loc>")));
+    assert!(!sitemap.contains(&format!("/news/{scheduled}</loc>")), "not before its time");
+    let list = app.page("/tr/news").await;
+    assert_eq!(
+        attr(&list, "link[rel=alternate][type='application/atom+xml']", "href").as_deref(),
+        Some("/tr/news/feed.atom")
+    );
+    // Its time comes without a write: the cached feed and sitemap take it.
+    app.clock.set(ldp_core::clock::Clock::now(app.clock.as_ref()) + Duration::hours(2));
+    let ids = entries(&app.get("/tr/news/feed.atom").await.body);
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids[0].ends_with(&format!("/tr/news/{scheduled}")), "the latest first: {ids:?}");
+    assert!(app.get("/sitemap.xml").await.body.contains(&format!("/en/news/{scheduled}</loc>")));
 }

@@ -52,7 +52,7 @@ impl SitePage {
 }
 
 /// The site's pages without a record behind them.
-const FIXED: [&str; 16] = [
+const FIXED: [&str; 17] = [
     "/",
     "/local-diplomacy",
     "/about",
@@ -67,6 +67,7 @@ const FIXED: [&str; 16] = [
     "/funding/programmes",
     "/events",
     "/publications",
+    "/news",
     "/sdgs",
     "/contact",
 ];
@@ -111,6 +112,15 @@ pub async fn public_pages(state: &AppState) -> Result<Vec<SitePage>, AppError> {
         let list = state.publications.list(&visitor, PublicationFilter::default(), page).await?;
         pages.extend(list.items.iter().map(|p| SitePage::changed(format!("/publications/{}", p.id.0), p.updated_at)));
         if page.number() >= list.last_page() {
+            break;
+        }
+        page = next(page)?;
+    }
+    let mut page = Page::first(Page::MAX_SIZE);
+    loop {
+        let posts = state.news.public(page).await?;
+        pages.extend(posts.items.iter().map(|p| SitePage::changed(format!("/news/{}", p.id.0), p.updated_at)));
+        if page.number() >= posts.last_page() {
             break;
         }
         page = next(page)?;
@@ -237,20 +247,29 @@ fn fail(state: &AppState) -> impl FnOnce(AppError) -> PageError + '_ {
 
 /// `GET /sitemap.xml`: the pages themselves, or an index of the files when they are too many for one.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
+    // Read before the pages: a news post that comes due in between only shortens the kept answer's life.
+    let next_news = state.news.next_publication().await.map_err(|e| fail(&state)(e.into()))?;
     let pages = public_pages(&state).await.map_err(fail(&state))?;
     let files = files(&pages, URLS_PER_FILE);
     let body = if files.len() <= 1 { urlset(&state.origin, &pages) } else { index(&state.origin, files.len()) };
-    Ok(xml(body.map_err(fail(&state))?))
+    let mut response = xml(body.map_err(fail(&state))?);
+    crate::cache::fresh_until(&mut response, next_news);
+    Ok(response)
 }
 
 /// `GET /sitemap-N.xml`: the Nth file of the index (404 while the sitemap fits in one file).
 pub async fn sitemap_file(State(state): State<AppState>, Path(name): Path<String>) -> Result<Response, PageError> {
     let number = name.strip_suffix(".xml").filter(|n| !n.starts_with('0')).and_then(|n| n.parse::<usize>().ok());
     let Some(n) = number else { return Err(fail(&state)(AppError::not_found())) };
+    let next_news = state.news.next_publication().await.map_err(|e| fail(&state)(e.into()))?;
     let pages = public_pages(&state).await.map_err(fail(&state))?;
     let files = files(&pages, URLS_PER_FILE);
     match files.get(n.wrapping_sub(1)) {
-        Some(part) if files.len() > 1 => Ok(xml(urlset(&state.origin, part).map_err(fail(&state))?)),
+        Some(part) if files.len() > 1 => {
+            let mut response = xml(urlset(&state.origin, part).map_err(fail(&state))?);
+            crate::cache::fresh_until(&mut response, next_news);
+            Ok(response)
+        }
         _ => Err(fail(&state)(AppError::not_found())),
     }
 }
