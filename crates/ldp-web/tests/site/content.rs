@@ -149,6 +149,40 @@ async fn a_page_missing_english_shows_the_turkish_text_with_a_notice_and_is_list
     let list = Html::parse_document(&app.get_as("/en/workspace/pages", &browser).await.body);
     let missing = hrefs(&list, ".missing-translations a");
     assert_eq!(missing, ["/en/workspace/pages/network:aebr/en"]);
+    // Publications and news posts written in one language only are listed too (drafts included: staff
+    // translate before publishing); one in both languages is not.
+    let system = ldp_core::domain::Actor::system("test");
+    let publication = ldp_core::domain::PublicationInput {
+        kind: Some("guide".into()),
+        title_tr: Some("Kardeş şehir rehberi".into()),
+        published_on: Some("2026-06-30".into()),
+        language: Some("tr".into()),
+        ..Default::default()
+    };
+    let only_tr = app.state.publications.create(&system, &publication).await.unwrap();
+    let both = ldp_core::domain::PublicationInput { title_en: Some("Sister-city guide".into()), ..publication };
+    app.state.publications.create(&system, &both).await.unwrap();
+    let news = ldp_core::services::news::NewsInput {
+        title_en: Some("Training announced".into()),
+        summary_en: Some("For foreign-relations staff".into()),
+        body_en: Some("Details soon.".into()),
+        status: Some("draft".into()),
+        ..Default::default()
+    };
+    let only_en = app.state.news.create(&system, &news).await.unwrap();
+    let list = Html::parse_document(&app.get_as("/tr/workspace/pages", &browser).await.body);
+    let missing = hrefs(&list, ".missing-translations a");
+    assert_eq!(
+        missing,
+        [
+            "/tr/workspace/pages/network:aebr/en".to_owned(),
+            format!("/tr/workspace/publications/{}", only_tr.id.0),
+            format!("/tr/workspace/news/{}", only_en.id.0),
+        ]
+    );
+    let items = texts(&list, ".missing-translations li");
+    assert!(items[1].contains("Kardeş şehir rehberi") && items[1].contains("İngilizce"), "{items:?}");
+    assert!(items[2].contains("Training announced") && items[2].contains("Türkçe"), "{items:?}");
 }
 
 async fn only_staff_edit_and_only_staff_and_auditors_read_the_pages(db: TestDb) {

@@ -36,6 +36,79 @@ struct ListPage {
     me: Me,
     pages: Vec<PageRow>,
     missing: Vec<MissingTranslation>,
+    /// Publications and news posts with a title in one language only.
+    other_missing: Vec<MissingItem>,
+}
+
+/// A publication or news post written in one language only: where to add the other.
+struct MissingItem {
+    href: String,
+    kind: String,
+    title: String,
+    missing: Lang,
+}
+
+/// Whether `text` lacks one language that the other has: the lacking one.
+fn lacks(text: &ldp_core::domain::Localized) -> Option<Lang> {
+    // Not `get`, which falls back to the other language.
+    let has = |lang: Lang| {
+        !match lang {
+            Lang::Tr => &text.tr,
+            Lang::En => &text.en,
+        }
+        .trim()
+        .is_empty()
+    };
+    Lang::ALL.into_iter().find(|lang| !has(*lang) && has(lang.other()))
+}
+
+/// Every publication and news post `actor` may read that has its title in one language only (read a page
+/// at a time, as many as there are).
+async fn other_missing(
+    ctx: &PageCtx,
+    state: &AppState,
+    actor: &ldp_core::domain::Actor,
+) -> Result<Vec<MissingItem>, AppError> {
+    use ldp_core::domain::{Page, PublicationFilter};
+    let mut out = Vec::new();
+    let next = |page: Page| Page::parse(Some(i64::from(page.number()) + 1), Some(i64::from(Page::MAX_SIZE)));
+    let mut page = Page::first(Page::MAX_SIZE);
+    loop {
+        let list = state.publications.list(actor, PublicationFilter::default(), page).await?;
+        for p in &list.items {
+            if let Some(missing) = lacks(&p.fields.title) {
+                out.push(MissingItem {
+                    href: format!("{}/{}", ctx.href("/workspace/publications"), p.id.0),
+                    kind: ctx.t("publications-title"),
+                    title: p.fields.title.get(missing.other()).to_owned(),
+                    missing,
+                });
+            }
+        }
+        if page.number() >= list.last_page() {
+            break;
+        }
+        page = next(page).map_err(AppError::invalid)?;
+    }
+    let mut page = Page::first(Page::MAX_SIZE);
+    loop {
+        let list = state.news.list(actor, page).await?;
+        for p in &list.items {
+            if let Some(missing) = lacks(&p.fields.title) {
+                out.push(MissingItem {
+                    href: format!("{}/{}", ctx.href("/workspace/news"), p.id.0),
+                    kind: ctx.t("news-title"),
+                    title: p.fields.title.get(missing.other()).to_owned(),
+                    missing,
+                });
+            }
+        }
+        if page.number() >= list.last_page() {
+            break;
+        }
+        page = next(page).map_err(AppError::invalid)?;
+    }
+    Ok(out)
 }
 
 /// A page's name in the workspace's language.
@@ -54,6 +127,7 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let states = state.content.states(&viewer.actor).await.map_err(ctx.fail())?;
     let missing = state.content.missing_translations(&viewer.actor).await.map_err(ctx.fail())?;
+    let other_missing = other_missing(&ctx, &state, &viewer.actor).await.map_err(ctx.fail())?;
     let networks = state.reference.read().await.map_err(ctx.fail())?.networks().to_vec();
     let mut pages: Vec<ContentPage> = ContentPage::FIXED.to_vec();
     pages.extend(networks.iter().map(|n| ContentPage::Network(n.slug.clone())));
@@ -79,6 +153,7 @@ pub async fn list(
         me: Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?,
         pages: rows,
         missing,
+        other_missing,
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, StatusCode::OK)
