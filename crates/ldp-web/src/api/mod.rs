@@ -11,6 +11,7 @@ mod network_registry;
 mod networks;
 pub(crate) mod news;
 mod outbox;
+mod pages;
 mod partnership_writes;
 mod partnerships;
 pub(crate) mod publications;
@@ -44,6 +45,7 @@ use crate::state::AppState;
         (name = "sdgs", description = "UN Sustainable Development Goals and targets"),
         (name = "geo", description = "Countries and the GeoNames gazetteer"),
         (name = "partnerships", description = "Sister-city and cooperation relations and their legal trail"),
+        (name = "pages", description = "The editable pages (Local Diplomacy, about, network summaries): published text, revisions, saving, publishing and restoring"),
         (name = "contact", description = "The public contact form: a message from anyone, with the form's KVKK consent and spam defences"),
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
@@ -113,6 +115,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::show, funding::update))
         .routes(routes!(funding::publish))
         .routes(routes!(funding::programmes))
+        .routes(routes!(pages::published))
+        .routes(routes!(pages::revisions, pages::save))
+        .routes(routes!(pages::publish))
+        .routes(routes!(pages::restore))
         .routes(routes!(contact::form_info))
         .routes(routes!(contact::submit, contact::list))
         .routes(routes!(contact::show))

@@ -17,6 +17,7 @@ both_backends!(seeded =>
     a_page_missing_english_shows_the_turkish_text_with_a_notice_and_is_listed,
     only_staff_edit_and_only_staff_and_auditors_read_the_pages,
     the_sanitiser_removes_every_script_from_markdown_and_from_raw_html,
+    the_api_reads_saves_publishes_and_restores_pages,
 );
 
 const EDITOR: &str = "/tr/workspace/pages/local-diplomacy/tr";
@@ -310,4 +311,60 @@ async fn the_sanitiser_removes_every_script_from_markdown_and_from_raw_html(db: 
     let editor = Html::parse_document(&app.get_as("/tr/workspace/pages/about/tr", &browser).await.body);
     assert_eq!(texts(&editor, ".ws-main script").len(), 0);
     assert!(text(&editor, "#f-body").contains("<script>alert(1)</script>"));
+}
+
+async fn the_api_reads_saves_publishes_and_restores_pages(db: TestDb) {
+    let app = TestApp::cached(db).await;
+    app.user("personel@mmu.org.tr", "staff", "").await;
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let staff = app.token("personel@mmu.org.tr", false).await;
+    let rep = app.token("rep@nilufer.bel.tr", false).await;
+    // Anyone reads what is published; a page without English falls back to Turkish and says so.
+    let (status, before) = app.json("/api/v1/pages/local-diplomacy/tr").await;
+    assert_eq!(status, StatusCode::OK);
+    let old_id = before["revision"]["id"].as_i64().unwrap();
+    assert_eq!(app.get("/api/v1/pages/no-such-page/tr").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/pages/about/xx").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/pages/network:aebr/en").await.status, StatusCode::NOT_FOUND, "nothing published");
+    // Only staff and admins write; bad fields name themselves; nothing is kept then.
+    let text = r#"{"title":"Yerel Diplomasi","body":"API ile **güncellendi**.","publish":true}"#;
+    let uri = "/api/v1/pages/local-diplomacy/tr/revisions";
+    assert_eq!(app.api("POST", uri, Some(&rep), Some(text)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.api("POST", uri, None, Some(text)).await.status, StatusCode::UNAUTHORIZED);
+    let bad = app.api("POST", uri, Some(&staff), Some(r#"{"title":"","body":""}"#)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("\"title\"") && bad.body.contains("\"body\""), "{}", bad.body);
+    // A draft changes nothing public; publishing shows it at once through the cache; restoring brings the old back.
+    let draft = app.api("POST", uri, Some(&staff), Some(r#"{"title":"Taslak","body":"Henüz değil."}"#)).await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body);
+    let draft_id = serde_json::from_str::<serde_json::Value>(&draft.body).unwrap()["id"].as_i64().unwrap();
+    assert!(!app.get("/tr/local-diplomacy").await.body.contains("Henüz değil"));
+    let published = app.api("POST", &format!("/api/v1/pages/revisions/{draft_id}/publish"), Some(&staff), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert!(app.get("/tr/local-diplomacy").await.body.contains("Henüz değil"));
+    let saved = app.api("POST", uri, Some(&staff), Some(text)).await;
+    assert_eq!(saved.status, StatusCode::CREATED);
+    assert!(app.get("/tr/local-diplomacy").await.body.contains("<strong>güncellendi</strong>"));
+    let restored = app.api("POST", &format!("/api/v1/pages/revisions/{old_id}/restore"), Some(&staff), None).await;
+    assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.body);
+    let (_, after) = app.json("/api/v1/pages/local-diplomacy/tr").await;
+    assert_eq!(after["revision"]["body"], before["revision"]["body"]);
+    assert_eq!(after["revision"]["restored_from"], old_id);
+    // Revisions are listed for staff, newest first; not for a representative.
+    let listed = app.api("GET", uri, Some(&staff), None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let list: serde_json::Value = serde_json::from_str(&listed.body).unwrap();
+    let ids: Vec<i64> = list.as_array().unwrap().iter().filter_map(|r| r["id"].as_i64()).collect();
+    assert!(ids.len() >= 4 && ids.contains(&draft_id) && ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    assert_eq!(app.api("GET", uri, Some(&rep), None).await.status, StatusCode::FORBIDDEN);
+    // Every write is audited as the token's owner.
+    let entries = app
+        .state
+        .store
+        .list_audit(&ldp_core::domain::AuditFilter::default(), ldp_core::domain::Page::first(100))
+        .await
+        .unwrap();
+    let content: Vec<&str> =
+        entries.items.iter().filter(|e| e.record_type == "content").map(|e| e.action.as_str()).collect();
+    assert_eq!(content, ["restore", "save_publish", "publish", "save_draft"], "newest first");
 }
