@@ -5,6 +5,7 @@ mod calendar;
 pub mod contact;
 mod ctx;
 pub mod discovery;
+mod download;
 pub mod events;
 pub mod exports;
 pub mod forms;

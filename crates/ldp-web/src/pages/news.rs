@@ -5,7 +5,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -203,19 +203,14 @@ pub async fn image(
         Err(ServiceError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return crate::error::ApiError(e.into()).into_response(),
     };
-    match state.uploads.open(&image.storage_key).await {
-        Ok(chunks) => {
-            let mut r = axum::body::Body::from_stream(chunks).into_response();
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_LENGTH, HeaderValue::from(image.size));
-            if let Ok(ct) = HeaderValue::from_str(&image.content_type) {
-                h.insert(header::CONTENT_TYPE, ct);
-            }
-            h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
-            r
-        }
-        Err(e) => crate::error::ApiError(AppError::internal(e)).into_response(),
-    }
+    super::download::stream(
+        &state,
+        &image.storage_key,
+        image.size,
+        &image.content_type,
+        super::download::Disposition::Inline,
+    )
+    .await
 }
 
 /// `GET /{lang}/news/feed.atom`: the public posts, latest publish time first, at most

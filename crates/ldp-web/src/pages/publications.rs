@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 
@@ -285,25 +285,8 @@ pub async fn file(
         Err(ldp_core::services::ServiceError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return crate::error::ApiError(e.into()).into_response(),
     };
-    // Streamed in the store's chunks: a download never holds the whole file in memory.
-    match state.uploads.open(&found.storage_key).await {
-        Ok(chunks) => {
-            let mut r = axum::body::Body::from_stream(chunks).into_response();
-            let h = r.headers_mut();
-            h.insert(header::CONTENT_LENGTH, HeaderValue::from(found.size));
-            if let Ok(ct) = HeaderValue::from_str(&found.content_type) {
-                h.insert(header::CONTENT_TYPE, ct);
-            }
-            let name = ldp_core::services::documents::download_name(&found.filename, &found.content_type);
-            let disposition =
-                format!("attachment; filename=\"{}\"", name.replace(|c: char| !c.is_ascii() || c == '"', "_"));
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            r
-        }
-        Err(e) => crate::error::ApiError(AppError::internal(e)).into_response(),
-    }
+    let attachment = super::download::Disposition::Attachment { filename: &found.filename };
+    super::download::stream(&state, &found.storage_key, found.size, &found.content_type, attachment).await
 }
 
 /// `GET /{lang}/publications/feed.atom`: the published publications, newest publication date first, at most
