@@ -162,3 +162,59 @@ pub fn see_other(location: &str) -> Response {
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
+
+/// An upload form (`multipart/form-data`) as read: the text fields asked for, its one file (name and bytes),
+/// and whether the request passed its body limit on the way (then the rest is not read).
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub text: BTreeMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub too_large: bool,
+}
+
+impl UploadForm {
+    /// A text field as sent (empty when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.text.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Reads the text fields named in `text` and the file field `file_field` (its name defaulting to
+    /// `document`); an unreadable body is a 400.
+    pub async fn read(
+        ctx: &PageCtx,
+        multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+        text: &[&str],
+        file_field: &str,
+    ) -> Result<UploadForm, PageError> {
+        let bad = || PageError::new(ctx.clone(), AppError::bad_request("invalid_body"));
+        let mut multipart = multipart.map_err(|_| bad())?;
+        let mut form = UploadForm::default();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    form.too_large = true;
+                    break;
+                }
+                Err(_) => return Err(bad()),
+            };
+            let Some(name) = field.name().map(str::to_owned) else { continue };
+            if name == file_field {
+                let filename = field.file_name().unwrap_or("document").to_owned();
+                match field.bytes().await {
+                    Ok(b) => form.file = Some((filename, b.to_vec())),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        form.too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(bad()),
+                }
+            } else if text.contains(&name.as_str()) {
+                let value = field.text().await.map_err(|_| bad())?;
+                form.text.insert(name, value);
+            }
+        }
+        Ok(form)
+    }
+}

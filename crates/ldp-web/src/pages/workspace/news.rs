@@ -248,42 +248,24 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     let id = NewsId(ctx.path_id(&raw)?);
-    let bad = |ctx: &PageCtx| PageError::new(ctx.clone(), AppError::bad_request("invalid_body"));
-    let mut multipart = multipart.map_err(|_| bad(&ctx))?;
-    let (mut csrf, mut alt_tr, mut alt_en, mut file) = (String::new(), None, None, Vec::new());
-    let mut too_large = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                too_large = true;
-                break;
-            }
-            Err(_) => return Err(bad(&ctx)),
-        };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| bad(&ctx))?,
-            Some("image_alt_tr") => alt_tr = Some(field.text().await.map_err(|_| bad(&ctx))?),
-            Some("image_alt_en") => alt_en = Some(field.text().await.map_err(|_| bad(&ctx))?),
-            Some("image") => match field.bytes().await {
-                Ok(b) => file = b.to_vec(),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    too_large = true;
-                    break;
-                }
-                Err(_) => return Err(bad(&ctx)),
-            },
-            _ => {}
-        }
-    }
-    check_csrf(&headers, Some(&viewer), &csrf, &state.csrf_key).map_err(|e| PageError::new(ctx.clone(), e))?;
-    let result = if too_large {
+    let upload =
+        crate::pages::forms::UploadForm::read(&ctx, multipart, &["csrf", "image_alt_tr", "image_alt_en"], "image")
+            .await?;
+    let (alt_tr, alt_en) = (upload.text.get("image_alt_tr").cloned(), upload.text.get("image_alt_en").cloned());
+    check_csrf(&headers, Some(&viewer), &upload.text("csrf"), &state.csrf_key)
+        .map_err(|e| PageError::new(ctx.clone(), e))?;
+    let result = if upload.too_large {
         Err(AppError::invalid(ldp_core::domain::InputError::new("image", "image_too_large")))
     } else {
         state
             .news
-            .attach_image(state.uploads.as_ref(), &viewer.actor, id, file, (alt_tr.clone(), alt_en.clone()))
+            .attach_image(
+                state.uploads.as_ref(),
+                &viewer.actor,
+                id,
+                upload.file.map(|(_, bytes)| bytes).unwrap_or_default(),
+                (alt_tr.clone(), alt_en.clone()),
+            )
             .await
             .map(|_| ())
             .map_err(AppError::from)

@@ -296,41 +296,13 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     let id = PublicationId(ctx.path_id(&raw)?);
-    let bad = |ctx: &PageCtx| PageError::new(ctx.clone(), AppError::bad_request("invalid_body"));
-    let mut multipart = multipart.map_err(|_| bad(&ctx))?;
-    let (mut csrf, mut file) = (String::new(), None::<(String, Vec<u8>)>);
-    let mut too_large = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                too_large = true;
-                break;
-            }
-            Err(_) => return Err(bad(&ctx)),
-        };
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|_| bad(&ctx))?,
-            Some("file") => {
-                let name = field.file_name().unwrap_or("document").to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        too_large = true;
-                        break;
-                    }
-                    Err(_) => return Err(bad(&ctx)),
-                }
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&headers, Some(&viewer), &csrf, &state.csrf_key).map_err(|e| PageError::new(ctx.clone(), e))?;
-    let result = if too_large {
+    let upload = crate::pages::forms::UploadForm::read(&ctx, multipart, &["csrf"], "file").await?;
+    check_csrf(&headers, Some(&viewer), &upload.text("csrf"), &state.csrf_key)
+        .map_err(|e| PageError::new(ctx.clone(), e))?;
+    let result = if upload.too_large {
         Err(AppError::invalid(ldp_core::domain::InputError::new("file", "file_too_large")))
     } else {
-        let (filename, bytes) = file.unwrap_or_default();
+        let (filename, bytes) = upload.file.unwrap_or_default();
         state
             .publications
             .attach(state.uploads.as_ref(), &viewer.actor, id, &filename, bytes)
