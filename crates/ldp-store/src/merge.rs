@@ -10,6 +10,7 @@ use ldp_core::domain::{Coordinates, CountryCode};
 use ldp_core::store::{
     MunicipalityMerge, NewSourcePlace, PartnershipWrites, ReferenceWrites, SourcePlace, StoreError, StoreResult,
 };
+use time::Date;
 
 use crate::rows::corrupt;
 
@@ -226,6 +227,17 @@ impl PartnershipWrites for SqlUnit {
             )
             .bind(place).bind(city.id).bind(&sort_key).bind(city.country.as_str())
             .execute(&mut *conn).await.map_err(db)?.rows_affected())
+        })
+    }
+
+    async fn note_activity(&mut self, id: PartnershipId, on: Date) -> StoreResult<bool> {
+        on_unit!(self, conn => {
+            Ok(sqlx::query::<Db>(
+                "UPDATE partnership SET last_activity_on = $1 WHERE id = $2 \
+                 AND (last_activity_on IS NULL OR last_activity_on < $1)",
+            )
+            .bind(on).bind(id.0)
+            .execute(&mut *conn).await.map_err(db)?.rows_affected() == 1)
         })
     }
 }

@@ -40,14 +40,61 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// The extension the detected `content_type` calls for (the inverse of [`sniff`]).
+/// Office documents a publication may carry besides PDF and images: content type, extension, and the main
+/// part (OOXML) or `mimetype` entry (ODF) that identifies each inside its ZIP container.
+const OFFICE: [(&str, &str, &str); 6] = [
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "word/document.xml"),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx", "ppt/presentation.xml"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "xl/workbook.xml"),
+    ("application/vnd.oasis.opendocument.text", "odt", ""),
+    ("application/vnd.oasis.opendocument.presentation", "odp", ""),
+    ("application/vnd.oasis.opendocument.spreadsheet", "ods", ""),
+];
+
+/// [`sniff`], and also the office documents a publication may be: Word, PowerPoint and Excel files (OOXML) and
+/// OpenDocument text, presentations and spreadsheets. Both are ZIP containers, told apart by what they hold,
+/// never by the file's name: ODF by its `mimetype` entry, OOXML by `[Content_Types].xml` and its main part.
+/// Files with macros (a `vbaProject.bin` part) are refused, and so is a damaged or unrelated ZIP.
+pub fn sniff_document(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    sniff(bytes).or_else(|| sniff_office(bytes))
+}
+
+fn sniff_office(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    use std::io::Read;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    if archive.file_names_raw().any(|n| n.ends_with(b"vbaProject.bin")) {
+        return None;
+    }
+    if let Ok(entry) = archive.by_name("mimetype") {
+        // ODF keeps it first and uncompressed; only its first line is read, so a crafted entry cannot balloon.
+        let mut declared = String::new();
+        entry.take(100).read_to_string(&mut declared).ok()?;
+        return OFFICE
+            .iter()
+            .find(|(ct, _, part)| part.is_empty() && *ct == declared.trim())
+            .map(|(ct, ext, _)| (*ct, *ext));
+    }
+    if archive.index_for_name("[Content_Types].xml").is_none() {
+        return None;
+    }
+    let mut found = OFFICE.iter().filter(|(_, _, part)| !part.is_empty() && archive.index_for_name(part).is_some());
+    match (found.next(), found.next()) {
+        (Some((ct, ext, _)), None) => Some((*ct, *ext)),
+        _ => None,
+    }
+}
+
+/// The extension the detected `content_type` calls for (the inverse of [`sniff_document`]).
 pub fn extension_of(content_type: &str) -> Option<&'static str> {
     match content_type {
         "application/pdf" => Some("pdf"),
         "image/png" => Some("png"),
         "image/jpeg" => Some("jpg"),
         "image/webp" => Some("webp"),
-        _ => None,
+        other => OFFICE.iter().find(|(ct, _, _)| *ct == other).map(|(_, ext, _)| *ext),
     }
 }
 
@@ -158,6 +205,54 @@ mod tests {
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(("image/png", "png")));
         assert_eq!(sniff(b"<html><script>"), None);
         assert_eq!(sniff(b"MZ\x90\x00"), None);
+    }
+
+    /// A ZIP holding `entries` (name, content), the first one stored as ODF requires of `mimetype`.
+    pub(crate) fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in entries {
+            let options = zip::write::SimpleFileOptions::default().compression_method(if *name == "mimetype" {
+                zip::CompressionMethod::Stored
+            } else {
+                zip::CompressionMethod::Deflated
+            });
+            out.start_file(*name, options).unwrap();
+            out.write_all(content.as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn office_documents_are_told_apart_by_what_their_container_holds() {
+        let types = "[Content_Types].xml";
+        let docx = zip_of(&[(types, "<Types/>"), ("word/document.xml", "<w:document/>")]);
+        let pptx = zip_of(&[(types, "<Types/>"), ("ppt/presentation.xml", "<p/>"), ("ppt/slides/slide1.xml", "")]);
+        let xlsx = zip_of(&[(types, "<Types/>"), ("xl/workbook.xml", "<workbook/>")]);
+        let odt = zip_of(&[("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", "")]);
+        let odp = zip_of(&[("mimetype", "application/vnd.oasis.opendocument.presentation"), ("content.xml", "")]);
+        let ods = zip_of(&[("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", "")]);
+        for (bytes, ext) in
+            [(&docx, "docx"), (&pptx, "pptx"), (&xlsx, "xlsx"), (&odt, "odt"), (&odp, "odp"), (&ods, "ods")]
+        {
+            let (content_type, found) = sniff_document(bytes).unwrap_or_else(|| panic!("{ext} not recognised"));
+            assert_eq!(found, ext);
+            assert_eq!(extension_of(content_type), Some(ext));
+            assert_eq!(download_name("sunum.zip", content_type), format!("sunum.{ext}"));
+            // The relation documents keep to PDF and images.
+            assert_eq!(sniff(bytes), None);
+        }
+        assert_eq!(sniff_document(b"%PDF-1.7"), Some(("application/pdf", "pdf")));
+        // Not an office document: a plain archive, macros, an unknown ODF type, two main parts, a damaged file.
+        assert_eq!(sniff_document(&zip_of(&[("readme.txt", "hello")])), None);
+        let docm = zip_of(&[(types, "<Types/>"), ("word/document.xml", ""), ("word/vbaProject.bin", "x")]);
+        assert_eq!(sniff_document(&docm), None);
+        let odg = zip_of(&[("mimetype", "application/vnd.oasis.opendocument.graphics")]);
+        assert_eq!(sniff_document(&odg), None);
+        let both = zip_of(&[(types, ""), ("word/document.xml", ""), ("xl/workbook.xml", "")]);
+        assert_eq!(sniff_document(&both), None);
+        assert_eq!(sniff_document(&docx[..docx.len() / 2]), None);
+        assert_eq!(sniff_document(b"PK\x03\x04garbage"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 use super::ServiceError;
-use super::documents::{MAX_DOCUMENT_BYTES, Uploads, clean_filename, sniff};
+use super::documents::{MAX_DOCUMENT_BYTES, Uploads, clean_filename, sniff_document};
 use crate::clock::Clock;
 use crate::domain::partnership::PartnershipId;
 use crate::domain::publication::{KnownRecords, PublicationInput, input};
@@ -215,9 +215,9 @@ impl Publications {
         } else if bytes.len() > MAX_DOCUMENT_BYTES {
             errors.add("file", "file_too_large");
         }
-        let sniffed = sniff(&bytes);
+        let sniffed = sniff_document(&bytes);
         if sniffed.is_none() && !bytes.is_empty() {
-            errors.add("file", "unsupported_file_type");
+            errors.add("file", "unsupported_publication_file_type");
         }
         let Some((content_type, ext)) = sniffed.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
         let sha256 = hex::encode(Sha256::digest(&bytes));

@@ -16,6 +16,7 @@ both_backends!(seeded =>
     a_relations_goals_are_replaced_and_audited,
     a_goal_lists_the_activities_of_public_relations,
     only_recorded_activity_older_than_the_period_is_dormant,
+    another_capabilitys_work_noted_in_a_unit_ends_dormancy_and_never_moves_back,
     a_proposal_date_is_corrected_until_the_next_step,
 );
 
@@ -138,6 +139,35 @@ async fn only_recorded_activity_older_than_the_period_is_dormant(db: TestDb) {
     assert_eq!(ids(&s.list(&dormant, Page::default()).await.unwrap().items), [p.id]);
     s.add_activity(p.id, &activity("2024-11-28", "Yeni ziyaret", "11"), &staff()).await.unwrap();
     assert!(!s.get(p.id).await.unwrap().partnership.dormant, "within the period");
+}
+
+async fn another_capabilitys_work_noted_in_a_unit_ends_dormancy_and_never_moves_back(db: TestDb) {
+    let s = service(&db);
+    let p = imported(&s).await;
+    s.add_activity(p.id, &activity("2024-01-10", "Eski ziyaret", "11"), &staff()).await.unwrap();
+    assert!(s.get(p.id).await.unwrap().partnership.dormant);
+    let note = |on: time::Date| {
+        let store = db.store.clone();
+        async move {
+            let mut unit = store.begin().await.unwrap();
+            let moved = unit.partnerships().note_activity(p.id, on).await.unwrap();
+            unit.commit(&Change::new(&staff(), ldp_testkit::NOW, "note_activity", "partnership")).await.unwrap();
+            moved
+        }
+    };
+    assert!(note(date!(2026 - 10 - 01)).await, "an event held with the partner moves the date");
+    let after = s.get(p.id).await.unwrap().partnership;
+    assert!(!after.dormant);
+    assert_eq!(after.last_activity, Some(date!(2026 - 10 - 01)));
+    assert!(!note(date!(2025 - 05 - 01)).await, "an older one does not move it back");
+    assert_eq!(s.get(p.id).await.unwrap().partnership.last_activity, Some(date!(2026 - 10 - 01)));
+    // A unit dropped before its commit leaves the date as it was.
+    let mut unit = db.store.begin().await.unwrap();
+    assert!(unit.partnerships().note_activity(p.id, date!(2026 - 11 - 01)).await.unwrap());
+    drop(unit);
+    assert_eq!(s.get(p.id).await.unwrap().partnership.last_activity, Some(date!(2026 - 10 - 01)));
+    let mut unit = db.store.begin().await.unwrap();
+    assert!(!unit.partnerships().note_activity(PartnershipId(i64::MAX), date!(2026 - 11 - 01)).await.unwrap());
 }
 
 async fn a_proposal_date_is_corrected_until_the_next_step(db: TestDb) {

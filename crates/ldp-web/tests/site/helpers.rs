@@ -257,6 +257,14 @@ impl TestApp {
         (status, headers, response.into_body().collect().await.expect("body").to_bytes().to_vec())
     }
 
+    /// GETs a binary body (a download) as a signed-in browser, with its status and headers.
+    pub async fn get_bytes_as(&self, uri: &str, browser: &Browser) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let request = Request::get(uri).header(header::COOKIE, browser.cookie_header()).body(Body::empty()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.into_body().collect().await.expect("body").to_bytes().to_vec())
+    }
+
     /// GETs `uri` from the same state with the page cache off: what a fresh rendering says now.
     pub async fn get_uncached(&self, uri: &str) -> Reply {
         let state = self.state.with_page_cache(ldp_web::cache::PageCache::off());

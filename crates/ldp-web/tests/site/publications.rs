@@ -2,7 +2,9 @@
 //! files, the "related publications" block on a network, municipality, event and relation page (one store
 //! query), the workspace's forms and upload, the roles, and the API.
 
-use axum::http::StatusCode;
+use std::io::Write;
+
+use axum::http::{StatusCode, header};
 use scraper::Html;
 
 use ldp_core::domain::{Actor, EventStatus, PublicationId, PublicationInput, PublicationStatus};
@@ -21,6 +23,16 @@ both_backends!(seeded =>
     stored_text_comes_back_inert,
     the_feed_and_the_sitemap_carry_published_publications,
 );
+
+/// A ZIP holding `entries` (name, content): the container of office documents.
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        out.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(content.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
 
 fn input(kind: &str, title_tr: &str) -> PublicationInput {
     PublicationInput {
@@ -215,6 +227,26 @@ async fn the_workspace_creates_uploads_and_publishes(db: TestDb) {
     let uploaded = app.request(upload(&format!("{path}/files"), Some(&staff), "", "rapor.pdf", PDF)).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     assert_eq!(app.state.publications.get(&Actor::system("test"), PublicationId(id)).await.unwrap().files.len(), 1);
+    // A presentation is an office document, known by what its ZIP holds and saved under its own extension; a
+    // plain ZIP named like one is refused.
+    let pptx = zip_of(&[("[Content_Types].xml", "<Types/>"), ("ppt/presentation.xml", "<p:presentation/>")]);
+    let plain = zip_of(&[("readme.txt", "not a presentation")]);
+    let refused = app.request(upload(&format!("{path}/files"), Some(&staff), "", "sunum.pptx", &plain)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("PowerPoint"), "the message names the accepted types");
+    let uploaded = app.request(upload(&format!("{path}/files"), Some(&staff), "", "sunum.zip", &pptx)).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let files = app.state.publications.get(&Actor::system("test"), PublicationId(id)).await.unwrap().files;
+    assert_eq!(files.len(), 2);
+    let (status, headers, bytes) =
+        app.get_bytes_as(&format!("/files/publications/{id}/{}", files[1].id.0), &staff).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    );
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "attachment; filename=\"sunum.pptx\"");
+    assert_eq!(bytes, pptx, "the bytes come back as uploaded");
     // Not public yet.
     assert_eq!(app.get(&format!("/tr/publications/{id}")).await.status, StatusCode::NOT_FOUND);
 
@@ -222,14 +254,15 @@ async fn the_workspace_creates_uploads_and_publishes(db: TestDb) {
     assert_eq!(publish.status, StatusCode::SEE_OTHER);
     let public = app.page(&format!("/en/publications/{id}")).await;
     assert_eq!(text(&public, "h1"), "Local diplomacy report 2025");
-    assert_eq!(hrefs(&public, ".files a").len(), 1);
+    assert_eq!(hrefs(&public, ".files a").len(), 2);
     let list = Html::parse_document(&app.get_as("/tr/workspace/publications", &staff).await.body);
     assert!(hrefs(&list, "td a").contains(&path));
 
-    // Removing the file, then unpublishing.
-    let file = app.state.publications.get(&Actor::system("test"), PublicationId(id)).await.unwrap().files[0].id;
-    let removed = app.form(&format!("{path}/files/{}/remove", file.0), Some(&staff), &[]).await;
-    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    // Removing the files, then unpublishing.
+    for file in app.state.publications.get(&Actor::system("test"), PublicationId(id)).await.unwrap().files {
+        let removed = app.form(&format!("{path}/files/{}/remove", file.id.0), Some(&staff), &[]).await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    }
     assert!(hrefs(&app.page(&format!("/tr/publications/{id}")).await, ".files a").is_empty());
     let back = app.form(&format!("{path}/status"), Some(&staff), &[("status", "draft")]).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);

@@ -22,6 +22,11 @@ pub trait PartnershipWrites: Send {
 
     /// Points every relation with partner `place` at `city` (its sort key and country too); returns how many.
     async fn move_partner_city(&mut self, place: i64, city: &City) -> StoreResult<u64>;
+
+    /// Counts work of another capability (an event or delegation, a project) as activity on a relation: moves
+    /// its last-activity date forward to `on`, never back, and so ends its dormancy. Returns whether the date
+    /// moved (`false` for an unknown relation or one whose latest activity is already as recent).
+    async fn note_activity(&mut self, id: PartnershipId, on: Date) -> StoreResult<bool>;
 }
 
 /// Persistence of partnerships (see the module's documentation).
