@@ -77,9 +77,7 @@ fn sniff_office(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
             .find(|(ct, _, part)| part.is_empty() && *ct == declared.trim())
             .map(|(ct, ext, _)| (*ct, *ext));
     }
-    if archive.index_for_name("[Content_Types].xml").is_none() {
-        return None;
-    }
+    archive.index_for_name("[Content_Types].xml")?;
     let mut found = OFFICE.iter().filter(|(_, _, part)| !part.is_empty() && archive.index_for_name(part).is_some());
     match (found.next(), found.next()) {
         (Some((ct, ext, _)), None) => Some((*ct, *ext)),
