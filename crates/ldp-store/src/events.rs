@@ -205,6 +205,11 @@ macro_rules! push_filter {
 /// holds the event row (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does), counts, checks the
 /// quota and the code, and inserts confirmed or waitlisted. Evaluates to the `Registration`; returns early
 /// with `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
+/// Moves an event to `$1`. Publishing a draft announces it for the first time; every other move changes what
+/// calendars already hold, so their copies must be replaced (SEQUENCE goes up).
+const SET_STATUS: &str = "UPDATE event SET sequence = sequence + CASE WHEN status = 'draft' THEN 0 ELSE 1 END, \
+    status = $1, updated_at = $2 WHERE id = $3 AND status <> $1";
+
 macro_rules! register_on {
     ($conn:expr, $postgres:expr, $event:expr, $new:expr, $now:expr) => {{
         let event: EventId = $event;
@@ -431,14 +436,9 @@ impl SqlStore {
     ) -> StoreResult<bool> {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            // Publishing a draft announces it for the first time; every other move changes what calendars
-            // already hold, so their copies must be replaced.
-            let done = sqlx::query::<Db>(
-                "UPDATE event SET sequence = sequence + CASE WHEN status = 'draft' THEN 0 ELSE 1 END, \
-                 status = $1, updated_at = $2 WHERE id = $3 AND status <> $1",
-            )
-            .bind(status.as_str()).bind(Ts(now)).bind(id.0)
-            .execute(&mut *tx).await.map_err(db)?;
+            let done = sqlx::query::<Db>(SET_STATUS)
+                .bind(status.as_str()).bind(Ts(now)).bind(id.0)
+                .execute(&mut *tx).await.map_err(db)?;
             if done.rows_affected() != 1 {
                 return Ok(false);
             }
@@ -661,5 +661,14 @@ impl EventWrites for SqlUnit {
     ) -> StoreResult<Registration> {
         let postgres = matches!(self.tx, crate::unit_of_work::Tx::Postgres(_));
         Ok(on_unit!(self, conn => register_on!(conn, postgres, event, new, now)))
+    }
+
+    async fn set_status(&mut self, id: EventId, status: EventStatus, now: OffsetDateTime) -> StoreResult<bool> {
+        on_unit!(self, conn => {
+            let done = sqlx::query::<Db>(SET_STATUS)
+                .bind(status.as_str()).bind(Ts(now)).bind(id.0)
+                .execute(&mut *conn).await.map_err(db)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 }

@@ -533,9 +533,26 @@ impl Events {
         if let Some(m) = before.fields.host {
             change = change.of(m);
         }
-        if !self.store.set_event_status(id, status, now, &change).await? {
+        // The status and, for an event linked to a relation, the activity it counts as land together.
+        let mut unit = self.units.begin().await?;
+        if !unit.events().set_status(id, status, now).await? {
             return Err(ServiceError::Conflict("event_status_unchanged".into()));
         }
+        if status == EventStatus::Published
+            && let Some(relation) = before.fields.partnership
+            && let Some(first) = before.fields.sessions.first()
+        {
+            // Activity on the day of the event, or today for one still to come: a date in the future would
+            // keep the relation from ever being called dormant should the event not happen.
+            let today = now.to_offset(ISTANBUL).date();
+            let on = first.start.to_offset(ISTANBUL).date().min(today);
+            if unit.partnerships().note_activity(PartnershipId(relation), on).await?
+                && let Some(after) = change.after.as_mut()
+            {
+                after["relation_activity_on"] = serde_json::json!(on.to_string());
+            }
+        }
+        unit.commit(&change).await?;
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
     }
 

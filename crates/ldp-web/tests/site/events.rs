@@ -16,6 +16,7 @@ both_backends!(seeded =>
     a_published_event_shows_on_the_next_anonymous_get,
     the_workspace_creates_publishes_and_registers,
     the_api_follows_the_roles,
+    publishing_an_event_linked_to_a_relation_ends_its_dormancy,
 );
 
 fn input(title_en: Option<&str>) -> EventInput {
@@ -294,4 +295,41 @@ async fn the_api_follows_the_roles(db: TestDb) {
         app.api("POST", &format!("/api/v1/events/{pid}/registrations"), Some(&other), Some("{}")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn publishing_an_event_linked_to_a_relation_ends_its_dormancy(db: TestDb) {
+    use ldp_core::domain::partnership::PartnershipFilter;
+    use ldp_core::services::partnerships::ActivityInput;
+    let app = TestApp::new(db).await;
+    let system = Actor::system("test");
+    let f = PartnershipFilter { municipality: Some("bursa-nilufer".into()), ..Default::default() };
+    let relation = app.state.partnerships.all(&f, 1).await.unwrap().remove(0);
+    let old = ActivityInput {
+        date: Some("2024-01-10".into()),
+        title_tr: Some("Eski ziyaret".into()),
+        title_en: Some("Old visit".into()),
+        kind: Some("visit".into()),
+        sdgs: Some("11".into()),
+    };
+    app.state.partnerships.add_activity(relation.id, &old, &system).await.unwrap();
+    assert!(app.state.partnerships.get(relation.id).await.unwrap().partnership.dormant);
+
+    // A delegation to the partner city, linked to the relation: a draft counts for nothing yet.
+    let visit = EventInput {
+        kind: Some("outgoing_delegation".into()),
+        partnership: Some(relation.id.0.to_string()),
+        ..input(Some("Visit to the sister city"))
+    };
+    let e = app.state.events.create(&system, &visit).await.unwrap();
+    assert!(app.state.events.get(&system, e.id).await.unwrap().fields.partnership.is_some());
+    assert!(app.state.partnerships.get(relation.id).await.unwrap().partnership.dormant, "a draft is not activity");
+    let page = app.page(&format!("/tr/partnerships/{}", relation.id.0)).await;
+    assert!(text(&page, ".eyebrow").contains("Durgun"), "{}", text(&page, ".eyebrow"));
+    app.state.events.set_status(&system, e.id, EventStatus::Published).await.unwrap();
+    let after = app.state.partnerships.get(relation.id).await.unwrap().partnership;
+    assert!(!after.dormant, "a published delegation is activity on the relation");
+    // The delegation is on 2026-12-10; the test clock's today (2026-11-28) is the date, never a future one.
+    assert_eq!(after.last_activity.map(|d| d.to_string()).as_deref(), Some("2026-11-28"));
+    let page = app.page(&format!("/tr/partnerships/{}", relation.id.0)).await;
+    assert!(!text(&page, ".eyebrow").contains("Durgun"), "{}", text(&page, ".eyebrow"));
 }

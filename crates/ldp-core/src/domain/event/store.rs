@@ -80,4 +80,8 @@ pub trait EventWrites: Send {
         new: &NewRegistration,
         now: OffsetDateTime,
     ) -> StoreResult<Registration>;
+
+    /// Moves an event to `status` as [`EventStore::set_event_status`] does (the same SEQUENCE rule), in the
+    /// unit's transaction: publishing an event linked to a relation also counts as activity on the relation.
+    async fn set_status(&mut self, id: EventId, status: EventStatus, now: OffsetDateTime) -> StoreResult<bool>;
 }
