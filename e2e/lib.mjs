@@ -94,6 +94,7 @@ export function workspaceKinds() {
     ['ws-news', '/workspace/news', 200],
     ['ws-news-new', '/workspace/news/new', 200],
     ['ws-calendar', '/workspace/calendar', 200],
+    ['ws-delegations', '/workspace/delegations', 200],
   ];
   return perLanguage(kinds);
 }

@@ -100,7 +100,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("user" | "api_token" | "session" | "calendar_feed", _) => &[Accounts],
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
-        ("event" | "event_registration", _) => &[Events],
+        ("event" | "event_registration" | "delegation" | "delegation_participant" | "delegation_gift", _) => &[Events],
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
         // A mail sent again changes nothing anyone reads from memory.

@@ -20,6 +20,7 @@ pub use crate::domain::audit::AuditStore;
 pub use crate::domain::calendar::CalendarStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
+pub use crate::domain::delegation::DelegationStore;
 pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::news::NewsStore;
@@ -85,6 +86,7 @@ pub trait Store:
     + PublicationStore
     + NewsStore
     + CalendarStore
+    + DelegationStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -104,8 +106,8 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::{
-        AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore,
-        NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore,
-        WorkspaceStore,
+        AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, DelegationStore, EventStore, FundingStore,
+        JobStore, NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store,
+        UnitOfWorkStore, WorkspaceStore,
     };
 }

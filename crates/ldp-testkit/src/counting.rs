@@ -279,6 +279,55 @@ impl CalendarStore for CountingStore {
 }
 
 #[async_trait]
+impl ldp_core::domain::delegation::DelegationStore for CountingStore {
+    async fn delegation(&self, event: EventId) -> StoreResult<ldp_core::domain::delegation::Delegation> {
+        self.count("delegation");
+        self.inner.delegation(event).await
+    }
+
+    async fn save_delegation(
+        &self,
+        event: EventId,
+        details: &ldp_core::domain::delegation::DelegationDetails,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<()> {
+        self.count("save_delegation");
+        self.inner.save_delegation(event, details, now, change).await
+    }
+
+    async fn add_participant(
+        &self,
+        event: EventId,
+        person: &ldp_core::domain::delegation::NewParticipant,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.count("add_participant");
+        self.inner.add_participant(event, person, change).await
+    }
+
+    async fn remove_participant(&self, event: EventId, id: i64, change: &Change) -> StoreResult<bool> {
+        self.count("remove_participant");
+        self.inner.remove_participant(event, id, change).await
+    }
+
+    async fn add_gift(
+        &self,
+        event: EventId,
+        gift: &ldp_core::domain::delegation::NewGift,
+        change: &Change,
+    ) -> StoreResult<i64> {
+        self.count("add_gift");
+        self.inner.add_gift(event, gift, change).await
+    }
+
+    async fn remove_gift(&self, event: EventId, id: i64, change: &Change) -> StoreResult<bool> {
+        self.count("remove_gift");
+        self.inner.remove_gift(event, id, change).await
+    }
+}
+
+#[async_trait]
 impl ldp_core::domain::EventStore for CountingStore {
     async fn events(
         &self,

@@ -13,6 +13,7 @@ use ldp_core::services::audit::Audit;
 use ldp_core::services::calendar::Calendars;
 use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::content::Content;
+use ldp_core::services::delegations::Delegations;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::events::{EventMailSettings, Events};
 use ldp_core::services::funding::Funding;
@@ -105,6 +106,8 @@ pub struct Shared {
     pub news: News,
     /// Personal calendar feeds (the public ones read `events`).
     pub calendars: Calendars,
+    /// Delegations and protocol: visits' details, participants and gifts.
+    pub delegations: Delegations,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -169,6 +172,7 @@ impl AppState {
             news: News::new(store.clone(), config.clock.clone()),
             events,
             calendars: Calendars::new(store.clone(), config.clock.clone()),
+            delegations: Delegations::new(store.clone(), config.clock.clone()),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 25] = [
+pub const RECORD_TYPES: [&str; 28] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -173,6 +173,10 @@ pub const RECORD_TYPES: [&str; 25] = [
     "news_post",
     // A person's own calendar feed (started, rotated, revoked).
     "calendar_feed",
+    // A visit's record: its details and protocol notes, participants, and gifts given and received.
+    "delegation",
+    "delegation_participant",
+    "delegation_gift",
 ];
 
 impl AuditFilter {

@@ -5,6 +5,7 @@ pub(crate) mod audit;
 pub mod calendar;
 pub mod contact;
 pub mod content;
+pub mod delegation;
 mod error;
 pub mod event;
 pub mod funding;

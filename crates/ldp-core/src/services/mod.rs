@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod contact;
 pub mod content;
+pub mod delegations;
 pub mod documents;
 pub mod events;
 pub mod funding;

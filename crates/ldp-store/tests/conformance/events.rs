@@ -26,7 +26,7 @@ both_backends!(seeded =>
     registration_follows_roles_window_and_colleagues,
 );
 
-async fn actor(db: &TestDb, email: &str, role: Role, municipalities: &[&str]) -> Actor {
+pub(crate) async fn actor(db: &TestDb, email: &str, role: Role, municipalities: &[&str]) -> Actor {
     let mut ids: Vec<MunicipalityId> = Vec::new();
     for slug in municipalities {
         ids.push(db.store.municipality_by_slug(slug).await.unwrap().expect("municipality").id);
@@ -49,7 +49,7 @@ fn day(days: i64, hours: i64) -> EventSession {
     EventSession { start, end: start + Duration::hours(hours) }
 }
 
-async fn fields(db: &TestDb, kind: EventKind, capacity: Option<u32>) -> EventFields {
+pub(crate) async fn fields(db: &TestDb, kind: EventKind, capacity: Option<u32>) -> EventFields {
     let host = db.store.municipality_by_slug("bursa-nilufer").await.unwrap().expect("seeded").id;
     let network = db.store.list_networks().await.unwrap().first().expect("a union network").id;
     EventFields {

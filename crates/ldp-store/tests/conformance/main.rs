@@ -5,6 +5,7 @@ mod calendar;
 mod contact;
 mod content;
 mod data_truth;
+mod delegations;
 mod events;
 mod feed;
 mod funding;

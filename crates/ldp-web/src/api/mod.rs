@@ -2,6 +2,7 @@
 
 mod auth;
 mod contact;
+pub(crate) mod delegations;
 pub(crate) mod events;
 mod extract;
 mod funding;
@@ -136,6 +137,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))
+        .routes(routes!(delegations::show, delegations::save))
+        .routes(routes!(delegations::add_participant))
+        .routes(routes!(delegations::remove_participant))
+        .routes(routes!(delegations::add_gift))
+        .routes(routes!(delegations::remove_gift))
         .routes(routes!(news::list, news::create))
         .routes(routes!(news::show, news::update))
         .split_for_parts()

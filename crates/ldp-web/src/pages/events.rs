@@ -127,6 +127,9 @@ struct ShowPage {
     /// schema.org `Event` as JSON, safe inside a `<script>` element.
     json_ld: String,
     related_publications: crate::pages::publications::RelatedPublications,
+    /// A visit's public record (purpose, programme, participants, outcome).
+    delegation: Option<ldp_core::domain::delegation::Delegation>,
+    visit_people: Vec<crate::pages::workspace::delegations::PersonView>,
 }
 
 impl ShowPage {
@@ -260,8 +263,15 @@ pub async fn show(
     )
     .await
     .map_err(ctx.fail())?;
+    let delegation = state.delegations.public(&event).await.map_err(ctx.fail())?;
+    let visit_people = match &delegation {
+        Some(d) => crate::pages::workspace::delegations::people(&ctx, &state, d).await?,
+        None => Vec::new(),
+    };
     ctx.describe(event.fields.summary.get(ctx.lang));
     let page = ShowPage {
+        delegation,
+        visit_people,
         related_publications,
         title: event.fields.title.get(ctx.lang).to_owned(),
         event,

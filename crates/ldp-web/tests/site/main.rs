@@ -11,6 +11,7 @@ mod contact;
 mod contact_inbox;
 mod contact_privacy;
 mod content;
+mod delegations;
 mod discovery;
 mod downloads;
 mod events;

@@ -6,6 +6,7 @@ pub mod audit_view;
 mod calendar;
 mod compliance;
 mod content;
+pub(crate) mod delegations;
 mod events;
 mod inbox;
 mod inbox_privacy;
@@ -88,6 +89,15 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
         .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
+        .route("/{lang}/workspace/delegations", get(delegations::list))
+        .route("/{lang}/workspace/delegations/{id}", get(delegations::show).post(delegations::save))
+        .route("/{lang}/workspace/delegations/{id}/participants", post(delegations::add_participant))
+        .route(
+            "/{lang}/workspace/delegations/{id}/participants/{participant}/remove",
+            post(delegations::remove_participant),
+        )
+        .route("/{lang}/workspace/delegations/{id}/gifts", post(delegations::add_gift))
+        .route("/{lang}/workspace/delegations/{id}/gifts/{gift}/remove", post(delegations::remove_gift))
         .route("/{lang}/workspace/publications", get(publications::list))
         .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
         .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))
