@@ -1325,3 +1325,21 @@ outbox-outcome-no_registration = registration not found; not sent
 outbox-outcome-no_attendee = attendee not found; not sent
 outbox-outcome-no_event = event not found; not sent
 outbox-outcome-cancelled = registration cancelled; not sent
+
+# Attendance: check-in per session (issue 11)
+ws-check-in = Check-in
+ws-check-in-back = Back to the event
+ws-check-in-session = Session
+ws-check-in-show = Show
+ws-check-in-by-code = Check in by registration code
+ws-check-in-submit-code = Check in everyone on the code
+ws-check-in-list = Attendees of confirmed registrations
+ws-check-in-none = This event has no confirmed registrations.
+ws-check-in-hint = Tick those who attend this session; unticking undoes the check-in.
+ws-check-in-attendee = Attendee
+ws-check-in-present = Present
+ws-check-in-save = Save check-in
+field-unknown_code = No registration of this event has this code.
+field-registration_not_confirmed = This registration is not confirmed; only attendees of confirmed registrations are checked in.
+field-unknown_session = This event has no such session.
+field-unknown_attendee = This registration has no such attendee.

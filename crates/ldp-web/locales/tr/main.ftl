@@ -1320,3 +1320,21 @@ outbox-outcome-no_registration = kayıt bulunamadı; gönderilmedi
 outbox-outcome-no_attendee = katılımcı bulunamadı; gönderilmedi
 outbox-outcome-no_event = etkinlik bulunamadı; gönderilmedi
 outbox-outcome-cancelled = kayıt iptal edilmiş; gönderilmedi
+
+# Attendance: check-in per session (issue 11)
+ws-check-in = Yoklama
+ws-check-in-back = Etkinliğe dön
+ws-check-in-session = Oturum
+ws-check-in-show = Göster
+ws-check-in-by-code = Kayıt koduyla yoklama
+ws-check-in-submit-code = Koddaki herkesi katıldı say
+ws-check-in-list = Onaylı kayıtlardaki katılımcılar
+ws-check-in-none = Bu etkinlikte onaylı kayıt yok.
+ws-check-in-hint = Bu oturuma katılanları işaretleyin; işareti kaldırmak yoklamayı geri alır.
+ws-check-in-attendee = Katılımcı
+ws-check-in-present = Katıldı
+ws-check-in-save = Yoklamayı kaydet
+field-unknown_code = Bu etkinlikte bu koda ait kayıt yok.
+field-registration_not_confirmed = Bu kayıt onaylı değil; yalnız onaylı kayıtların katılımcıları yoklamaya girer.
+field-unknown_session = Bu etkinlikte böyle bir oturum yok.
+field-unknown_attendee = Bu kayıtta böyle bir katılımcı yok.
