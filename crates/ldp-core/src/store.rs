@@ -16,6 +16,7 @@ use std::fmt;
 pub use crate::domain::account::{
     AccountStore, AccountWrites, AttemptClaim, AttemptLimits, NewApiToken, Pruned, UserUpdate,
 };
+pub use crate::domain::attendance::AttendanceStore;
 pub use crate::domain::audit::AuditStore;
 pub use crate::domain::calendar::CalendarStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
@@ -87,6 +88,7 @@ pub trait Store:
     + NewsStore
     + CalendarStore
     + DelegationStore
+    + AttendanceStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -105,6 +107,7 @@ pub trait Store:
 /// Every storage trait, for code that calls store methods on a concrete store (tests on `SqlStore`): a
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
+    pub use super::AttendanceStore;
     pub use super::{
         AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, DelegationStore, EventStore, FundingStore,
         JobStore, NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store,

@@ -5,6 +5,7 @@
 //! backend with the same numbering.
 
 mod accounts;
+mod attendance;
 mod audit;
 pub mod backup;
 mod calendar;

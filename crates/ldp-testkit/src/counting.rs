@@ -249,6 +249,38 @@ impl NewsStore for CountingStore {
 }
 
 #[async_trait]
+impl AttendanceStore for CountingStore {
+    async fn check_ins(&self, event: EventId) -> StoreResult<Vec<CheckIn>> {
+        self.count("check_ins");
+        self.inner.check_ins(event).await
+    }
+
+    async fn check_in(
+        &self,
+        event: EventId,
+        registration: RegistrationId,
+        attendee: u32,
+        session: u32,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("check_in");
+        self.inner.check_in(event, registration, attendee, session, now, change).await
+    }
+
+    async fn undo_check_in(
+        &self,
+        registration: RegistrationId,
+        attendee: u32,
+        session: u32,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("undo_check_in");
+        self.inner.undo_check_in(registration, attendee, session, change).await
+    }
+}
+
+#[async_trait]
 impl CalendarStore for CountingStore {
     async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<CalendarFeed>> {
         self.count("calendar_feed");

@@ -9,6 +9,7 @@ use ldp_core::domain::Union;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::reference::model::ReferenceModel;
 use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
+use ldp_core::services::attendance::Attendance;
 use ldp_core::services::audit::Audit;
 use ldp_core::services::calendar::Calendars;
 use ldp_core::services::contact::{Contact, ContactSettings};
@@ -108,6 +109,8 @@ pub struct Shared {
     pub calendars: Calendars,
     /// Delegations and protocol: visits' details, participants and gifts.
     pub delegations: Delegations,
+    /// Check-ins of events' attendees per session.
+    pub attendance: Arc<Attendance>,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -173,6 +176,7 @@ impl AppState {
             events,
             calendars: Calendars::new(store.clone(), config.clock.clone()),
             delegations: Delegations::new(store.clone(), config.clock.clone()),
+            attendance: Arc::new(Attendance::new(store.clone(), config.clock.clone())),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

@@ -1,6 +1,7 @@
 //! Domain types: parsed at the edge, so that services never see raw strings.
 
 pub(crate) mod account;
+pub mod attendance;
 pub(crate) mod audit;
 pub mod calendar;
 pub mod contact;
@@ -22,6 +23,7 @@ pub(crate) mod serde_date;
 pub(crate) mod workspace;
 
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};
+pub use attendance::{AttendanceStore, CheckIn};
 pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use calendar::{CalendarFeed, CalendarFeedId, CalendarStore};
 pub use error::InputError;

@@ -1,6 +1,7 @@
 //! Use-cases. Pages, the API and the CLI all call these, so the rules live in one place.
 
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
 pub mod calendar;
 pub mod contact;

@@ -1,6 +1,7 @@
 //! The storage conformance suite: every behaviour of the `Store` trait, run on SQLite and on PostgreSQL.
 
 mod accounts;
+mod attendance;
 mod calendar;
 mod contact;
 mod content;

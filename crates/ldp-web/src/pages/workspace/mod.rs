@@ -1,6 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
+mod attendance;
 pub mod audit;
 pub mod audit_view;
 mod calendar;
@@ -98,6 +99,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{lang}/workspace/delegations/{id}/gifts", post(delegations::add_gift))
         .route("/{lang}/workspace/delegations/{id}/gifts/{gift}/remove", post(delegations::remove_gift))
+        .route("/{lang}/workspace/events/{id}/check-in", get(attendance::show).post(attendance::save_list))
+        .route("/{lang}/workspace/events/{id}/check-in/code", post(attendance::check_in_code))
         .route("/{lang}/workspace/publications", get(publications::list))
         .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
         .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))

@@ -1,0 +1,24 @@
+//! Attendance: which attendee of a confirmed registration was checked in for which session of an event.
+
+mod store;
+
+pub use store::AttendanceStore;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::domain::RegistrationId;
+
+/// One attendee checked in for one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CheckIn {
+    pub registration: RegistrationId,
+    /// The attendee's position (from 0) in the registration's attendee list.
+    pub attendee: u32,
+    /// The session's position (from 0) in the event's sessions.
+    pub session: u32,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}

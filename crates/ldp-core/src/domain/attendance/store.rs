@@ -1,0 +1,33 @@
+//! Storage of check-ins: one capability slice, included in [`crate::store::Store`].
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::domain::{Change, CheckIn, EventId, RegistrationId};
+use crate::store::StoreResult;
+
+#[async_trait]
+pub trait AttendanceStore: Send + Sync + 'static {
+    /// An event's check-ins, by session, registration and attendee.
+    async fn check_ins(&self, event: EventId) -> StoreResult<Vec<CheckIn>>;
+    /// Checks one attendee of a registration in for a session of `event`; `false` (and no entry) when they
+    /// were checked in already. `Conflict("registration_not_confirmed")` unless the registration belongs to
+    /// `event` and is confirmed (the caller checks the attendee and session positions against the event).
+    async fn check_in(
+        &self,
+        event: EventId,
+        registration: RegistrationId,
+        attendee: u32,
+        session: u32,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// Undoes a check-in; `false` (and no entry) when there was none.
+    async fn undo_check_in(
+        &self,
+        registration: RegistrationId,
+        attendee: u32,
+        session: u32,
+        change: &Change,
+    ) -> StoreResult<bool>;
+}

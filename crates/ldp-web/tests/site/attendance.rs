@@ -1,0 +1,101 @@
+//! Check-in in the workspace: staff tick attendees of confirmed registrations per session (unticking undoes)
+//! or type a code; a bad code is named beside its field; a representative cannot check anyone in.
+
+use axum::http::StatusCode;
+use scraper::Html;
+
+use ldp_core::domain::{Actor, EventId, EventStatus};
+use ldp_core::services::events::{EventInput, RegistrationInput};
+use ldp_testkit::{TestDb, both_backends};
+
+use crate::helpers::{TestApp, texts};
+
+both_backends!(seeded =>
+    staff_check_in_by_list_and_code_and_representatives_cannot,
+);
+
+fn training() -> EventInput {
+    EventInput {
+        kind: Some("training".into()),
+        title_tr: Some("Protokol kuralları eğitimi".into()),
+        host: Some("bursa-nilufer".into()),
+        online_url: Some("https://meet.example.org/protokol".into()),
+        sessions: Some("2026-12-10 10:00-12:30\n2026-12-11 10:00-12:30".into()),
+        languages: Some("tr".into()),
+        organiser: Some("Marmara Belediyeler Birliği".into()),
+        audience: Some("member_staff".into()),
+        capacity: Some("2".into()),
+        ..EventInput::default()
+    }
+}
+
+async fn staff_check_in_by_list_and_code_and_representatives_cannot(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let staff = app.sign_in("staff@mmu.org.tr").await;
+    let rep = app.sign_in("rep@nilufer.bel.tr").await;
+    let system = Actor::system("test");
+    let event = app.state.events.create(&system, &training()).await.unwrap().id;
+    app.state.events.set_status(&system, event, EventStatus::Published).await.unwrap();
+    let user = app.state.accounts.user_by_email("rep@nilufer.bel.tr").await.unwrap().expect("user");
+    let rep_actor = Actor::user(&user, None);
+    let group = RegistrationInput {
+        attendees: Some("Şükrü Ağaoğlu <sukru@nilufer.bel.tr>\nİpek Işık <ipek@nilufer.bel.tr>".into()),
+        ..RegistrationInput::default()
+    };
+    let group = app.state.events.register(&rep_actor, event, &group).await.unwrap();
+    let late = RegistrationInput { attendees: Some("Gül Çınar <gul@nilufer.bel.tr>".into()), ..Default::default() };
+    let late = app.state.events.register(&rep_actor, event, &late).await.unwrap();
+    assert_eq!(late.status.as_str(), "waitlisted");
+    let path = format!("/tr/workspace/events/{}/check-in", event.0);
+
+    // The sheet lists attendees of confirmed registrations only, one checkbox each.
+    let page = app.get_as(&path, &staff).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = Html::parse_document(&page.body);
+    assert_eq!(texts(&html, "tbody tr").len(), 2);
+    assert!(page.body.contains("Şükrü Ağaoğlu") && !page.body.contains("Gül Çınar"));
+
+    // Tick the second attendee for session 2; then untick (undo).
+    let second = format!("{}-1", group.id.0);
+    let saved = app.form(&path, Some(&staff), &[("session", "1"), ("present", second.as_str())]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let sheet = app.state.attendance.sheet(&system, event).await.unwrap();
+    assert!(sheet.present(1, (group.id, 1)) && !sheet.present(1, (group.id, 0)) && sheet.count(0) == 0);
+    let shown = app.get_as(&format!("{path}?session=1"), &staff).await;
+    assert!(shown.body.contains(&format!("value=\"{second}\" checked")));
+    assert_eq!(app.form(&path, Some(&staff), &[("session", "1")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.attendance.sheet(&system, event).await.unwrap().count(1), 0);
+
+    // By code (any case): every attendee of the registration for the session.
+    let by_code = app
+        .form(&format!("{path}/code"), Some(&staff), &[("session", "0"), ("code", &group.code.to_lowercase())])
+        .await;
+    assert_eq!(by_code.status, StatusCode::SEE_OTHER, "{}", by_code.body);
+    assert_eq!(app.state.attendance.sheet(&system, event).await.unwrap().count(0), 2);
+    // A waitlisted or unknown code is named beside the field, never a 500.
+    for code in [late.code.as_str(), "ZZZZZZZZ", "0O"] {
+        let bad = app.form(&format!("{path}/code"), Some(&staff), &[("session", "0"), ("code", code)]).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{code}");
+        assert!(bad.body.contains("f-code-error"), "{code}");
+    }
+    let bad_session = app.form(&format!("{path}/code"), Some(&staff), &[("session", "7"), ("code", &group.code)]).await;
+    assert_eq!(bad_session.status, StatusCode::BAD_REQUEST);
+
+    // A representative can neither see the sheet nor check anyone in.
+    assert_ne!(app.get_as(&path, &rep).await.status, StatusCode::OK);
+    let refused = app.form(&format!("{path}/code"), Some(&rep), &[("session", "1"), ("code", &group.code)]).await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert_eq!(app.state.attendance.sheet(&system, event).await.unwrap().count(1), 0);
+    assert!(app.state.attendance.sheet(&rep_actor, EventId(event.0)).await.is_err());
+
+    // Each check-in and undo is audited on its registration.
+    let filter = ldp_core::domain::AuditFilter {
+        record_type: Some("event_registration".into()),
+        ..ldp_core::domain::AuditFilter::default()
+    };
+    let entries = app.state.store.list_audit(&filter, ldp_core::domain::Page::default()).await.unwrap().items;
+    assert_eq!(entries.iter().filter(|e| e.action == "check_in").count(), 3);
+    assert_eq!(entries.iter().filter(|e| e.action == "undo_check_in").count(), 1);
+}
