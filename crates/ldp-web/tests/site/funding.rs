@@ -3,6 +3,7 @@
 //! the programme's source), suggestions wait for staff, and bad input gets field messages, never a 500.
 
 use axum::http::StatusCode;
+use scraper::Html;
 use serde_json::{Value, json};
 
 use ldp_testkit::{TestDb, both_backends};
@@ -15,6 +16,7 @@ both_backends!(seeded =>
     bad_input_is_refused_field_by_field,
     programmes_list_their_sources,
     the_dashboard_lists_the_open_calls_a_representatives_municipality_may_apply_to,
+    the_workspace_call_form_enters_suggests_and_publishes_calls_with_errors_beside_fields,
 );
 
 fn bg_tr_call() -> String {
@@ -207,4 +209,110 @@ async fn the_dashboard_lists_the_open_calls_a_representatives_municipality_may_a
     let section = text(&page, ".open-calls");
     assert!(!section.contains("Sınır ötesi"), "İstanbul is outside the programme area: {section}");
     assert!(section.contains("başvurabileceği kayıtlı açık çağrı yok"));
+}
+
+async fn the_workspace_call_form_enters_suggests_and_publishes_calls_with_errors_beside_fields(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    app.user("rep@edirne.bel.tr", "representative", "edirne").await;
+    let staff = app.sign_in("staff@mmu.org.tr").await;
+    let rep = app.sign_in("rep@edirne.bel.tr").await;
+    let form = app.get_as("/tr/workspace/calls/new", &staff).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("f-deadlines"));
+
+    // Bad input re-renders the form with each message beside its field, the typed values kept.
+    let bad = [
+        ("identifier", "ML-2027"),
+        ("kind", "grant"),
+        ("title_tr", "Kıyı kentleri"),
+        ("deadline_model", "two_stage"),
+        ("deadlines", "2027-02-30 17:00 Europe/Brussels"),
+        ("currency", "EUR"),
+        ("budget_total", "bir milyon"),
+        ("link", "javascript:alert(1)"),
+        ("provinces", "99"),
+    ];
+    let refused = app.form("/tr/workspace/calls/new", Some(&staff), &bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let html = Html::parse_document(&refused.body);
+    for field in ["deadlines", "budget_total", "link", "provinces"] {
+        assert!(!text(&html, &format!("#f-{field}-error")).is_empty(), "no message beside {field}");
+    }
+    assert!(refused.body.contains("Kıyı kentleri"));
+
+    // Staff enter a call with two deadlines in their own zones: public at once.
+    let good = [
+        ("identifier", "ML-2027-01"),
+        ("programme", "interreg-ipa-bulgaria-turkiye"),
+        ("kind", "grant"),
+        ("title_tr", "Kıyı kentleri"),
+        ("title_en", "Coastal towns"),
+        ("opens_on", "2026-11-01"),
+        ("deadline_model", "two_stage"),
+        ("deadlines", "2027-01-15 17:00 Europe/Brussels\n2027-05-20 12:00 Europe/Istanbul"),
+        ("currency", "EUR"),
+        ("budget_total", "1000000.50"),
+        ("budget_min", "50000"),
+        ("budget_max", "200000"),
+        ("cofinancing_rate", "85"),
+        ("sdgs", "11, 14"),
+        ("link", "https://www.ipacbc-bgtr.eu/"),
+        ("provinces", "22"),
+        ("applicant_types", "municipality"),
+    ];
+    let created = app.form("/tr/workspace/calls/new", Some(&staff), &good).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let (status, api) = app.json("/api/v1/funding/calls").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(api["total"], 1);
+    let id = api["items"][0]["call"]["id"].as_i64().or(api["items"][0]["id"].as_i64()).unwrap();
+    let public = app.page(&format!("/en/funding/calls/{id}")).await;
+    assert!(text(&public, "main").contains("Coastal towns"));
+
+    // Staff edit it: the form shows the stored values and saves the change.
+    let edit = app.get_as(&format!("/tr/workspace/calls/{id}"), &staff).await;
+    assert!(edit.body.contains("2027-01-15 17:00 Europe/Brussels"), "{}", edit.body);
+    let mut changed = good.to_vec();
+    changed[4] = ("title_en", "Coastal cities");
+    let saved = app.form(&format!("/tr/workspace/calls/{id}"), Some(&staff), &changed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(text(&app.page(&format!("/en/funding/calls/{id}")).await, "main").contains("Coastal cities"));
+    // A representative may not edit it.
+    let by_rep = app.form(&format!("/tr/workspace/calls/{id}"), Some(&rep), &good).await;
+    assert_eq!(by_rep.status, StatusCode::FORBIDDEN);
+
+    // A representative suggests a call: unpublished, in staff's queue, then published by staff.
+    let mut suggestion = good.to_vec();
+    suggestion[0] = ("identifier", "ML-2027-02");
+    let suggested = app.form("/tr/workspace/calls/new", Some(&rep), &suggestion).await;
+    assert_eq!(suggested.status, StatusCode::SEE_OTHER, "{}", suggested.body);
+    assert_eq!(app.json("/api/v1/funding/calls").await.1["total"], 1, "the suggestion is not public");
+    let queue = Html::parse_document(&app.get_as("/tr/workspace/calls", &staff).await.body);
+    let queued = texts(&queue, "table.suggested tbody tr");
+    assert_eq!(queued.len(), 1);
+    let link = queue
+        .select(&scraper::Selector::parse("table.suggested a").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .unwrap()
+        .to_owned();
+    let by_rep = app.form(&format!("{link}/publication"), Some(&rep), &[]).await;
+    assert_eq!(by_rep.status, StatusCode::FORBIDDEN);
+    let published = app.form(&format!("{link}/publication"), Some(&staff), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    assert_eq!(app.json("/api/v1/funding/calls").await.1["total"], 2);
+    assert!(
+        texts(&Html::parse_document(&app.get_as("/tr/workspace/calls", &staff).await.body), "table.suggested tbody tr")
+            .is_empty()
+    );
+
+    // Every write is in the audit trail.
+    let filter = ldp_core::domain::AuditFilter { record_type: Some("funding_call".into()), ..Default::default() };
+    let store = app.db.store.clone();
+    let trail = ldp_core::store::AuditStore::export_audit(store.as_ref(), &filter, 50).await.unwrap();
+    let actions: Vec<_> = trail.iter().map(|e| e.action.as_str()).collect();
+    for action in ["create", "update", "suggest", "publish"] {
+        assert!(actions.contains(&action), "{action} audited: {actions:?}");
+    }
 }

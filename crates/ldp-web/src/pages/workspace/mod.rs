@@ -5,6 +5,7 @@ mod attendance;
 pub mod audit;
 pub mod audit_view;
 mod calendar;
+mod calls;
 mod compliance;
 mod content;
 pub(crate) mod delegations;
@@ -84,6 +85,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/pages/revisions/{id}/publish", post(content::publish))
         .route("/{lang}/workspace/pages/revisions/{id}/restore", post(content::restore))
         .route("/{lang}/workspace/pages/{key}/{lang_of_text}", get(content::edit).post(content::save))
+        .route("/{lang}/workspace/calls", get(calls::list))
+        .route("/{lang}/workspace/calls/new", get(calls::new_form).post(calls::create))
+        .route("/{lang}/workspace/calls/{id}", get(calls::show).post(calls::update))
+        .route("/{lang}/workspace/calls/{id}/publication", post(calls::publish))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
