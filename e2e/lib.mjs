@@ -95,6 +95,8 @@ export function workspaceKinds() {
     ['ws-news-new', '/workspace/news/new', 200],
     ['ws-calendar', '/workspace/calendar', 200],
     ['ws-delegations', '/workspace/delegations', 200],
+    ['ws-calls', '/workspace/calls', 200],
+    ['ws-call-new', '/workspace/calls/new', 200],
   ];
   return perLanguage(kinds);
 }
