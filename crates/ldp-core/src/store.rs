@@ -24,6 +24,7 @@ pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
+pub use crate::domain::projects::ProjectStore;
 pub use crate::domain::publication::PublicationStore;
 pub use crate::domain::workspace::WorkspaceStore;
 pub use crate::feed::FeedStore;
@@ -85,6 +86,7 @@ pub trait Store:
     + PublicationStore
     + NewsStore
     + CalendarStore
+    + ProjectStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -105,7 +107,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, EventStore, FundingStore, JobStore,
-        NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store, UnitOfWorkStore,
-        WorkspaceStore,
+        NetworkRegistryStore, NewsStore, PartnershipStore, ProjectStore, PublicationStore, ReferenceStore, Store,
+        UnitOfWorkStore, WorkspaceStore,
     };
 }

@@ -22,6 +22,7 @@ mod partnership_edits;
 mod partnership_links;
 mod partnerships;
 mod pool;
+mod projects;
 mod publications;
 mod read;
 mod rows;

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 25] = [
+pub const RECORD_TYPES: [&str; 26] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -173,6 +173,8 @@ pub const RECORD_TYPES: [&str; 25] = [
     "news_post",
     // A person's own calendar feed (started, rotated, revoked).
     "calendar_feed",
+    // A municipality's application for funding and its stage moves (issue 16).
+    "funding_application",
 ];
 
 impl AuditFilter {
