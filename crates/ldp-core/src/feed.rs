@@ -103,6 +103,8 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("event" | "event_registration" | "delegation" | "delegation_participant" | "delegation_gift", _) => &[Events],
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
+        // Applications are never public and nothing keeps them in memory.
+        ("funding_application", _) => &[],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.

@@ -26,6 +26,7 @@ pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
+pub use crate::domain::projects::ProjectStore;
 pub use crate::domain::publication::PublicationStore;
 pub use crate::domain::workspace::WorkspaceStore;
 pub use crate::feed::FeedStore;
@@ -89,6 +90,7 @@ pub trait Store:
     + CalendarStore
     + DelegationStore
     + AttendanceStore
+    + ProjectStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -110,7 +112,7 @@ pub mod prelude {
     pub use super::AttendanceStore;
     pub use super::{
         AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, DelegationStore, EventStore, FundingStore,
-        JobStore, NetworkRegistryStore, NewsStore, PartnershipStore, PublicationStore, ReferenceStore, Store,
-        UnitOfWorkStore, WorkspaceStore,
+        JobStore, NetworkRegistryStore, NewsStore, PartnershipStore, ProjectStore, PublicationStore, ReferenceStore,
+        Store, UnitOfWorkStore, WorkspaceStore,
     };
 }

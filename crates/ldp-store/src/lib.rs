@@ -24,6 +24,7 @@ mod partnership_edits;
 mod partnership_links;
 mod partnerships;
 mod pool;
+mod projects;
 mod publications;
 mod read;
 mod rows;

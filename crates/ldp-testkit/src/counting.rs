@@ -17,6 +17,7 @@ use ldp_core::domain::partnership::{
     CountrySummary, Document, GoalActivity, MemberCountryLink, NewActivity, NewDocument, NewPartnership, Partnership,
     PartnershipDetail, PartnershipFilter, PartnershipId, Stage, TrailEvent,
 };
+use ldp_core::domain::projects;
 use ldp_core::domain::*;
 use ldp_core::feed::{ChangeFeed, FeedStore, Versions};
 use ldp_core::jobs::{Job, JobFilter, JobFinish, JobId, JobLimit, JobStore, NewJob};
@@ -1142,5 +1143,58 @@ impl ContactStore for CountingStore {
     async fn contact_disposals(&self, page: Page) -> StoreResult<Paged<DisposalEntry>> {
         self.count("contact_disposals");
         self.inner.contact_disposals(page).await
+    }
+}
+
+#[async_trait]
+impl ProjectStore for CountingStore {
+    async fn applications(&self, municipality: Option<MunicipalityId>) -> StoreResult<Vec<projects::Application>> {
+        self.count("applications");
+        self.inner.applications(municipality).await
+    }
+
+    async fn application(&self, id: projects::ApplicationId) -> StoreResult<Option<projects::Application>> {
+        self.count("application");
+        self.inner.application(id).await
+    }
+
+    async fn create_application(
+        &self,
+        fields: &projects::ApplicationFields,
+        on: Date,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<projects::Application> {
+        self.count("create_application");
+        self.inner.create_application(fields, on, now, change).await
+    }
+
+    async fn update_application(
+        &self,
+        id: projects::ApplicationId,
+        fields: &projects::ApplicationFields,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("update_application");
+        self.inner.update_application(id, fields, now, change).await
+    }
+
+    async fn move_application(
+        &self,
+        id: projects::ApplicationId,
+        from: projects::ApplicationStage,
+        to: projects::ApplicationStage,
+        on: Date,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<projects::Application> {
+        self.count("move_application");
+        self.inner.move_application(id, from, to, on, now, change).await
+    }
+
+    async fn application_moves(&self, id: projects::ApplicationId) -> StoreResult<Vec<projects::StageMove>> {
+        self.count("application_moves");
+        self.inner.application_moves(id).await
     }
 }

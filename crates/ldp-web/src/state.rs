@@ -22,6 +22,7 @@ use ldp_core::services::jobs::{JobQueue, JobSettings, Jobs};
 use ldp_core::services::networks::Networks;
 use ldp_core::services::news::News;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
+use ldp_core::services::projects::Projects;
 use ldp_core::services::publications::Publications;
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
@@ -98,6 +99,8 @@ pub struct Shared {
     pub workspace: Workspace,
     pub networks: Networks,
     pub funding: Funding,
+    /// Applications for funding (issue 16).
+    pub projects: Projects,
     /// Editable pages: revisions, drafts and what is published.
     pub content: Content,
     pub events: Events,
@@ -170,6 +173,7 @@ impl AppState {
             workspace: Workspace::new(store.clone(), config.clock.clone()),
             networks: Networks::new(store.clone(), config.clock.clone()),
             funding: Funding::new(store.clone(), config.clock.clone()),
+            projects: Projects::new(store.clone(), config.clock.clone()),
             content: Content::new(store.clone(), config.clock.clone()),
             publications: Publications::new(store.clone(), config.clock.clone()),
             news: News::new(store.clone(), config.clock.clone()),

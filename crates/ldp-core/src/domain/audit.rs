@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 28] = [
+pub const RECORD_TYPES: [&str; 29] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -177,6 +177,8 @@ pub const RECORD_TYPES: [&str; 28] = [
     "delegation",
     "delegation_participant",
     "delegation_gift",
+    // A municipality's application for funding and its stage moves (issue 16).
+    "funding_application",
 ];
 
 impl AuditFilter {

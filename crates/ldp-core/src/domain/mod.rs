@@ -17,6 +17,7 @@ mod network;
 pub mod news;
 mod paging;
 pub mod partnership;
+pub mod projects;
 pub mod publication;
 mod sdg;
 pub(crate) mod serde_date;

@@ -16,6 +16,7 @@ pub mod networks;
 pub mod news;
 pub mod partnership_edits;
 pub mod partnerships;
+pub mod projects;
 pub mod publications;
 pub mod tokens;
 pub mod workspace;

@@ -16,6 +16,7 @@ mod news;
 mod partnership_edits;
 mod partnership_links;
 mod partnerships;
+mod projects;
 mod publications;
 mod reference;
 mod unit_of_work;

@@ -1319,6 +1319,7 @@ calendar-feed-hint = Your calendar app refreshes this address regularly; the mun
 calendar-feed-host = The host municipality's events calendar (.ics)
 calendar-add-event = Add to calendar (.ics)
 audit-type-calendar_feed = Calendar subscription
+audit-type-funding_application = Funding application
 audit-action-rotate = Renewed
 outbox-kind-event_confirmation = Event registration confirmation (with calendar invitation)
 outbox-outcome-no_registration = registration not found; not sent

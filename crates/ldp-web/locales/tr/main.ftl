@@ -1314,6 +1314,7 @@ calendar-feed-hint = Takvim uygulamanız bu adresi düzenli olarak yeniler; list
 calendar-feed-host = Ev sahibi belediyenin etkinlik takvimi (.ics)
 calendar-add-event = Takvime ekle (.ics)
 audit-type-calendar_feed = Takvim aboneliği
+audit-type-funding_application = Hibe başvurusu
 audit-action-rotate = Yenilendi
 outbox-kind-event_confirmation = Etkinlik kaydı onayı (takvim davetiyle)
 outbox-outcome-no_registration = kayıt bulunamadı; gönderilmedi

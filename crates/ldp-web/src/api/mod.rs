@@ -15,6 +15,7 @@ mod outbox;
 mod pages;
 mod partnership_writes;
 mod partnerships;
+mod projects;
 pub(crate) mod publications;
 mod sdgs;
 mod workspace_writes;
@@ -49,6 +50,7 @@ use crate::state::AppState;
         (name = "pages", description = "The editable pages (Local Diplomacy, about, network summaries): published text, revisions, saving, publishing and restoring"),
         (name = "contact", description = "The public contact form: a message from anyone, with the form's KVKK consent and spam defences"),
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
+        (name = "applications", description = "Municipalities' applications for funding and their stages (bearer token acting with its owner's role)"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
             registration with an exact capacity and a first-in-first-out waitlist"),
         (name = "publications", description = "The union's reports, guides, bulletins, presentations and studies, \
@@ -116,6 +118,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::show, funding::update))
         .routes(routes!(funding::publish))
         .routes(routes!(funding::programmes))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::show, projects::update))
+        .routes(routes!(projects::move_stage))
         .routes(routes!(pages::published))
         .routes(routes!(pages::revisions, pages::save))
         .routes(routes!(pages::publish))

@@ -181,6 +181,9 @@ const ROUTES: &[&str] = &[
     "/api/v1/funding/calls/{id}",
     "/api/v1/funding/calls/{id}/publication",
     "/api/v1/funding/programmes",
+    "/api/v1/applications",
+    "/api/v1/applications/{id}",
+    "/api/v1/applications/{id}/stage",
     "/api/v1/contact/disposals",
     "/api/v1/contact/form",
     "/api/v1/contact/messages",
@@ -225,6 +228,8 @@ fn write_only(route: &str) -> bool {
         || route.contains("/network-registry/")
         // The seeded data holds no call; `funding.rs` reads one it entered.
         || route.contains("/funding/calls/")
+        // Applications are never public; `applications.rs` reads them with tokens.
+        || route.contains("/applications")
         || route.contains("/contact/")
         || route.contains("/events/")
         || route.contains("/registrations/")

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod applications;
 mod attendance;
 mod audit_log;
 mod authz;

@@ -1,0 +1,8 @@
+//! Applications for funding and the projects that result (issue 16): a slice of its own, reading calls
+//! through the funding capability only.
+
+mod application;
+mod store;
+
+pub use application::*;
+pub use store::ProjectStore;
