@@ -10,6 +10,7 @@ pub mod backup;
 mod calendar;
 mod contact;
 mod content;
+mod event_offers;
 mod events;
 mod feed;
 mod funding;

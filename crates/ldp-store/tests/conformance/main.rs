@@ -5,6 +5,7 @@ mod calendar;
 mod contact;
 mod content;
 mod data_truth;
+mod event_offers;
 mod events;
 mod feed;
 mod funding;
