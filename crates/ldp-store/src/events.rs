@@ -15,6 +15,7 @@ use ldp_core::store::{StoreError, StoreResult};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
+use crate::event_offers::offer_line;
 use crate::pool::{Pools, db, dispatch, static_sql};
 use crate::rows::corrupt;
 use crate::ts::Ts;
@@ -62,7 +63,7 @@ struct SessionRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct RegistrationRow {
+pub(crate) struct RegistrationRow {
     id: i64,
     event_id: i64,
     code: String,
@@ -71,10 +72,11 @@ struct RegistrationRow {
     attendees: String,
     status: String,
     created_at: OffsetDateTime,
+    offer_expires_at: Option<OffsetDateTime>,
 }
 
 impl RegistrationRow {
-    fn into_domain(self) -> StoreResult<Registration> {
+    pub(crate) fn into_domain(self) -> StoreResult<Registration> {
         let attendees: Vec<Attendee> = serde_json::from_str(&self.attendees)
             .map_err(|e| corrupt(format_args!("event_registration.attendees {}: {e}", self.id)))?;
         Ok(Registration {
@@ -87,6 +89,7 @@ impl RegistrationRow {
             status: RegistrationStatus::parse(&self.status)
                 .ok_or_else(|| corrupt(format_args!("event_registration.status {}", self.status)))?,
             created_at: self.created_at,
+            offer_expires_at: self.offer_expires_at,
         })
     }
 }
@@ -151,10 +154,10 @@ const EVENT_COLUMNS: &str = "e.id, e.kind, e.status, e.title_tr, e.title_en, e.s
     e.city_id, e.online_url, e.speakers, e.organiser, e.audience, e.capacity, e.quota, e.registration_opens, \
     e.registration_closes, e.sequence, e.proposed_by, e.created_at, e.updated_at, \
     CAST(COALESCE((SELECT SUM(r.seats) FROM event_registration r WHERE r.event_id = e.id \
-    AND r.status = 'confirmed'), 0) AS BIGINT) AS seats_taken";
+    AND r.status IN ('confirmed', 'offered')), 0) AS BIGINT) AS seats_taken";
 
-const REGISTRATION_COLUMNS: &str =
-    "id, event_id, code, registered_by, municipality_id, attendees, status, created_at FROM event_registration";
+pub(crate) const REGISTRATION_COLUMNS: &str = "id, event_id, code, registered_by, municipality_id, attendees, status, \
+    created_at, offer_expires_at FROM event_registration";
 
 /// Appends the filter's conditions (after `WHERE 1 = 1`) to the query builder `$qb`, inside a `dispatch!` body.
 macro_rules! push_filter {
@@ -221,33 +224,49 @@ macro_rules! register_on {
             "SELECT capacity, quota FROM event WHERE id = $1"
         };
         let seats = new.attendees.len() as i64;
-        let attendees =
-            serde_json::to_string(&new.attendees).map_err(|e| corrupt(format_args!("attendees: {e}")))?;
+        let attendees = serde_json::to_string(&new.attendees).map_err(|e| corrupt(format_args!("attendees: {e}")))?;
         let Some((capacity, quota)) = sqlx::query_as::<Db, (Option<i64>, Option<i64>)>(lock)
-            .bind(event.0).fetch_optional(&mut *$conn).await.map_err(db)?
+            .bind(event.0)
+            .fetch_optional(&mut *$conn)
+            .await
+            .map_err(db)?
         else {
             return Err(StoreError::Conflict("event_not_found".into()));
         };
         let taken: i64 = sqlx::query_scalar::<Db, i64>(
-            "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 AND status = 'confirmed'",
+            "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
+             AND status IN ('confirmed', 'offered')",
         )
-        .bind(event.0).fetch_one(&mut *$conn).await.map_err(db)?;
+        .bind(event.0)
+        .fetch_one(&mut *$conn)
+        .await
+        .map_err(db)?;
         let waiting: i64 = sqlx::query_scalar::<Db, i64>(
             "SELECT COUNT(*) FROM event_registration WHERE event_id = $1 AND status = 'waitlisted'",
         )
-        .bind(event.0).fetch_one(&mut *$conn).await.map_err(db)?;
+        .bind(event.0)
+        .fetch_one(&mut *$conn)
+        .await
+        .map_err(db)?;
         if let (Some(quota), Some(m)) = (quota, new.municipality) {
             let held: i64 = sqlx::query_scalar::<Db, i64>(
                 "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
                  AND municipality_id = $2 AND status <> 'cancelled'",
             )
-            .bind(event.0).bind(m.0).fetch_one(&mut *$conn).await.map_err(db)?;
+            .bind(event.0)
+            .bind(m.0)
+            .fetch_one(&mut *$conn)
+            .await
+            .map_err(db)?;
             if held + seats > quota {
                 return Err(StoreError::Conflict("quota_reached".into()));
             }
         }
         let code_taken = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_registration WHERE code = $1")
-            .bind(&new.code).fetch_one(&mut *$conn).await.map_err(db)?;
+            .bind(&new.code)
+            .fetch_one(&mut *$conn)
+            .await
+            .map_err(db)?;
         if code_taken > 0 {
             return Err(StoreError::Conflict("code_taken".into()));
         }
@@ -257,9 +276,17 @@ macro_rules! register_on {
             "INSERT INTO event_registration (event_id, code, registered_by, municipality_id, attendees, seats, \
              status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
-        .bind(event.0).bind(&new.code).bind(new.registered_by.map(|u| u.0)).bind(new.municipality.map(|m| m.0))
-        .bind(&attendees).bind(seats).bind(status.as_str()).bind(Ts(now))
-        .fetch_one(&mut *$conn).await.map_err(db)?;
+        .bind(event.0)
+        .bind(&new.code)
+        .bind(new.registered_by.map(|u| u.0))
+        .bind(new.municipality.map(|m| m.0))
+        .bind(&attendees)
+        .bind(seats)
+        .bind(status.as_str())
+        .bind(Ts(now))
+        .fetch_one(&mut *$conn)
+        .await
+        .map_err(db)?;
         Registration {
             id: RegistrationId(id),
             event,
@@ -269,6 +296,7 @@ macro_rules! register_on {
             attendees: new.attendees.clone(),
             status,
             created_at: now,
+            offer_expires_at: None,
         }
     }};
 }
@@ -506,6 +534,7 @@ impl SqlStore {
     pub(crate) async fn cancel_registration_tx(
         &self,
         id: RegistrationId,
+        offer_until: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<Vec<Registration>> {
         let lock: &'static str = if self.is_postgres() {
@@ -523,47 +552,18 @@ impl SqlStore {
             let capacity: Option<i64> =
                 sqlx::query_scalar::<Db, Option<i64>>(lock).bind(event).fetch_one(&mut *tx).await.map_err(db)?;
             let done = sqlx::query::<Db>(
-                "UPDATE event_registration SET status = 'cancelled' WHERE id = $1 AND status <> 'cancelled'",
+                "UPDATE event_registration SET status = 'cancelled', offer_expires_at = NULL WHERE id = $1 \
+                 AND status <> 'cancelled'",
             )
             .bind(id.0).execute(&mut *tx).await.map_err(db)?;
             if done.rows_affected() != 1 {
                 return Err(StoreError::Conflict("registration_not_found".into()));
             }
             write_audit!(&mut *tx, change);
-            let mut taken: i64 = sqlx::query_scalar::<Db, i64>(
-                "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 AND status = 'confirmed'",
-            )
-            .bind(event).fetch_one(&mut *tx).await.map_err(db)?;
-            let waiting = sqlx::query_as::<Db, RegistrationRow>(static_sql!(
-                "SELECT {REGISTRATION_COLUMNS} WHERE event_id = $1 AND status = 'waitlisted' ORDER BY id"
-            ))
-            .bind(event).fetch_all(&mut *tx).await.map_err(db)?;
-            let mut promoted = Vec::new();
-            for row in waiting {
-                let mut r = row.into_domain()?;
-                // First in, first out: the first one whose seats do not fit stops the line.
-                if capacity.is_some_and(|c| taken + r.seats() > c) {
-                    break;
-                }
-                sqlx::query::<Db>("UPDATE event_registration SET status = 'confirmed' WHERE id = $1")
-                    .bind(r.id.0).execute(&mut *tx).await.map_err(db)?;
-                taken += r.seats();
-                r.status = RegistrationStatus::Confirmed;
-                let entry = Change {
-                    action: "confirm_from_waitlist".into(),
-                    record_type: "event_registration",
-                    record_id: Some(r.id.0.to_string()),
-                    municipality: r.municipality,
-                    before: Some(serde_json::json!({ "status": "waitlisted" })),
-                    after: Some(serde_json::json!({ "status": "confirmed", "code": r.code })),
-                    ..change.clone()
-                };
-                write_audit!(&mut *tx, &entry);
-                promoted.push(r);
-            }
+            let offered = offer_line!(&mut *tx, event, capacity, offer_until, change);
             tx.commit().await.map_err(db)?;
             self.committed().await;
-            Ok(promoted)
+            Ok(offered)
         })
     }
 }
@@ -644,8 +644,49 @@ impl EventStore for SqlStore {
         self.registration_by_code_q(code).await
     }
 
-    async fn cancel_registration(&self, id: RegistrationId, change: &Change) -> StoreResult<Vec<Registration>> {
-        self.cancel_registration_tx(id, change).await
+    async fn cancel_registration(
+        &self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.cancel_registration_tx(id, offer_until, change).await
+    }
+
+    async fn offer_free_seats(
+        &self,
+        event: EventId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.offer_free_seats_tx(event, offer_until, change).await
+    }
+
+    async fn accept_offer(
+        &self,
+        id: RegistrationId,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Registration> {
+        self.accept_offer_tx(id, now, change).await
+    }
+
+    async fn decline_offer(
+        &self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.decline_offer_tx(id, offer_until, change).await
+    }
+
+    async fn expire_offers(
+        &self,
+        now: OffsetDateTime,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Vec<Registration>, Vec<Registration>)> {
+        self.expire_offers_tx(now, offer_until, change).await
     }
 }
 

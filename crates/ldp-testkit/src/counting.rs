@@ -451,10 +451,51 @@ impl ldp_core::domain::EventStore for CountingStore {
     async fn cancel_registration(
         &self,
         id: ldp_core::domain::RegistrationId,
+        offer_until: time::OffsetDateTime,
         change: &Change,
     ) -> StoreResult<Vec<ldp_core::domain::Registration>> {
         self.count("cancel_registration");
-        self.inner.cancel_registration(id, change).await
+        self.inner.cancel_registration(id, offer_until, change).await
+    }
+
+    async fn offer_free_seats(
+        &self,
+        event: ldp_core::domain::EventId,
+        offer_until: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<ldp_core::domain::Registration>> {
+        self.count("offer_free_seats");
+        self.inner.offer_free_seats(event, offer_until, change).await
+    }
+
+    async fn accept_offer(
+        &self,
+        id: ldp_core::domain::RegistrationId,
+        now: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<ldp_core::domain::Registration> {
+        self.count("accept_offer");
+        self.inner.accept_offer(id, now, change).await
+    }
+
+    async fn decline_offer(
+        &self,
+        id: ldp_core::domain::RegistrationId,
+        offer_until: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<ldp_core::domain::Registration>> {
+        self.count("decline_offer");
+        self.inner.decline_offer(id, offer_until, change).await
+    }
+
+    async fn expire_offers(
+        &self,
+        now: time::OffsetDateTime,
+        offer_until: time::OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Vec<ldp_core::domain::Registration>, Vec<ldp_core::domain::Registration>)> {
+        self.count("expire_offers");
+        self.inner.expire_offers(now, offer_until, change).await
     }
 }
 

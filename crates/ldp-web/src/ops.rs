@@ -87,6 +87,11 @@ pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task
                 Ok(r) => tracing::info!(messages = r.len(), "anonymised contact messages past their retention"),
                 Err(e) => tracing::warn!(error = %e, "the contact retention job failed; trying again later"),
             }
+            match state.events.expire_offers().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(offers = n, "expired waitlist offers passed on"),
+                Err(e) => tracing::warn!(error = %e, "expiring waitlist offers failed; trying again later"),
+            }
         }
     })
 }

@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub page_cache_mb: Option<u64>,
     pub feed_poll_ms: Option<u64>,
     pub contact_retention_months: Option<u32>,
+    pub event_offer_hours: Option<u32>,
 }
 
 impl FileConfig {

@@ -249,6 +249,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_CONTACT_RETENTION_MONTHS", value_name = "N")]
     contact_retention_months: Option<u32>,
 
+    /// Hours a waitlist offer holds freed seats for the first registration in line before they pass to the
+    /// next (default: 48; 1 to 720).
+    #[arg(long, env = "LDP_EVENT_OFFER_HOURS", value_name = "N")]
+    event_offer_hours: Option<u32>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -401,6 +406,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         events: ldp_core::services::events::EventMailSettings {
             public_url: settings.public_url.clone(),
             organiser: settings.mail.from.clone(),
+            offer_hours: event_offer_hours(args.event_offer_hours.or(file.event_offer_hours))?,
         },
     };
     if state_has_no_admin(store.as_ref()).await? {
@@ -448,6 +454,15 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
 }
 
 /// The page cache's size in bytes for `--page-cache-mb` (its default when not given).
+/// The waitlist offer period in hours: 48 unless given, refused outside 1 to 720 (30 days).
+fn event_offer_hours(hours: Option<u32>) -> anyhow::Result<u32> {
+    match hours {
+        None => Ok(ldp_core::services::events::DEFAULT_OFFER_HOURS),
+        Some(h) if (1..=720).contains(&h) => Ok(h),
+        Some(h) => anyhow::bail!("--event-offer-hours must be between 1 and 720, not {h}"),
+    }
+}
+
 fn page_cache_bytes(mb: Option<u64>) -> u64 {
     let mb = mb.unwrap_or(ldp_web::cache::DEFAULT_MB);
     tracing::info!(mb, "page cache");

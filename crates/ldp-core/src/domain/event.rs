@@ -117,6 +117,9 @@ vocabulary!(
         Waitlisted = "waitlisted",
         /// Cancelled by the registrant or staff: holds nothing.
         Cancelled = "cancelled",
+        /// Was first in line when seats freed up: holds them until it accepts (confirmed), declines or the
+        /// offer expires (both pass the seats to the next in line).
+        Offered = "offered",
     }
 );
 
@@ -285,6 +288,17 @@ pub struct Registration {
     #[schema(value_type = String, format = DateTime)]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Until when an `offered` registration may accept its seats.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub offer_expires_at: Option<OffsetDateTime>,
+}
+
+impl RegistrationStatus {
+    /// Whether a registration in this state holds its seats (counts against the capacity).
+    pub fn holds_seats(self) -> bool {
+        matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered)
+    }
 }
 
 impl Registration {

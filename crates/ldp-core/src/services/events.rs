@@ -4,6 +4,10 @@
 //! themselves and colleagues of their own municipality; capacity is exact (the store counts and inserts under
 //! the event's lock) and the waitlist is first in, first out. Every change is audited.
 
+mod offers;
+
+pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB};
+
 use std::sync::Arc;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
@@ -86,6 +90,8 @@ pub const CONFIRMATION_JOB: &str = "event_confirmation";
 pub struct EventMailSettings {
     pub public_url: String,
     pub organiser: String,
+    /// Hours a waitlist offer holds its seats (`--event-offer-hours`, 1 to 720).
+    pub offer_hours: u32,
 }
 
 impl Default for EventMailSettings {
@@ -93,6 +99,7 @@ impl Default for EventMailSettings {
         EventMailSettings {
             public_url: "http://127.0.0.1:8080".into(),
             organiser: "Yerel Diplomasi Platformu <noreply@localhost.localdomain>".into(),
+            offer_hours: DEFAULT_OFFER_HOURS,
         }
     }
 }
@@ -125,6 +132,8 @@ pub struct Events {
     clock: Arc<dyn Clock>,
     /// Where confirmation mail goes out, once [`Events::with_mail`] named it.
     mail: Option<(Arc<dyn Mailer>, JobQueue, EventMailSettings)>,
+    /// How long a waitlist offer holds its seats ([`Events::with_offer_hours`]).
+    offer_hours: u32,
 }
 
 /// Whether `actor` sees `event`: public states everyone; drafts staff, auditors and their proposer.
@@ -228,11 +237,13 @@ impl Events {
             units: store,
             clock,
             mail: None,
+            offer_hours: DEFAULT_OFFER_HOURS,
         }
     }
 
     /// The same service sending confirmation mail through `mailer` (the worker runs the queued jobs).
     pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, queue: JobQueue, settings: EventMailSettings) -> Self {
+        self.offer_hours = settings.offer_hours.clamp(1, 720);
         self.mail = Some((mailer, queue, settings));
         self
     }
@@ -510,6 +521,17 @@ impl Events {
             change = change.of(m);
         }
         self.store.update_event(id, &fields, moved, now, &change).await?;
+        // A raised (or lifted) capacity frees seats: offered to the waiting line.
+        let raised = match (before.fields.capacity, fields.capacity) {
+            (Some(old), Some(new)) => new > old,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if raised {
+            let change = Change::new(actor, now, "offer_from_waitlist", "event_registration");
+            let offered = self.store.offer_free_seats(id, self.offer_until(now), &change).await?;
+            self.mail_offers(&offered, now).await?;
+        }
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
     }
 
@@ -697,8 +719,8 @@ impl Events {
         }
     }
 
-    /// Cancels a registration (who made it, or staff); waiting registrations take the freed seats first in
-    /// first out. Returns those confirmed from the waitlist.
+    /// Cancels a registration (who made it, or staff); the freed seats are offered to waiting registrations
+    /// first in first out. Returns those offered.
     pub async fn cancel(&self, actor: &Actor, id: RegistrationId) -> Result<Vec<Registration>, ServiceError> {
         let now = self.clock.now();
         let Some(registration) = self.store.registration(id).await? else { return Err(ServiceError::NotFound) };
@@ -712,10 +734,12 @@ impl Events {
         if let Some(m) = registration.municipality {
             change = change.of(m);
         }
-        match self.store.cancel_registration(id, &change).await {
-            Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict("registration_cancelled".into())),
-            other => Ok(other?),
-        }
+        let offered = match self.store.cancel_registration(id, self.offer_until(now), &change).await {
+            Err(StoreError::Conflict(_)) => return Err(ServiceError::Conflict("registration_cancelled".into())),
+            other => other?,
+        };
+        self.mail_offers(&offered, now).await?;
+        Ok(offered)
     }
 }
 
@@ -806,10 +830,13 @@ impl Events {
 #[async_trait::async_trait]
 impl JobHandler for Events {
     fn handles(&self, kind: &str) -> bool {
-        kind == CONFIRMATION_JOB
+        kind == CONFIRMATION_JOB || kind == OFFER_JOB
     }
 
     async fn run(&self, job: &Job) -> Result<String, String> {
+        if job.kind == OFFER_JOB {
+            return self.run_offer(job).await;
+        }
         let Some((mailer, _, settings)) = &self.mail else { return Err("no mailer for event mail".into()) };
         let id = job.payload.get("registration").and_then(serde_json::Value::as_i64).unwrap_or_default();
         let index = job.payload.get("attendee").and_then(serde_json::Value::as_u64).unwrap_or_default();

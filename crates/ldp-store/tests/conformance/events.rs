@@ -77,15 +77,15 @@ pub(crate) async fn fields(db: &TestDb, kind: EventKind, capacity: Option<u32>) 
     }
 }
 
-fn system_change(action: &str, record_type: &'static str) -> Change {
+pub(crate) fn system_change(action: &str, record_type: &'static str) -> Change {
     Change::new(&Actor::system("test"), NOW, action, record_type)
 }
 
-async fn create(db: &TestDb, f: &EventFields, status: EventStatus) -> EventId {
+pub(crate) async fn create(db: &TestDb, f: &EventFields, status: EventStatus) -> EventId {
     db.store.create_event(f, status, None, NOW, &system_change("create", "event")).await.unwrap()
 }
 
-fn registration(code: &str, seats: usize) -> NewRegistration {
+pub(crate) fn registration(code: &str, seats: usize) -> NewRegistration {
     NewRegistration {
         code: code.into(),
         registered_by: None,
@@ -97,7 +97,7 @@ fn registration(code: &str, seats: usize) -> NewRegistration {
 }
 
 /// A distinct valid code for a number (base 31 over the code alphabet).
-fn code_of(mut n: usize) -> String {
+pub(crate) fn code_of(mut n: usize) -> String {
     let alphabet = ldp_core::domain::event::CODE_ALPHABET;
     let mut out = Vec::new();
     for _ in 0..8 {
@@ -239,25 +239,27 @@ async fn the_waitlist_is_first_in_first_out_and_never_skips_a_group(db: TestDb) 
     let cancel = |r: ldp_core::domain::RegistrationId| system_change("cancel", "event_registration").record(r.0);
     // One seat frees: the group of two at the head of the line does not fit, and the single behind it
     // does not jump ahead.
-    let promoted = db.store.cancel_registration(b.id, &cancel(b.id)).await.unwrap();
+    let until = NOW + Duration::hours(48);
+    let promoted = db.store.cancel_registration(b.id, until, &cancel(b.id)).await.unwrap();
     assert!(promoted.is_empty());
     assert_eq!(db.store.registration(d.id).await.unwrap().unwrap().status, RegistrationStatus::Waitlisted);
     // A new single while people wait goes to the end of the line, even though a seat is free.
     let e = reg("EEEEEEEE", 1).await;
     assert_eq!(e.status, RegistrationStatus::Waitlisted);
-    // Two more free up: the group, then the single behind it, in order; the third waits.
-    let promoted = db.store.cancel_registration(a.id, &cancel(a.id)).await.unwrap();
+    // Two more free up: the group, then the single behind it, in order, are offered them; the third waits.
+    let promoted = db.store.cancel_registration(a.id, until, &cancel(a.id)).await.unwrap();
+    assert!(promoted.iter().all(|r| r.status == RegistrationStatus::Offered && r.offer_expires_at == Some(until)));
     assert_eq!(promoted.iter().map(|r| r.id).collect::<Vec<_>>(), vec![c.id, d.id]);
     assert_eq!(db.store.registration(e.id).await.unwrap().unwrap().status, RegistrationStatus::Waitlisted);
     assert_eq!(db.store.event(id).await.unwrap().unwrap().seats_taken, 3);
     // Cancelling twice is refused.
     assert!(matches!(
-        db.store.cancel_registration(a.id, &cancel(a.id)).await,
+        db.store.cancel_registration(a.id, until, &cancel(a.id)).await,
         Err(StoreError::Conflict(c)) if c == "registration_not_found"
     ));
     let filter = AuditFilter { record_type: Some("event_registration".into()), ..AuditFilter::default() };
     let entries = db.store.list_audit(&filter, Page::default()).await.unwrap().items;
-    assert_eq!(entries.iter().filter(|e| e.action == "confirm_from_waitlist").count(), 2);
+    assert_eq!(entries.iter().filter(|e| e.action == "offer_from_waitlist").count(), 2);
     assert_eq!(entries.iter().filter(|e| e.action == "cancel").count(), 2);
 }
 
@@ -291,7 +293,7 @@ async fn quotas_codes_and_lookups_hold(db: TestDb) {
     assert_eq!(db.store.registrations_by(rep.user.unwrap()).await.unwrap(), vec![stored.clone()]);
     assert_eq!(stored.attendees, first.attendees);
     // A cancelled registration frees its quota too.
-    db.store.cancel_registration(stored.id, &system_change("cancel", "event_registration")).await.unwrap();
+    db.store.cancel_registration(stored.id, NOW, &system_change("cancel", "event_registration")).await.unwrap();
     assert_eq!(db.store.register(id, &over, NOW, &change).await.unwrap().status, RegistrationStatus::Confirmed);
 }
 

@@ -1150,6 +1150,7 @@ ws-my-registrations-none = You have not registered for any event.
 registration-status-confirmed = Confirmed
 registration-status-waitlisted = On the waiting list
 registration-status-cancelled = Cancelled
+registration-status-offered = Seats offered: accept before the deadline
 
 # Personal-data requests and the disposal log of the contact inbox
 privacy-title = Personal data requests

@@ -1146,6 +1146,7 @@ ws-my-registrations-none = Hiçbir etkinliğe kaydınız yok.
 registration-status-confirmed = Onaylandı
 registration-status-waitlisted = Bekleme listesinde
 registration-status-cancelled = İptal edildi
+registration-status-offered = Yer teklif edildi: süresi içinde kabul edin
 
 # Personal-data requests and the disposal log of the contact inbox
 privacy-title = Kişisel veri başvuruları

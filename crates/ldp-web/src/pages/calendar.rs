@@ -187,7 +187,7 @@ pub async fn personal(State(state): State<AppState>, Path(secret): Path<String>)
             Err(e) => return crate::error::ApiError(e).into_response(),
         };
         let registration = Some(match status {
-            RegistrationStatus::Waitlisted => RegistrationStatus::Waitlisted,
+            RegistrationStatus::Waitlisted | RegistrationStatus::Offered => RegistrationStatus::Waitlisted,
             _ => RegistrationStatus::Confirmed,
         });
         entries.push(CalendarEntry { event, location: place, registration });

@@ -193,12 +193,16 @@ async fn the_workspace_creates_publishes_and_registers(db: TestDb) {
     // Staff see the registrations in the waitlist's order.
     let ws = Html::parse_document(&app.get_as(&path, &staff).await.body);
     assert_eq!(texts(&ws, "#registrations-title ~ div tbody tr").len(), 2);
-    // Cancelling one's own registration moves the waiting colleague up.
-    let registrations = app.state.events.my_registrations(&rep_actor(&app, "rep@nilufer.bel.tr").await).await.unwrap();
+    // Cancelling one's own registration offers the seat to the waiting colleague, who accepts it.
+    let me = rep_actor(&app, "rep@nilufer.bel.tr").await;
+    let registrations = app.state.events.my_registrations(&me).await.unwrap();
     let confirmed = registrations.iter().find(|r| r.status.as_str() == "confirmed").unwrap().id.0;
     let cancel = app.form(&format!("/tr/workspace/registrations/{confirmed}/cancel"), Some(&rep), &[]).await;
     assert_eq!(cancel.status, StatusCode::SEE_OTHER);
-    let after = app.state.events.my_registrations(&rep_actor(&app, "rep@nilufer.bel.tr").await).await.unwrap();
+    let after = app.state.events.my_registrations(&me).await.unwrap();
+    let offered = after.iter().find(|r| r.status.as_str() == "offered").expect("the waiting one is offered the seat");
+    app.state.events.accept_offer(&me, offered.id).await.unwrap();
+    let after = app.state.events.my_registrations(&me).await.unwrap();
     assert_eq!(after.iter().filter(|r| r.status.as_str() == "confirmed").count(), 1);
     // Without signing in, the workspace is closed.
     assert_ne!(app.get(&path).await.status, StatusCode::OK);

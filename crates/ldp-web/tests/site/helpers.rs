@@ -135,6 +135,7 @@ impl TestApp {
             events: ldp_core::services::events::EventMailSettings {
                 public_url: AccountSettings::for_tests().public_url,
                 organiser: "Marmara Belediyeler Birliği <etkinlik@example.org>".into(),
+                offer_hours: ldp_core::services::events::DEFAULT_OFFER_HOURS,
             },
         };
         adjust(&mut config);

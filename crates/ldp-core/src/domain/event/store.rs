@@ -61,11 +61,46 @@ pub trait EventStore: Send + Sync + 'static {
     async fn registrations_by(&self, user: UserId) -> StoreResult<Vec<Registration>>;
     async fn registration(&self, id: RegistrationId) -> StoreResult<Option<Registration>>;
     async fn registration_by_code(&self, code: &str) -> StoreResult<Option<Registration>>;
-    /// Cancels a registration and, in the same transaction, confirms waiting registrations first in first
-    /// out while their seats fit (one that does not fit stops the line: it is never skipped for smaller ones
-    /// behind it), each with its own audit entry. Returns the registrations confirmed; `Conflict(
-    /// "registration_not_found")` when it is unknown or cancelled already.
-    async fn cancel_registration(&self, id: RegistrationId, change: &Change) -> StoreResult<Vec<Registration>>;
+    /// Cancels a registration and, in the same transaction, offers the freed seats to waiting registrations
+    /// first in first out until `offer_until` (see [`EventStore::offer_free_seats`]). Returns the
+    /// registrations offered; `Conflict("registration_not_found")` when it is unknown or cancelled already.
+    async fn cancel_registration(
+        &self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+    /// Under the event's lock, offers its free seats (capacity minus seats confirmed and offered) to waiting
+    /// registrations first in first out until `offer_until`: the first whose seats do not fit stops the line
+    /// (never skipped for smaller ones behind it). Each offer is audited (`offer_from_waitlist`, the rest of
+    /// the entry from `change`). Returns the registrations offered; `Conflict("event_not_found")`.
+    async fn offer_free_seats(
+        &self,
+        event: EventId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+    /// Confirms an offered registration whose offer has not expired at `now`, with `change` as its entry.
+    /// `Conflict("offer_expired")` when it is offered but late, `Conflict("offer_not_found")` otherwise.
+    async fn accept_offer(&self, id: RegistrationId, now: OffsetDateTime, change: &Change)
+    -> StoreResult<Registration>;
+    /// Cancels an offered registration (declined) and offers the seats to the next in line; returns those
+    /// offered. `Conflict("offer_not_found")` when it is not offered.
+    async fn decline_offer(
+        &self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+    /// The sweep: cancels every offer expired at `now` (one `UPDATE … WHERE status = 'offered' AND
+    /// offer_expires_at <= now RETURNING`, after locking their events in id order, so two nodes never expire
+    /// one twice), each audited `offer_expired`, and offers the seats onwards. Returns (expired, offered).
+    async fn expire_offers(
+        &self,
+        now: OffsetDateTime,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Vec<Registration>, Vec<Registration>)>;
 }
 
 /// The events' writes that can join a [`crate::store::UnitOfWork`]: a registration and the confirmation
