@@ -1434,3 +1434,6 @@ ws-calls-narrowing-hint = The call inherits its programme's eligibility; the fie
 ws-calls-provinces = Eligible provinces (plate codes, e.g. 22, 39)
 ws-calls-applicant-types = Applicant types (e.g. municipality, ngo)
 ws-calls-save = Save the call
+ws-offer-until = Offer open until
+ws-offer-accept = Take the seat
+ws-offer-decline = Decline the seat

@@ -1429,3 +1429,6 @@ ws-calls-narrowing-hint = Çağrı, programının uygunluk koşullarını devral
 ws-calls-provinces = Uygun iller (plaka kodları, örneğin 22, 39)
 ws-calls-applicant-types = Başvuru sahibi türleri (örneğin municipality, ngo)
 ws-calls-save = Çağrıyı kaydet
+ws-offer-until = Yer teklifinin son tarihi:
+ws-offer-accept = Yeri al
+ws-offer-decline = Yeri geri çevir

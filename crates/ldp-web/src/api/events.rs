@@ -249,12 +249,13 @@ pub async fn registrations(
     Ok(Json(state.events.registrations(&actor, id).await?))
 }
 
-/// Cancels a registration (who made it, or staff); the waitlist moves up first in first out.
+/// Cancels a registration (who made it, or staff); the freed seats are offered to the waitlist first in first
+/// out, each offer for `--event-offer-hours`.
 #[utoipa::path(delete, path = "/api/v1/registrations/{id}", tag = "events",
     params(("id" = i64, Path, description = "Registration id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Cancelled; the registrations confirmed from the waitlist", body = Vec<Registration>),
+        (status = 200, description = "Cancelled; the registrations offered the freed seats", body = Vec<Registration>),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such registration of this client", body = ErrorBody),
         (status = 409, description = "Cancelled already", body = ErrorBody),
@@ -266,4 +267,42 @@ pub async fn cancel(
 ) -> Result<Json<Vec<Registration>>, ApiError> {
     let id = RegistrationId(path_id(&id)?);
     Ok(Json(state.events.cancel(&actor, id).await?))
+}
+
+/// Takes a seat offered from the waitlist (who made the registration, or staff), before the offer expires.
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/acceptance", tag = "events",
+    params(("id" = i64, Path, description = "Registration id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Confirmed", body = Registration),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such offer to this client", body = ErrorBody),
+        (status = 409, description = "The offer expired or was answered already", body = ErrorBody),
+    ))]
+pub async fn accept_offer(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Registration>, ApiError> {
+    let id = RegistrationId(path_id(&id)?);
+    Ok(Json(state.events.accept_offer(&actor, id).await?))
+}
+
+/// Declines a seat offered from the waitlist; the seats pass to the next in line.
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/declination", tag = "events",
+    params(("id" = i64, Path, description = "Registration id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Declined; the registrations offered the seats next", body = Vec<Registration>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such offer to this client", body = ErrorBody),
+        (status = 409, description = "The offer expired or was answered already", body = ErrorBody),
+    ))]
+pub async fn decline_offer(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Registration>>, ApiError> {
+    let id = RegistrationId(path_id(&id)?);
+    Ok(Json(state.events.decline_offer(&actor, id).await?))
 }

@@ -139,6 +139,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::set_status))
         .routes(routes!(events::register, events::registrations))
         .routes(routes!(events::cancel))
+        .routes(routes!(events::accept_offer))
+        .routes(routes!(events::decline_offer))
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))

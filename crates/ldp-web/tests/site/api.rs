@@ -203,6 +203,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/events/{id}/delegation/gifts",
     "/api/v1/events/{id}/delegation/gifts/{gift}",
     "/api/v1/registrations/{id}",
+    "/api/v1/registrations/{id}/acceptance",
+    "/api/v1/registrations/{id}/declination",
     "/api/v1/publications",
     "/api/v1/publications/{id}",
     "/api/v1/publications/{id}/status",

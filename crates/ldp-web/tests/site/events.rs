@@ -201,9 +201,22 @@ async fn the_workspace_creates_publishes_and_registers(db: TestDb) {
     assert_eq!(cancel.status, StatusCode::SEE_OTHER);
     let after = app.state.events.my_registrations(&me).await.unwrap();
     let offered = after.iter().find(|r| r.status.as_str() == "offered").expect("the waiting one is offered the seat");
-    app.state.events.accept_offer(&me, offered.id).await.unwrap();
+    // "My registrations" shows the offer with its deadline and the two answers; taking the seat confirms it.
+    let mine = Html::parse_document(&app.get_as("/tr/workspace/events", &rep).await.body);
+    let accept = format!("/tr/workspace/registrations/{}/accept", offered.id.0);
+    let decline = format!("/tr/workspace/registrations/{}/decline", offered.id.0);
+    let actions: Vec<String> = mine
+        .select(&scraper::Selector::parse("form").unwrap())
+        .filter_map(|f| f.value().attr("action").map(str::to_owned))
+        .collect();
+    assert!(actions.contains(&accept) && actions.contains(&decline), "{actions:?}");
+    assert!(texts(&mine, ".hint").iter().any(|t| t.contains("Yer teklifinin son tarihi")));
+    let taken = app.form(&accept, Some(&rep), &[]).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
     let after = app.state.events.my_registrations(&me).await.unwrap();
     assert_eq!(after.iter().filter(|r| r.status.as_str() == "confirmed").count(), 1);
+    // Answering again is refused with a clear status, not a 500.
+    assert_eq!(app.form(&decline, Some(&rep), &[]).await.status, StatusCode::CONFLICT);
     // Without signing in, the workspace is closed.
     assert_ne!(app.get(&path).await.status, StatusCode::OK);
 }

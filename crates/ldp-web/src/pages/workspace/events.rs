@@ -367,3 +367,29 @@ pub async fn cancel_registration(
     state.events.cancel(&viewer.actor, id).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/events?saved=1")))
 }
+
+/// Takes a seat offered from the waitlist.
+pub async fn accept_offer(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<crate::pages::account::Empty>,
+) -> Result<Response, PageError> {
+    let id = RegistrationId(ctx.path_id(&id)?);
+    state.events.accept_offer(&viewer.actor, id).await.map_err(ctx.fail())?;
+    Ok(see_other(&ctx.href("/workspace/events?saved=1")))
+}
+
+/// Declines a seat offered from the waitlist; it passes to the next in line.
+pub async fn decline_offer(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<crate::pages::account::Empty>,
+) -> Result<Response, PageError> {
+    let id = RegistrationId(ctx.path_id(&id)?);
+    state.events.decline_offer(&viewer.actor, id).await.map_err(ctx.fail())?;
+    Ok(see_other(&ctx.href("/workspace/events?saved=1")))
+}

@@ -95,6 +95,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/status", post(events::set_status))
         .route("/{lang}/workspace/events/{id}/registrations", post(events::register))
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
+        .route("/{lang}/workspace/registrations/{id}/accept", post(events::accept_offer))
+        .route("/{lang}/workspace/registrations/{id}/decline", post(events::decline_offer))
         .route("/{lang}/workspace/delegations", get(delegations::list))
         .route("/{lang}/workspace/delegations/{id}", get(delegations::show).post(delegations::save))
         .route("/{lang}/workspace/delegations/{id}/participants", post(delegations::add_participant))
