@@ -328,7 +328,7 @@ async fn files_are_checked_by_content_and_size(db: TestDb) {
     };
     assert_eq!(
         refused(service.attach(uploads.as_ref(), &staff, id, "x.pdf", b"<html>".to_vec()).await),
-        "unsupported_file_type"
+        "unsupported_publication_file_type"
     );
     assert_eq!(refused(service.attach(uploads.as_ref(), &staff, id, "x.pdf", Vec::new()).await), "empty_file");
     let mut big = pdf.clone();
