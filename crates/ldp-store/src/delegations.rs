@@ -73,6 +73,24 @@ macro_rules! touch_event {
     }};
 }
 
+impl SqlStore {
+    /// Deletes one participant or gift of `event` (`sql` names the table) with its audit entry; `false`, and
+    /// no entry, when the event has no such row.
+    async fn remove_row(&self, sql: &'static str, event: EventId, id: i64, change: &Change) -> StoreResult<bool> {
+        dispatch!(&self.pools, pool => {
+            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
+            let done = sqlx::query::<Db>(sql).bind(event.0).bind(id).execute(&mut *tx).await.map_err(db)?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            write_audit!(&mut *tx, change, Some(id));
+            tx.commit().await.map_err(db)?;
+            self.committed().await;
+            Ok(true)
+        })
+    }
+}
+
 #[async_trait]
 impl DelegationStore for SqlStore {
     async fn delegation(&self, event: EventId) -> StoreResult<Delegation> {
@@ -191,18 +209,7 @@ impl DelegationStore for SqlStore {
     }
 
     async fn remove_participant(&self, event: EventId, id: i64, change: &Change) -> StoreResult<bool> {
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let done = sqlx::query::<Db>("DELETE FROM delegation_participant WHERE event_id = $1 AND id = $2")
-                .bind(event.0).bind(id).execute(&mut *tx).await.map_err(db)?;
-            if done.rows_affected() != 1 {
-                return Ok(false);
-            }
-            write_audit!(&mut *tx, change, Some(id));
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok(true)
-        })
+        self.remove_row("DELETE FROM delegation_participant WHERE event_id = $1 AND id = $2", event, id, change).await
     }
 
     async fn add_gift(&self, event: EventId, g: &NewGift, change: &Change) -> StoreResult<i64> {
@@ -224,17 +231,6 @@ impl DelegationStore for SqlStore {
     }
 
     async fn remove_gift(&self, event: EventId, id: i64, change: &Change) -> StoreResult<bool> {
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let done = sqlx::query::<Db>("DELETE FROM delegation_gift WHERE event_id = $1 AND id = $2")
-                .bind(event.0).bind(id).execute(&mut *tx).await.map_err(db)?;
-            if done.rows_affected() != 1 {
-                return Ok(false);
-            }
-            write_audit!(&mut *tx, change, Some(id));
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok(true)
-        })
+        self.remove_row("DELETE FROM delegation_gift WHERE event_id = $1 AND id = $2", event, id, change).await
     }
 }
