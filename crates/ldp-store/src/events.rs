@@ -204,15 +204,88 @@ macro_rules! push_filter {
     }};
 }
 
-/// Registers `$new` for `$event` on `$conn` (a writing transaction, inside a `dispatch!` or `on_unit!` body):
-/// holds the event row (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does), counts, checks the
-/// quota and the code, and inserts confirmed or waitlisted. Evaluates to the `Registration`; returns early
-/// with `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
 /// Moves an event to `$1`. Publishing a draft announces it for the first time; every other move changes what
 /// calendars already hold, so their copies must be replaced (SEQUENCE goes up).
 const SET_STATUS: &str = "UPDATE event SET sequence = sequence + CASE WHEN status = 'draft' THEN 0 ELSE 1 END, \
     status = $1, updated_at = $2 WHERE id = $3 AND status <> $1";
 
+/// Saves an event's row and sessions on the connection `$conn` (inside a `dispatch!`/`on_unit!` body).
+macro_rules! update_on {
+    ($conn:expr, $id:expr, $f:expr, $changed:expr, $now:expr, $starts:expr, $ends:expr) => {{
+        let (id, f, time_or_place_changed, now, starts, ends): (
+            EventId,
+            &EventFields,
+            bool,
+            OffsetDateTime,
+            OffsetDateTime,
+            OffsetDateTime,
+        ) = ($id, $f, $changed, $now, $starts, $ends);
+        let done = sqlx::query::<Db>(
+            "UPDATE event SET kind = $1, title_tr = $2, title_en = $3, summary_tr = $4, summary_en = $5, \
+             body_tr = $6, body_en = $7, topics = $8, sdgs = $9, networks = $10, languages = $11, \
+             host_municipality_id = $12, partnership_id = $13, venue = $14, city_id = $15, online_url = $16, \
+             speakers = $17, organiser = $18, audience = $19, capacity = $20, quota = $21, \
+             registration_opens = $22, registration_closes = $23, starts_at = $24, ends_at = $25, \
+             sequence = sequence + $26, updated_at = $27 WHERE id = $28",
+        )
+        .bind(f.kind.as_str())
+        .bind(&f.title.tr)
+        .bind(&f.title.en)
+        .bind(&f.summary.tr)
+        .bind(&f.summary.en)
+        .bind(&f.body.tr)
+        .bind(&f.body.en)
+        .bind(joined(f.topics.iter().map(|t| t.as_str())))
+        .bind(joined(&f.sdgs))
+        .bind(joined(f.networks.iter().map(|n| n.0)))
+        .bind(joined(f.languages.iter().map(|l| l.code())))
+        .bind(f.host.map(|m| m.0))
+        .bind(f.partnership)
+        .bind(&f.venue)
+        .bind(f.city)
+        .bind(&f.online_url)
+        .bind(&f.speakers)
+        .bind(&f.organiser)
+        .bind(f.audience.as_str())
+        .bind(f.capacity.map(i64::from))
+        .bind(f.quota_per_municipality.map(i64::from))
+        .bind(f.registration_opens.map(Ts))
+        .bind(f.registration_closes.map(Ts))
+        .bind(Ts(starts))
+        .bind(Ts(ends))
+        .bind(i64::from(time_or_place_changed))
+        .bind(Ts(now))
+        .bind(id.0)
+        .execute($conn)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("event_not_found".into()));
+        }
+        sqlx::query::<Db>("DELETE FROM event_session WHERE event_id = $1")
+            .bind(id.0)
+            .execute($conn)
+            .await
+            .map_err(db)?;
+        for (i, s) in f.sessions.iter().enumerate() {
+            sqlx::query::<Db>(
+                "INSERT INTO event_session (event_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.0)
+            .bind(i as i64)
+            .bind(Ts(s.start))
+            .bind(Ts(s.end))
+            .execute($conn)
+            .await
+            .map_err(db)?;
+        }
+    }};
+}
+
+/// Registers `$new` for `$event` on `$conn` (a writing transaction, inside a `dispatch!` or `on_unit!` body):
+/// holds the event row (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does), counts, checks the
+/// quota and the code, and inserts confirmed or waitlisted. Evaluates to the `Registration`; returns early
+/// with `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
 macro_rules! register_on {
     ($conn:expr, $postgres:expr, $event:expr, $new:expr, $now:expr) => {{
         let event: EventId = $event;
@@ -420,34 +493,7 @@ impl SqlStore {
         let (starts, ends) = span(f)?;
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let done = sqlx::query::<Db>(
-                "UPDATE event SET kind = $1, title_tr = $2, title_en = $3, summary_tr = $4, summary_en = $5, \
-                 body_tr = $6, body_en = $7, topics = $8, sdgs = $9, networks = $10, languages = $11, \
-                 host_municipality_id = $12, partnership_id = $13, venue = $14, city_id = $15, online_url = $16, \
-                 speakers = $17, organiser = $18, audience = $19, capacity = $20, quota = $21, \
-                 registration_opens = $22, registration_closes = $23, starts_at = $24, ends_at = $25, \
-                 sequence = sequence + $26, updated_at = $27 WHERE id = $28",
-            )
-            .bind(f.kind.as_str()).bind(&f.title.tr).bind(&f.title.en)
-            .bind(&f.summary.tr).bind(&f.summary.en).bind(&f.body.tr).bind(&f.body.en)
-            .bind(joined(f.topics.iter().map(|t| t.as_str()))).bind(joined(&f.sdgs))
-            .bind(joined(f.networks.iter().map(|n| n.0))).bind(joined(f.languages.iter().map(|l| l.code())))
-            .bind(f.host.map(|m| m.0)).bind(f.partnership).bind(&f.venue).bind(f.city).bind(&f.online_url)
-            .bind(&f.speakers).bind(&f.organiser).bind(f.audience.as_str())
-            .bind(f.capacity.map(i64::from)).bind(f.quota_per_municipality.map(i64::from))
-            .bind(f.registration_opens.map(Ts)).bind(f.registration_closes.map(Ts))
-            .bind(Ts(starts)).bind(Ts(ends)).bind(i64::from(time_or_place_changed)).bind(Ts(now)).bind(id.0)
-            .execute(&mut *tx).await.map_err(db)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict("event_not_found".into()));
-            }
-            sqlx::query::<Db>("DELETE FROM event_session WHERE event_id = $1")
-                .bind(id.0).execute(&mut *tx).await.map_err(db)?;
-            for (i, s) in f.sessions.iter().enumerate() {
-                sqlx::query::<Db>("INSERT INTO event_session (event_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id.0).bind(i as i64).bind(Ts(s.start)).bind(Ts(s.end))
-                    .execute(&mut *tx).await.map_err(db)?;
-            }
+            update_on!(&mut *tx, id, f, time_or_place_changed, now, starts, ends);
             write_audit!(&mut *tx, change);
             tx.commit().await.map_err(db)?;
             self.committed().await;
@@ -710,6 +756,42 @@ impl EventWrites for SqlUnit {
                 .bind(status.as_str()).bind(Ts(now)).bind(id.0)
                 .execute(&mut *conn).await.map_err(db)?;
             Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn update(
+        &mut self,
+        id: EventId,
+        fields: &EventFields,
+        time_or_place_changed: bool,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let (starts, ends) = span(fields)?;
+        on_unit!(self, conn => {
+            update_on!(&mut *conn, id, fields, time_or_place_changed, now, starts, ends);
+            Ok(())
+        })
+    }
+
+    async fn claim_reminders(&mut self, now: OffsetDateTime, until: OffsetDateTime) -> StoreResult<Vec<Registration>> {
+        on_unit!(self, conn => {
+            // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+            let claimed = sqlx::query_scalar::<Db, i64>(
+                "INSERT INTO event_reminder (registration_id, starts_at, queued_at) \
+                 SELECT r.id, e.starts_at, $1 FROM event_registration r JOIN event e ON e.id = r.event_id \
+                 WHERE true AND e.status = 'published' AND r.status = 'confirmed' AND e.starts_at > $1 \
+                 AND e.starts_at <= $2 ON CONFLICT DO NOTHING RETURNING registration_id",
+            )
+            .bind(Ts(now)).bind(Ts(until))
+            .fetch_all(&mut *conn).await.map_err(db)?;
+            let mut registrations = Vec::with_capacity(claimed.len());
+            for id in claimed {
+                let row = sqlx::query_as::<Db, RegistrationRow>(static_sql!("SELECT {REGISTRATION_COLUMNS} WHERE id = $1"))
+                    .bind(id).fetch_one(&mut *conn).await.map_err(db)?;
+                registrations.push(row.into_domain()?);
+            }
+            registrations.sort_by_key(|r| r.id);
+            Ok(registrations)
         })
     }
 }

@@ -38,8 +38,15 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// Largest request of all: a document upload (the document's own limit, plus the form around it).
 const UPLOAD_LIMIT: usize = ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024;
 
-/// The whole application as one router.
+/// The whole application as one router: a page-cache hit is answered before routing
+/// ([`cache::fast`]); everything else goes through [`routed`].
 pub fn app(state: AppState) -> Router {
+    let for_fast = state.clone();
+    Router::new().fallback_service(routed(state)).layer(middleware::from_fn_with_state(for_fast, cache::fast::serve))
+}
+
+/// The routes with the stack every rendered request goes through.
+fn routed(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let for_client = state.clone();
     let for_security = state.clone();

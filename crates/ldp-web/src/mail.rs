@@ -10,25 +10,38 @@ use std::sync::{Arc, Mutex};
 
 use ldp_core::services::accounts::{Mail, Mailer};
 
-/// The `Content-Type` of an invitation's part: calendar programs read the method from it (RFC 6047).
-const INVITATION_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
-
-/// The invitation part's `Content-Type` written as RFC 6047 shows it (lettre's own type lower-cases the
-/// charset, which means the same but is not what calendar programs are tested against).
+/// The invitation part's `Content-Type` written as RFC 6047 shows it, `text/calendar; method=…;
+/// charset=UTF-8`: calendar programs read the method from it, and it must equal the file's own `METHOD`, so it
+/// is taken from the file (lettre's own type lower-cases the charset, which means the same but is not what
+/// calendar programs are tested against).
 #[derive(Clone)]
-struct InvitationType;
+struct InvitationType(&'static str);
+
+impl InvitationType {
+    /// The type of the calendar file `ics`, from its `METHOD` line (an iTIP method: RFC 5546).
+    fn of(ics: &str) -> Result<InvitationType, String> {
+        let method = ics.lines().find_map(|l| l.strip_prefix("METHOD:")).map(str::trim);
+        match method {
+            Some("REQUEST") => Ok(InvitationType("REQUEST")),
+            Some("CANCEL") => Ok(InvitationType("CANCEL")),
+            Some("PUBLISH") => Ok(InvitationType("PUBLISH")),
+            other => Err(format!("a mailed calendar file needs an iTIP METHOD, not {other:?}")),
+        }
+    }
+}
 
 impl Header for InvitationType {
     fn name() -> HeaderName {
         HeaderName::new_from_ascii_str("Content-Type")
     }
 
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(InvitationType)
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let method = s.split(';').find_map(|p| p.trim().strip_prefix("method=")).unwrap_or("");
+        Ok(InvitationType::of(&format!("METHOD:{method}"))?)
     }
 
     fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), INVITATION_TYPE.to_owned())
+        HeaderValue::new(Self::name(), format!("text/calendar; method={}; charset=UTF-8", self.0))
     }
 }
 
@@ -40,7 +53,7 @@ fn message(from: &Mailbox, mail: &Mail) -> Result<Message, String> {
         Some(ics) => builder.multipart(
             MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone())).singlepart(
                 SinglePart::builder()
-                    .header(InvitationType)
+                    .header(InvitationType::of(ics)?)
                     .header(ContentDisposition::attachment("invite.ics"))
                     .body(ics.clone()),
             ),
@@ -140,6 +153,12 @@ mod tests {
         assert!(text.contains("Content-Type: multipart/mixed"), "{text}");
         assert!(text.contains("Content-Type: text/calendar; method=REQUEST; charset=UTF-8"), "{text}");
         assert!(text.contains("filename=\"invite.ics\""), "{text}");
+        // The part's method is the file's own: a cancellation says CANCEL in both places.
+        let cancel = Mail { invitation: Some(ics.replace("METHOD:REQUEST", "METHOD:CANCEL")), ..mail.clone() };
+        let text = String::from_utf8(message(&from, &cancel).unwrap().formatted()).unwrap();
+        assert!(text.contains("Content-Type: text/calendar; method=CANCEL; charset=UTF-8"), "{text}");
+        let no_method = Mail { invitation: Some("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into()), ..mail.clone() };
+        assert!(message(&from, &no_method).is_err(), "a calendar file without a METHOD is not mailed");
         let plain = Mail { invitation: None, ..mail };
         let text = String::from_utf8(message(&from, &plain).unwrap().formatted()).unwrap();
         assert!(!text.contains("multipart") && text.contains("Content-Type: text/plain"), "{text}");

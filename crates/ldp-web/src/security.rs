@@ -16,7 +16,12 @@ const HSTS: &str = "max-age=31536000";
 
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
+    apply(&state, response.headers_mut());
+    response
+}
+
+/// The security headers every response carries (also added to a page-cache hit answered before routing).
+pub fn apply(state: &AppState, h: &mut HeaderMap) {
     if state.secure_cookies {
         // Only when the public address is https: over plain http the header would be ignored anyway, and
         // a development server on http://127.0.0.1 must not pin the browser to https.
@@ -27,7 +32,6 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
-    response
 }
 
 /// The origin (`scheme://host[:port]`) of a public URL, without path or trailing slash.

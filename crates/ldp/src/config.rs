@@ -32,6 +32,7 @@ pub struct FileConfig {
     pub feed_poll_ms: Option<u64>,
     pub contact_retention_months: Option<u32>,
     pub event_offer_hours: Option<u32>,
+    pub event_reminder_hours: Option<u32>,
 }
 
 impl FileConfig {

@@ -254,6 +254,11 @@ struct ServeArgs {
     #[arg(long, env = "LDP_EVENT_OFFER_HOURS", value_name = "N")]
     event_offer_hours: Option<u32>,
 
+    /// Hours before an event starts that its confirmed registrants are reminded by e-mail (default: 48; 1 to
+    /// 720).
+    #[arg(long, env = "LDP_EVENT_REMINDER_HOURS", value_name = "N")]
+    event_reminder_hours: Option<u32>,
+
     #[command(flatten)]
     db: DbArgs,
 }
@@ -406,7 +411,16 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
         events: ldp_core::services::events::EventMailSettings {
             public_url: settings.public_url.clone(),
             organiser: settings.mail.from.clone(),
-            offer_hours: event_offer_hours(args.event_offer_hours.or(file.event_offer_hours))?,
+            offer_hours: event_hours(
+                "--event-offer-hours",
+                args.event_offer_hours.or(file.event_offer_hours),
+                ldp_core::services::events::DEFAULT_OFFER_HOURS,
+            )?,
+            reminder_hours: event_hours(
+                "--event-reminder-hours",
+                args.event_reminder_hours.or(file.event_reminder_hours),
+                ldp_core::services::events::DEFAULT_REMINDER_HOURS,
+            )?,
         },
     };
     if state_has_no_admin(store.as_ref()).await? {
@@ -453,16 +467,17 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     served
 }
 
-/// The page cache's size in bytes for `--page-cache-mb` (its default when not given).
-/// The waitlist offer period in hours: 48 unless given, refused outside 1 to 720 (30 days).
-fn event_offer_hours(hours: Option<u32>) -> anyhow::Result<u32> {
+/// A period in hours of the events' mail (the waitlist offer, the reminder): `default` unless given, refused
+/// outside 1 to 720 (30 days).
+fn event_hours(option: &str, hours: Option<u32>, default: u32) -> anyhow::Result<u32> {
     match hours {
-        None => Ok(ldp_core::services::events::DEFAULT_OFFER_HOURS),
+        None => Ok(default),
         Some(h) if (1..=720).contains(&h) => Ok(h),
-        Some(h) => anyhow::bail!("--event-offer-hours must be between 1 and 720, not {h}"),
+        Some(h) => anyhow::bail!("{option} must be between 1 and 720, not {h}"),
     }
 }
 
+/// The page cache's size in bytes for `--page-cache-mb` (its default when not given).
 fn page_cache_bytes(mb: Option<u64>) -> u64 {
     let mb = mb.unwrap_or(ldp_web::cache::DEFAULT_MB);
     tracing::info!(mb, "page cache");

@@ -4,8 +4,10 @@
 //! themselves and colleagues of their own municipality; capacity is exact (the store counts and inserts under
 //! the event's lock) and the waitlist is first in, first out. Every change is audited.
 
+mod notices;
 mod offers;
 
+pub use notices::{DEFAULT_REMINDER_HOURS, NOTICE_JOB, Notice};
 pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB};
 
 use std::sync::Arc;
@@ -92,6 +94,8 @@ pub struct EventMailSettings {
     pub organiser: String,
     /// Hours a waitlist offer holds its seats (`--event-offer-hours`, 1 to 720).
     pub offer_hours: u32,
+    /// Hours before an event's start its reminders go out (`--event-reminder-hours`, 1 to 720).
+    pub reminder_hours: u32,
 }
 
 impl Default for EventMailSettings {
@@ -100,6 +104,7 @@ impl Default for EventMailSettings {
             public_url: "http://127.0.0.1:8080".into(),
             organiser: "Yerel Diplomasi Platformu <noreply@localhost.localdomain>".into(),
             offer_hours: DEFAULT_OFFER_HOURS,
+            reminder_hours: DEFAULT_REMINDER_HOURS,
         }
     }
 }
@@ -112,6 +117,17 @@ impl EventMailSettings {
                 (name.trim().trim_matches('"').to_owned(), rest.trim_end_matches('>').trim().to_owned())
             }
             None => (String::new(), self.organiser.trim().to_owned()),
+        }
+    }
+
+    /// What a mailed calendar file of `event` names (in Turkish, the union's language).
+    fn source<'a>(&'a self, event: &'a Event) -> CalendarSource<'a> {
+        CalendarSource {
+            name: event.fields.title.get(Lang::Tr),
+            uid_host: self.uid_host(),
+            public_url: self.public_url.trim_end_matches('/'),
+            lang: Lang::Tr,
+            waitlisted: "Bekleme listesinde",
         }
     }
 
@@ -134,6 +150,8 @@ pub struct Events {
     mail: Option<(Arc<dyn Mailer>, JobQueue, EventMailSettings)>,
     /// How long a waitlist offer holds its seats ([`Events::with_offer_hours`]).
     offer_hours: u32,
+    /// How long before an event its reminders go out ([`Events::with_reminder_hours`]).
+    reminder_hours: u32,
 }
 
 /// Whether `actor` sees `event`: public states everyone; drafts staff, auditors and their proposer.
@@ -238,12 +256,14 @@ impl Events {
             clock,
             mail: None,
             offer_hours: DEFAULT_OFFER_HOURS,
+            reminder_hours: DEFAULT_REMINDER_HOURS,
         }
     }
 
     /// The same service sending confirmation mail through `mailer` (the worker runs the queued jobs).
     pub fn with_mail(mut self, mailer: Arc<dyn Mailer>, queue: JobQueue, settings: EventMailSettings) -> Self {
         self.offer_hours = settings.offer_hours.clamp(1, 720);
+        self.reminder_hours = settings.reminder_hours.clamp(1, 720);
         self.mail = Some((mailer, queue, settings));
         self
     }
@@ -520,7 +540,18 @@ impl Events {
         if let Some(m) = fields.host {
             change = change.of(m);
         }
-        self.store.update_event(id, &fields, moved, now, &change).await?;
+        // The fields and, for a move of a published or postponed event, the notices to everyone registered
+        // land together.
+        let notify = moved && matches!(before.status, EventStatus::Published | EventStatus::Postponed);
+        let registrations = if notify { self.store.registrations(id).await? } else { Vec::new() };
+        let mut unit = self.units.begin().await?;
+        unit.events().update(id, &fields, moved, now).await?;
+        if notify {
+            let notice = if before.status == EventStatus::Postponed { Notice::Postponement } else { Notice::Change };
+            self.queue_notice(unit.as_mut(), &registrations, notice, before.sequence + 1, now).await?;
+        }
+        unit.commit(&change).await?;
+        self.wake_mail(notify);
         // A raised (or lifted) capacity frees seats: offered to the waiting line.
         let raised = match (before.fields.capacity, fields.capacity) {
             (Some(old), Some(new)) => new > old,
@@ -556,9 +587,21 @@ impl Events {
             change = change.of(m);
         }
         // The status and, for an event linked to a relation, the activity it counts as land together.
+        // Registrants hear of a postponement or cancellation of an event they could see, in the same unit.
+        let notice = match status {
+            EventStatus::Postponed if before.status == EventStatus::Published => Some(Notice::Postponement),
+            EventStatus::Cancelled if before.status != EventStatus::Draft => Some(Notice::Cancellation),
+            _ => None,
+        };
+        let registrations = if notice.is_some() { self.store.registrations(id).await? } else { Vec::new() };
         let mut unit = self.units.begin().await?;
         if !unit.events().set_status(id, status, now).await? {
             return Err(ServiceError::Conflict("event_status_unchanged".into()));
+        }
+        if let Some(notice) = notice {
+            // SET_STATUS raises SEQUENCE for every move but a draft's first publication.
+            let sequence = before.sequence + i64::from(before.status != EventStatus::Draft);
+            self.queue_notice(unit.as_mut(), &registrations, notice, sequence, now).await?;
         }
         if status == EventStatus::Published
             && let Some(relation) = before.fields.partnership
@@ -575,7 +618,15 @@ impl Events {
             }
         }
         unit.commit(&change).await?;
+        self.wake_mail(notice.is_some());
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Wakes the job worker when something was queued.
+    fn wake_mail(&self, queued: bool) {
+        if queued && let Some((_, queue, _)) = &self.mail {
+            queue.wake();
+        }
     }
 
     /// Whether registration is open for `event` at `now` (published, inside its window, not over).
@@ -759,14 +810,8 @@ fn session_text(start: OffsetDateTime, end: OffsetDateTime) -> String {
 }
 
 impl Events {
-    /// The confirmation mail of `registration` for its attendee `attendee`, with that person's invitation.
-    async fn confirmation(
-        &self,
-        settings: &EventMailSettings,
-        registration: &Registration,
-        attendee: &Attendee,
-        event: &Event,
-    ) -> Result<Mail, ServiceError> {
+    /// The place of `event` as mail and invitations give it: venue, city (Turkish name), online link.
+    async fn location(&self, event: &Event) -> Result<String, ServiceError> {
         let f = &event.fields;
         let mut place: Vec<String> = Vec::new();
         if !f.venue.is_empty() {
@@ -780,15 +825,21 @@ impl Events {
         if !f.online_url.is_empty() {
             place.push(f.online_url.clone());
         }
-        let location = place.join(", ");
+        Ok(place.join(", "))
+    }
+
+    /// The confirmation mail of `registration` for its attendee `attendee`, with that person's invitation.
+    async fn confirmation(
+        &self,
+        settings: &EventMailSettings,
+        registration: &Registration,
+        attendee: &Attendee,
+        event: &Event,
+    ) -> Result<Mail, ServiceError> {
+        let f = &event.fields;
+        let location = self.location(event).await?;
         let (organiser_name, organiser_email) = settings.organiser();
-        let source = CalendarSource {
-            name: f.title.get(Lang::Tr),
-            uid_host: settings.uid_host(),
-            public_url: settings.public_url.trim_end_matches('/'),
-            lang: Lang::Tr,
-            waitlisted: "Bekleme listesinde",
-        };
+        let source = settings.source(event);
         let entry = CalendarEntry { event, location: location.clone(), registration: Some(registration.status) };
         let invite = Invitation { organiser_name: &organiser_name, organiser_email: &organiser_email, attendee };
         let ics = calendar(&source, Method::Request, &[entry], Some(&invite));
@@ -830,12 +881,15 @@ impl Events {
 #[async_trait::async_trait]
 impl JobHandler for Events {
     fn handles(&self, kind: &str) -> bool {
-        kind == CONFIRMATION_JOB || kind == OFFER_JOB
+        kind == CONFIRMATION_JOB || kind == OFFER_JOB || kind == NOTICE_JOB
     }
 
     async fn run(&self, job: &Job) -> Result<String, String> {
         if job.kind == OFFER_JOB {
             return self.run_offer(job).await;
+        }
+        if job.kind == NOTICE_JOB {
+            return self.run_notice(job).await;
         }
         let Some((mailer, _, settings)) = &self.mail else { return Err("no mailer for event mail".into()) };
         let id = job.payload.get("registration").and_then(serde_json::Value::as_i64).unwrap_or_default();

@@ -25,6 +25,8 @@ struct Stored {
     etag: Option<HeaderValue>,
     /// The instant the response stops being true without a write (see [`super::FRESH_UNTIL`]).
     fresh_until: Option<time::OffsetDateTime>,
+    /// The route template that rendered it, for the metrics and the log of the requests it answers.
+    route: Arc<str>,
 }
 
 /// Whether a response may be kept and shared: a 200 or 404 that sets no cookie, does not ask to stay
@@ -43,7 +45,7 @@ pub fn shareable(response: &Response) -> bool {
 impl Entry {
     /// Keeps a shareable response's head and whole body, with the public cache policy and, for a 200, a
     /// strong `ETag`.
-    pub fn new(mut parts: Parts, body: Bytes) -> Entry {
+    pub fn new(mut parts: Parts, body: Bytes, route: &str) -> Entry {
         let fresh_until = super::take_fresh_until(&mut parts.headers);
         let etag = (parts.status == StatusCode::OK).then(|| etag_of(&parts.headers, &body));
         let h = &mut parts.headers;
@@ -53,12 +55,18 @@ impl Entry {
         if let Some(tag) = &etag {
             h.insert(header::ETAG, tag.clone());
         }
-        Entry(Arc::new(Stored { status: parts.status, headers: parts.headers, body, etag, fresh_until }))
+        let route = Arc::from(route);
+        Entry(Arc::new(Stored { status: parts.status, headers: parts.headers, body, etag, fresh_until, route }))
     }
 
     /// Whether the response is still what its page would show at `now` (a scheduled post has not come due).
     pub fn fresh_at(&self, now: time::OffsetDateTime) -> bool {
         self.0.fresh_until.is_none_or(|until| now < until)
+    }
+
+    /// The route template that rendered the entry (`/{lang}/municipalities`).
+    pub fn route(&self) -> Arc<str> {
+        Arc::clone(&self.0.route)
     }
 
     pub fn status(&self) -> StatusCode {
@@ -76,7 +84,7 @@ impl Entry {
     /// Bytes the entry holds, for the cache's weigher.
     pub fn weight(&self) -> usize {
         let headers: usize = self.0.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
-        std::mem::size_of::<Stored>() + headers + self.0.body.len()
+        std::mem::size_of::<Stored>() + headers + self.0.body.len() + self.0.route.len()
     }
 
     /// The response to a request whose `If-None-Match` is `validators`: 304 with the validators' headers
@@ -128,7 +136,7 @@ mod tests {
 
     fn entry(status: StatusCode, body: &'static str) -> Entry {
         let (parts, _) = Response::builder().status(status).body(()).unwrap().into_parts();
-        Entry::new(parts, Bytes::from_static(body.as_bytes()))
+        Entry::new(parts, Bytes::from_static(body.as_bytes()), "/{lang}/test")
     }
 
     #[test]

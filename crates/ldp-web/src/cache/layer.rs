@@ -1,7 +1,7 @@
 //! The middleware in front of every route: who may be answered from the cache, filling it once per key,
 //! and the cache headers every GET response carries.
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -55,7 +55,7 @@ pub async fn serve(State(state): State<AppState>, mut request: Request, next: Ne
 
 /// Whether the request carries a credential: a session cookie (even an expired one) or an `Authorization`
 /// header. Such a request is answered as the application decides, never from or into the cache.
-fn signed_in(headers: &HeaderMap) -> bool {
+pub(super) fn signed_in(headers: &HeaderMap) -> bool {
     headers.contains_key(header::AUTHORIZATION) || crate::session::cookie_value(headers, SESSION_COOKIE).is_some()
 }
 
@@ -66,7 +66,7 @@ fn asset(path: &str) -> bool {
 
 /// Whether a path is the public site's or the API's, outside the personal sections (the operations
 /// endpoints report on the node, not on the data, and are never kept).
-fn public(path: &str) -> bool {
+pub(super) fn public(path: &str) -> bool {
     if path.starts_with("/api/") || discovery_file(path) {
         return true;
     }
@@ -135,6 +135,7 @@ async fn through(
 
 /// Renders the request; a shareable response of at most `max_entry` bytes becomes an [`Entry`].
 async fn render(request: Request, next: Next, max_entry: usize) -> Result<Entry, Response> {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let mut response = next.run(request).await;
     if !shareable(&response) {
         super::take_fresh_until(response.headers_mut());
@@ -142,7 +143,7 @@ async fn render(request: Request, next: Next, max_entry: usize) -> Result<Entry,
     }
     let (parts, body) = response.into_parts();
     match read_up_to(body, max_entry).await {
-        Ok(bytes) => Ok(Entry::new(parts, bytes)),
+        Ok(bytes) => Ok(Entry::new(parts, bytes, &route)),
         Err(body) => Err(Response::from_parts(parts, body)),
     }
 }

@@ -10,6 +10,7 @@
 
 mod body;
 mod entry;
+pub mod fast;
 mod key;
 mod layer;
 

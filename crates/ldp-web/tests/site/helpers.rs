@@ -136,6 +136,7 @@ impl TestApp {
                 public_url: AccountSettings::for_tests().public_url,
                 organiser: "Marmara Belediyeler Birliği <etkinlik@example.org>".into(),
                 offer_hours: ldp_core::services::events::DEFAULT_OFFER_HOURS,
+                reminder_hours: ldp_core::services::events::DEFAULT_REMINDER_HOURS,
             },
         };
         adjust(&mut config);

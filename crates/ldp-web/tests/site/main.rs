@@ -16,6 +16,7 @@ mod content;
 mod delegations;
 mod discovery;
 mod downloads;
+mod event_notices;
 mod events;
 mod exports;
 mod funding;

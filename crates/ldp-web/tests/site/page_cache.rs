@@ -40,6 +40,16 @@ async fn a_kept_page_answers_without_reading_the_store(db: TestDb) {
     assert_eq!(again.headers.get(header::ETAG), first.headers.get(header::ETAG));
     assert_eq!(again.headers[header::CACHE_CONTROL], ldp_web::cache::PUBLIC);
     assert!(again.headers.contains_key(header::CONTENT_SECURITY_POLICY), "every response keeps its security headers");
+    // A hit is answered before routing, with everything the stack adds to a rendered response: the same
+    // headers (security headers included), and a request id of its own. (`Content-Length` is the server's,
+    // from the body's exact size, on either path.)
+    for (name, value) in &first.headers {
+        if name.as_str() != "x-request-id" && name != header::DATE && name != header::CONTENT_LENGTH {
+            assert_eq!(again.headers.get(name), Some(value), "{name} on the kept answer");
+        }
+    }
+    assert!(again.headers.contains_key("x-request-id"), "a hit has its request id");
+    assert_ne!(again.headers.get("x-request-id"), first.headers.get("x-request-id"));
     let (entries, bytes) = app.state.page_cache.size().await;
     assert_eq!(entries, 1);
     assert!(bytes > first.body.len() as u64, "the weigher counts the body and more: {bytes}");

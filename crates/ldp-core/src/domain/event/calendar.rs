@@ -24,8 +24,10 @@ use crate::domain::Lang;
 pub enum Method {
     /// A feed or a download: information, no reply expected.
     Publish,
-    /// An invitation to one attendee (the registration's confirmation mail).
+    /// An invitation to one attendee (the registration's confirmation mail, a reminder, a change).
     Request,
+    /// The invitation withdrawn: the event was cancelled (its `VEVENT`s say `STATUS:CANCELLED`).
+    Cancel,
 }
 
 impl Method {
@@ -33,6 +35,7 @@ impl Method {
         match self {
             Method::Publish => "PUBLISH",
             Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
         }
     }
 }

@@ -119,4 +119,20 @@ pub trait EventWrites: Send {
     /// Moves an event to `status` as [`EventStore::set_event_status`] does (the same SEQUENCE rule), in the
     /// unit's transaction: publishing an event linked to a relation also counts as activity on the relation.
     async fn set_status(&mut self, id: EventId, status: EventStatus, now: OffsetDateTime) -> StoreResult<bool>;
+
+    /// Saves an event's fields and sessions as [`EventStore::update_event`] does (SEQUENCE raised when
+    /// `time_or_place_changed`), in the unit's transaction: the notices of a change are queued with it.
+    async fn update(
+        &mut self,
+        id: EventId,
+        fields: &EventFields,
+        time_or_place_changed: bool,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Claims the reminders due: every confirmed registration of a published event that starts after `now`
+    /// and at or before `until`, not yet reminded of that start. Each is claimed once, however many nodes run
+    /// the sweep at the same time (the second waits for the first and then finds it claimed); an event moved
+    /// to another start is due again. Returns the registrations claimed.
+    async fn claim_reminders(&mut self, now: OffsetDateTime, until: OffsetDateTime) -> StoreResult<Vec<Registration>>;
 }
