@@ -546,6 +546,10 @@ impl Events {
         let registrations = if notify { self.store.registrations(id).await? } else { Vec::new() };
         let mut unit = self.units.begin().await?;
         unit.events().update(id, &fields, moved, now).await?;
+        // A published event linked to a relation only now counts as activity on it, as publishing does.
+        if before.status == EventStatus::Published && fields.partnership != before.fields.partnership {
+            self.note_relation_activity(unit.as_mut(), &fields, &mut change, now).await?;
+        }
         if notify {
             let notice = if before.status == EventStatus::Postponed { Notice::Postponement } else { Notice::Change };
             self.queue_notice(unit.as_mut(), &registrations, notice, before.sequence + 1, now).await?;
@@ -603,23 +607,33 @@ impl Events {
             let sequence = before.sequence + i64::from(before.status != EventStatus::Draft);
             self.queue_notice(unit.as_mut(), &registrations, notice, sequence, now).await?;
         }
-        if status == EventStatus::Published
-            && let Some(relation) = before.fields.partnership
-            && let Some(first) = before.fields.sessions.first()
-        {
-            // Activity on the day of the event, or today for one still to come: a date in the future would
-            // keep the relation from ever being called dormant should the event not happen.
-            let today = now.to_offset(ISTANBUL).date();
-            let on = first.start.to_offset(ISTANBUL).date().min(today);
-            if unit.partnerships().note_activity(PartnershipId(relation), on).await?
-                && let Some(after) = change.after.as_mut()
-            {
-                after["relation_activity_on"] = serde_json::json!(on.to_string());
-            }
+        if status == EventStatus::Published {
+            self.note_relation_activity(unit.as_mut(), &before.fields, &mut change, now).await?;
         }
         unit.commit(&change).await?;
         self.wake_mail(notice.is_some());
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// Notes the event `fields` describe as activity on its relation, if it has one, in `unit`, and says so in
+    /// `change`. Activity on the day of the event, or today for one still to come: a date in the future would
+    /// keep the relation from ever being called dormant should the event not happen.
+    async fn note_relation_activity(
+        &self,
+        unit: &mut dyn crate::store::UnitOfWork,
+        fields: &EventFields,
+        change: &mut Change,
+        now: OffsetDateTime,
+    ) -> Result<(), ServiceError> {
+        let (Some(relation), Some(first)) = (fields.partnership, fields.sessions.first()) else { return Ok(()) };
+        let today = now.to_offset(ISTANBUL).date();
+        let on = first.start.to_offset(ISTANBUL).date().min(today);
+        if unit.partnerships().note_activity(PartnershipId(relation), on).await?
+            && let Some(after) = change.after.as_mut()
+        {
+            after["relation_activity_on"] = serde_json::json!(on.to_string());
+        }
+        Ok(())
     }
 
     /// Wakes the job worker when something was queued.

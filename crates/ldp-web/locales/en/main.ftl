@@ -1401,6 +1401,7 @@ ws-check-in-save = Save check-in
 field-unknown_code = No registration of this event has this code.
 field-registration_not_confirmed = This registration is not confirmed; only attendees of confirmed registrations are checked in.
 field-unknown_session = This event has no such session.
+field-code_or_attendee = Give either a registration code or a registration and attendee, not both.
 field-unknown_attendee = This registration has no such attendee.
 ## Workspace: funding calls (issue 16, data entry)
 ws-calls = Funding calls

@@ -1396,6 +1396,7 @@ ws-check-in-save = Yoklamayı kaydet
 field-unknown_code = Bu etkinlikte bu koda ait kayıt yok.
 field-registration_not_confirmed = Bu kayıt onaylı değil; yalnız onaylı kayıtların katılımcıları yoklamaya girer.
 field-unknown_session = Bu etkinlikte böyle bir oturum yok.
+field-code_or_attendee = Ya bir kayıt kodu ya da kayıt ve katılımcı verin, ikisini birden değil.
 field-unknown_attendee = Bu kayıtta böyle bir katılımcı yok.
 ## Çalışma alanı: hibe çağrıları (konu 16, veri girişi)
 ws-calls = Hibe çağrıları

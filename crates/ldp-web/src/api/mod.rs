@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
 
+mod attendance;
 mod auth;
 mod contact;
 pub(crate) mod delegations;
@@ -141,6 +142,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::cancel))
         .routes(routes!(events::accept_offer))
         .routes(routes!(events::decline_offer))
+        .routes(routes!(attendance::sheet, attendance::check_in))
+        .routes(routes!(attendance::undo))
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))

@@ -197,6 +197,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/events/{id}",
     "/api/v1/events/{id}/status",
     "/api/v1/events/{id}/registrations",
+    "/api/v1/events/{id}/check-ins",
+    "/api/v1/events/{id}/check-ins/{registration}/{attendee}/{session}",
     "/api/v1/events/{id}/delegation",
     "/api/v1/events/{id}/delegation/participants",
     "/api/v1/events/{id}/delegation/participants/{participant}",

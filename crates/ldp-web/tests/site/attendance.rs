@@ -1,5 +1,6 @@
 //! Check-in in the workspace: staff tick attendees of confirmed registrations per session (unticking undoes)
-//! or type a code; a bad code is named beside its field; a representative cannot check anyone in.
+//! or type a code; a bad code is named beside its field; a representative cannot check anyone in. The API
+//! does the same with the same refusals.
 
 use axum::http::StatusCode;
 use scraper::Html;
@@ -12,6 +13,7 @@ use crate::helpers::{TestApp, texts};
 
 both_backends!(seeded =>
     staff_check_in_by_list_and_code_and_representatives_cannot,
+    the_api_checks_in_by_code_and_by_attendee_and_undoes,
 );
 
 fn training() -> EventInput {
@@ -98,4 +100,73 @@ async fn staff_check_in_by_list_and_code_and_representatives_cannot(db: TestDb) 
     let entries = app.state.store.list_audit(&filter, ldp_core::domain::Page::default()).await.unwrap().items;
     assert_eq!(entries.iter().filter(|e| e.action == "check_in").count(), 3);
     assert_eq!(entries.iter().filter(|e| e.action == "undo_check_in").count(), 1);
+}
+
+async fn the_api_checks_in_by_code_and_by_attendee_and_undoes(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let staff = app.token("staff@mmu.org.tr", false).await;
+    let rep = app.token("rep@nilufer.bel.tr", false).await;
+    let system = Actor::system("test");
+    let event = app.state.events.create(&system, &training()).await.unwrap().id;
+    app.state.events.set_status(&system, event, EventStatus::Published).await.unwrap();
+    let user = app.state.accounts.user_by_email("rep@nilufer.bel.tr").await.unwrap().expect("user");
+    let group = RegistrationInput {
+        attendees: Some("Şükrü Ağaoğlu <sukru@nilufer.bel.tr>\nİpek Işık <ipek@nilufer.bel.tr>".into()),
+        ..RegistrationInput::default()
+    };
+    let group = app.state.events.register(&Actor::user(&user, None), event, &group).await.unwrap();
+    let path = format!("/api/v1/events/{}/check-ins", event.0);
+
+    // The sheet: two sessions, two attendees, nobody present yet; not for a representative or anonymous.
+    let sheet = app.api("GET", &path, Some(&staff), None).await;
+    assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.body);
+    let v: serde_json::Value = serde_json::from_str(&sheet.body).unwrap();
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 2);
+    assert_eq!(v["attendees"][1]["name"], "İpek Işık");
+    assert_eq!(v["attendees"][0]["sessions"], serde_json::json!([]));
+    assert_eq!(app.api("GET", &path, Some(&rep), None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.api("GET", &path, None, None).await.status, StatusCode::UNAUTHORIZED);
+
+    // By code (lower case): both attendees for session 0.
+    let body = format!(r#"{{"session":0,"code":"{}"}}"#, group.code.to_lowercase());
+    let done = app.api("POST", &path, Some(&staff), Some(&body)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let v: serde_json::Value = serde_json::from_str(&done.body).unwrap();
+    assert_eq!(v["sessions"][0]["present"], 2);
+    // One attendee for session 1.
+    let body = format!(r#"{{"session":1,"registration":{},"attendee":1}}"#, group.id.0);
+    let done = app.api("POST", &path, Some(&staff), Some(&body)).await;
+    let v: serde_json::Value = serde_json::from_str(&done.body).unwrap();
+    assert_eq!(v["attendees"][1]["sessions"], serde_json::json!([0, 1]), "{v}");
+
+    // Refusals name their field, never a 500.
+    for (body, field) in [
+        (r#"{"code":"ZZZZZZZZ"}"#.to_owned(), "session"),
+        (r#"{"session":0,"code":"ZZZZZZZZ"}"#.to_owned(), "code"),
+        (r#"{"session":9,"code":"ZZZZZZZZ"}"#.to_owned(), "session"),
+        (r#"{"session":0}"#.to_owned(), "code"),
+        (format!(r#"{{"session":0,"registration":{}}}"#, group.id.0), "attendee"),
+        (format!(r#"{{"session":0,"registration":{},"attendee":5}}"#, group.id.0), "attendee"),
+        (format!(r#"{{"session":0,"code":"{}","registration":{},"attendee":0}}"#, group.code, group.id.0), "code"),
+    ] {
+        let refused = app.api("POST", &path, Some(&staff), Some(&body)).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}: {}", refused.body);
+        let e: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+        assert!(e["error"]["fields"][field].is_string(), "{body}: {e}");
+    }
+    let body = format!(r#"{{"session":0,"code":"{}"}}"#, group.code);
+    assert_eq!(app.api("POST", &path, Some(&rep), Some(&body)).await.status, StatusCode::FORBIDDEN);
+
+    // Undo one; undoing it again is a 404 (nothing to undo).
+    let one = format!("{path}/{}/1/1", group.id.0);
+    assert_eq!(app.api("DELETE", &one, Some(&staff), None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.api("DELETE", &one, Some(&staff), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api("DELETE", &format!("{path}/{}/x/1", group.id.0), Some(&staff), None).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let sheet = app.state.attendance.sheet(&system, event).await.unwrap();
+    assert_eq!((sheet.count(0), sheet.count(1)), (2, 0));
 }

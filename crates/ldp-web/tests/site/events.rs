@@ -349,4 +349,19 @@ async fn publishing_an_event_linked_to_a_relation_ends_its_dormancy(db: TestDb) 
     assert_eq!(after.last_activity.map(|d| d.to_string()).as_deref(), Some("2026-11-28"));
     let page = app.page(&format!("/tr/partnerships/{}", relation.id.0)).await;
     assert!(!text(&page, ".eyebrow").contains("Durgun"), "{}", text(&page, ".eyebrow"));
+
+    // A published event linked afterwards to another dormant relation counts as activity on it too, in the
+    // same unit as the edit (its audit entry says so).
+    let other = app.state.partnerships.all(&f, 2).await.unwrap().remove(1);
+    app.state.partnerships.add_activity(other.id, &old, &system).await.unwrap();
+    assert!(app.state.partnerships.get(other.id).await.unwrap().partnership.dormant);
+    let relinked = EventInput { partnership: Some(other.id.0.to_string()), ..visit };
+    app.state.events.update(&system, e.id, &relinked).await.unwrap();
+    let after = app.state.partnerships.get(other.id).await.unwrap().partnership;
+    assert!(!after.dormant, "linking a published event is activity on the relation");
+    assert_eq!(after.last_activity.map(|d| d.to_string()).as_deref(), Some("2026-11-28"));
+    let filter = ldp_core::domain::AuditFilter { record_type: Some("event".into()), ..Default::default() };
+    let entries = app.state.store.list_audit(&filter, ldp_core::domain::Page::default()).await.unwrap().items;
+    let update = entries.iter().find(|e| e.action == "update").expect("the edit is audited");
+    assert_eq!(update.after.as_ref().unwrap()["relation_activity_on"], "2026-11-28", "{:?}", update.after);
 }
