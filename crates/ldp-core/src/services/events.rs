@@ -6,7 +6,7 @@
 
 mod offers;
 
-pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB};
+pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB, OfferByLink, OfferLinkState};
 
 use std::sync::Arc;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -528,9 +528,19 @@ impl Events {
             (None, _) => false,
         };
         if raised {
-            let change = Change::new(actor, now, "offer_from_waitlist", "event_registration");
-            let offered = self.store.offer_free_seats(id, self.offer_until(now), &change).await?;
-            self.mail_offers(&offered, now).await?;
+            // The offers and their mail land together, closed by an entry naming who was offered.
+            let template = Change::new(actor, now, "offer_from_waitlist", "event_registration");
+            let mut unit = self.units.begin().await?;
+            let offered = unit.events().offer_free_seats(id, self.offer_until(now), &template).await?;
+            if !offered.is_empty() {
+                self.queue_offers(&mut unit, &offered, now).await?;
+                let ids: Vec<i64> = offered.iter().map(|r| r.id.0).collect();
+                let change = Change::new(actor, now, "offer_free_seats", "event")
+                    .record(id)
+                    .after(serde_json::json!({ "offered": ids }));
+                unit.commit(&change).await?;
+                self.wake_for(&offered);
+            }
         }
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
     }
@@ -734,11 +744,15 @@ impl Events {
         if let Some(m) = registration.municipality {
             change = change.of(m);
         }
-        let offered = match self.store.cancel_registration(id, self.offer_until(now), &change).await {
+        // The cancellation, the offers of the freed seats and their mail land together.
+        let mut unit = self.units.begin().await?;
+        let offered = match unit.events().cancel_registration(id, self.offer_until(now), &change).await {
             Err(StoreError::Conflict(_)) => return Err(ServiceError::Conflict("registration_cancelled".into())),
             other => other?,
         };
-        self.mail_offers(&offered, now).await?;
+        self.queue_offers(&mut unit, &offered, now).await?;
+        unit.commit(&change).await?;
+        self.wake_for(&offered);
         Ok(offered)
     }
 }
