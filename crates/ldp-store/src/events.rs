@@ -9,13 +9,12 @@ use time::OffsetDateTime;
 use ldp_core::domain::{
     Attendee, Audience, Change, Event, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
     EventStore, EventTopic, EventWrites, Lang, Localized, MunicipalityId, NetworkId, NewRegistration, Page, Paged,
-    Registration, RegistrationId, RegistrationStatus, UserId,
+    Registration, RegistrationId, RegistrationLinkPurpose, RegistrationStatus, UserId,
 };
 use ldp_core::store::{StoreError, StoreResult};
 
 use crate::SqlStore;
 use crate::audit::write_audit;
-use crate::event_offers::offer_line;
 use crate::pool::{Pools, db, dispatch, static_sql};
 use crate::rows::corrupt;
 use crate::ts::Ts;
@@ -576,42 +575,6 @@ impl SqlStore {
         });
         row.map(RegistrationRow::into_domain).transpose()
     }
-
-    pub(crate) async fn cancel_registration_tx(
-        &self,
-        id: RegistrationId,
-        offer_until: OffsetDateTime,
-        change: &Change,
-    ) -> StoreResult<Vec<Registration>> {
-        let lock: &'static str = if self.is_postgres() {
-            "SELECT capacity FROM event WHERE id = $1 FOR UPDATE"
-        } else {
-            "SELECT capacity FROM event WHERE id = $1"
-        };
-        dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let event: Option<i64> = sqlx::query_scalar::<Db, i64>(
-                "SELECT event_id FROM event_registration WHERE id = $1 AND status <> 'cancelled'",
-            )
-            .bind(id.0).fetch_optional(&mut *tx).await.map_err(db)?;
-            let Some(event) = event else { return Err(StoreError::Conflict("registration_not_found".into())) };
-            let capacity: Option<i64> =
-                sqlx::query_scalar::<Db, Option<i64>>(lock).bind(event).fetch_one(&mut *tx).await.map_err(db)?;
-            let done = sqlx::query::<Db>(
-                "UPDATE event_registration SET status = 'cancelled', offer_expires_at = NULL WHERE id = $1 \
-                 AND status <> 'cancelled'",
-            )
-            .bind(id.0).execute(&mut *tx).await.map_err(db)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict("registration_not_found".into()));
-            }
-            write_audit!(&mut *tx, change);
-            let offered = offer_line!(&mut *tx, event, capacity, offer_until, change);
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            Ok(offered)
-        })
-    }
 }
 
 /// The first start and the last end of an event's sessions.
@@ -734,6 +697,29 @@ impl EventStore for SqlStore {
     ) -> StoreResult<(Vec<Registration>, Vec<Registration>)> {
         self.expire_offers_tx(now, offer_until, change).await
     }
+
+    async fn create_registration_link(
+        &self,
+        registration: RegistrationId,
+        purpose: RegistrationLinkPurpose,
+        token_hash: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.create_registration_link_q(registration, purpose, token_hash, now, expires_at).await
+    }
+
+    async fn registration_by_link(
+        &self,
+        token_hash: &str,
+        purpose: RegistrationLinkPurpose,
+    ) -> StoreResult<Option<(Registration, OffsetDateTime)>> {
+        self.registration_by_link_q(token_hash, purpose).await
+    }
+
+    async fn prune_registration_links(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        self.prune_registration_links_q(now).await
+    }
 }
 
 /// Registration inside a unit of work (with the confirmation mail queued in the same transaction): the same
@@ -793,5 +779,41 @@ impl EventWrites for SqlUnit {
             registrations.sort_by_key(|r| r.id);
             Ok(registrations)
         })
+    }
+
+    async fn cancel_registration(
+        &mut self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.cancel_registration_on(id, offer_until, change).await
+    }
+
+    async fn decline_offer(
+        &mut self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.decline_offer_on(id, offer_until, change).await
+    }
+
+    async fn offer_free_seats(
+        &mut self,
+        event: EventId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>> {
+        self.offer_free_seats_on(event, offer_until, change).await
+    }
+
+    async fn expire_offers(
+        &mut self,
+        now: OffsetDateTime,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Vec<Registration>, Vec<Registration>)> {
+        self.expire_offers_on(now, offer_until, change).await
     }
 }

@@ -12,6 +12,7 @@ mod calendar;
 mod contact;
 mod content;
 mod delegations;
+mod event_links;
 mod event_offers;
 mod events;
 mod feed;

@@ -497,6 +497,32 @@ impl ldp_core::domain::EventStore for CountingStore {
         self.count("expire_offers");
         self.inner.expire_offers(now, offer_until, change).await
     }
+
+    async fn create_registration_link(
+        &self,
+        registration: ldp_core::domain::RegistrationId,
+        purpose: ldp_core::domain::RegistrationLinkPurpose,
+        token_hash: &str,
+        now: time::OffsetDateTime,
+        expires_at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.count("create_registration_link");
+        self.inner.create_registration_link(registration, purpose, token_hash, now, expires_at).await
+    }
+
+    async fn registration_by_link(
+        &self,
+        token_hash: &str,
+        purpose: ldp_core::domain::RegistrationLinkPurpose,
+    ) -> StoreResult<Option<(ldp_core::domain::Registration, time::OffsetDateTime)>> {
+        self.count("registration_by_link");
+        self.inner.registration_by_link(token_hash, purpose).await
+    }
+
+    async fn prune_registration_links(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
+        self.count("prune_registration_links");
+        self.inner.prune_registration_links(now).await
+    }
 }
 
 #[async_trait]

@@ -123,6 +123,14 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What a link mailed to a registrant is for (only its secret's SHA-256 is stored).
+    RegistrationLinkPurpose {
+        /// Take or decline the seats a waitlist offer holds, without signing in.
+        Offer = "offer",
+    }
+);
+
 impl EventStatus {
     /// Whether visitors see an event in this state.
     pub fn is_public(self) -> bool {

@@ -30,7 +30,8 @@ pub use calendar::{CalendarFeed, CalendarFeedId, CalendarStore};
 pub use error::InputError;
 pub use event::{
     Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
-    EventStore, EventTopic, EventWrites, NewRegistration, Registration, RegistrationId, RegistrationStatus,
+    EventStore, EventTopic, EventWrites, NewRegistration, Registration, RegistrationId, RegistrationLinkPurpose,
+    RegistrationStatus,
 };
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};

@@ -8,7 +8,7 @@ mod notices;
 mod offers;
 
 pub use notices::{DEFAULT_REMINDER_HOURS, NOTICE_JOB, Notice};
-pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB};
+pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB, OfferByLink, OfferLinkState};
 
 use std::sync::Arc;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -554,19 +554,27 @@ impl Events {
             let notice = if before.status == EventStatus::Postponed { Notice::Postponement } else { Notice::Change };
             self.queue_notice(unit.as_mut(), &registrations, notice, before.sequence + 1, now).await?;
         }
-        unit.commit(&change).await?;
-        self.wake_mail(notify);
-        // A raised (or lifted) capacity frees seats: offered to the waiting line.
+        // A raised (or lifted) capacity frees seats: offered to the waiting line, with their mail, in the same
+        // unit (the edit's entry names who was offered; each offer has its own entry too).
         let raised = match (before.fields.capacity, fields.capacity) {
             (Some(old), Some(new)) => new > old,
             (Some(_), None) => true,
             (None, _) => false,
         };
+        let mut offered = Vec::new();
         if raised {
-            let change = Change::new(actor, now, "offer_from_waitlist", "event_registration");
-            let offered = self.store.offer_free_seats(id, self.offer_until(now), &change).await?;
-            self.mail_offers(&offered, now).await?;
+            let template = Change::new(actor, now, "offer_from_waitlist", "event_registration");
+            offered = unit.events().offer_free_seats(id, self.offer_until(now), &template).await?;
+            if !offered.is_empty() {
+                self.queue_offers(&mut unit, &offered, now).await?;
+                if let Some(after) = change.after.as_mut() {
+                    after["offered"] = serde_json::json!(offered.iter().map(|r| r.id.0).collect::<Vec<_>>());
+                }
+            }
         }
+        unit.commit(&change).await?;
+        self.wake_mail(notify);
+        self.wake_for(&offered);
         self.store.event(id).await?.ok_or(ServiceError::NotFound)
     }
 
@@ -799,11 +807,15 @@ impl Events {
         if let Some(m) = registration.municipality {
             change = change.of(m);
         }
-        let offered = match self.store.cancel_registration(id, self.offer_until(now), &change).await {
+        // The cancellation, the offers of the freed seats and their mail land together.
+        let mut unit = self.units.begin().await?;
+        let offered = match unit.events().cancel_registration(id, self.offer_until(now), &change).await {
             Err(StoreError::Conflict(_)) => return Err(ServiceError::Conflict("registration_cancelled".into())),
             other => other?,
         };
-        self.mail_offers(&offered, now).await?;
+        self.queue_offers(&mut unit, &offered, now).await?;
+        unit.commit(&change).await?;
+        self.wake_for(&offered);
         Ok(offered)
     }
 }

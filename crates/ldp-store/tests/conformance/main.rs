@@ -7,6 +7,7 @@ mod contact;
 mod content;
 mod data_truth;
 mod delegations;
+mod event_links;
 mod event_offers;
 mod events;
 mod feed;

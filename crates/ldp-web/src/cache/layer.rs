@@ -16,7 +16,7 @@ use crate::session::SESSION_COOKIE;
 use crate::state::AppState;
 
 /// Sections that are one person's (forms with tokens, secrets in the path): never kept, whatever they answer.
-const PERSONAL: [&str; 5] = ["workspace", "sign-in", "sign-out", "password-reset", "invitation"];
+const PERSONAL: [&str; 6] = ["workspace", "sign-in", "sign-out", "password-reset", "invitation", "registration"];
 
 /// Answers an anonymous GET from the cache or renders it (once per key, however many ask at the same
 /// time) and keeps it; marks whatever a signed-in viewer receives `private, no-store`.

@@ -19,6 +19,7 @@ pub(crate) mod pagination;
 pub mod partnerships;
 pub mod publications;
 mod record;
+mod registration_links;
 mod sdgs;
 pub mod workspace;
 
@@ -81,6 +82,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/password-reset", get(account::reset_request_form).post(account::reset_request))
         .route("/{lang}/password-reset/{token}", get(account::reset_form).post(account::reset))
         .route("/{lang}/invitation/{token}", get(account::invitation_form).post(account::accept_invitation))
+        .route("/{lang}/registration/offer/{token}", get(registration_links::show))
+        .route("/{lang}/registration/offer/{token}/accept", post(registration_links::accept))
+        .route("/{lang}/registration/offer/{token}/decline", post(registration_links::decline))
         .merge(workspace::router())
         .merge(discovery::router())
 }

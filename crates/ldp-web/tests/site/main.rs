@@ -36,6 +36,7 @@ mod public_language;
 mod public_truth;
 mod publications;
 mod read_model;
+mod registration_links;
 mod server;
 mod trail_forms;
 mod workspace_forms;

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{
     Change, Event, EventFields, EventFilter, EventId, EventStatus, NewRegistration, Page, Paged, Registration,
-    RegistrationId, UserId,
+    RegistrationId, RegistrationLinkPurpose, UserId,
 };
 use crate::store::StoreResult;
 
@@ -101,6 +101,26 @@ pub trait EventStore: Send + Sync + 'static {
         offer_until: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<(Vec<Registration>, Vec<Registration>)>;
+
+    /// Keeps the SHA-256 of a link mailed for `registration` until `expires_at`. Not audited, like
+    /// password-reset links: a link changes nothing until it is used, and using it is audited.
+    async fn create_registration_link(
+        &self,
+        registration: RegistrationId,
+        purpose: RegistrationLinkPurpose,
+        token_hash: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The registration a link's hash names for `purpose`, with the link's expiry (expired or not, so the
+    /// caller can tell an expired link from an unknown one).
+    async fn registration_by_link(
+        &self,
+        token_hash: &str,
+        purpose: RegistrationLinkPurpose,
+    ) -> StoreResult<Option<(Registration, OffsetDateTime)>>;
+    /// Deletes the links expired at `now`; returns how many went.
+    async fn prune_registration_links(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// The events' writes that can join a [`crate::store::UnitOfWork`]: a registration and the confirmation
@@ -135,4 +155,40 @@ pub trait EventWrites: Send {
     /// the sweep at the same time (the second waits for the first and then finds it claimed); an event moved
     /// to another start is due again. Returns the registrations claimed.
     async fn claim_reminders(&mut self, now: OffsetDateTime, until: OffsetDateTime) -> StoreResult<Vec<Registration>>;
+
+    /// Cancels a registration as [`EventStore::cancel_registration`] does, in the unit's transaction, so the
+    /// mail of each offer it makes is queued with it. The offers' own entries are written (from `change`);
+    /// the cancellation's entry is the unit's.
+    async fn cancel_registration(
+        &mut self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+
+    /// Declines an offer as [`EventStore::decline_offer`] does, in the unit's transaction (the decline's
+    /// entry is the unit's; the next offers' entries are written from `change`).
+    async fn decline_offer(
+        &mut self,
+        id: RegistrationId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+
+    /// Offers an event's free seats as [`EventStore::offer_free_seats`] does, in the unit's transaction.
+    async fn offer_free_seats(
+        &mut self,
+        event: EventId,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<Registration>>;
+
+    /// The sweep as [`EventStore::expire_offers`] does it, in the unit's transaction. Returns (expired,
+    /// offered).
+    async fn expire_offers(
+        &mut self,
+        now: OffsetDateTime,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Vec<Registration>, Vec<Registration>)>;
 }

@@ -2,17 +2,40 @@
 //! capacity) are offered to the first waiting registration for `--event-offer-hours`; its owner accepts
 //! (confirmed) or declines, and the sweep ([`Events::expire_offers`], run periodically on every node) cancels
 //! offers left unanswered and passes their seats on. Each offer is mailed once through the job queue
-//! ([`OFFER_JOB`]).
+//! ([`OFFER_JOB`]), queued in the transaction that makes the offer; the mail carries a link with a fresh
+//! random secret (only its SHA-256 is stored) to a public page where the offer is answered without signing in.
 
 use time::{Duration, OffsetDateTime};
 
 use super::{EventMailSettings, Events, session_text};
 use crate::clock::ISTANBUL;
-use crate::domain::{Actor, Change, Lang, Registration, RegistrationId, RegistrationStatus};
+use crate::domain::{
+    Actor, Change, Event, Lang, Registration, RegistrationId, RegistrationLinkPurpose, RegistrationStatus,
+};
 use crate::jobs::{Job, NewJob};
 use crate::services::ServiceError;
-use crate::services::accounts::{Mail, fold_email};
-use crate::store::StoreError;
+use crate::services::accounts::{Mail, fold_email, secret};
+use crate::services::tokens::hash;
+use crate::store::{StoreError, UnitOfWork};
+
+/// Where an offer named by a mailed link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferLinkState {
+    /// Offered and not yet expired: it can be accepted or declined.
+    Open,
+    /// The deadline passed before an answer (the seats went, or go at the next sweep, to the next in line).
+    Expired,
+    /// Accepted (the registration is confirmed) or declined already.
+    Answered,
+}
+
+/// An offer as its mailed link shows it.
+#[derive(Debug, Clone)]
+pub struct OfferByLink {
+    pub registration: Registration,
+    pub event: Event,
+    pub state: OfferLinkState,
+}
 
 /// The job kind of a waitlist offer's mail (one per offer, to who made the registration).
 pub const OFFER_JOB: &str = "event_offer";
@@ -32,9 +55,13 @@ impl Events {
         now + Duration::hours(i64::from(self.offer_hours))
     }
 
-    /// Queues one offer mail per registration offered (after the commit that offered them).
-    pub(super) async fn mail_offers(&self, offered: &[Registration], now: OffsetDateTime) -> Result<(), ServiceError> {
-        let Some((_, queue, _)) = &self.mail else { return Ok(()) };
+    /// Queues one offer mail per registration offered, in `unit` (the transaction that made the offers).
+    pub(super) async fn queue_offers(
+        &self,
+        unit: &mut Box<dyn UnitOfWork>,
+        offered: &[Registration],
+        now: OffsetDateTime,
+    ) -> Result<(), ServiceError> {
         for r in offered {
             let key = r.attendees.first().map(|a| fold_email(&a.email));
             let job = NewJob {
@@ -45,26 +72,36 @@ impl Events {
                 created_at: now,
                 run_at: now,
             };
-            queue.enqueue(&job, None).await?;
-        }
-        if !offered.is_empty() {
-            queue.wake();
+            unit.jobs().enqueue(&job).await?;
         }
         Ok(())
     }
 
+    /// Wakes this node's worker after a commit that queued offer mail.
+    pub(super) fn wake_for(&self, offered: &[Registration]) {
+        if !offered.is_empty()
+            && let Some((_, queue, _)) = &self.mail
+        {
+            queue.wake();
+        }
+    }
+
     /// Accepts the seats offered to a registration (who made it, or staff) while the offer is open.
     pub async fn accept_offer(&self, actor: &Actor, id: RegistrationId) -> Result<Registration, ServiceError> {
-        let now = self.clock.now();
         let registration = self.offered_to(actor, id).await?;
+        self.accept(actor, &registration).await
+    }
+
+    async fn accept(&self, actor: &Actor, registration: &Registration) -> Result<Registration, ServiceError> {
+        let now = self.clock.now();
         let mut change = Change::new(actor, now, "accept_offer", "event_registration")
-            .record(id.0)
+            .record(registration.id.0)
             .before(serde_json::json!({ "status": "offered", "code": registration.code }))
             .after(serde_json::json!({ "status": "confirmed" }));
         if let Some(m) = registration.municipality {
             change = change.of(m);
         }
-        match self.store.accept_offer(id, now, &change).await {
+        match self.store.accept_offer(registration.id, now, &change).await {
             Err(StoreError::Conflict(c)) => Err(ServiceError::Conflict(c)),
             other => Ok(other?),
         }
@@ -73,21 +110,70 @@ impl Events {
     /// Declines the seats offered to a registration (who made it, or staff): it is cancelled and the seats
     /// go to the next in line. Returns the registrations offered in its place.
     pub async fn decline_offer(&self, actor: &Actor, id: RegistrationId) -> Result<Vec<Registration>, ServiceError> {
-        let now = self.clock.now();
         let registration = self.offered_to(actor, id).await?;
+        self.decline(actor, &registration).await
+    }
+
+    async fn decline(&self, actor: &Actor, registration: &Registration) -> Result<Vec<Registration>, ServiceError> {
+        let now = self.clock.now();
         let mut change = Change::new(actor, now, "decline_offer", "event_registration")
-            .record(id.0)
+            .record(registration.id.0)
             .before(serde_json::json!({ "status": "offered", "code": registration.code }))
             .after(serde_json::json!({ "status": "cancelled" }));
         if let Some(m) = registration.municipality {
             change = change.of(m);
         }
-        let offered = match self.store.decline_offer(id, self.offer_until(now), &change).await {
+        // The decline, the next offers and their mail land together.
+        let mut unit = self.units.begin().await?;
+        let offered = match unit.events().decline_offer(registration.id, self.offer_until(now), &change).await {
             Err(StoreError::Conflict(c)) => return Err(ServiceError::Conflict(c)),
             other => other?,
         };
-        self.mail_offers(&offered, now).await?;
+        self.queue_offers(&mut unit, &offered, now).await?;
+        unit.commit(&change).await?;
+        self.wake_for(&offered);
         Ok(offered)
+    }
+
+    /// The offer a mailed link names, with where it stands (`NotFound` for an unknown link).
+    pub async fn offer_by_link(&self, token: &str) -> Result<OfferByLink, ServiceError> {
+        let now = self.clock.now();
+        let found = self.store.registration_by_link(&hash(token.trim()), RegistrationLinkPurpose::Offer).await?;
+        let Some((registration, link_expires)) = found else { return Err(ServiceError::NotFound) };
+        let Some(event) = self.store.event(registration.event).await? else { return Err(ServiceError::NotFound) };
+        let state = match registration.status {
+            RegistrationStatus::Offered if registration.offer_expires_at.is_some_and(|u| now < u) => {
+                OfferLinkState::Open
+            }
+            RegistrationStatus::Offered => OfferLinkState::Expired,
+            RegistrationStatus::Cancelled if now >= link_expires => OfferLinkState::Expired,
+            _ => OfferLinkState::Answered,
+        };
+        Ok(OfferByLink { registration, event, state })
+    }
+
+    /// Answers the offer a mailed link names, without signing in: the link is the registrant's proof. The
+    /// audit trail names the link and the client (`link:CODE`). `Conflict("offer_expired")` or
+    /// `Conflict("offer_answered")` when it is no longer open.
+    pub async fn answer_offer_by_link(
+        &self,
+        token: &str,
+        accept: bool,
+        client: Option<String>,
+    ) -> Result<OfferByLink, ServiceError> {
+        let found = self.offer_by_link(token).await?;
+        match found.state {
+            OfferLinkState::Open => {}
+            OfferLinkState::Expired => return Err(ServiceError::Conflict("offer_expired".into())),
+            OfferLinkState::Answered => return Err(ServiceError::Conflict("offer_answered".into())),
+        }
+        let actor = Actor { label: format!("link:{}", found.registration.code), ..Actor::visitor(client) };
+        if accept {
+            self.accept(&actor, &found.registration).await?;
+        } else {
+            self.decline(&actor, &found.registration).await?;
+        }
+        self.offer_by_link(token).await
     }
 
     /// The registration `actor` may answer an offer for: not found for strangers, forbidden for readers.
@@ -103,13 +189,29 @@ impl Events {
     }
 
     /// The sweep: cancels offers expired now and offers their seats onwards (safe on several nodes: the
-    /// store expires each offer in one statement). Returns how many expired.
+    /// store expires each offer in one statement), queuing the new offers' mail in the same transaction,
+    /// closed by one entry naming what moved. Returns how many expired.
     pub async fn expire_offers(&self) -> Result<usize, ServiceError> {
         let now = self.clock.now();
-        let change = Change::new(&Actor::system("events:offers"), now, "offer_expired", "event_registration");
-        let (expired, offered) = self.store.expire_offers(now, self.offer_until(now), &change).await?;
-        self.mail_offers(&offered, now).await?;
+        let actor = Actor::system("events:offers");
+        let template = Change::new(&actor, now, "offer_expired", "event_registration");
+        let mut unit = self.units.begin().await?;
+        let (expired, offered) = unit.events().expire_offers(now, self.offer_until(now), &template).await?;
+        if expired.is_empty() && offered.is_empty() {
+            return Ok(0);
+        }
+        self.queue_offers(&mut unit, &offered, now).await?;
+        let ids = |rs: &[Registration]| rs.iter().map(|r| r.id.0).collect::<Vec<_>>();
+        let change = Change::new(&actor, now, "expire_offers", "event_registration")
+            .after(serde_json::json!({ "expired": ids(&expired), "offered": ids(&offered) }));
+        unit.commit(&change).await?;
+        self.wake_for(&offered);
         Ok(expired.len())
+    }
+
+    /// Deletes mailed links expired now (the pruning sweep); returns how many went.
+    pub async fn prune_links(&self) -> Result<u64, ServiceError> {
+        Ok(self.store.prune_registration_links(self.clock.now()).await?)
     }
 
     /// The offer mail of `registration`, to `to`.
@@ -119,6 +221,7 @@ impl Events {
         registration: &Registration,
         to: &str,
         name: &str,
+        token: &str,
     ) -> Result<Option<Mail>, ServiceError> {
         let Some(event) = self.store.event(registration.event).await? else { return Ok(None) };
         let Some(until) = registration.offer_expires_at else { return Ok(None) };
@@ -138,12 +241,14 @@ impl Events {
         let body = format!(
             "Merhaba {name},\n\n{title} etkinliği için bekleme listesindeki kaydınıza {seats} kişilik yer açıldı. \
              Yer {deadline} (İstanbul saati) tarihine kadar sizin için ayrıldı. Kabul etmek ya da vazgeçmek için \
-             oturum açıp kayıtlarınıza gidin:\n{base}/tr/workspace/events\n\nKayıt kodu: {code}\n\
+             bu bağlantıyı açın (oturum açmanız gerekmez; bağlantıyı kimseyle paylaşmayın):\n\
+             {base}/tr/registration/offer/{token}\n\nKayıt kodu: {code}\n\
              Oturumlar (İstanbul saati):\n{sessions}\n\nSüre içinde yanıt vermezseniz yer sıradaki kayda geçer.\n\n\
              ---\n\nHello {name},\n\n{seats} seat(s) freed up for your waitlisted registration for {title_en}. \
-             They are held for you until {deadline} (Istanbul time). To accept or decline, sign in and go to your \
-             registrations:\n{base}/en/workspace/events\n\nRegistration code: {code}\nSessions (Istanbul time):\n\
-             {sessions}\n\nWithout an answer in time, the seats pass to the next in line.\n",
+             They are held for you until {deadline} (Istanbul time). To accept or decline, open this link (no \
+             sign-in needed; do not share it):\n{base}/en/registration/offer/{token}\n\nRegistration code: \
+             {code}\nSessions (Istanbul time):\n{sessions}\n\nWithout an answer in time, the seats pass to the \
+             next in line.\n",
             title = f.title.get(Lang::Tr),
             title_en = f.title.get(Lang::En),
             seats = registration.seats(),
@@ -172,9 +277,22 @@ impl Events {
         else {
             return Ok("no_address".into());
         };
-        let Some(mail) = self.offer_mail(settings, &registration, &to, &name).await.map_err(|e| e.to_string())? else {
-            return Ok("no_event".into());
-        };
+        let Some(until) = registration.offer_expires_at else { return Ok("not_offered".into()) };
+        // A fresh link each attempt (an undelivered attempt's link dies unused with the offer), so no secret
+        // is ever stored in the queue.
+        let token = secret().map_err(|e| e.to_string())?;
+        self.store
+            .create_registration_link(
+                registration.id,
+                RegistrationLinkPurpose::Offer,
+                &hash(&token),
+                self.clock.now(),
+                until,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let mail = self.offer_mail(settings, &registration, &to, &name, &token).await.map_err(|e| e.to_string())?;
+        let Some(mail) = mail else { return Ok("no_event".into()) };
         mailer.send(mail).await?;
         Ok("sent".into())
     }
