@@ -320,9 +320,8 @@ impl<'a> Matcher<'a> {
         let eligible = match criteria.eligible_for {
             None => None,
             Some(m) => {
-                if !self.applicants.contains_key(&m) {
-                    let found = self.reference.municipality(m).await?.map(|m| Applicant::municipality(&m));
-                    self.applicants.insert(m, found);
+                if let std::collections::hash_map::Entry::Vacant(e) = self.applicants.entry(m) {
+                    e.insert(self.reference.municipality(m).await?.map(|m| Applicant::municipality(&m)));
                 }
                 let who = self.applicants.get(&m).and_then(Option::as_ref);
                 Some(

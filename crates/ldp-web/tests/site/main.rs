@@ -35,6 +35,7 @@ mod public_language;
 mod public_truth;
 mod publications;
 mod read_model;
+mod saved_searches;
 mod server;
 mod trail_forms;
 mod workspace_forms;

@@ -4,6 +4,7 @@
 //! entry are one unit of work: of two nodes sweeping at the same moment exactly one wins each key, so each
 //! mail is queued once.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
@@ -55,10 +56,10 @@ impl SavedSearches {
         let mut users: HashMap<UserId, Option<StoredUser>> = HashMap::new();
         let mut reminded: HashMap<UserId, HashSet<(CallId, OffsetDateTime, u8)>> = HashMap::new();
         for search in &searches {
-            if !users.contains_key(&search.user) {
-                let user = self.accounts.user(search.user).await?.filter(|u| !u.user.disabled);
-                users.insert(search.user, user);
+            if let Entry::Vacant(e) = users.entry(search.user) {
+                e.insert(self.accounts.user(search.user).await?.filter(|u| !u.user.disabled));
             }
+            // Nobody to write to (a disabled account): nothing is claimed, so nothing is lost meanwhile.
             let Some(Some(user)) = users.get(&search.user) else { continue };
             let mut matching: Vec<&Call> = Vec::new();
             for call in &calls {
@@ -66,41 +67,11 @@ impl SavedSearches {
                     matching.push(call);
                 }
             }
-            let known = self.store.known_calls(search.id).await?;
-            let digest = search.frequency != AlertFrequency::Immediately;
-            for call in matching.iter().filter(|c| !known.contains(&c.id)) {
-                if self.claim(search, user, Claim::Alert { call: call.id, digest }, now).await? {
-                    if digest {
-                        report.gathered += 1;
-                    } else {
-                        report.alerts += 1;
-                    }
-                }
+            if let Entry::Vacant(e) = reminded.entry(search.user) {
+                e.insert(self.store.reminders_sent(search.user).await?);
             }
-            if let Some(period) = search.frequency.period(now)
-                && !self.store.pending_digest(search.id).await?.is_empty()
-                && self.claim(search, user, Claim::Digest { period: &period }, now).await?
-            {
-                report.digests += 1;
-            }
-            if !reminded.contains_key(&search.user) {
-                reminded.insert(search.user, self.store.reminders_sent(search.user).await?);
-            }
-            for call in &matching {
-                for deadline in &call.fields.deadlines {
-                    let Some(days) = reminder_due(deadline.at, now) else { continue };
-                    let key = (call.id, deadline.at, days);
-                    if reminded.get(&search.user).is_some_and(|r| r.contains(&key)) {
-                        continue;
-                    }
-                    let claim = Claim::Reminder { call: call.id, deadline: deadline.at, days };
-                    if self.claim(search, user, claim, now).await? {
-                        report.reminders += 1;
-                    }
-                    // Won here or by another node: either way this user is reminded.
-                    reminded.entry(search.user).or_default().insert(key);
-                }
-            }
+            let reminded = reminded.entry(search.user).or_default();
+            self.sweep_search(search, user, &matching, reminded, now, &mut report).await?;
         }
         if report.alerts + report.digests + report.reminders > 0
             && let Some((_, queue, _)) = &self.mail
@@ -108,6 +79,51 @@ impl SavedSearches {
             queue.wake();
         }
         Ok(report)
+    }
+
+    /// One search's part of the sweep: its new calls, its digest, its reminders.
+    async fn sweep_search(
+        &self,
+        search: &SavedSearch,
+        user: &StoredUser,
+        matching: &[&Call],
+        reminded: &mut HashSet<(CallId, OffsetDateTime, u8)>,
+        now: OffsetDateTime,
+        report: &mut SweepReport,
+    ) -> Result<(), ServiceError> {
+        let known = self.store.known_calls(search.id).await?;
+        let digest = search.frequency != AlertFrequency::Immediately;
+        for call in matching.iter().filter(|c| !known.contains(&c.id)) {
+            if self.claim(search, user, Claim::Alert { call: call.id, digest }, now).await? {
+                if digest {
+                    report.gathered += 1;
+                } else {
+                    report.alerts += 1;
+                }
+            }
+        }
+        if let Some(period) = search.frequency.period(now)
+            && !self.store.pending_digest(search.id).await?.is_empty()
+            && self.claim(search, user, Claim::Digest { period: &period }, now).await?
+        {
+            report.digests += 1;
+        }
+        for call in matching {
+            for deadline in &call.fields.deadlines {
+                let Some(days) = reminder_due(deadline.at, now) else { continue };
+                let key = (call.id, deadline.at, days);
+                if reminded.contains(&key) {
+                    continue;
+                }
+                if self.claim(search, user, Claim::Reminder { call: call.id, deadline: deadline.at, days }, now).await?
+                {
+                    report.reminders += 1;
+                }
+                // Won here or by another node: either way this user is reminded.
+                reminded.insert(key);
+            }
+        }
+        Ok(())
     }
 
     /// Tries one claim in its own unit of work with its job and audit entry. `false` (and the unit rolled
