@@ -105,6 +105,8 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("news_post", _) => &[News],
         // Applications are never public and nothing keeps them in memory.
         ("funding_application", _) => &[],
+        // Saved searches are their owner's; no public page shows them.
+        ("saved_search", _) => &[],
         // A mail sent again changes nothing anyone reads from memory.
         ("job", _) => &[],
         // A draft changes nothing the public sees; a published save, a publication or a restore does.

@@ -28,6 +28,7 @@ pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
 pub use crate::domain::projects::ProjectStore;
 pub use crate::domain::publication::PublicationStore;
+pub use crate::domain::saved_search::{SavedSearchStore, SavedSearchWrites};
 pub use crate::domain::workspace::WorkspaceStore;
 pub use crate::feed::FeedStore;
 pub use crate::jobs::{JobStore, JobWrites};
@@ -91,6 +92,7 @@ pub trait Store:
     + DelegationStore
     + AttendanceStore
     + ProjectStore
+    + SavedSearchStore
     + FeedStore
     + UnitOfWorkStore
     + Send
@@ -110,6 +112,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::AttendanceStore;
+    pub use super::SavedSearchStore;
     pub use super::{
         AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, DelegationStore, EventStore, FundingStore,
         JobStore, NetworkRegistryStore, NewsStore, PartnershipStore, ProjectStore, PublicationStore, ReferenceStore,

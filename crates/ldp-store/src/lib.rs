@@ -30,6 +30,7 @@ mod projects;
 mod publications;
 mod read;
 mod rows;
+mod saved_searches;
 mod tokens;
 mod ts;
 mod unit_of_work;

@@ -11,8 +11,8 @@ use ldp_core::domain::Change;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
 use ldp_core::store::{
-    AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ReferenceWrites, StoreResult, UnitOfWork,
-    UnitOfWorkStore,
+    AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ReferenceWrites, SavedSearchWrites, StoreResult,
+    UnitOfWork, UnitOfWorkStore,
 };
 
 use crate::SqlStore;
@@ -123,6 +123,10 @@ impl UnitOfWork for SqlUnit {
     }
 
     fn reference(&mut self) -> &mut dyn ReferenceWrites {
+        self
+    }
+
+    fn saved_searches(&mut self) -> &mut dyn SavedSearchWrites {
         self
     }
 

@@ -1265,3 +1265,64 @@ impl ProjectStore for CountingStore {
         self.inner.application_moves(id).await
     }
 }
+
+#[async_trait]
+impl ldp_core::domain::saved_search::SavedSearchStore for CountingStore {
+    async fn saved_searches(&self, user: Option<UserId>) -> StoreResult<Vec<saved_search::SavedSearch>> {
+        self.count("saved_searches");
+        self.inner.saved_searches(user).await
+    }
+
+    async fn saved_search(&self, id: saved_search::SavedSearchId) -> StoreResult<Option<saved_search::SavedSearch>> {
+        self.count("saved_search");
+        self.inner.saved_search(id).await
+    }
+
+    async fn create_saved_search(
+        &self,
+        search: &saved_search::NewSavedSearch,
+        seen: &[funding::CallId],
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<saved_search::SavedSearchId> {
+        self.count("create_saved_search");
+        self.inner.create_saved_search(search, seen, now, change).await
+    }
+
+    async fn update_saved_search(
+        &self,
+        id: saved_search::SavedSearchId,
+        frequency: saved_search::AlertFrequency,
+        lang: Lang,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("update_saved_search");
+        self.inner.update_saved_search(id, frequency, lang, change).await
+    }
+
+    async fn delete_saved_search(&self, id: saved_search::SavedSearchId, change: &Change) -> StoreResult<bool> {
+        self.count("delete_saved_search");
+        self.inner.delete_saved_search(id, change).await
+    }
+
+    async fn known_calls(
+        &self,
+        id: saved_search::SavedSearchId,
+    ) -> StoreResult<std::collections::HashSet<funding::CallId>> {
+        self.count("known_calls");
+        self.inner.known_calls(id).await
+    }
+
+    async fn reminders_sent(
+        &self,
+        user: UserId,
+    ) -> StoreResult<std::collections::HashSet<(funding::CallId, OffsetDateTime, u8)>> {
+        self.count("reminders_sent");
+        self.inner.reminders_sent(user).await
+    }
+
+    async fn pending_digest(&self, id: saved_search::SavedSearchId) -> StoreResult<Vec<funding::CallId>> {
+        self.count("pending_digest");
+        self.inner.pending_digest(id).await
+    }
+}

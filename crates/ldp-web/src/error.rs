@@ -144,6 +144,7 @@ impl From<ServiceError> for AppError {
                 "registration_closed" => AppError::refused("registration_closed", BTreeMap::new()),
                 "registration_cancelled" => AppError::refused("registration_cancelled", BTreeMap::new()),
                 "event_status_unchanged" => AppError::refused("event_status_unchanged", BTreeMap::new()),
+                "too_many_saved_searches" => AppError::refused("too_many_saved_searches", BTreeMap::new()),
                 // A stored rule (a constraint) refused the write: the user sees a conflict, the log says which.
                 _ => AppError { cause: Some(c), ..AppError::refused("conflict", BTreeMap::new()) },
             },

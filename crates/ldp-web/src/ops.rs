@@ -106,6 +106,29 @@ pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task
     })
 }
 
+/// Runs the saved searches' sweep (new matching calls, digests, deadline reminders) now and then every
+/// `every`, until the process ends. Every node runs it; the store's unique keys make each mail queued once.
+pub fn spawn_call_alerts(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match state.saved_searches.sweep().await {
+                Ok(r) if r.is_empty() => {}
+                Ok(r) => tracing::info!(
+                    alerts = r.alerts,
+                    gathered = r.gathered,
+                    digests = r.digests,
+                    reminders = r.reminders,
+                    "saved searches swept"
+                ),
+                Err(e) => tracing::warn!(error = %e, "the saved searches' sweep failed; trying again later"),
+            }
+        }
+    })
+}
+
 /// Runs the job queue until the process ends: due jobs at once when this node queues one, and every
 /// `poll` otherwise (jobs queued on another node, retries coming due, leases of a crashed worker ending).
 pub fn spawn_jobs(state: AppState, poll: std::time::Duration) -> tokio::task::JoinHandle<()> {

@@ -24,6 +24,7 @@ use ldp_core::services::news::News;
 use ldp_core::services::partnerships::{PartnershipSettings, Partnerships};
 use ldp_core::services::projects::Projects;
 use ldp_core::services::publications::Publications;
+use ldp_core::services::saved_searches::SavedSearches;
 use ldp_core::services::tokens::Tokens;
 use ldp_core::services::workspace::Workspace;
 use ldp_core::store::{Store, StoreResult};
@@ -112,6 +113,8 @@ pub struct Shared {
     pub calendars: Calendars,
     /// Delegations and protocol: visits' details, participants and gifts.
     pub delegations: Delegations,
+    /// Saved searches of funding calls, their alerts, digests and deadline reminders.
+    pub saved_searches: SavedSearches,
     /// Check-ins of events' attendees per session.
     pub attendance: Arc<Attendance>,
     pub uploads: Arc<dyn Uploads>,
@@ -142,6 +145,7 @@ impl AppState {
         let origin = crate::security::origin_of(&config.accounts.public_url);
         let secure_cookies = config.accounts.public_url.starts_with("https://");
         let queue = JobQueue::new(store.clone());
+        let public_url = config.accounts.public_url.clone();
         let accounts =
             Accounts::new(store.clone(), config.clock.clone(), config.mailer.clone(), queue.clone(), config.accounts);
         let fresh =
@@ -154,12 +158,22 @@ impl AppState {
             queue.clone(),
             config.events,
         );
+        let saved_searches = SavedSearches::new(store.clone(), config.clock.clone()).with_mail(
+            config.mailer.clone(),
+            queue.clone(),
+            &public_url,
+        );
         let page_cache = PageCache::new(config.page_cache_bytes);
         page_cache.follow(&feed);
         let jobs = Jobs::new(
             queue,
             config.clock.clone(),
-            vec![Arc::new(accounts.clone()), Arc::new(contact.clone()), Arc::new(events.clone())],
+            vec![
+                Arc::new(accounts.clone()),
+                Arc::new(contact.clone()),
+                Arc::new(events.clone()),
+                Arc::new(saved_searches.clone()),
+            ],
             JobSettings::default(),
         );
         Ok(AppState(Arc::new(Shared {
@@ -180,6 +194,7 @@ impl AppState {
             events,
             calendars: Calendars::new(store.clone(), config.clock.clone()),
             delegations: Delegations::new(store.clone(), config.clock.clone()),
+            saved_searches,
             attendance: Arc::new(Attendance::new(store.clone(), config.clock.clone())),
             uploads: config.uploads,
             clock: config.clock,

@@ -448,6 +448,7 @@ async fn serve(args: ServeArgs, file: FileConfig) -> anyhow::Result<()> {
     tracing::info!(?limits, "connection limits");
     ldp_web::ops::spawn_pruning(state.clone(), std::time::Duration::from_secs(3600));
     ldp_web::ops::spawn_jobs(state.clone(), std::time::Duration::from_secs(5));
+    ldp_web::ops::spawn_call_alerts(state.clone(), std::time::Duration::from_secs(60));
     let feed_poll = args.feed_poll_ms.or(file.feed_poll_ms).unwrap_or(1000).clamp(50, 60_000);
     let feed = ldp_web::ops::spawn_feed(state.clone(), std::time::Duration::from_millis(feed_poll));
     let model = ldp_web::ops::spawn_reference_model(&state);

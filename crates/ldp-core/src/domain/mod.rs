@@ -19,6 +19,7 @@ mod paging;
 pub mod partnership;
 pub mod projects;
 pub mod publication;
+pub mod saved_search;
 mod sdg;
 pub(crate) mod serde_date;
 pub(crate) mod workspace;

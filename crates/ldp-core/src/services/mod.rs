@@ -18,6 +18,7 @@ pub mod partnership_edits;
 pub mod partnerships;
 pub mod projects;
 pub mod publications;
+pub mod saved_searches;
 pub mod tokens;
 pub mod workspace;
 

@@ -9,7 +9,10 @@
 
 use async_trait::async_trait;
 
-use super::{AccountWrites, ContactWrites, EventWrites, JobWrites, PartnershipWrites, ReferenceWrites, StoreResult};
+use super::{
+    AccountWrites, ContactWrites, EventWrites, JobWrites, PartnershipWrites, ReferenceWrites, SavedSearchWrites,
+    StoreResult,
+};
 use crate::domain::Change;
 
 /// An open transaction on which capabilities write (see the module's documentation).
@@ -32,6 +35,9 @@ pub trait UnitOfWork: Send {
 
     /// The reference data's writes, in this unit's transaction.
     fn reference(&mut self) -> &mut dyn ReferenceWrites;
+
+    /// The claims of saved searches' alert keys, in this unit's transaction.
+    fn saved_searches(&mut self) -> &mut dyn SavedSearchWrites;
 
     /// Appends an audit entry besides the one [`UnitOfWork::commit`] writes (a record written whole to the log
     /// before the unit removes it).

@@ -21,5 +21,6 @@ mod partnerships;
 mod projects;
 mod publications;
 mod reference;
+mod saved_searches;
 mod unit_of_work;
 mod workspace;

@@ -18,6 +18,7 @@ mod partnership_writes;
 mod partnerships;
 mod projects;
 pub(crate) mod publications;
+mod saved_searches;
 mod sdgs;
 mod workspace_writes;
 
@@ -154,6 +155,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(delegations::remove_gift))
         .routes(routes!(news::list, news::create))
         .routes(routes!(news::show, news::update))
+        .routes(routes!(saved_searches::list, saved_searches::create))
+        .routes(routes!(saved_searches::show, saved_searches::update, saved_searches::delete))
         .split_for_parts()
 }
 

@@ -101,6 +101,17 @@ impl CallForm {
         CallKind::ALL
     }
 
+    /// The filters a saved search keeps (`type`, `funder`, `sdg`, and the words as its theme), for the link
+    /// to the workspace's "save this search" form.
+    pub fn saved_search_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = ["type", "funder", "sdg", "q"]
+            .into_iter()
+            .map(|f| (f, self.value(f).trim()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
     fn query_string(&self) -> String {
         let pairs: Vec<(&str, &str)> =
             FILTER_FIELDS.into_iter().map(|f| (f, self.value(f).trim())).filter(|(_, v)| !v.is_empty()).collect();

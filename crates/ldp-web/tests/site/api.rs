@@ -212,6 +212,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/publications/{id}/status",
     "/api/v1/news",
     "/api/v1/news/{id}",
+    "/api/v1/saved-searches",
+    "/api/v1/saved-searches/{id}",
 ];
 
 /// Routes that only write (no GET), or read only with a token.
@@ -243,6 +245,8 @@ fn write_only(route: &str) -> bool {
         || route.contains("/news/")
         // Revisions are for tokens; `content.rs` reads and writes the pages over the API.
         || route.contains("/pages/")
+        // Saved searches are their owner's; `saved_searches.rs` reads them with tokens.
+        || route.contains("/saved-searches")
 }
 
 async fn the_openapi_document_lists_every_route(db: TestDb) {

@@ -37,6 +37,7 @@ mod public_truth;
 mod publications;
 mod read_model;
 mod registration_links;
+mod saved_searches;
 mod server;
 mod trail_forms;
 mod workspace_forms;

@@ -19,6 +19,7 @@ mod outbox;
 mod partnership;
 mod places;
 mod publications;
+mod saved_searches;
 mod users;
 
 use axum::Router;
@@ -89,6 +90,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/calls/new", get(calls::new_form).post(calls::create))
         .route("/{lang}/workspace/calls/{id}", get(calls::show).post(calls::update))
         .route("/{lang}/workspace/calls/{id}/publication", post(calls::publish))
+        .route("/{lang}/workspace/saved-searches", get(saved_searches::list).post(saved_searches::create))
+        .route("/{lang}/workspace/saved-searches/{id}", post(saved_searches::update))
+        .route("/{lang}/workspace/saved-searches/{id}/delete", post(saved_searches::delete))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
