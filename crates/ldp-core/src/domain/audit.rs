@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 29] = [
+pub const RECORD_TYPES: [&str; 30] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -179,6 +179,8 @@ pub const RECORD_TYPES: [&str; 29] = [
     "delegation_gift",
     // A municipality's application for funding and its stage moves (issue 16).
     "funding_application",
+    // Certificates of attendance: issued for a training, revoked (issue 11); the thresholds staff set.
+    "certificate",
 ];
 
 impl AuditFilter {
