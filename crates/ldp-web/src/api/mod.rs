@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI 3.1 document generated from the handlers' own types.
 
 mod auth;
+mod certificates;
 mod contact;
 pub(crate) mod delegations;
 pub(crate) mod events;
@@ -144,6 +145,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))
+        .routes(routes!(certificates::list, certificates::issue))
+        .routes(routes!(certificates::set_threshold))
+        .routes(routes!(certificates::verify))
+        .routes(routes!(certificates::revoke))
         .routes(routes!(delegations::show, delegations::save))
         .routes(routes!(delegations::add_participant))
         .routes(routes!(delegations::remove_participant))
