@@ -101,6 +101,8 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("funding_call" | "funding_data", _) => &[Funding],
         ("contact_message" | "contact_note" | "contact_rule" | "contact_disposal", _) => &[Contact],
         ("event" | "event_registration" | "delegation" | "delegation_participant" | "delegation_gift", _) => &[Events],
+        // The public verification page of a certificate shows whether it is valid.
+        ("certificate", _) => &[Events],
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
         // Applications are never public and nothing keeps them in memory.

@@ -19,6 +19,7 @@ pub use crate::domain::account::{
 pub use crate::domain::attendance::AttendanceStore;
 pub use crate::domain::audit::AuditStore;
 pub use crate::domain::calendar::CalendarStore;
+pub use crate::domain::certificate::CertificateStore;
 pub use crate::domain::contact::{ContactStore, ContactWrites};
 pub use crate::domain::content::ContentStore;
 pub use crate::domain::delegation::DelegationStore;
@@ -91,6 +92,7 @@ pub trait Store:
     + CalendarStore
     + DelegationStore
     + AttendanceStore
+    + CertificateStore
     + ProjectStore
     + SavedSearchStore
     + FeedStore
@@ -112,6 +114,7 @@ pub trait Store:
 /// method of a capability's trait needs that trait in scope, except through `dyn Store`.
 pub mod prelude {
     pub use super::AttendanceStore;
+    pub use super::CertificateStore;
     pub use super::SavedSearchStore;
     pub use super::{
         AccountStore, AuditStore, CalendarStore, ContactStore, ContentStore, DelegationStore, EventStore, FundingStore,

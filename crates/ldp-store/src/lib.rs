@@ -9,6 +9,7 @@ mod attendance;
 mod audit;
 pub mod backup;
 mod calendar;
+mod certificates;
 mod contact;
 mod content;
 mod delegations;

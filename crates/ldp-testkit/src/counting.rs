@@ -282,6 +282,56 @@ impl AttendanceStore for CountingStore {
 }
 
 #[async_trait]
+impl CertificateStore for CountingStore {
+    async fn certificate_threshold(&self, event: EventId) -> StoreResult<Option<u8>> {
+        self.count("certificate_threshold");
+        self.inner.certificate_threshold(event).await
+    }
+
+    async fn set_certificate_threshold(&self, event: EventId, percent: u8, change: &Change) -> StoreResult<()> {
+        self.count("set_certificate_threshold");
+        self.inner.set_certificate_threshold(event, percent, change).await
+    }
+
+    async fn issue_certificates(
+        &self,
+        training: &certificate::TrainingSnapshot,
+        new: &[certificate::NewCertificate],
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<Vec<certificate::Certificate>> {
+        self.count("issue_certificates");
+        self.inner.issue_certificates(training, new, now, change).await
+    }
+
+    async fn event_certificates(&self, event: EventId) -> StoreResult<Vec<certificate::Certificate>> {
+        self.count("event_certificates");
+        self.inner.event_certificates(event).await
+    }
+
+    async fn certificate_by_code(&self, code: &str) -> StoreResult<Option<certificate::Certificate>> {
+        self.count("certificate_by_code");
+        self.inner.certificate_by_code(code).await
+    }
+
+    async fn certificates_of(&self, email_key: &str) -> StoreResult<Vec<certificate::Certificate>> {
+        self.count("certificates_of");
+        self.inner.certificates_of(email_key).await
+    }
+
+    async fn revoke_certificate(
+        &self,
+        id: certificate::CertificateId,
+        reason: &str,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("revoke_certificate");
+        self.inner.revoke_certificate(id, reason, now, change).await
+    }
+}
+
+#[async_trait]
 impl CalendarStore for CountingStore {
     async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<CalendarFeed>> {
         self.count("calendar_feed");

@@ -5,6 +5,7 @@
 pub mod api;
 mod assets;
 pub mod cache;
+pub mod certificate_pdf;
 pub mod client;
 pub mod error;
 pub mod i18n;

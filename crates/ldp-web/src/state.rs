@@ -12,6 +12,7 @@ use ldp_core::services::accounts::{AccountSettings, Accounts, Mailer};
 use ldp_core::services::attendance::Attendance;
 use ldp_core::services::audit::Audit;
 use ldp_core::services::calendar::Calendars;
+use ldp_core::services::certificates::Certificates;
 use ldp_core::services::contact::{Contact, ContactSettings};
 use ldp_core::services::content::Content;
 use ldp_core::services::delegations::Delegations;
@@ -117,6 +118,8 @@ pub struct Shared {
     pub saved_searches: SavedSearches,
     /// Check-ins of events' attendees per session.
     pub attendance: Arc<Attendance>,
+    /// Certificates of attendance: issued, verified, revoked.
+    pub certificates: Arc<Certificates>,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -196,6 +199,7 @@ impl AppState {
             delegations: Delegations::new(store.clone(), config.clock.clone()),
             saved_searches,
             attendance: Arc::new(Attendance::new(store.clone(), config.clock.clone())),
+            certificates: Arc::new(Certificates::new(store.clone(), config.clock.clone())),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

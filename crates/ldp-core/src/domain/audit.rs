@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 30] = [
+pub const RECORD_TYPES: [&str; 31] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -181,6 +181,8 @@ pub const RECORD_TYPES: [&str; 30] = [
     "funding_application",
     // A user's saved search of funding calls, and the alerts, digests and deadline reminders queued for it.
     "saved_search",
+    // Certificates of attendance: issued for a training, revoked (issue 11); the thresholds staff set.
+    "certificate",
 ];
 
 impl AuditFilter {

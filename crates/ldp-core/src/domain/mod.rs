@@ -4,6 +4,7 @@ pub(crate) mod account;
 pub mod attendance;
 pub(crate) mod audit;
 pub mod calendar;
+pub mod certificate;
 pub mod contact;
 pub mod content;
 pub mod delegation;

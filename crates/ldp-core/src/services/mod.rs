@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;
+pub mod certificates;
 pub mod contact;
 pub mod content;
 pub mod delegations;

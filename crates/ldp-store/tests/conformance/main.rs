@@ -3,6 +3,7 @@
 mod accounts;
 mod attendance;
 mod calendar;
+mod certificates;
 mod contact;
 mod content;
 mod data_truth;

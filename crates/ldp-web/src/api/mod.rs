@@ -2,6 +2,7 @@
 
 mod attendance;
 mod auth;
+mod certificates;
 mod contact;
 pub(crate) mod delegations;
 pub(crate) mod events;
@@ -148,6 +149,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(publications::list, publications::create))
         .routes(routes!(publications::show, publications::update))
         .routes(routes!(publications::set_status))
+        .routes(routes!(certificates::list, certificates::issue))
+        .routes(routes!(certificates::set_threshold))
+        .routes(routes!(certificates::verify))
+        .routes(routes!(certificates::revoke))
         .routes(routes!(delegations::show, delegations::save))
         .routes(routes!(delegations::add_participant))
         .routes(routes!(delegations::remove_participant))

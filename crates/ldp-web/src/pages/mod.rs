@@ -2,6 +2,7 @@
 
 pub mod account;
 mod calendar;
+pub mod certificates;
 pub mod contact;
 mod ctx;
 pub mod discovery;
@@ -71,6 +72,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/news/feed.atom", get(news::feed))
         .route("/{lang}/news/{id}", get(news::show))
         .route("/files/news/{id}/{file}", get(news::image))
+        .route("/{lang}/certificates", get(certificates::form))
+        .route("/{lang}/certificates/{code}", get(certificates::show))
         .route("/{lang}/events/calendar.ics", get(calendar::feed))
         .route("/{lang}/events/{id}/calendar.ics", get(calendar::event))
         .route("/calendar/{secret}/events.ics", get(calendar::personal))

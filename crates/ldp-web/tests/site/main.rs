@@ -9,6 +9,7 @@ mod authz;
 mod backup;
 mod boxed_in;
 mod calendar;
+mod certificates;
 mod contact;
 mod contact_inbox;
 mod contact_privacy;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+use ldp_core::domain::certificate::Certificate;
 use ldp_core::domain::{
     Audience, Event, EventFilter, EventId, EventKind, EventStatus, EventTopic, Municipality, Network, Page, Paged,
     Registration, RegistrationId, SdgGoal,
@@ -29,6 +30,8 @@ struct ListPage {
     me: Me,
     events: Paged<Event>,
     mine: Vec<(Registration, Option<Event>)>,
+    /// Certificates issued to the signed-in person.
+    certificates: Vec<Certificate>,
     may_propose: bool,
 }
 
@@ -52,6 +55,7 @@ pub async fn list(
         me: Me::of(&viewer, &state.reference).await.map_err(ctx.fail())?,
         events,
         mine,
+        certificates: state.certificates.mine(&viewer.actor).await.map_err(ctx.fail())?,
         may_propose: events::proposes(&viewer.actor),
         ctx: ctx.clone(),
     };
@@ -83,6 +87,11 @@ struct EventPage {
 }
 
 impl EventPage {
+    /// Whether the event leads to certificates (a training or workshop).
+    fn certifies(&self) -> bool {
+        self.event.as_ref().is_some_and(|e| ldp_core::domain::certificate::certifies(e.fields.kind))
+    }
+
     fn statuses(&self) -> Vec<&'static str> {
         let Some(e) = &self.event else { return Vec::new() };
         EventStatus::ALL.iter().filter(|s| **s != e.status).map(|s| s.as_str()).collect()

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_view;
 mod calendar;
 mod calls;
+mod certificates;
 mod compliance;
 mod content;
 pub(crate) mod delegations;
@@ -112,6 +113,9 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/delegations/{id}/gifts/{gift}/remove", post(delegations::remove_gift))
         .route("/{lang}/workspace/events/{id}/check-in", get(attendance::show).post(attendance::save_list))
         .route("/{lang}/workspace/events/{id}/check-in/code", post(attendance::check_in_code))
+        .route("/{lang}/workspace/events/{id}/certificates", get(certificates::show).post(certificates::issue))
+        .route("/{lang}/workspace/events/{id}/certificates/threshold", post(certificates::set_threshold))
+        .route("/{lang}/workspace/certificates/{code}/revoke", post(certificates::revoke))
         .route("/{lang}/workspace/publications", get(publications::list))
         .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
         .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))
