@@ -1,6 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
+mod applications;
 mod attendance;
 pub mod audit;
 pub mod audit_view;
@@ -89,6 +90,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/calls/new", get(calls::new_form).post(calls::create))
         .route("/{lang}/workspace/calls/{id}", get(calls::show).post(calls::update))
         .route("/{lang}/workspace/calls/{id}/publication", post(calls::publish))
+        .route("/{lang}/workspace/applications", get(applications::list))
+        .route("/{lang}/workspace/applications/new", get(applications::new_form).post(applications::create))
+        .route("/{lang}/workspace/applications/{id}", get(applications::show).post(applications::update))
+        .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
