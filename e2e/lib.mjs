@@ -97,6 +97,8 @@ export function workspaceKinds() {
     ['ws-delegations', '/workspace/delegations', 200],
     ['ws-calls', '/workspace/calls', 200],
     ['ws-call-new', '/workspace/calls/new', 200],
+    ['ws-applications', '/workspace/applications', 200],
+    ['ws-application-new', '/workspace/applications/new', 200],
   ];
   return perLanguage(kinds);
 }

@@ -62,6 +62,46 @@ pub struct MoveInput {
     pub on: Option<String>,
 }
 
+/// Which applications a list shows: every stage and call when empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    pub stage: Option<ApplicationStage>,
+    pub call: Option<CallId>,
+}
+
+impl ApplicationFilter {
+    /// Parses the raw `stage` and `call` values of a query (empty means any), naming each bad one.
+    pub fn parse(stage: Option<&str>, call: Option<&str>) -> Result<ApplicationFilter, InputError> {
+        let mut errors = InputError::default();
+        let stage = match stage.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let s = ApplicationStage::parse(raw);
+                if s.is_none() {
+                    errors.add("stage", "invalid_stage");
+                }
+                s
+            }
+        };
+        let call = match call.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(id) if id > 0 => Some(CallId(id)),
+                _ => {
+                    errors.add("call", "unknown_call");
+                    None
+                }
+            },
+        };
+        if errors.is_empty() { Ok(ApplicationFilter { stage, call }) } else { Err(errors) }
+    }
+
+    /// Whether `a` passes the filter.
+    pub fn admits(&self, a: &Application) -> bool {
+        self.stage.is_none_or(|s| a.stage == s) && self.call.is_none_or(|c| a.fields.call == Some(c))
+    }
+}
+
 /// An application with its history of moves.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
@@ -89,21 +129,41 @@ impl Projects {
         Projects { store: store.clone(), funding: store.clone(), reference: store, clock }
     }
 
-    /// The applications `actor` may see: every one for staff, admins and auditors, a representative's own
-    /// municipalities' otherwise; nobody else sees any.
-    pub async fn applications(&self, actor: &Actor) -> Result<Vec<Application>, ServiceError> {
+    /// The applications `actor` may see that pass `filter`: every one for staff, admins and auditors, a
+    /// representative's own municipalities' otherwise; nobody else sees any. The latest changed first.
+    pub async fn applications(
+        &self,
+        actor: &Actor,
+        filter: &ApplicationFilter,
+    ) -> Result<Vec<Application>, ServiceError> {
+        let mut all = Vec::new();
         if actor.reads_everything() {
-            return Ok(self.store.applications(None).await?);
-        }
-        if actor.role != Some(Role::Representative) {
+            all = self.store.applications(None).await?;
+        } else if actor.role == Some(Role::Representative) {
+            for m in &actor.municipalities {
+                all.extend(self.store.applications(Some(*m)).await?);
+            }
+            all.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        } else {
             return Err(ServiceError::Forbidden);
         }
-        let mut all = Vec::new();
-        for m in &actor.municipalities {
-            all.extend(self.store.applications(Some(*m)).await?);
-        }
-        all.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        all.retain(|a| filter.admits(a));
         Ok(all)
+    }
+
+    /// Whether `actor` may start applications at all (for some municipality).
+    pub fn may_apply(&self, actor: &Actor) -> bool {
+        !actor.read_only
+            && match actor.role {
+                Some(Role::Admin | Role::Staff) => true,
+                Some(Role::Representative) => !actor.municipalities.is_empty(),
+                _ => false,
+            }
+    }
+
+    /// Whether `actor` may change `application` (its fields and stage).
+    pub fn may_edit(&self, actor: &Actor, application: &Application) -> bool {
+        writes(actor, &application.fields)
     }
 
     /// One application with its moves; `NotFound` also when `actor` may not see it.

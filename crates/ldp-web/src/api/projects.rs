@@ -8,26 +8,43 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 
 use ldp_core::domain::projects::{Application, ApplicationId};
-use ldp_core::services::projects::{ApplicationInput, ApplicationView, MoveInput};
+use ldp_core::services::ServiceError;
+use ldp_core::services::projects::{ApplicationFilter, ApplicationInput, ApplicationView, MoveInput};
 
 use super::auth::TokenAuth;
-use super::extract::{ApiPath, body, path_id};
+use super::extract::{ApiPath, ApiQuery, body, path_id};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
+/// The list's filters.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    /// Only applications at this stage (`idea`, `partner_search`, `drafting`, `submitted`, `awarded`,
+    /// `rejected`, `withdrawn`).
+    pub stage: Option<String>,
+    /// Only applications for this call (its id).
+    #[param(value_type = Option<i64>)]
+    pub call: Option<String>,
+}
+
 /// The applications the token's owner may see, the latest changed first.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
+    params(ApplicationQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Applications", body = Vec<Application>),
+        (status = 400, description = "A bad filter", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The token's owner sees no applications", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     TokenAuth(actor): TokenAuth,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
 ) -> Result<Json<Vec<Application>>, ApiError> {
-    Ok(Json(state.projects.applications(&actor).await?))
+    let filter = ApplicationFilter::parse(q.stage.as_deref(), q.call.as_deref()).map_err(ServiceError::Invalid)?;
+    Ok(Json(state.projects.applications(&actor, &filter).await?))
 }
 
 /// Starts an application at `idea`.

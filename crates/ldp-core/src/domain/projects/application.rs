@@ -136,7 +136,8 @@ pub struct Application {
     #[serde(flatten)]
     pub fields: ApplicationFields,
     pub stage: ApplicationStage,
-    /// The day the current stage was reached.
+    /// The day the current stage was reached (`YYYY-MM-DD`).
+    #[serde(serialize_with = "crate::domain::serde_date::serialize")]
     #[schema(value_type = String, format = Date)]
     pub stage_on: Date,
     #[serde(with = "time::serde::rfc3339")]
@@ -153,6 +154,7 @@ pub struct StageMove {
     pub from: Option<ApplicationStage>,
     pub to: ApplicationStage,
     /// The day the move happened (a submission's or decision's date, which may be earlier than its entry).
+    #[serde(serialize_with = "crate::domain::serde_date::serialize")]
     #[schema(value_type = String, format = Date)]
     pub on: Date,
     /// Who recorded it (the audit trail's actor label).

@@ -1,6 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
+mod applications;
 mod attendance;
 pub mod audit;
 pub mod audit_view;
@@ -94,6 +95,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/saved-searches", get(saved_searches::list).post(saved_searches::create))
         .route("/{lang}/workspace/saved-searches/{id}", post(saved_searches::update))
         .route("/{lang}/workspace/saved-searches/{id}/delete", post(saved_searches::delete))
+        .route("/{lang}/workspace/applications", get(applications::list))
+        .route("/{lang}/workspace/applications/new", get(applications::new_form).post(applications::create))
+        .route("/{lang}/workspace/applications/{id}", get(applications::show).post(applications::update))
+        .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
