@@ -3,10 +3,11 @@
 #
 # Usage: scripts/check-product.sh            (CI calls it after `cargo build --release`)
 #
-# Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, creates two accounts
-# with `ldp user add --password-stdin` on the same data folder (an admin, admin@example.org, and a representative
-# of bursa-nilufer, representative@example.org; one random password, passed to the node scripts as
-# LDP_E2E_ADMIN_EMAIL, LDP_E2E_REP_EMAIL, LDP_E2E_PASSWORD), then runs:
+# Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, creates four accounts
+# with `ldp user add --password-stdin` on the same data folder (an admin, admin@example.org, and three
+# representatives of bursa-nilufer, representative@example.org, representative2@… and representative3@…; one
+# random password, passed to the node scripts as LDP_E2E_ADMIN_EMAIL, LDP_E2E_REP_EMAIL, LDP_E2E_REP2_EMAIL,
+# LDP_E2E_REP3_EMAIL, LDP_E2E_PASSWORD), then runs:
 #   journey      e2e/journey.mjs: headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) walks
 #                home tr/en + language switch, networks, one network, municipalities, the Bursa filter, the
 #                Bursa page, one of its sister-city relations, its map (SVG arcs), the relations list filtered
@@ -26,6 +27,12 @@
 #                team's inbox, replies (kept on the page, mailed, status answered); edits and publishes the Local
 #                Diplomacy page, which an anonymous reader sees at once through the page cache, then restores the
 #                old revision and the reader sees the old text again
+#   training     e2e/training.mjs: the admin creates a training through the workspace form (2 seats, one session
+#                a few days ahead) and publishes it; three representatives register from its workspace page (two
+#                confirmed, the third waitlisted); the first cancels, the third takes the offered seat (deadline
+#                shown); the admin checks the two in, issues the certificates (two); the third finds theirs under
+#                "my certificates", its public verification page says valid with their name and the training, and
+#                the PDF starts with %PDF; screenshots e2e/out/screenshots/training-*
 #   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
 #                (the workspace ones signed in as the admin): a full-page screenshot each in
 #                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
@@ -240,6 +247,9 @@ log "ldp ready (pid $LDP_PID)"
 # The CLI writes to the same data folder while the server runs (SQLite); from the temp folder, like the server.
 LDP_E2E_ADMIN_EMAIL=admin@example.org
 LDP_E2E_REP_EMAIL=representative@example.org
+# Two more representatives of the same municipality, for the training journey's waitlist (e2e/training.mjs).
+LDP_E2E_REP2_EMAIL=representative2@example.org
+LDP_E2E_REP3_EMAIL=representative3@example.org
 LDP_E2E_MUNICIPALITY=bursa-nilufer
 LDP_E2E_PASSWORD="e2e-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')"
 add_user() {
@@ -249,12 +259,16 @@ add_user() {
 {
     add_user --email "$LDP_E2E_ADMIN_EMAIL" --role admin --name "E2E Admin" &&
         add_user --email "$LDP_E2E_REP_EMAIL" --role representative --name "E2E Temsilci" \
+            --municipality "$LDP_E2E_MUNICIPALITY" &&
+        add_user --email "$LDP_E2E_REP2_EMAIL" --role representative --name "E2E Temsilci İki" \
+            --municipality "$LDP_E2E_MUNICIPALITY" &&
+        add_user --email "$LDP_E2E_REP3_EMAIL" --role representative --name "E2E Temsilci Üç" \
             --municipality "$LDP_E2E_MUNICIPALITY"
 } >"$OUT/users.log" 2>&1 || {
     cat "$OUT/users.log" >&2
     die "ldp user add failed (log above)"
 }
-log "accounts: $LDP_E2E_ADMIN_EMAIL (admin), $LDP_E2E_REP_EMAIL (representative of $LDP_E2E_MUNICIPALITY)"
+log "accounts: $LDP_E2E_ADMIN_EMAIL (admin), $LDP_E2E_REP_EMAIL, $LDP_E2E_REP2_EMAIL, $LDP_E2E_REP3_EMAIL (representatives of $LDP_E2E_MUNICIPALITY)"
 
 # ---------------------------------------------------------------------------------------------- checks
 declare -a NAMES=() RESULTS=() NOTES=()
@@ -285,7 +299,7 @@ check() {
 }
 
 export BASE_URL="$BASE" OUT_DIR="$OUT" CHROMIUM
-export LDP_E2E_ADMIN_EMAIL LDP_E2E_REP_EMAIL LDP_E2E_PASSWORD LDP_E2E_MUNICIPALITY
+export LDP_E2E_ADMIN_EMAIL LDP_E2E_REP_EMAIL LDP_E2E_REP2_EMAIL LDP_E2E_REP3_EMAIL LDP_E2E_PASSWORD LDP_E2E_MUNICIPALITY
 # What the check functions below read when they run in a child bash (see check()).
 export BASE OUT E2E VENV MAX_EXAMPLES SEED LDP_PID LDP_LOG_FILE TMP LDP_BIN
 
@@ -298,6 +312,10 @@ check workspace 180 node "$E2E/workspace.mjs"
 # 2b. the communications journey: contact form, receipt, routed inbox, reply; a page edited and restored
 export LDP_E2E_MAIL_DIR="$TMP/data/mail"
 check comms 180 node "$E2E/comms.mjs"
+
+# 2c. the capacity-building journey: a training with 2 seats, 3 registrations (one waitlisted), a cancellation
+#     and the offered seat taken, check-in, certificates, the public verification page and the PDF
+check training 240 node "$E2E/training.mjs"
 
 # 3. every page kind at phone width
 check phone 240 node "$E2E/phone.mjs"
