@@ -470,17 +470,12 @@ pub async fn create(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<crate::pages::forms::Saved>,
 ) -> Result<Response, PageError> {
     let id = ApplicationId(ctx.path_id(&id)?);
     let forms = Forms { saved: q.saved.is_some(), ..Forms::default() };

@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
 use ldp_core::domain::Page;
 use ldp_core::domain::funding::{Call, CallFilter, CallId, CallKind, DeadlineModel, Programme};
@@ -172,17 +171,12 @@ pub async fn new_form(
     edit_page(ctx, &state, &viewer, None, None, false, StatusCode::OK).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<crate::pages::forms::Saved>,
 ) -> Result<Response, PageError> {
     let id = CallId(ctx.path_id(&id)?);
     edit_page(ctx, &state, &viewer, Some(id), None, q.saved.is_some(), StatusCode::OK).await

@@ -141,17 +141,12 @@ async fn record_page(
     render_private(&ctx, &page, status)
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::forms::Saved>,
 ) -> Result<Response, PageError> {
     let id = EventId(ctx.path_id(&id)?);
     let forms = Forms { saved: q.saved.is_some(), ..Forms::default() };

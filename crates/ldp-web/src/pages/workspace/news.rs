@@ -5,7 +5,6 @@
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::Deserialize;
 
 use ldp_core::domain::{NewsId, NewsPost, Page, Paged};
 use ldp_core::services::news::{MAX_IMAGE_BYTES, NewsInput, local_text};
@@ -184,17 +183,12 @@ pub async fn new_form(
     edit_page(ctx, &state, &viewer, None, Forms { post: None, image: None, saved: false }, StatusCode::OK).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Query<ShowQuery>,
+    Query(q): Query<crate::pages::forms::Saved>,
 ) -> Result<Response, PageError> {
     let id = NewsId(ctx.path_id(&id)?);
     let forms = Forms { post: None, image: None, saved: q.saved.is_some() };

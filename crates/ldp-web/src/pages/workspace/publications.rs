@@ -199,17 +199,12 @@ pub async fn new_form(
     edit_page(ctx, &state, &viewer, None, forms, StatusCode::OK).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowQuery {
-    saved: Option<String>,
-}
-
 pub async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path((_, id)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::forms::Saved>,
 ) -> Result<Response, PageError> {
     let id = PublicationId(ctx.path_id(&id)?);
     let forms = Forms { publication: None, file: FormState::default(), saved: q.saved.is_some() };

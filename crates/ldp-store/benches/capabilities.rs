@@ -1,0 +1,258 @@
+//! Criterion benchmarks of the capacity-building and funding slices on both engines (issues 11 and 16):
+//! registrations per second under contention, the events list at 10,000 events, the calls list and the
+//! eligibility check at 10,000 calls.
+//!
+//! `cargo bench -p ldp-store --bench capabilities`; the PostgreSQL half runs when `LDP_TEST_POSTGRES_URL`
+//! names a server (as for the tests) and says loudly that it was skipped otherwise. Figures go to the README;
+//! no test asserts on them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ldp_core::clock::FixedClock;
+use ldp_core::domain::funding::{
+    Budget, CallFields, CallFilter, CallKind, CallStatus, Deadline, DeadlineModel, Eligibility, parse_amount,
+};
+use ldp_core::domain::{
+    Actor, Attendee, Audience, Change, EventFields, EventFilter, EventKind, EventSession, EventStatus, EventTopic,
+    Lang, Localized, NewRegistration, Page,
+};
+use ldp_core::services::funding::{Funding, ensure_funding_data};
+use ldp_core::store::Store;
+use ldp_core::store::prelude::*;
+use ldp_testkit::{Engine, NOW, TestDb};
+use time::macros::date;
+use tokio::runtime::Runtime;
+
+/// How many registrations compete for one event's seats in each round.
+const CONTENDERS: usize = 200;
+/// Seats of that event.
+const SEATS: u32 = 50;
+/// Events in the list benchmark.
+const EVENTS: usize = 10_000;
+/// Calls in the funding benchmarks.
+const CALLS: usize = 10_000;
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime")
+}
+
+fn engines() -> [(Engine, &'static str); 2] {
+    [(Engine::Sqlite, "sqlite"), (Engine::Postgres, "postgres")]
+}
+
+fn change(action: &str, record_type: &'static str) -> Change {
+    Change::new(&Actor::system("bench"), NOW, action, record_type)
+}
+
+/// A published training with two sessions, `n` days after [`NOW`] (so lists have distinct dates).
+fn event_fields(capacity: Option<u32>, n: usize) -> EventFields {
+    let start = NOW + time::Duration::hours(24 + n as i64);
+    let topics = [EventTopic::DiplomacyProtocol, EventTopic::ProjectManagement, EventTopic::PublicDiplomacy];
+    EventFields {
+        kind: if n.is_multiple_of(3) { EventKind::Workshop } else { EventKind::Training },
+        title: Localized::new(format!("Protokol eğitimi {n}"), format!("Protocol training {n}")),
+        summary: Localized::new("Kısa özet", "Short summary"),
+        body: Localized::new("Ayrıntılar", ""),
+        topics: vec![topics[n % topics.len()]],
+        sdgs: vec![11, 17],
+        networks: Vec::new(),
+        host: None,
+        partnership: None,
+        venue: String::new(),
+        city: None,
+        online_url: "https://meet.example.org/protokol".into(),
+        sessions: vec![
+            EventSession { start, end: start + time::Duration::hours(3) },
+            EventSession { start: start + time::Duration::days(1), end: start + time::Duration::hours(27) },
+        ],
+        languages: vec![Lang::Tr],
+        speakers: String::new(),
+        organiser: "Birlik".into(),
+        audience: Audience::MemberStaff,
+        capacity,
+        registration_opens: None,
+        registration_closes: None,
+        quota_per_municipality: None,
+    }
+}
+
+/// A distinct valid registration code for `n` (base 31 over the code alphabet).
+fn code(mut n: usize) -> String {
+    let alphabet = ldp_core::domain::event::CODE_ALPHABET;
+    let mut out = Vec::new();
+    for _ in 0..8 {
+        out.push(alphabet[n % alphabet.len()]);
+        n /= alphabet.len();
+    }
+    String::from_utf8(out).expect("ASCII")
+}
+
+fn one_person(n: usize) -> NewRegistration {
+    NewRegistration {
+        code: code(n),
+        registered_by: None,
+        municipality: None,
+        attendees: vec![Attendee { name: format!("Kişi {n}"), email: format!("kisi{n}@example.org") }],
+    }
+}
+
+/// Registrations per second when `CONTENDERS` registrations race for `SEATS` seats of one fresh event.
+fn registrations(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("registrations_under_contention");
+    group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(CONTENDERS as u64));
+    for (engine, name) in engines() {
+        let Some(db) = rt.block_on(TestDb::seeded(engine)) else { continue };
+        let store: Arc<dyn Store> = db.shared();
+        let serial = std::sync::atomic::AtomicUsize::new(0);
+        group.bench_function(BenchmarkId::new(name, format!("{CONTENDERS}_for_{SEATS}_seats")), |b| {
+            b.iter_custom(|rounds| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..rounds {
+                        let id = store
+                            .create_event(
+                                &event_fields(Some(SEATS), 0),
+                                EventStatus::Published,
+                                None,
+                                NOW,
+                                &change("create", "event"),
+                            )
+                            .await
+                            .expect("event");
+                        let base = serial.fetch_add(CONTENDERS, std::sync::atomic::Ordering::Relaxed);
+                        let started = Instant::now();
+                        let tasks: Vec<_> = (0..CONTENDERS)
+                            .map(|i| {
+                                let store = store.clone();
+                                tokio::spawn(async move {
+                                    store
+                                        .register(
+                                            id,
+                                            &one_person(base + i),
+                                            NOW,
+                                            &change("register", "event_registration"),
+                                        )
+                                        .await
+                                })
+                            })
+                            .collect();
+                        for t in tasks {
+                            t.await.expect("task").expect("registered");
+                        }
+                        total += started.elapsed();
+                    }
+                    total
+                })
+            })
+        });
+        drop(db);
+    }
+    group.finish();
+}
+
+/// The public events list (upcoming, first page of 20, and filtered by topic) among 10,000 events.
+fn events_list(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("events_list_10k");
+    group.sample_size(30);
+    for (engine, name) in engines() {
+        let Some(db) = rt.block_on(TestDb::seeded(engine)) else { continue };
+        rt.block_on(async {
+            for n in 0..EVENTS {
+                let status = if n % 10 == 9 { EventStatus::Draft } else { EventStatus::Published };
+                db.store
+                    .create_event(&event_fields(Some(30), n), status, None, NOW, &change("create", "event"))
+                    .await
+                    .expect("event");
+            }
+        });
+        let public = vec![EventStatus::Published, EventStatus::Postponed, EventStatus::Cancelled];
+        let upcoming = EventFilter { statuses: public.clone(), when: Some((true, NOW)), ..EventFilter::default() };
+        let by_topic = EventFilter { topic: Some(EventTopic::ProjectManagement), ..upcoming.clone() };
+        let late_page = Page::parse(Some(200), Some(20)).expect("page");
+        for (label, filter, page) in [
+            ("upcoming_first_page", &upcoming, Page::first(20)),
+            ("upcoming_page_200", &upcoming, late_page),
+            ("by_topic_first_page", &by_topic, Page::first(20)),
+        ] {
+            group.bench_function(BenchmarkId::new(name, label), |b| {
+                b.to_async(&rt).iter(|| async { db.store.events(filter, page).await.expect("list") })
+            });
+        }
+        drop(db);
+    }
+    group.finish();
+}
+
+fn call_fields(n: usize, programme: Option<ldp_core::domain::funding::ProgrammeId>) -> CallFields {
+    let day = 1 + (n % 28) as u8;
+    let deadline = format!("2027-{:02}-{day:02}T17:00", 1 + n % 12);
+    CallFields {
+        identifier: format!("BENCH-{n:05}"),
+        programme,
+        kind: if n.is_multiple_of(4) { CallKind::Competition } else { CallKind::Grant },
+        title: Localized::new(format!("Kıyı kentlerinde iklim uyumu {n}"), format!("Climate adaptation {n}")),
+        summary: Localized::new("Özet", "Summary"),
+        opens_on: Some(date!(2026 - 11 - 01)),
+        deadline_model: DeadlineModel::Single,
+        deadlines: vec![Deadline::parse(&deadline, "Europe/Brussels").expect("deadline")],
+        budget: Budget {
+            currency: "EUR".into(),
+            total: parse_amount("1000000"),
+            min_per_project: parse_amount("10000"),
+            max_per_project: parse_amount("250000"),
+            cofinancing_rate: parse_amount("80"),
+        },
+        themes: vec!["iklim".into()],
+        sdgs: vec![11, 13],
+        link: "https://example.org/call".into(),
+        eligibility: Eligibility::default(),
+    }
+}
+
+/// The calls list and the eligibility check ("open calls my municipality can apply to") at 10,000 calls
+/// spread over the shipped programmes, some of which cover only certain provinces.
+fn funding(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("funding_10k_calls");
+    group.sample_size(20);
+    for (engine, name) in engines() {
+        let Some(db) = rt.block_on(TestDb::seeded(engine)) else { continue };
+        let clock = FixedClock::new(NOW);
+        let member = rt.block_on(async {
+            ensure_funding_data(db.store.as_ref(), clock.as_ref()).await.expect("programmes");
+            let programmes = db.store.programmes().await.expect("programmes");
+            for n in 0..CALLS {
+                let programme = (!programmes.is_empty() && n % 5 != 0).then(|| programmes[n % programmes.len()].id);
+                db.store
+                    .save_call(&call_fields(n, programme), true, None, "bench", &change("create", "funding_call"))
+                    .await
+                    .expect("call");
+            }
+            db.store.municipality_by_slug("bursa-nilufer").await.expect("read").expect("seeded")
+        });
+        let funding = Funding::new(db.shared(), clock.clone());
+        let open = CallFilter { status: Some(CallStatus::Open), ..CallFilter::default() };
+        group.bench_function(BenchmarkId::new(name, "open_calls_first_page"), |b| {
+            b.to_async(&rt).iter(|| async { db.store.calls(&open, NOW, Page::first(20)).await.expect("list") })
+        });
+        let words = CallFilter { q: Some("iklim uyumu 99".into()), ..open.clone() };
+        group.bench_function(BenchmarkId::new(name, "open_calls_by_words"), |b| {
+            b.to_async(&rt).iter(|| async { db.store.calls(&words, NOW, Page::first(20)).await.expect("list") })
+        });
+        group.bench_function(BenchmarkId::new(name, "eligible_open_calls_for_a_member_10"), |b| {
+            b.to_async(&rt).iter(|| async { funding.open_calls_for(&member, 10).await.expect("check") })
+        });
+        group.bench_function(BenchmarkId::new(name, "eligibility_of_every_open_call"), |b| {
+            b.to_async(&rt).iter(|| async { funding.open_calls_for(&member, usize::MAX).await.expect("check") })
+        });
+        drop(db);
+    }
+    group.finish();
+}
+
+criterion_group!(benches, registrations, events_list, funding);
+criterion_main!(benches);
