@@ -5,6 +5,7 @@
 //! backend with the same numbering.
 
 mod accounts;
+mod application_documents;
 mod attendance;
 mod audit;
 pub mod backup;

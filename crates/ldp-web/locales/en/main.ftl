@@ -1595,3 +1595,29 @@ field-stage_same = The application is at this stage already.
 field-stage_final = The application is decided; its stage no longer moves.
 field-date_before_current_stage = The date cannot be before the current stage's date.
 field-not_yours = You may not act for this municipality.
+
+# Deadline feeds and application documents (issue 16)
+deadline-feed-name = Funding deadlines
+deadline-feed-mine = My funding deadlines
+deadline-label-single = Deadline
+deadline-label-stage = Stage { $n } deadline
+deadline-label-cut-off = Cut-off { $n } of { $count }
+deadline-feed-link = Subscribe to these calls' deadlines in your calendar (.ics)
+deadline-feeds = Deadline calendars
+deadline-feeds-lead = Besides the personal address above, the same secret key opens a deadline calendar: the deadlines of the calls your saved searches match and of your municipality's ongoing applications. The deadlines of every call the union publishes are also a public calendar; the calls list's filters (?type=, ?sdg=, ?funder=) apply to it too.
+deadline-address-once = Your deadline calendar's address is below; it will not be shown again either.
+deadline-subscribe = Subscribe to the deadline calendar
+saved-deadline-calendar = See the deadlines of matching calls in your calendar
+application-documents = Documents
+application-documents-none = No documents have been added to this application yet.
+application-document-name = File
+application-document-type = Type
+application-document-size = Size
+application-document-by = Uploaded by
+application-document-at = Uploaded at
+application-document-delete = Delete
+application-document-file = Document
+application-document-hint = A PDF, PNG, JPEG, WebP, Word, PowerPoint, Excel (without macros) or OpenDocument file; at most 10 MB.
+application-document-upload = Upload the document
+field-unsupported_document_type = A document must be a PDF, PNG, JPEG, WebP, Word, PowerPoint or Excel (DOCX, PPTX, XLSX; without macros) or OpenDocument (ODT, ODP, ODS) file.
+audit-type-funding_application_document = Application document

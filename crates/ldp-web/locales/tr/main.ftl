@@ -1590,3 +1590,29 @@ field-stage_same = Başvuru zaten bu aşamada.
 field-stage_final = Başvuru sonuçlandı; aşaması artık değişmez.
 field-date_before_current_stage = Tarih, mevcut aşamanın tarihinden önce olamaz.
 field-not_yours = Bu belediye adına işlem yapamazsınız.
+
+# Deadline feeds and application documents (issue 16)
+deadline-feed-name = Son başvurular
+deadline-feed-mine = Son başvurularım
+deadline-label-single = Son başvuru
+deadline-label-stage = { $n }. aşama son başvurusu
+deadline-label-cut-off = Kesim tarihi { $n }/{ $count }
+deadline-feed-link = Bu çağrıların son başvuru tarihlerine takvimden abone olun (.ics)
+deadline-feeds = Son başvuru takvimleri
+deadline-feeds-lead = Yukarıdaki kişisel adresin yanında, aynı gizli anahtarla bir son başvuru takvimi de oluşturulur: kayıtlı aramalarınıza uyan çağrıların ve belediyenizin süren başvurularının son başvuru tarihleri. Birliğin yayımladığı tüm çağrıların son başvuru tarihleri de herkese açık bir takvimdir; çağrı listesindeki süzgeçler (?type=, ?sdg=, ?funder=) bu takvimde de geçerlidir.
+deadline-address-once = Son başvuru takviminizin adresi aşağıda; o da bir daha gösterilmeyecek.
+deadline-subscribe = Son başvuru takvimine abone olun
+saved-deadline-calendar = Uyan çağrıların son başvuru tarihlerini takviminizde görün
+application-documents = Belgeler
+application-documents-none = Bu başvuruya henüz belge eklenmedi.
+application-document-name = Dosya
+application-document-type = Tür
+application-document-size = Boyut
+application-document-by = Yükleyen
+application-document-at = Yükleme zamanı
+application-document-delete = Sil
+application-document-file = Belge
+application-document-hint = PDF, PNG, JPEG, WebP, Word, PowerPoint, Excel (makrosuz) ya da OpenDocument dosyası; en çok 10 MB.
+application-document-upload = Belgeyi yükle
+field-unsupported_document_type = Belge PDF, PNG, JPEG, WebP, Word, PowerPoint ya da Excel (DOCX, PPTX, XLSX; makrosuz) veya OpenDocument (ODT, ODP, ODS) dosyası olmalı.
+audit-type-funding_application_document = Başvuru belgesi

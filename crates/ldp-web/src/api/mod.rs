@@ -124,6 +124,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::show, projects::update))
         .routes(routes!(projects::move_stage))
+        .routes(routes!(projects::documents))
+        .routes(routes!(projects::document))
         .routes(routes!(pages::published))
         .routes(routes!(pages::revisions, pages::save))
         .routes(routes!(pages::publish))

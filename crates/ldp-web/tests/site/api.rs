@@ -184,6 +184,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/applications",
     "/api/v1/applications/{id}",
     "/api/v1/applications/{id}/stage",
+    "/api/v1/applications/{id}/documents",
+    "/api/v1/applications/{id}/documents/{document}",
     "/api/v1/contact/disposals",
     "/api/v1/contact/form",
     "/api/v1/contact/messages",

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod application_documents;
 mod applications;
 mod attendance;
 mod audit_log;
@@ -14,6 +15,7 @@ mod contact;
 mod contact_inbox;
 mod contact_privacy;
 mod content;
+mod deadline_feeds;
 mod delegations;
 mod discovery;
 mod downloads;

@@ -1,6 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
+mod application_documents;
 mod applications;
 mod attendance;
 pub mod audit;
@@ -99,6 +100,14 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/applications/new", get(applications::new_form).post(applications::create))
         .route("/{lang}/workspace/applications/{id}", get(applications::show).post(applications::update))
         .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
+        .route(
+            "/{lang}/workspace/applications/{id}/documents",
+            post(application_documents::upload).layer(axum::extract::DefaultBodyLimit::max(
+                ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/{lang}/workspace/applications/{id}/documents/{document}", get(application_documents::download))
+        .route("/{lang}/workspace/applications/{id}/documents/{document}/delete", post(application_documents::delete))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
