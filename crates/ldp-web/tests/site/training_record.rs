@@ -259,14 +259,15 @@ async fn hours_come_from_check_ins_per_topic_province_and_year_and_each_role_see
     assert!(refused["error"]["code"].is_string(), "{refused}");
     let none = app.api("GET", "/api/v1/training-record", Some(&rep_token), None).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
-    assert_eq!(serde_json::from_str::<Value>(&none.body).unwrap()["error"]["fields"]["municipality"], "required");
+    assert_eq!(
+        serde_json::from_str::<Value>(&none.body).unwrap()["error"]["fields"]["municipality"],
+        "This field is required."
+    );
     let bad = app.api("GET", "/api/v1/training-record?year=x&topic=y&province=0", Some(&staff_token), None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let fields = &serde_json::from_str::<Value>(&bad.body).unwrap()["error"]["fields"];
-    assert_eq!(
-        (fields["year"].as_str(), fields["topic"].as_str(), fields["province"].as_str()),
-        (Some("invalid_record_year"), Some("unknown_topic"), Some("unknown_province"))
-    );
+    assert_eq!(fields["year"], "Choose a year between 2000 and 2100.");
+    assert!(fields["topic"].is_string() && fields["province"].is_string(), "{fields}");
     assert_eq!(app.api("GET", "/api/v1/training-record/me", None, None).await.status, StatusCode::UNAUTHORIZED);
 }
 
