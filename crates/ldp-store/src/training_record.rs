@@ -3,6 +3,7 @@
 //! is a read model over migrations 0014 and 0034.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use time::OffsetDateTime;
 
@@ -95,16 +96,16 @@ fn parse_list<T>(text: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> S
 
 impl AttendedRow {
     fn into_domain(self, people: &mut HashMap<i64, Vec<Attendee>>) -> StoreResult<AttendedSession> {
-        if !people.contains_key(&self.registration_id) {
-            let list: Vec<Attendee> = serde_json::from_str(&self.attendees)
-                .map_err(|e| corrupt(format_args!("event_registration.attendees {}: {e}", self.registration_id)))?;
-            people.insert(self.registration_id, list);
-        }
+        let list = match people.entry(self.registration_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(serde_json::from_str::<Vec<Attendee>>(&self.attendees).map_err(|err| {
+                corrupt(format_args!("event_registration.attendees {}: {err}", self.registration_id))
+            })?),
+        };
         let attendee = u32::try_from(self.attendee)
             .map_err(|_| corrupt(format_args!("event_check_in.attendee {}", self.attendee)))?;
         // A check-in of a position the list no longer has (it cannot shrink today) names nobody.
-        let person = people.get(&self.registration_id).and_then(|list| list.get(attendee as usize)).cloned();
-        let person = person.ok_or_else(|| {
+        let person = list.get(attendee as usize).cloned().ok_or_else(|| {
             corrupt(format_args!("event_check_in attendee {attendee} of registration {}", self.registration_id))
         })?;
         let province = match (self.plate, self.province_name) {
