@@ -34,6 +34,7 @@ mod read;
 mod rows;
 mod saved_searches;
 mod tokens;
+mod training_record;
 mod ts;
 mod unit_of_work;
 mod uploads;

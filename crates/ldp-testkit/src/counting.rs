@@ -279,6 +279,15 @@ impl AttendanceStore for CountingStore {
         self.count("undo_check_in");
         self.inner.undo_check_in(registration, attendee, session, change).await
     }
+
+    async fn attended_sessions(
+        &self,
+        filter: &training_record::RecordFilter,
+        within: Option<&[MunicipalityId]>,
+    ) -> StoreResult<Vec<training_record::AttendedSession>> {
+        self.count("attended_sessions");
+        self.inner.attended_sessions(filter, within).await
+    }
 }
 
 #[async_trait]

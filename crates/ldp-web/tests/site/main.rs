@@ -43,5 +43,6 @@ mod registration_links;
 mod saved_searches;
 mod server;
 mod trail_forms;
+mod training_record;
 mod workspace_forms;
 mod xss;

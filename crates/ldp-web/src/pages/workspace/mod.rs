@@ -23,6 +23,7 @@ mod partnership;
 mod places;
 mod publications;
 mod saved_searches;
+pub(crate) mod training_record;
 mod users;
 
 use axum::Router;
@@ -130,6 +131,15 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/certificates", get(certificates::show).post(certificates::issue))
         .route("/{lang}/workspace/events/{id}/certificates/threshold", post(certificates::set_threshold))
         .route("/{lang}/workspace/certificates/{code}/revoke", post(certificates::revoke))
+        .route("/{lang}/workspace/training-record", get(training_record::mine))
+        .route("/{lang}/workspace/training-record.csv", get(training_record::mine_csv))
+        .route("/{lang}/workspace/training-record.xlsx", get(training_record::mine_xlsx))
+        .route("/{lang}/workspace/training-record/person", get(training_record::person))
+        .route("/{lang}/workspace/training-record/person.csv", get(training_record::person_csv))
+        .route("/{lang}/workspace/training-record/person.xlsx", get(training_record::person_xlsx))
+        .route("/{lang}/workspace/training-record/hours", get(training_record::hours_page))
+        .route("/{lang}/workspace/training-record/hours.csv", get(training_record::hours_csv))
+        .route("/{lang}/workspace/training-record/hours.xlsx", get(training_record::hours_xlsx))
         .route("/{lang}/workspace/publications", get(publications::list))
         .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
         .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))
