@@ -15,9 +15,14 @@ use axum::http::{Request, StatusCode, header};
 use scraper::Html;
 use serde_json::Value;
 
+use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
-use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
+use ldp_core::domain::{
+    Actor, AuditFilter, CityFilter, EventId, EventStatus, MunicipalityFilter, MunicipalityId, Page, RegistrationId,
+    RegistrationStatus, User,
+};
 use ldp_core::services::ServiceError;
+use ldp_core::services::events::{EventInput, RegistrationInput};
 use ldp_core::services::partnerships::NewPartnershipInput;
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
 use ldp_testkit::{TestDb, both_backends};
@@ -104,6 +109,8 @@ enum Op {
     NewToken,
     /// The whole audit log: a read, listed because it is the one the roles split on.
     AuditLog,
+    /// Approving a registration that awaits the organiser (moderation): the union's staff only.
+    Moderate,
 }
 
 impl Op {
@@ -137,6 +144,7 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST users/{own id}, role=admin",      Op::PromoteSelf,          [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
     ("POST account/tokens",                  Op::NewToken,             [SIGN_IN, OK201, OK201, OK201, OK201, OK201]),
     ("GET audit (the whole log)",            Op::AuditLog,             [SIGN_IN, OK200, E403,  E403,  E403,  OK200]),
+    ("POST registrations/{id}/approve",      Op::Moderate,             [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -159,6 +167,7 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
+    ("POST registrations/{id}/approval",  Op::Moderate,             [E401, OK200, OK200, E403,  E403, E403,  E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -503,6 +512,23 @@ impl Pools {
     }
 }
 
+/// A published event whose registrations need the organiser's approval, without a seat limit.
+async fn moderated_event(app: &TestApp) -> EventId {
+    let input = EventInput {
+        kind: Some("training".into()),
+        title_tr: Some("Onaylı kayıtlı eğitim".into()),
+        online_url: Some("https://meet.example.org/onay".into()),
+        organiser: Some("Marmara Belediyeler Birliği".into()),
+        sessions: Some(format!("{} 10:00-12:00", app.clock.today() + time::Duration::days(10))),
+        audience: Some("member_staff".into()),
+        moderated: Some("yes".into()),
+        ..EventInput::default()
+    };
+    let event = app.state.events.create(&system(), &input).await.unwrap();
+    app.state.events.set_status(&system(), event.id, EventStatus::Published).await.unwrap();
+    event.id
+}
+
 async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
     let m = app.state.store.municipality_by_slug(slug).await.unwrap().unwrap_or_else(|| panic!("no {slug}"));
     let ws = &app.state.workspace;
@@ -547,6 +573,8 @@ struct World {
     seq: u32,
     /// A relation made for the current request, watched by the snapshot too.
     fresh: Option<PartnershipId>,
+    /// A published event whose registrations need approval, with no seat limit (each one is pending).
+    moderated: EventId,
 }
 
 impl World {
@@ -563,7 +591,9 @@ impl World {
         let forms = target(&app, &mut pools, "bursa").await;
         let api = target(&app, &mut pools, "bursa-osmangazi").await;
         let elsewhere = target(&app, &mut pools, "istanbul-kadikoy").await;
+        let moderated = moderated_event(&app).await;
         World {
+            moderated,
             app,
             admin,
             staff,
@@ -615,6 +645,14 @@ impl World {
         self.app.state.workspace.save_representative(&system(), slug, None, &input).await.unwrap()
     }
 
+    /// A fresh registration awaiting approval (made by the own representative).
+    async fn pending_registration(&self) -> RegistrationId {
+        let rep = Actor::user(&self.own.user, None);
+        let r = self.app.state.events.register(&rep, self.moderated, &RegistrationInput::default()).await.unwrap();
+        assert_eq!(r.status, RegistrationStatus::Pending);
+        r.id
+    }
+
     /// The form request for `op` as `who`, with fresh input (and fresh records where the request uses one up).
     async fn form_request(&mut self, op: Op, who: Who) -> Sent {
         self.fresh = None;
@@ -661,6 +699,10 @@ impl World {
             }
             Op::NewToken => form("/tr/workspace/account/tokens".into(), token(n)),
             Op::AuditLog => Sent::Page { uri: "/tr/workspace/audit".into() },
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                form(format!("/tr/workspace/registrations/{}/approve", id.0), Vec::new())
+            }
         }
     }
 
@@ -705,6 +747,10 @@ impl World {
                 json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
             }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                Sent::Api { method: "POST", uri: format!("/api/v1/registrations/{}/approval", id.0), body: None }
+            }
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
                 unreachable!("{op:?} has no API endpoint")
             }
