@@ -250,7 +250,8 @@ async fn expired_unknown_and_members_only_registrations_get_a_clear_answer(db: T
         text(&page, "p.form-message"),
         "Bu etkinlik yalnızca üyelerin temsilcilerine ve çalışanlarına açıktır; kayıt için oturum açın."
     );
-    let shown = show(&app, members).await;
+    // (The public event's form gives the browser its CSRF cookie and a time stamp.)
+    let shown = show(&app, id).await;
     app.clock.advance(Duration::seconds(20));
     assert_eq!(post(&app, members, &shown, GOOD).await.status, StatusCode::CONFLICT);
     assert!(status_of(&app, members).await.is_empty());
