@@ -16,6 +16,7 @@ mod content;
 mod delegations;
 mod event_links;
 mod event_offers;
+mod event_public;
 mod events;
 mod feed;
 mod funding;

@@ -582,6 +582,11 @@ impl ldp_core::domain::EventStore for CountingStore {
         self.count("prune_registration_links");
         self.inner.prune_registration_links(now).await
     }
+
+    async fn prune_unconfirmed(&self, now: time::OffsetDateTime, change: &Change) -> StoreResult<u64> {
+        self.count("prune_unconfirmed");
+        self.inner.prune_unconfirmed(now, change).await
+    }
 }
 
 #[async_trait]

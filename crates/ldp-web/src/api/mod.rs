@@ -147,6 +147,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::cancel))
         .routes(routes!(events::accept_offer))
         .routes(routes!(events::decline_offer))
+        .routes(routes!(events::approve))
+        .routes(routes!(events::reject))
         .routes(routes!(attendance::sheet, attendance::check_in))
         .routes(routes!(attendance::undo))
         .routes(routes!(publications::list, publications::create))

@@ -19,6 +19,7 @@ mod networks;
 pub mod news;
 pub(crate) mod pagination;
 pub mod partnerships;
+mod public_registration;
 pub mod publications;
 mod record;
 mod registration_links;
@@ -91,6 +92,12 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/registration/offer/{token}", get(registration_links::show))
         .route("/{lang}/registration/offer/{token}/accept", post(registration_links::accept))
         .route("/{lang}/registration/offer/{token}/decline", post(registration_links::decline))
+        .route("/{lang}/registration/events/{id}", get(public_registration::form).post(public_registration::register))
+        .route("/{lang}/registration/privacy", get(public_registration::privacy))
+        .route(
+            "/{lang}/registration/confirm/{token}",
+            get(public_registration::confirm_form).post(public_registration::confirm),
+        )
         .merge(workspace::router())
         .merge(discovery::router())
 }

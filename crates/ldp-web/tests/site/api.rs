@@ -215,6 +215,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/registrations/{id}",
     "/api/v1/registrations/{id}/acceptance",
     "/api/v1/registrations/{id}/declination",
+    "/api/v1/registrations/{id}/approval",
+    "/api/v1/registrations/{id}/rejection",
     "/api/v1/publications",
     "/api/v1/publications/{id}",
     "/api/v1/publications/{id}/status",

@@ -18,8 +18,12 @@ use serde_json::Value;
 use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
 use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument};
-use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
+use ldp_core::domain::{
+    Actor, AuditFilter, CityFilter, EventId, EventStatus, MunicipalityFilter, MunicipalityId, Page, RegistrationId,
+    RegistrationStatus, User,
+};
 use ldp_core::services::ServiceError;
+use ldp_core::services::events::{EventInput, RegistrationInput};
 use ldp_core::services::partnerships::NewPartnershipInput;
 use ldp_core::services::projects::ApplicationInput;
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
@@ -113,6 +117,8 @@ enum Op {
     ApplicationDocument,
     /// Deleting a document of an application.
     DeleteApplicationDocument,
+    /// Approving a registration that awaits the organiser (moderation): the union's staff only.
+    Moderate,
 }
 
 impl Op {
@@ -148,6 +154,7 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("GET audit (the whole log)",            Op::AuditLog,             [SIGN_IN, OK200, E403,  E403,  E403,  OK200]),
     ("POST applications/{id}/documents",     Op::ApplicationDocument,  [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
     ("POST …/documents/{id}/delete",         Op::DeleteApplicationDocument, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
+    ("POST registrations/{id}/approve",      Op::Moderate,             [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -170,6 +177,7 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
+    ("POST registrations/{id}/approval",  Op::Moderate,             [E401, OK200, OK200, E403,  E403, E403,  E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -516,6 +524,23 @@ impl Pools {
     }
 }
 
+/// A published event whose registrations need the organiser's approval, without a seat limit.
+async fn moderated_event(app: &TestApp) -> EventId {
+    let input = EventInput {
+        kind: Some("training".into()),
+        title_tr: Some("Onaylı kayıtlı eğitim".into()),
+        online_url: Some("https://meet.example.org/onay".into()),
+        organiser: Some("Marmara Belediyeler Birliği".into()),
+        sessions: Some(format!("{} 10:00-12:00", app.clock.today() + time::Duration::days(10))),
+        audience: Some("member_staff".into()),
+        moderated: Some("yes".into()),
+        ..EventInput::default()
+    };
+    let event = app.state.events.create(&system(), &input).await.unwrap();
+    app.state.events.set_status(&system(), event.id, EventStatus::Published).await.unwrap();
+    event.id
+}
+
 async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
     let m = app.state.store.municipality_by_slug(slug).await.unwrap().unwrap_or_else(|| panic!("no {slug}"));
     let ws = &app.state.workspace;
@@ -566,6 +591,8 @@ struct World {
     seq: u32,
     /// A relation made for the current request, watched by the snapshot too.
     fresh: Option<PartnershipId>,
+    /// A published event whose registrations need approval, with no seat limit (each one is pending).
+    moderated: EventId,
 }
 
 impl World {
@@ -582,7 +609,9 @@ impl World {
         let forms = target(&app, &mut pools, "bursa").await;
         let api = target(&app, &mut pools, "bursa-osmangazi").await;
         let elsewhere = target(&app, &mut pools, "istanbul-kadikoy").await;
+        let moderated = moderated_event(&app).await;
         World {
+            moderated,
             app,
             admin,
             staff,
@@ -632,6 +661,14 @@ impl World {
     async fn doomed_representative(&self, slug: &str, n: u32) -> i64 {
         let input = RepresentativeInput { name: Some(format!("Ayrılacak temsilci {n}")), ..Default::default() };
         self.app.state.workspace.save_representative(&system(), slug, None, &input).await.unwrap()
+    }
+
+    /// A fresh registration awaiting approval (made by the own representative).
+    async fn pending_registration(&self) -> RegistrationId {
+        let rep = Actor::user(&self.own.user, None);
+        let r = self.app.state.events.register(&rep, self.moderated, &RegistrationInput::default()).await.unwrap();
+        assert_eq!(r.status, RegistrationStatus::Pending);
+        r.id
     }
 
     /// The form request for `op` as `who`, with fresh input (and fresh records where the request uses one up).
@@ -704,6 +741,10 @@ impl World {
                 let id = id.unwrap().id.0;
                 form(format!("/tr/workspace/applications/{}/documents/{id}/delete", t.application.0), Vec::new())
             }
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                form(format!("/tr/workspace/registrations/{}/approve", id.0), Vec::new())
+            }
         }
     }
 
@@ -748,6 +789,10 @@ impl World {
                 json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
             }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                Sent::Api { method: "POST", uri: format!("/api/v1/registrations/{}/approval", id.0), body: None }
+            }
             Op::Document
             | Op::Invite
             | Op::EditUser

@@ -36,6 +36,7 @@ mod partnerships;
 mod phones_and_map;
 mod proxy;
 mod public_language;
+mod public_registration;
 mod public_truth;
 mod publications;
 mod read_model;

@@ -117,6 +117,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
         .route("/{lang}/workspace/registrations/{id}/accept", post(events::accept_offer))
         .route("/{lang}/workspace/registrations/{id}/decline", post(events::decline_offer))
+        .route("/{lang}/workspace/registrations/{id}/approve", post(events::approve))
+        .route("/{lang}/workspace/registrations/{id}/reject", post(events::reject))
         .route("/{lang}/workspace/delegations", get(delegations::list))
         .route("/{lang}/workspace/delegations/{id}", get(delegations::show).post(delegations::save))
         .route("/{lang}/workspace/delegations/{id}/participants", post(delegations::add_participant))
