@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 31] = [
+pub const RECORD_TYPES: [&str; 32] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -183,6 +183,8 @@ pub const RECORD_TYPES: [&str; 31] = [
     "saved_search",
     // Certificates of attendance: issued for a training, revoked (issue 11); the thresholds staff set.
     "certificate",
+    // A funded project of the portfolio (issue 16): created on an award or by staff, edited, published.
+    "project",
 ];
 
 impl AuditFilter {

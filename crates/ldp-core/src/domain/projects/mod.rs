@@ -2,7 +2,11 @@
 //! through the funding capability only.
 
 mod application;
+mod project;
 mod store;
+mod summary;
 
 pub use application::*;
-pub use store::ProjectStore;
+pub use project::*;
+pub use store::{ProjectStore, ProjectWrites};
+pub use summary::*;
