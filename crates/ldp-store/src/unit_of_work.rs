@@ -12,8 +12,7 @@ use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
 use ldp_core::store::{
     AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ProjectWrites, ReferenceWrites, SavedSearchWrites,
-    StoreResult,
-    UnitOfWork, UnitOfWorkStore,
+    StoreResult, UnitOfWork, UnitOfWorkStore,
 };
 
 use crate::SqlStore;

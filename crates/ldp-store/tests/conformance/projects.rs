@@ -12,8 +12,8 @@ use ldp_core::domain::projects::{
     Amount, ApplicationFields, ApplicationPartner, ApplicationStage, OutputKind, PartnerRole, ProjectFields, ProjectId,
     ProjectOutput, ProjectPartner,
 };
-use ldp_core::domain::{GoalNumber, Localized};
 use ldp_core::domain::{Actor, AuditFilter, Change, Page};
+use ldp_core::domain::{GoalNumber, Localized};
 use ldp_core::store::StoreError;
 use ldp_core::store::prelude::*;
 use ldp_testkit::{NOW, TestDb, both_backends};
@@ -160,7 +160,10 @@ async fn project_fields(db: &TestDb, start: Option<time::Date>) -> ProjectFields
         funder: Some(programme.funder),
         lead: lead.id,
         partners: vec![
-            ProjectPartner { partner: ApplicationPartner::Member { municipality: partner.id }, role: PartnerRole::Partner },
+            ProjectPartner {
+                partner: ApplicationPartner::Member { municipality: partner.id },
+                role: PartnerRole::Partner,
+            },
             ProjectPartner {
                 partner: ApplicationPartner::Foreign {
                     name: "Stadt Görlitz".into(),
@@ -245,8 +248,14 @@ async fn a_project_is_published_and_withdrawn_once_each_with_its_entry(db: TestD
     assert_eq!(public.iter().map(|p| (p.id, p.published, p.updated_at)).collect::<Vec<_>>(), vec![(id, true, later)]);
     assert!(db.store.set_project_published(id, false, later, &project_change("unpublish").record(id.0)).await.unwrap());
     assert!(db.store.projects(true).await.unwrap().is_empty());
-    assert!(!db.store.set_project_published(ProjectId(id.0 + 1000), true, later, &project_change("publish")).await.unwrap());
-    let filter = AuditFilter { record_type: Some("project".into()), record_id: Some(id.0.to_string()), ..AuditFilter::default() };
+    assert!(
+        !db.store.set_project_published(ProjectId(id.0 + 1000), true, later, &project_change("publish")).await.unwrap()
+    );
+    let filter = AuditFilter {
+        record_type: Some("project".into()),
+        record_id: Some(id.0.to_string()),
+        ..AuditFilter::default()
+    };
     let mut actions: Vec<String> =
         db.store.list_audit(&filter, Page::default()).await.unwrap().items.into_iter().map(|e| e.action).collect();
     actions.sort();
@@ -255,7 +264,11 @@ async fn a_project_is_published_and_withdrawn_once_each_with_its_entry(db: TestD
 
 async fn an_award_moves_the_application_and_creates_its_project_together_or_not_at_all(db: TestDb) {
     use ApplicationStage::*;
-    let a = db.store.create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create")).await.unwrap();
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
     for (from, to) in [(Idea, PartnerSearch), (PartnerSearch, Drafting), (Drafting, Submitted)] {
         db.store.move_application(a.id, from, to, date!(2026 - 10 - 02), NOW, &change("move")).await.unwrap();
     }
@@ -263,14 +276,20 @@ async fn an_award_moves_the_application_and_creates_its_project_together_or_not_
 
     // Dropped halfway: neither the move nor the project lands.
     let mut unit = db.store.begin().await.unwrap();
-    unit.projects().move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test").await.unwrap();
+    unit.projects()
+        .move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test")
+        .await
+        .unwrap();
     unit.projects().create_project(&f, Some(a.id), NOW).await.unwrap();
     drop(unit);
     assert_eq!(db.store.application(a.id).await.unwrap().unwrap().stage, Submitted);
     assert!(db.store.project_of_application(a.id).await.unwrap().is_none());
 
     let mut unit = db.store.begin().await.unwrap();
-    unit.projects().move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test").await.unwrap();
+    unit.projects()
+        .move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test")
+        .await
+        .unwrap();
     let id = unit.projects().create_project(&f, Some(a.id), NOW).await.unwrap();
     let again = unit.projects().create_project(&f, Some(a.id), NOW).await;
     assert!(matches!(again, Err(StoreError::Conflict(ref c)) if c == "project_exists"), "{again:?}");
@@ -278,7 +297,10 @@ async fn an_award_moves_the_application_and_creates_its_project_together_or_not_
 
     let awarded = db.store.application(a.id).await.unwrap().unwrap();
     assert_eq!((awarded.stage, awarded.stage_on), (Awarded, date!(2026 - 11 - 20)));
-    assert_eq!(db.store.application_moves(a.id).await.unwrap().last().map(|m| (m.from, m.to)), Some((Some(Submitted), Awarded)));
+    assert_eq!(
+        db.store.application_moves(a.id).await.unwrap().last().map(|m| (m.from, m.to)),
+        Some((Some(Submitted), Awarded))
+    );
     assert_eq!(db.store.project_of_application(a.id).await.unwrap(), Some(id));
     assert_eq!(db.store.project(id).await.unwrap().unwrap().application, Some(a.id));
 

@@ -5,7 +5,7 @@
 //! Each request carries fresh, valid input, so an allowed one succeeds and leaves an audit entry. A refused one
 //! must leave everything as it was: the audit log (every write appends to it in the same transaction) and the
 //! records themselves (profiles, representatives, memberships, relations with their trails, activities and
-//! documents, users and tokens).
+//! documents, users and tokens, projects).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,6 +16,7 @@ use scraper::Html;
 use serde_json::Value;
 
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
+use ldp_core::domain::projects::{ProjectId, ProjectInput};
 use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::NewPartnershipInput;
@@ -77,6 +78,7 @@ const OK200: Expect = Expect::Done(StatusCode::OK);
 const OK201: Expect = Expect::Done(StatusCode::CREATED);
 const OK204: Expect = Expect::Done(StatusCode::NO_CONTENT);
 const OK303: Expect = Expect::Done(StatusCode::SEE_OTHER);
+const E404: Expect = Expect::Refused(StatusCode::NOT_FOUND);
 
 /// The operations under test; a form and the API endpoint doing the same share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +106,11 @@ enum Op {
     NewToken,
     /// The whole audit log: a read, listed because it is the one the roles split on.
     AuditLog,
+    /// A project of the portfolio led by the municipality (issue 16).
+    NewProject,
+    EditProject,
+    /// Publishing a project or taking it back (staff and admins only).
+    PublishProject,
 }
 
 impl Op {
@@ -137,6 +144,10 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST users/{own id}, role=admin",      Op::PromoteSelf,          [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
     ("POST account/tokens",                  Op::NewToken,             [SIGN_IN, OK201, OK201, OK201, OK201, OK201]),
     ("GET audit (the whole log)",            Op::AuditLog,             [SIGN_IN, OK200, E403,  E403,  E403,  OK200]),
+    // An unpublished project is not there for another municipality's representative.
+    ("POST projects/new",                    Op::NewProject,           [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST projects/{id}",                   Op::EditProject,          [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
+    ("POST projects/{id}/publish",           Op::PublishProject,       [SIGN_IN, OK303, OK303, E403,  E404,  E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -159,6 +170,9 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
+    ("POST projects",                     Op::NewProject,           [E401, OK201, OK201, OK201, E403, E403,  E403]),
+    ("PUT projects/{id}",                 Op::EditProject,          [E401, OK200, OK200, OK200, E404, E403,  E403]),
+    ("POST projects/{id}/publish",        Op::PublishProject,       [E401, OK200, OK200, E403,  E404, E403,  E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -329,6 +343,17 @@ fn publication(n: u32) -> Fields {
     vec![("published", n.is_multiple_of(2).to_string())]
 }
 
+fn project(lead: &str, n: u32) -> Fields {
+    vec![
+        ("acronym", format!("P{n}")),
+        ("title_tr", format!("Proje {n}")),
+        ("title_en", format!("Project {n}")),
+        ("lead", lead.to_owned()),
+        ("budget", format!("{n}000")),
+        ("currency", "EUR".to_owned()),
+    ]
+}
+
 fn invite(n: u32) -> Fields {
     vec![
         ("email", format!("davetli-{n}@example.org")),
@@ -445,6 +470,8 @@ struct Target {
     membership: i64,
     /// A proposed relation, for activities and documents.
     partnership: PartnershipId,
+    /// An unpublished project the municipality leads.
+    project: ProjectId,
 }
 
 /// Where fresh partners come from.
@@ -520,7 +547,15 @@ async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
     };
     let membership = ws.save_membership(&system(), slug, None, &joined).await.unwrap();
     let partnership = pools.fresh_partnership(app, slug).await;
-    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership }
+    let input = ProjectInput {
+        acronym: Some("SABIT".into()),
+        title_tr: Some("Sabit proje".into()),
+        title_en: Some("Fixed project".into()),
+        lead: Some(slug.to_owned()),
+        ..Default::default()
+    };
+    let project = app.state.projects.create_project(&system(), &input).await.unwrap().id;
+    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, project }
 }
 
 /// The application with a person of each role signed in, and the records requests aim at.
@@ -609,6 +644,11 @@ impl World {
         }
     }
 
+    /// Whether a project is published now (a publish request asks for the other state, so it always changes).
+    async fn published(&self, id: ProjectId) -> bool {
+        self.app.state.store.project(id).await.unwrap().is_some_and(|p| p.published)
+    }
+
     /// A representative of `slug` made only to be deleted.
     async fn doomed_representative(&self, slug: &str, n: u32) -> i64 {
         let input = RepresentativeInput { name: Some(format!("Ayrılacak temsilci {n}")), ..Default::default() };
@@ -661,6 +701,12 @@ impl World {
             }
             Op::NewToken => form("/tr/workspace/account/tokens".into(), token(n)),
             Op::AuditLog => Sent::Page { uri: "/tr/workspace/audit".into() },
+            Op::NewProject => form("/tr/workspace/projects/new".into(), project(&t.slug, n)),
+            Op::EditProject => form(format!("/tr/workspace/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => {
+                let flip = if self.published(t.project).await { "0" } else { "1" };
+                form(format!("/tr/workspace/projects/{}/publish", t.project.0), vec![("published", flip.to_owned())])
+            }
         }
     }
 
@@ -705,6 +751,13 @@ impl World {
                 json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
             }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
+            Op::NewProject => json("POST", "/api/v1/projects".into(), project(&t.slug, n)),
+            Op::EditProject => json("PUT", format!("/api/v1/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => Sent::Api {
+                method: "POST",
+                uri: format!("/api/v1/projects/{}/publish", t.project.0),
+                body: Some(format!("{{\"published\":{}}}", !self.published(t.project).await)),
+            },
             Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
                 unreachable!("{op:?} has no API endpoint")
             }
@@ -774,6 +827,8 @@ impl World {
             .map(|t| (t.id, t.name, t.owner, t.read_only, t.revoked_at.is_some()))
             .collect();
         parts.insert("tokens".into(), format!("{tokens:?}"));
+        let projects: Vec<_> = store.projects(false).await.unwrap().into_iter().map(|p| format!("{p:?}")).collect();
+        parts.insert("projects".into(), projects.join("\n"));
         Snapshot { audit, parts }
     }
 

@@ -527,7 +527,11 @@ impl ProjectFields {
         (amount(budget), amount(grant))
     }
 
-    fn parse_goals(input: &ProjectInput, known: &ProjectLookups, errors: &mut InputError) -> (Vec<GoalNumber>, Vec<String>) {
+    fn parse_goals(
+        input: &ProjectInput,
+        known: &ProjectLookups,
+        errors: &mut InputError,
+    ) -> (Vec<GoalNumber>, Vec<String>) {
         let mut sdgs = Vec::new();
         for raw in input.sdgs.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             match raw.parse::<i64>().ok().and_then(|n| GoalNumber::parse(n).ok()) {
@@ -542,7 +546,8 @@ impl ProjectFields {
             if raw.is_empty() {
                 continue;
             }
-            let goal = raw.split('.').next().and_then(|g| g.parse::<i64>().ok()).and_then(|n| GoalNumber::parse(n).ok());
+            let goal =
+                raw.split('.').next().and_then(|g| g.parse::<i64>().ok()).and_then(|n| GoalNumber::parse(n).ok());
             if !known.targets.contains(&raw) {
                 errors.add(&format!("targets[{i}]"), "unknown_target");
             } else if !goal.is_some_and(|g| sdgs.contains(&g)) {
@@ -611,7 +616,11 @@ mod tests {
             programme: Some("interreg-next-black-sea".into()),
             lead: Some("nilufer".into()),
             partners: vec![
-                ProjectPartnerInput { kind: Some("member".into()), municipality: Some("osmangazi".into()), ..Default::default() },
+                ProjectPartnerInput {
+                    kind: Some("member".into()),
+                    municipality: Some("osmangazi".into()),
+                    ..Default::default()
+                },
                 ProjectPartnerInput {
                     kind: Some("foreign".into()),
                     name: Some("Municipality of Varna".into()),
@@ -711,7 +720,10 @@ mod tests {
         assert_eq!(errors.fields["funder"], "funder_not_of_programme");
         let mut i = input();
         i.partners[0].municipality = Some("nilufer".into());
-        assert_eq!(ProjectFields::parse(&i, &known()).unwrap_err().fields["partners[0].municipality"], "partner_is_lead");
+        assert_eq!(
+            ProjectFields::parse(&i, &known()).unwrap_err().fields["partners[0].municipality"],
+            "partner_is_lead"
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub trait ProjectWrites: Send {
     ) -> StoreResult<ProjectId>;
 
     /// Replaces a project's fields (not its publication); `false` when there is no such project.
-    async fn update_project(&mut self, id: ProjectId, fields: &ProjectFields, now: OffsetDateTime) -> StoreResult<bool>;
+    async fn update_project(&mut self, id: ProjectId, fields: &ProjectFields, now: OffsetDateTime)
+    -> StoreResult<bool>;
 }
 
 #[async_trait]

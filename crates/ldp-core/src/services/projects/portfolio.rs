@@ -188,7 +188,9 @@ impl Projects {
             partners: a
                 .partners
                 .iter()
-                .filter(|p| !matches!(p, ApplicationPartner::Member { municipality } if *municipality == a.municipality))
+                .filter(
+                    |p| !matches!(p, ApplicationPartner::Member { municipality } if *municipality == a.municipality),
+                )
                 .map(|p| ProjectPartner { partner: p.clone(), role: PartnerRole::Partner })
                 .collect(),
             budget: a.requested.clone(),
@@ -208,9 +210,10 @@ impl Projects {
         fields.relations = involved.iter().map(|r| r.0).collect();
         let now = self.clock.now();
         let id = unit.projects().create_project(&fields, Some(application.id), now).await?;
-        let mut created = Change::new(actor, now, "create", "project").record(id.0).of(fields.lead).after(
-            serde_json::json!({ "from_application": application.id.0, "fields": &fields }),
-        );
+        let mut created = Change::new(actor, now, "create", "project")
+            .record(id.0)
+            .of(fields.lead)
+            .after(serde_json::json!({ "from_application": application.id.0, "fields": &fields }));
         self.note_activity(unit, &involved, on, &mut created).await?;
         unit.record(&created).await?;
         if let Some(after) = change.after.as_mut() {
@@ -270,9 +273,7 @@ impl Projects {
             .partners
             .iter()
             .filter_map(|p| match &p.partner {
-                ApplicationPartner::Foreign { name, country, org_type }
-                    if org_type.as_str() == "municipality" =>
-                {
+                ApplicationPartner::Foreign { name, country, org_type } if org_type.as_str() == "municipality" => {
                     Some((format!(" {} ", words(&fold(name))), country.as_str()))
                 }
                 _ => None,
@@ -281,8 +282,11 @@ impl Projects {
         let slugs = self.reference.municipalities_by_id(&members).await?;
         let today = self.clock.today();
         for m in slugs {
-            let filter =
-                PartnershipFilter { municipality: Some(m.slug.clone()), include_unpublished: true, ..Default::default() };
+            let filter = PartnershipFilter {
+                municipality: Some(m.slug.clone()),
+                include_unpublished: true,
+                ..Default::default()
+            };
             for r in self.partnerships.export_partnerships(&filter, today, 0, 10_000).await? {
                 let hit = match r.partner.kind {
                     PartnerKind::Municipality => members.iter().any(|x| x.0 == r.partner.id),

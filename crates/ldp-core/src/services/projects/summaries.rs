@@ -107,7 +107,10 @@ impl Projects {
     }
 
     /// The members taking part in `projects`, by id (for names and provinces).
-    pub async fn members_of(&self, projects: &[Project]) -> Result<HashMap<MunicipalityId, Municipality>, ServiceError> {
+    pub async fn members_of(
+        &self,
+        projects: &[Project],
+    ) -> Result<HashMap<MunicipalityId, Municipality>, ServiceError> {
         let mut ids: Vec<MunicipalityId> = projects.iter().flat_map(|p| p.fields.members()).collect();
         ids.sort_by_key(|m| m.0);
         ids.dedup();

@@ -20,6 +20,7 @@ mod news;
 mod outbox;
 mod partnership;
 mod places;
+mod projects;
 mod publications;
 mod saved_searches;
 mod users;
@@ -99,6 +100,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/applications/new", get(applications::new_form).post(applications::create))
         .route("/{lang}/workspace/applications/{id}", get(applications::show).post(applications::update))
         .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
+        .route("/{lang}/workspace/projects", get(projects::list))
+        .route("/{lang}/workspace/projects/new", get(projects::new_form).post(projects::create))
+        .route("/{lang}/workspace/projects/{id}", get(projects::show).post(projects::update))
+        .route("/{lang}/workspace/projects/{id}/publish", post(projects::publish))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
