@@ -29,6 +29,7 @@ mod partnership_edits;
 mod partnership_links;
 mod partnerships;
 mod pool;
+mod portfolio;
 mod projects;
 mod publications;
 mod read;

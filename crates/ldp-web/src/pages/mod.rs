@@ -20,6 +20,8 @@ pub mod news;
 pub(crate) mod pagination;
 pub mod partnerships;
 mod public_registration;
+mod project_exports;
+pub mod projects;
 pub mod publications;
 mod record;
 mod registration_links;
@@ -61,6 +63,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/funding", get(funding::list))
         .route("/{lang}/funding/programmes", get(funding::programmes))
         .route("/{lang}/funding/deadlines.ics", get(deadline_calendar::feed))
+        .route("/{lang}/projects", get(projects::list))
+        .route("/{lang}/projects.csv", get(project_exports::export_csv))
+        .route("/{lang}/projects.xlsx", get(project_exports::export_xlsx))
+        .route("/{lang}/projects/{id}", get(projects::show))
         .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))

@@ -5,7 +5,7 @@
 //! Each request carries fresh, valid input, so an allowed one succeeds and leaves an audit entry. A refused one
 //! must leave everything as it was: the audit log (every write appends to it in the same transaction) and the
 //! records themselves (profiles, representatives, memberships, relations with their trails, activities and
-//! documents, users and tokens).
+//! documents, users and tokens, projects).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
-use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument};
+use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument, ProjectId, ProjectInput};
 use ldp_core::domain::{
     Actor, AuditFilter, CityFilter, EventId, EventStatus, MunicipalityFilter, MunicipalityId, Page, RegistrationId,
     RegistrationStatus, User,
@@ -119,6 +119,11 @@ enum Op {
     DeleteApplicationDocument,
     /// Approving a registration that awaits the organiser (moderation): the union's staff only.
     Moderate,
+    /// A project of the portfolio led by the municipality (issue 16).
+    NewProject,
+    EditProject,
+    /// Publishing a project or taking it back (staff and admins only).
+    PublishProject,
 }
 
 impl Op {
@@ -155,6 +160,10 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST applications/{id}/documents",     Op::ApplicationDocument,  [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
     ("POST …/documents/{id}/delete",         Op::DeleteApplicationDocument, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
     ("POST registrations/{id}/approve",      Op::Moderate,             [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
+    // An unpublished project is not there for another municipality's representative.
+    ("POST projects/new",                    Op::NewProject,           [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST projects/{id}",                   Op::EditProject,          [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
+    ("POST projects/{id}/publish",           Op::PublishProject,       [SIGN_IN, OK303, OK303, E403,  E404,  E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -178,6 +187,9 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
     ("POST registrations/{id}/approval",  Op::Moderate,             [E401, OK200, OK200, E403,  E403, E403,  E403]),
+    ("POST projects",                     Op::NewProject,           [E401, OK201, OK201, OK201, E403, E403,  E403]),
+    ("PUT projects/{id}",                 Op::EditProject,          [E401, OK200, OK200, OK200, E404, E403,  E403]),
+    ("POST projects/{id}/publish",        Op::PublishProject,       [E401, OK200, OK200, E403,  E404, E403,  E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -348,6 +360,17 @@ fn publication(n: u32) -> Fields {
     vec![("published", n.is_multiple_of(2).to_string())]
 }
 
+fn project(lead: &str, n: u32) -> Fields {
+    vec![
+        ("acronym", format!("P{n}")),
+        ("title_tr", format!("Proje {n}")),
+        ("title_en", format!("Project {n}")),
+        ("lead", lead.to_owned()),
+        ("budget", format!("{n}000")),
+        ("currency", "EUR".to_owned()),
+    ]
+}
+
 fn invite(n: u32) -> Fields {
     vec![
         ("email", format!("davetli-{n}@example.org")),
@@ -466,6 +489,8 @@ struct Target {
     partnership: PartnershipId,
     /// An application for funding, for its documents.
     application: ApplicationId,
+    /// An unpublished project the municipality leads.
+    project: ProjectId,
 }
 
 /// Where fresh partners come from.
@@ -564,7 +589,15 @@ async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
         ..Default::default()
     };
     let application = app.state.projects.create(&system(), &applying).await.unwrap().application.id;
-    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, application }
+    let input = ProjectInput {
+        acronym: Some("SABIT".into()),
+        title_tr: Some("Sabit proje".into()),
+        title_en: Some("Fixed project".into()),
+        lead: Some(slug.to_owned()),
+        ..Default::default()
+    };
+    let project = app.state.projects.create_project(&system(), &input).await.unwrap().id;
+    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, application, project }
 }
 
 /// The application with a person of each role signed in, and the records requests aim at.
@@ -657,6 +690,11 @@ impl World {
         }
     }
 
+    /// Whether a project is published now (a publish request asks for the other state, so it always changes).
+    async fn published(&self, id: ProjectId) -> bool {
+        self.app.state.store.project(id).await.unwrap().is_some_and(|p| p.published)
+    }
+
     /// A representative of `slug` made only to be deleted.
     async fn doomed_representative(&self, slug: &str, n: u32) -> i64 {
         let input = RepresentativeInput { name: Some(format!("Ayrılacak temsilci {n}")), ..Default::default() };
@@ -745,6 +783,12 @@ impl World {
                 let id = self.pending_registration().await;
                 form(format!("/tr/workspace/registrations/{}/approve", id.0), Vec::new())
             }
+            Op::NewProject => form("/tr/workspace/projects/new".into(), project(&t.slug, n)),
+            Op::EditProject => form(format!("/tr/workspace/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => {
+                let flip = if self.published(t.project).await { "0" } else { "1" };
+                form(format!("/tr/workspace/projects/{}/publish", t.project.0), vec![("published", flip.to_owned())])
+            }
         }
     }
 
@@ -793,6 +837,13 @@ impl World {
                 let id = self.pending_registration().await;
                 Sent::Api { method: "POST", uri: format!("/api/v1/registrations/{}/approval", id.0), body: None }
             }
+            Op::NewProject => json("POST", "/api/v1/projects".into(), project(&t.slug, n)),
+            Op::EditProject => json("PUT", format!("/api/v1/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => Sent::Api {
+                method: "POST",
+                uri: format!("/api/v1/projects/{}/publish", t.project.0),
+                body: Some(format!("{{\"published\":{}}}", !self.published(t.project).await)),
+            },
             Op::Document
             | Op::Invite
             | Op::EditUser
@@ -871,6 +922,8 @@ impl World {
             .map(|t| (t.id, t.name, t.owner, t.read_only, t.revoked_at.is_some()))
             .collect();
         parts.insert("tokens".into(), format!("{tokens:?}"));
+        let projects: Vec<_> = store.projects(false).await.unwrap().into_iter().map(|p| format!("{p:?}")).collect();
+        parts.insert("projects".into(), projects.join("\n"));
         Snapshot { audit, parts }
     }
 
