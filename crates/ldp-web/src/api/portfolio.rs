@@ -88,6 +88,7 @@ pub async fn create(
     params(("id" = i64, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = Project),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No such project (or not published)", body = ErrorBody),
     ))]
 pub async fn show(
@@ -128,6 +129,7 @@ pub async fn update(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Done", body = Project),
+        (status = 400, description = "The id is not a number, or the body is not valid", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only staff and admins publish", body = ErrorBody),
         (status = 404, description = "No such project", body = ErrorBody),
