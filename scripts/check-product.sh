@@ -601,7 +601,7 @@ passed=0
 echo
 echo "== product checks ($((SECONDS - T0)) s, LDP_BIN=$LDP_BIN)"
 for i in "${!NAMES[@]}"; do
-    printf '  %-5s %-11s %s\n' "${RESULTS[$i]}" "${NAMES[$i]}" "${NOTES[$i]}"
+    printf '  %-5s %-12s %s\n' "${RESULTS[$i]}" "${NAMES[$i]}" "${NOTES[$i]}"
     [[ "${RESULTS[$i]}" == FAIL ]] && failed=$((failed + 1))
     [[ "${RESULTS[$i]}" == PASS ]] && passed=$((passed + 1))
 done
