@@ -64,8 +64,11 @@
 #                and /tr|en/events/feed.atom read by feedparser as Atom 1.0 with bozo 0 and entries
 #   calendar     e2e/calendar_check.py: the public feeds (tr/en, ?municipality=, ?topic=) and one event's .ics read
 #                with Python's icalendar (METHOD:PUBLISH, UTC times without TZID, UIDs from ids, SEQUENCE); an
-#                event made and published through the workspace forms shows in them; the representative
-#                registers, makes a personal feed, reads it (private, no-store), revokes it (then 404)
+#                event made and published through the workspace forms shows in them; the union's deadline feed
+#                of funding calls (tr/en, ?type=, ?sdg=; UIDs call-{id}-deadline-{n}, UTC DTSTART, no DTEND or
+#                VALARM) holds a call entered through the workspace form at its deadline in UTC; the
+#                representative registers, saves a search for that call, makes a personal feed, reads it and
+#                the deadline feed behind the same secret (private, no-store), revokes it (then both 404)
 #   backup       `ldp backup` of the running server's data folder (after all of the above wrote to it), `ldp
 #                restore` into a fresh folder, a second server on it: every API list and every uploaded file
 #                identical (SHA-256); a restore into the occupied folder is refused with exit status 1
@@ -493,7 +496,8 @@ discovery_check() {
     "$VENV/bin/python" "$E2E/discovery.py" "$BASE" "$token"
 }
 check discovery 60 discovery_check
-# 6b. calendars: every feed and .ics file read with Python's icalendar; the personal feed made, read, revoked
+# 6b. calendars: every event and deadline feed and .ics file read with Python's icalendar; the personal feeds made,
+# read, revoked
 check calendar 120 "$VENV/bin/python" "$E2E/calendar_check.py"
 
 # the server survived all of it

@@ -106,7 +106,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
         // Applications are never public and nothing keeps them in memory.
-        ("funding_application", _) => &[],
+        ("funding_application" | "funding_application_document", _) => &[],
         // Saved searches are their owner's; no public page shows them.
         ("saved_search", _) => &[],
         // A mail sent again changes nothing anyone reads from memory.

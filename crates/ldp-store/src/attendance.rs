@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use ldp_core::domain::{AttendanceStore, Change, CheckIn, EventId, RegistrationId};
+use ldp_core::domain::training_record::{AttendedSession, RecordFilter};
+use ldp_core::domain::{AttendanceStore, Change, CheckIn, EventId, MunicipalityId, RegistrationId};
 use ldp_core::store::{StoreError, StoreResult};
 
 use crate::SqlStore;
@@ -131,5 +132,13 @@ impl AttendanceStore for SqlStore {
         change: &Change,
     ) -> StoreResult<bool> {
         self.undo_check_in_tx(registration, attendee, session, change).await
+    }
+
+    async fn attended_sessions(
+        &self,
+        filter: &RecordFilter,
+        within: Option<&[MunicipalityId]>,
+    ) -> StoreResult<Vec<AttendedSession>> {
+        self.attended_sessions_q(filter, within).await
     }
 }

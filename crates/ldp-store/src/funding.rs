@@ -161,6 +161,7 @@ struct CallRow {
     suggested_by: Option<i64>,
     source: String,
     updated_at: OffsetDateTime,
+    deadline_sequence: i64,
 }
 
 impl CallRow {
@@ -197,6 +198,7 @@ impl CallRow {
             suggested_by: self.suggested_by.map(UserId),
             source: self.source,
             updated_at: self.updated_at,
+            deadline_sequence: self.deadline_sequence,
         })
     }
 }
@@ -204,10 +206,10 @@ impl CallRow {
 const CALL_COLUMNS: &str = "c.id, c.identifier, c.programme_id, c.kind, c.title_tr, c.title_en, c.summary_tr, \
     c.summary_en, c.opens_on, c.deadline_model, c.deadlines, c.currency, c.budget_total, c.budget_min, c.budget_max, \
     c.cofinancing_rate, c.themes, c.sdgs, c.link, c.countries, c.provinces, c.nuts, c.applicant_types, c.published, \
-    c.suggested_by, c.source, c.updated_at";
+    c.suggested_by, c.source, c.updated_at, c.deadline_sequence";
 
 /// The list filter: `$1` status, `$2` Istanbul today, `$3` now, `$4` kind, `$5` programme slug, `$6` funder
-/// slug, `$7` `|goal|`, `$8` LIKE pattern, `$9` include unpublished.
+/// slug, `$7` `|goal|`, `$8` LIKE pattern, `$9` include unpublished, `$10` the earliest last deadline kept.
 const CALL_WHERE: &str = " FROM funding_call c LEFT JOIN funding_programme p ON p.id = c.programme_id \
     LEFT JOIN funder f ON f.id = p.funder_id \
     WHERE ($9 OR c.published) \
@@ -216,7 +218,8 @@ const CALL_WHERE: &str = " FROM funding_call c LEFT JOIN funding_programme p ON 
       OR ($1 = 'open' AND (c.opens_on IS NULL OR c.opens_on <= $2) AND (c.last_deadline_at IS NULL OR c.last_deadline_at >= $3)) \
       OR ($1 = 'closed' AND (c.opens_on IS NULL OR c.opens_on <= $2) AND c.last_deadline_at < $3)) \
     AND ($4 IS NULL OR c.kind = $4) AND ($5 IS NULL OR p.slug = $5) AND ($6 IS NULL OR f.slug = $6) \
-    AND ($7 IS NULL OR c.sdgs LIKE '%' || $7 || '%') AND ($8 IS NULL OR c.title_folded LIKE $8 ESCAPE '\\')";
+    AND ($7 IS NULL OR c.sdgs LIKE '%' || $7 || '%') AND ($8 IS NULL OR c.title_folded LIKE $8 ESCAPE '\\') \
+    AND ($10 IS NULL OR c.last_deadline_at >= $10)";
 
 /// The values stored for a call's fields.
 struct CallValues {
@@ -248,7 +251,9 @@ fn call_values(f: &CallFields) -> StoreResult<CallValues> {
     })
 }
 
-const CALL_SET: &str = "programme_id = $2, kind = $3, title_tr = $4, title_en = $5, summary_tr = $6, \
+/// The deadline feeds' `SEQUENCE` rises when the deadlines change (`SET` reads the row as it was).
+const CALL_SET: &str = "deadline_sequence = deadline_sequence + CASE WHEN deadlines = $11 THEN 0 ELSE 1 END, \
+    programme_id = $2, kind = $3, title_tr = $4, title_en = $5, summary_tr = $6, \
     summary_en = $7, title_folded = $8, opens_on = $9, deadline_model = $10, deadlines = $11, last_deadline_at = $12, \
     currency = $13, budget_total = $14, budget_min = $15, budget_max = $16, cofinancing_rate = $17, themes = $18, \
     sdgs = $19, link = $20, countries = $21, provinces = $22, nuts = $23, applicant_types = $24, updated_at = $25";
@@ -373,17 +378,19 @@ impl SqlStore {
         let kind = f.kind.map(CallKind::as_str);
         let sdg = f.sdg.map(|g| format!("|{g}|"));
         let q = f.q.as_deref().map(like_pattern);
+        let since = f.deadline_since.map(Ts);
         let (rows, total) = dispatch!(&self.pools, pool => {
             let rows = sqlx::query_as::<Db, CallRow>(static_sql!(
                 "SELECT {CALL_COLUMNS}{CALL_WHERE} ORDER BY CASE WHEN c.last_deadline_at IS NULL THEN 1 ELSE 0 END, \
-                 c.last_deadline_at, c.id LIMIT $10 OFFSET $11"
+                 c.last_deadline_at, c.id LIMIT $11 OFFSET $12"
             ))
             .bind(status).bind(today).bind(Ts(now)).bind(kind).bind(f.programme.as_deref()).bind(f.funder.as_deref())
-            .bind(sdg.as_deref()).bind(q.as_deref()).bind(f.include_unpublished).bind(page.limit()).bind(page.offset())
+            .bind(sdg.as_deref()).bind(q.as_deref()).bind(f.include_unpublished).bind(since)
+            .bind(page.limit()).bind(page.offset())
             .fetch_all(pool).await.map_err(db)?;
             let total: i64 = sqlx::query_scalar::<Db, i64>(static_sql!("SELECT COUNT(*){CALL_WHERE}"))
                 .bind(status).bind(today).bind(Ts(now)).bind(kind).bind(f.programme.as_deref()).bind(f.funder.as_deref())
-                .bind(sdg.as_deref()).bind(q.as_deref()).bind(f.include_unpublished)
+                .bind(sdg.as_deref()).bind(q.as_deref()).bind(f.include_unpublished).bind(since)
                 .fetch_one(pool).await.map_err(db)?;
             (rows, total)
         });

@@ -5,6 +5,7 @@
 //! backend with the same numbering.
 
 mod accounts;
+mod application_documents;
 mod attendance;
 mod audit;
 pub mod backup;
@@ -33,6 +34,7 @@ mod read;
 mod rows;
 mod saved_searches;
 mod tokens;
+mod training_record;
 mod ts;
 mod unit_of_work;
 mod uploads;

@@ -9,7 +9,8 @@ use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::funding::CallId;
 use ldp_core::domain::projects::{
-    Amount, Application, ApplicationFields, ApplicationId, ApplicationStage, ProjectStore, StageMove,
+    Amount, Application, ApplicationDocument, ApplicationDocumentId, ApplicationFields, ApplicationId,
+    ApplicationStage, NewApplicationDocument, ProjectStore, StageMove,
 };
 use ldp_core::domain::{Change, MunicipalityId};
 use ldp_core::store::{StoreError, StoreResult};
@@ -277,5 +278,36 @@ impl ProjectStore for SqlStore {
 
     async fn application_moves(&self, id: ApplicationId) -> StoreResult<Vec<StageMove>> {
         self.application_moves_q(id).await
+    }
+
+    async fn application_documents(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationDocument>> {
+        self.application_documents_q(id).await
+    }
+
+    async fn application_document(
+        &self,
+        id: ApplicationId,
+        document: ApplicationDocumentId,
+    ) -> StoreResult<Option<ApplicationDocument>> {
+        self.application_document_q(id, document).await
+    }
+
+    async fn add_application_document(
+        &self,
+        id: ApplicationId,
+        document: &NewApplicationDocument,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<ApplicationDocument> {
+        self.add_application_document_tx(id, document, now, change).await
+    }
+
+    async fn remove_application_document(
+        &self,
+        id: ApplicationId,
+        document: ApplicationDocumentId,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.remove_application_document_tx(id, document, change).await
     }
 }

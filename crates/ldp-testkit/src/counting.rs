@@ -279,6 +279,15 @@ impl AttendanceStore for CountingStore {
         self.count("undo_check_in");
         self.inner.undo_check_in(registration, attendee, session, change).await
     }
+
+    async fn attended_sessions(
+        &self,
+        filter: &training_record::RecordFilter,
+        within: Option<&[MunicipalityId]>,
+    ) -> StoreResult<Vec<training_record::AttendedSession>> {
+        self.count("attended_sessions");
+        self.inner.attended_sessions(filter, within).await
+    }
 }
 
 #[async_trait]
@@ -1313,6 +1322,44 @@ impl ProjectStore for CountingStore {
     async fn application_moves(&self, id: projects::ApplicationId) -> StoreResult<Vec<projects::StageMove>> {
         self.count("application_moves");
         self.inner.application_moves(id).await
+    }
+
+    async fn application_documents(
+        &self,
+        id: projects::ApplicationId,
+    ) -> StoreResult<Vec<projects::ApplicationDocument>> {
+        self.count("application_documents");
+        self.inner.application_documents(id).await
+    }
+
+    async fn application_document(
+        &self,
+        id: projects::ApplicationId,
+        document: projects::ApplicationDocumentId,
+    ) -> StoreResult<Option<projects::ApplicationDocument>> {
+        self.count("application_document");
+        self.inner.application_document(id, document).await
+    }
+
+    async fn add_application_document(
+        &self,
+        id: projects::ApplicationId,
+        document: &projects::NewApplicationDocument,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<projects::ApplicationDocument> {
+        self.count("add_application_document");
+        self.inner.add_application_document(id, document, now, change).await
+    }
+
+    async fn remove_application_document(
+        &self,
+        id: projects::ApplicationId,
+        document: projects::ApplicationDocumentId,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("remove_application_document");
+        self.inner.remove_application_document(id, document, change).await
     }
 }
 

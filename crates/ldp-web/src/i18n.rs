@@ -184,6 +184,11 @@ mod catalogue_tests {
             include_str!("../templates/ws_publication.html"),
             include_str!("pages/publications.rs"),
             include_str!("pages/workspace/publications.rs"),
+            include_str!("../templates/ws_base.html"),
+            include_str!("../templates/ws_training_record.html"),
+            include_str!("../templates/ws_training_hours.html"),
+            include_str!("pages/workspace/training_record/mod.rs"),
+            include_str!("pages/workspace/training_record/sheets.rs"),
         ];
         for source in sources {
             for part in source.split("ctx.t(\"").skip(1) {

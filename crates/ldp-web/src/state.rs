@@ -27,6 +27,7 @@ use ldp_core::services::projects::Projects;
 use ldp_core::services::publications::Publications;
 use ldp_core::services::saved_searches::SavedSearches;
 use ldp_core::services::tokens::Tokens;
+use ldp_core::services::training_record::TrainingRecords;
 use ldp_core::services::workspace::Workspace;
 use ldp_core::store::{Store, StoreResult};
 
@@ -120,6 +121,8 @@ pub struct Shared {
     pub attendance: Arc<Attendance>,
     /// Certificates of attendance: issued, verified, revoked.
     pub certificates: Arc<Certificates>,
+    /// The training record (issue 11): a person's, a municipality's and the union's hours.
+    pub training_records: Arc<TrainingRecords>,
     pub uploads: Arc<dyn Uploads>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<Arc<str>>,
@@ -200,6 +203,7 @@ impl AppState {
             saved_searches,
             attendance: Arc::new(Attendance::new(store.clone(), config.clock.clone())),
             certificates: Arc::new(Certificates::new(store.clone(), config.clock.clone())),
+            training_records: Arc::new(TrainingRecords::new(store.clone())),
             uploads: config.uploads,
             clock: config.clock,
             trusted_proxies: Arc::new(config.trusted_proxies),

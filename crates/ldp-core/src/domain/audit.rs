@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 31] = [
+pub const RECORD_TYPES: [&str; 32] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -179,6 +179,8 @@ pub const RECORD_TYPES: [&str; 31] = [
     "delegation_gift",
     // A municipality's application for funding and its stage moves (issue 16).
     "funding_application",
+    // A document uploaded to an application, or deleted from it.
+    "funding_application_document",
     // A user's saved search of funding calls, and the alerts, digests and deadline reminders queued for it.
     "saved_search",
     // Certificates of attendance: issued for a training, revoked (issue 11); the thresholds staff set.

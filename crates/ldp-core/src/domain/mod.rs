@@ -23,6 +23,7 @@ pub mod publication;
 pub mod saved_search;
 mod sdg;
 pub(crate) mod serde_date;
+pub mod training_record;
 pub(crate) mod workspace;
 
 pub use account::{Actor, ApiToken, LinkPurpose, NewUser, Role, Session, StoredUser, User, UserId};

@@ -2,6 +2,10 @@
 //! address with a secret in it. The owner starts it (the secret is shown once; only its SHA-256 is kept),
 //! rotates it (a new secret; the old address stops at once) and revokes it on the workspace page; each is
 //! audited as `calendar_feed`. Public feeds need no service: they are the public event list as iCalendar.
+//! The same secret also opens the owner's deadline feed ([`deadlines`]): the funding calls their saved searches
+//! match and those their municipality applies to.
+
+pub mod deadlines;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,7 +14,9 @@ use super::ServiceError;
 use super::tokens::hash;
 use crate::clock::Clock;
 use crate::domain::{Actor, CalendarFeed, CalendarStore, Change, Event, EventId, Lang, RegistrationStatus, UserId};
-use crate::store::{EventStore, Store, StoreError};
+use crate::store::{
+    AccountStore, EventStore, FundingStore, ProjectStore, ReferenceStore, SavedSearchStore, Store, StoreError,
+};
 
 /// A feed's secret: 32 random bytes as 64 lower-case hexadecimal digits.
 pub fn is_feed_secret(secret: &str) -> bool {
@@ -29,6 +35,12 @@ pub struct PersonalFeed {
 pub struct Calendars {
     store: Arc<dyn CalendarStore>,
     events: Arc<dyn EventStore>,
+    /// The deadline feed's sources: the owner's account, searches and applications, and the calls.
+    accounts: Arc<dyn AccountStore>,
+    searches: Arc<dyn SavedSearchStore>,
+    projects: Arc<dyn ProjectStore>,
+    funding: Arc<dyn FundingStore>,
+    reference: Arc<dyn ReferenceStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -43,7 +55,16 @@ fn owner(actor: &Actor) -> Result<UserId, ServiceError> {
 impl Calendars {
     /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Calendars { store: store.clone(), events: store, clock }
+        Calendars {
+            store: store.clone(),
+            events: store.clone(),
+            accounts: store.clone(),
+            searches: store.clone(),
+            projects: store.clone(),
+            funding: store.clone(),
+            reference: store,
+            clock,
+        }
     }
 
     /// The actor's live feed, if any.

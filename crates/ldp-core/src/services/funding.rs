@@ -178,6 +178,15 @@ impl Funding {
         Ok(self.store.calls(&filter, self.clock.now(), page).await?)
     }
 
+    /// The published calls `filter` picks whose last deadline is at most
+    /// [`FEED_KEEPS_PAST`](crate::domain::funding::calendar::FEED_KEEPS_PAST) ago, the earliest closing first:
+    /// what the union's deadline feed shows.
+    pub async fn deadline_feed(&self, filter: &CallFilter) -> Result<Vec<Call>, ServiceError> {
+        let now = self.clock.now();
+        let since = now - crate::domain::funding::calendar::FEED_KEEPS_PAST;
+        super::calendar::deadlines::calls_since(self.store.as_ref(), filter, since, now).await
+    }
+
     /// One call with its programme, if `actor` may see it (`NotFound` otherwise).
     pub async fn get(&self, actor: &Actor, id: CallId) -> Result<CallView, ServiceError> {
         let call = match self.store.call(id).await? {

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod publications;
 pub mod saved_searches;
 pub mod tokens;
+pub mod training_record;
 pub mod workspace;
 
 use crate::domain::InputError;

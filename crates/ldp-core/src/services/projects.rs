@@ -3,6 +3,8 @@
 //! municipality's applications, staff and admins all (auditors read all); the public none. Every write is
 //! audited (`funding_application`); calls are only read, through the funding capability.
 
+mod documents;
+
 use std::sync::Arc;
 
 use time::Date;

@@ -304,18 +304,18 @@ impl SavedSearches {
 }
 
 /// Judges calls against searches, looking each municipality up once.
-struct Matcher<'a> {
+pub(crate) struct Matcher<'a> {
     reference: Arc<dyn ReferenceStore>,
     programmes: &'a [Programme],
     applicants: std::collections::HashMap<MunicipalityId, Option<Applicant>>,
 }
 
 impl<'a> Matcher<'a> {
-    fn new(reference: Arc<dyn ReferenceStore>, programmes: &'a [Programme]) -> Self {
+    pub(crate) fn new(reference: Arc<dyn ReferenceStore>, programmes: &'a [Programme]) -> Self {
         Matcher { reference, programmes, applicants: std::collections::HashMap::new() }
     }
 
-    async fn matches(&mut self, criteria: &SearchCriteria, call: &Call) -> Result<bool, ServiceError> {
+    pub(crate) async fn matches(&mut self, criteria: &SearchCriteria, call: &Call) -> Result<bool, ServiceError> {
         let programme = call.fields.programme.and_then(|id| self.programmes.iter().find(|p| p.id == id));
         let eligible = match criteria.eligible_for {
             None => None,

@@ -19,6 +19,7 @@ both_backends!(seeded =>
     the_list_filters_by_status_kind_programme_funder_goal_and_words,
     calls_are_edited_and_suggestions_published_with_audit_entries,
     members_are_eligible_inside_the_programme_area_and_not_outside,
+    the_deadline_sequence_rises_with_the_deadlines_and_the_feed_keeps_recent_calls,
 );
 
 fn system() -> Actor {
@@ -225,4 +226,53 @@ async fn members_are_eligible_inside_the_programme_area_and_not_outside(db: Test
     let for_edirne = funding.open_calls_for(&edirne, 10).await.unwrap();
     assert_eq!(for_edirne.iter().map(|(c, _)| c.fields.identifier.as_str()).collect::<Vec<_>>(), vec!["BG-TR-TEST-1"]);
     assert!(funding.open_calls_for(&istanbul, 10).await.unwrap().is_empty());
+}
+
+/// The deadline feeds' `SEQUENCE` rises when (and only when) a call's deadlines change, by import or by edit,
+/// and never goes down; `deadline_since` keeps calls whose last deadline is at or after it and drops calls
+/// without a deadline.
+async fn the_deadline_sequence_rises_with_the_deadlines_and_the_feed_keeps_recent_calls(db: TestDb) {
+    let change = Change::new(&system(), NOW, "import", "funding_call");
+    let mut f = call("SEQ-1", None);
+    let id = db.store.save_call(&f, true, None, "portal", &change).await.unwrap().id();
+    assert_eq!(db.store.call(id).await.unwrap().unwrap().deadline_sequence, 0);
+
+    f.title = Localized::new("Yeni başlık", "New title");
+    assert!(matches!(db.store.save_call(&f, true, None, "portal", &change).await.unwrap(), Saved::Updated(_)));
+    assert_eq!(db.store.call(id).await.unwrap().unwrap().deadline_sequence, 0, "a new title moves no deadline");
+
+    f.deadlines[1] = Deadline::parse("2027-05-19T17:00", "Europe/Brussels").unwrap();
+    db.store.save_call(&f, true, None, "portal", &change).await.unwrap();
+    assert_eq!(db.store.call(id).await.unwrap().unwrap().deadline_sequence, 1, "an import moved a deadline");
+
+    f.deadlines.push(Deadline::parse("2027-09-01T12:00", "Europe/Brussels").unwrap());
+    f.deadline_model = DeadlineModel::MultipleCutOff;
+    db.store.update_call(id, &f, &Change::new(&system(), NOW, "update", "funding_call")).await.unwrap();
+    let read = db.store.call(id).await.unwrap().unwrap();
+    assert_eq!((read.deadline_sequence, read.fields.deadlines.len()), (2, 3), "an edit added a cut-off");
+    f.link = "https://example.org/other".into();
+    db.store.update_call(id, &f, &Change::new(&system(), NOW, "update", "funding_call")).await.unwrap();
+    assert_eq!(db.store.call(id).await.unwrap().unwrap().deadline_sequence, 2, "never moved by other fields");
+
+    let mut old = call("OLD-1", None);
+    old.deadlines = vec![Deadline::parse("2026-01-10T17:00", "Europe/Brussels").unwrap()];
+    let mut none = call("NONE-1", None);
+    none.deadlines.clear();
+    for f in [&old, &none] {
+        db.store.save_call(f, true, None, "manual", &change).await.unwrap();
+    }
+    let since = |at| {
+        let db = &db;
+        async move {
+            let filter = CallFilter { deadline_since: Some(at), ..CallFilter::default() };
+            let page = db.store.calls(&filter, NOW, Page::first(100)).await.unwrap();
+            assert_eq!(page.total as usize, page.items.len());
+            page.items.iter().map(|c| c.fields.identifier.clone()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(since(NOW).await, vec!["SEQ-1"], "a call without a deadline has none to show");
+    // The old call's last deadline is 16:00 UTC on 10 January 2026: kept from exactly that instant on.
+    let old_at = old.deadlines[0].at;
+    assert_eq!(since(old_at).await, vec!["OLD-1", "SEQ-1"]);
+    assert_eq!(since(old_at + time::Duration::seconds(1)).await, vec!["SEQ-1"]);
 }

@@ -23,5 +23,6 @@ mod projects;
 mod publications;
 mod reference;
 mod saved_searches;
+mod training_record;
 mod unit_of_work;
 mod workspace;

@@ -7,15 +7,25 @@ use rust_decimal::Decimal;
 use time::macros::date;
 
 use ldp_core::domain::funding::ApplicantType;
-use ldp_core::domain::projects::{Amount, ApplicationFields, ApplicationPartner, ApplicationStage};
-use ldp_core::domain::{Actor, AuditFilter, Change, Page};
+use std::sync::Arc;
+
+use ldp_core::domain::projects::{
+    Amount, ApplicationDocumentId, ApplicationFields, ApplicationPartner, ApplicationStage, NewApplicationDocument,
+};
+use ldp_core::domain::{Actor, AuditFilter, Change, NewUser, Page, Role, UserId};
+use ldp_core::services::ServiceError;
+use ldp_core::services::documents::Uploads;
+use ldp_core::services::projects::Projects;
 use ldp_core::store::StoreError;
 use ldp_core::store::prelude::*;
+use ldp_store::LocalUploads;
 use ldp_testkit::{NOW, TestDb, both_backends};
 
 both_backends!(seeded =>
     an_application_is_created_edited_and_listed_per_municipality,
     the_stage_moves_only_from_what_was_read_and_keeps_its_history,
+    documents_are_added_listed_and_removed_with_their_entries,
+    documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the_application,
 );
 
 fn change(action: &str) -> Change {
@@ -137,4 +147,167 @@ async fn the_stage_moves_only_from_what_was_read_and_keeps_its_history(db: TestD
         ..AuditFilter::default()
     };
     assert_eq!(db.store.list_audit(&filter, Page::default()).await.unwrap().items.len(), 3, "create and two moves");
+}
+
+fn new_document(key: &str) -> NewApplicationDocument {
+    NewApplicationDocument {
+        filename: "niyet mektubu.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 2048,
+        sha256: "cd".repeat(32),
+        storage_key: key.into(),
+        uploaded_by: "ayse@nilufer.bel.tr".into(),
+    }
+}
+
+async fn documents_are_added_listed_and_removed_with_their_entries(db: TestDb) {
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    let b = db
+        .store
+        .create_application(&fields(&db, "edirne").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    let add = Change::new(&Actor::system("test"), NOW, "create", "funding_application_document");
+    let later = NOW + time::Duration::minutes(5);
+    let first =
+        db.store.add_application_document(a.id, &new_document("applications/1/a.pdf"), later, &add).await.unwrap();
+    let second =
+        db.store.add_application_document(a.id, &new_document("applications/1/b.pdf"), later, &add).await.unwrap();
+    assert_eq!(
+        (
+            first.application,
+            first.filename.as_str(),
+            first.content_type.as_str(),
+            first.size,
+            first.storage_key.as_str()
+        ),
+        (a.id, "niyet mektubu.pdf", "application/pdf", 2048, "applications/1/a.pdf")
+    );
+    assert_eq!((first.uploaded_by.as_str(), first.created_at), ("ayse@nilufer.bel.tr", later));
+    assert_eq!(db.store.application(a.id).await.unwrap().unwrap().updated_at, later, "the application's updated moves");
+    let missing = ldp_core::domain::projects::ApplicationId(b.id.0 + 1000);
+    assert!(matches!(
+        db.store.add_application_document(missing, &new_document("applications/x/c.pdf"), later, &add).await,
+        Err(StoreError::Conflict(c)) if c == "application_not_found"
+    ));
+    // A storage key is one file's only.
+    assert!(db.store.add_application_document(b.id, &new_document("applications/1/a.pdf"), later, &add).await.is_err());
+
+    let listed = db.store.application_documents(a.id).await.unwrap();
+    assert_eq!(listed, vec![first.clone(), second.clone()], "oldest first, read back as written");
+    assert_eq!(db.store.application_document(a.id, second.id).await.unwrap(), Some(second.clone()));
+    assert!(db.store.application_document(b.id, second.id).await.unwrap().is_none(), "another application's");
+    assert!(db.store.application_documents(b.id).await.unwrap().is_empty());
+
+    let remove = Change::new(&Actor::system("test"), NOW, "delete", "funding_application_document").record(first.id.0);
+    assert!(!db.store.remove_application_document(b.id, first.id, &remove).await.unwrap(), "not that application's");
+    assert!(db.store.remove_application_document(a.id, first.id, &remove).await.unwrap());
+    assert!(!db.store.remove_application_document(a.id, first.id, &remove).await.unwrap(), "gone already");
+    assert!(!db.store.remove_application_document(a.id, ApplicationDocumentId(999_999), &remove).await.unwrap());
+    assert_eq!(db.store.application_documents(a.id).await.unwrap(), vec![second.clone()]);
+
+    let filter = AuditFilter { record_type: Some("funding_application_document".into()), ..AuditFilter::default() };
+    let entries = db.store.list_audit(&filter, Page::default()).await.unwrap();
+    let mut actions: Vec<(String, String)> =
+        entries.items.iter().map(|e| (e.action.clone(), e.record_id.clone())).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        vec![
+            ("create".to_owned(), first.id.0.to_string()),
+            ("create".to_owned(), second.id.0.to_string()),
+            ("delete".to_owned(), first.id.0.to_string()),
+        ],
+        "two added, one removed; refusals wrote nothing"
+    );
+}
+
+async fn user(db: &TestDb, email: &str, role: Role, municipalities: &[&str]) -> Actor {
+    let mut ids = Vec::new();
+    for slug in municipalities {
+        ids.push(db.store.municipality_by_slug(slug).await.unwrap().expect("municipality").id);
+    }
+    let new = NewUser {
+        email: email.into(),
+        email_folded: email.into(),
+        name: format!("Test {}", role.as_str()),
+        role,
+        municipalities: ids,
+        password_hash: None,
+    };
+    let id: UserId =
+        db.store.create_user(&new, &Change::new(&Actor::system("test"), NOW, "create", "user")).await.unwrap();
+    Actor::user(&db.store.user(id).await.unwrap().unwrap().user, None)
+}
+
+async fn documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the_application(db: TestDb) {
+    let service = Projects::new(db.shared(), ldp_testkit::clock());
+    let rep = user(&db, "rep@nilufer.bel.tr", Role::Representative, &["bursa-nilufer"]).await;
+    let other = user(&db, "rep@edirne.bel.tr", Role::Representative, &["edirne"]).await;
+    let staff = user(&db, "staff@mmu.org.tr", Role::Staff, &[]).await;
+    let auditor = user(&db, "auditor@mmu.org.tr", Role::Auditor, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = Arc::new(LocalUploads::open(dir.path()).unwrap());
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+
+    let doc = service.attach(uploads.as_ref(), &rep, a.id, "../../Başvuru formu.pdf", pdf.clone()).await.unwrap();
+    assert_eq!((doc.filename.as_str(), doc.content_type.as_str()), ("Başvuru formu.pdf", "application/pdf"));
+    assert_eq!((doc.size, doc.uploaded_by.as_str()), (pdf.len() as i64, "rep@nilufer.bel.tr"));
+    assert!(doc.storage_key.starts_with(&format!("applications/{}/", a.id.0)), "{}", doc.storage_key);
+    assert_eq!(uploads.get(&doc.storage_key).await.unwrap(), pdf, "the bytes are stored as sent");
+    let refused = |r: Result<_, ServiceError>| match r {
+        Err(ServiceError::Invalid(e)) => e.fields["file"].clone(),
+        other => panic!("refused: {other:?}"),
+    };
+    assert_eq!(
+        refused(service.attach(uploads.as_ref(), &rep, a.id, "x.pdf", b"<html><script>".to_vec()).await),
+        "unsupported_document_type"
+    );
+    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, a.id, "x.pdf", Vec::new()).await), "empty_file");
+    let mut big = pdf.clone();
+    big.resize(ldp_core::services::documents::MAX_DOCUMENT_BYTES + 1, b' ');
+    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, a.id, "big.pdf", big).await), "file_too_large");
+    // Another municipality's representative does not see it; an auditor reads but does not write.
+    assert!(matches!(
+        service.attach(uploads.as_ref(), &other, a.id, "x.pdf", pdf.clone()).await,
+        Err(ServiceError::NotFound)
+    ));
+    assert!(matches!(service.documents(&other, a.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.document(&other, a.id, doc.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(
+        service.attach(uploads.as_ref(), &auditor, a.id, "x.pdf", pdf.clone()).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert_eq!(service.documents(&auditor, a.id).await.unwrap().len(), 1, "refused uploads leave nothing behind");
+    assert_eq!(service.document(&auditor, a.id, doc.id).await.unwrap().sha256, doc.sha256);
+    assert!(matches!(service.remove_document(&auditor, a.id, doc.id).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(service.remove_document(&other, a.id, doc.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.documents(&Actor::visitor(None), a.id).await, Err(ServiceError::NotFound)));
+
+    // Staff upload an image and delete the representative's PDF.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let word = service.attach(uploads.as_ref(), &staff, a.id, "afiş.exe", png).await.unwrap();
+    assert_eq!((word.content_type.as_str(), word.filename.as_str()), ("image/png", "afiş.exe"), "typed by content");
+    service.remove_document(&staff, a.id, doc.id).await.unwrap();
+    assert!(matches!(service.remove_document(&staff, a.id, doc.id).await, Err(ServiceError::NotFound)));
+    assert_eq!(service.documents(&rep, a.id).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), vec![word.id]);
+    let filter = AuditFilter {
+        record_type: Some("funding_application_document".into()),
+        municipalities: Some(vec![a.fields.municipality]),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        db.store.list_audit(&filter, Page::default()).await.unwrap().total,
+        3,
+        "two uploads and a deletion, each of the municipality"
+    );
 }

@@ -21,6 +21,7 @@ mod projects;
 pub(crate) mod publications;
 mod saved_searches;
 mod sdgs;
+mod training_record;
 mod workspace_writes;
 
 use axum::Router;
@@ -124,6 +125,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::show, projects::update))
         .routes(routes!(projects::move_stage))
+        .routes(routes!(projects::documents))
+        .routes(routes!(projects::document))
         .routes(routes!(pages::published))
         .routes(routes!(pages::revisions, pages::save))
         .routes(routes!(pages::publish))
@@ -153,6 +156,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::set_threshold))
         .routes(routes!(certificates::verify))
         .routes(routes!(certificates::revoke))
+        .routes(routes!(training_record::me))
+        .routes(routes!(training_record::report))
         .routes(routes!(delegations::show, delegations::save))
         .routes(routes!(delegations::add_participant))
         .routes(routes!(delegations::remove_participant))

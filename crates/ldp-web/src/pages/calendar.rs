@@ -36,7 +36,7 @@ pub struct FeedQuery {
 }
 
 /// The host of every UID: the public address's host (`ldp.example.org`).
-fn uid_host(origin: &str) -> &str {
+pub(crate) fn uid_host(origin: &str) -> &str {
     let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     host.split(['/', ':']).next().unwrap_or(host)
 }
@@ -60,7 +60,7 @@ async fn location(state: &AppState, lang: Lang, event: &Event) -> Result<String,
 }
 
 /// An `.ics` answer. `personal` ones are never stored by anyone on the way.
-fn ics(body: String, filename: &str, personal: bool) -> Response {
+pub(crate) fn ics(body: String, filename: &str, personal: bool) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
@@ -79,7 +79,7 @@ fn source<'a>(state: &'a AppState, name: &'a str, lang: Lang, waitlisted: &'a st
 }
 
 /// The union's name in `lang`, or the site's own when the reference data has no union.
-fn union_name(state: &AppState, ctx_lang: Lang) -> String {
+pub(crate) fn union_name(state: &AppState, ctx_lang: Lang) -> String {
     match &state.site.union {
         Some(u) => u.name.get(ctx_lang).to_owned(),
         None => crate::i18n::t(ctx_lang, "site-name"),

@@ -112,6 +112,16 @@ impl CallForm {
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 
+    /// The filters the deadline feed (`/funding/deadlines.ics`) takes from the list: all but the status.
+    pub fn deadline_feed_query(&self) -> String {
+        let pairs: Vec<(&str, &str)> = ["type", "programme", "funder", "sdg", "q"]
+            .into_iter()
+            .map(|f| (f, self.value(f).trim()))
+            .filter(|(f, v)| !v.is_empty() && !self.errors.contains_key(*f))
+            .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
     fn query_string(&self) -> String {
         let pairs: Vec<(&str, &str)> =
             FILTER_FIELDS.into_iter().map(|f| (f, self.value(f).trim())).filter(|(_, v)| !v.is_empty()).collect();

@@ -5,8 +5,9 @@ mod calendar;
 pub mod certificates;
 pub mod contact;
 mod ctx;
+pub mod deadline_calendar;
 pub mod discovery;
-mod download;
+pub(crate) mod download;
 pub mod events;
 pub mod exports;
 pub mod forms;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/compliance", get(partnerships::compliance))
         .route("/{lang}/funding", get(funding::list))
         .route("/{lang}/funding/programmes", get(funding::programmes))
+        .route("/{lang}/funding/deadlines.ics", get(deadline_calendar::feed))
         .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
@@ -77,6 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/events/calendar.ics", get(calendar::feed))
         .route("/{lang}/events/{id}/calendar.ics", get(calendar::event))
         .route("/calendar/{secret}/events.ics", get(calendar::personal))
+        .route("/calendar/{secret}/deadlines.ics", get(deadline_calendar::personal))
         .route("/{lang}/sdgs", get(sdgs::list))
         .route("/{lang}/sdgs/{number}", get(sdgs::show))
         .route("/{lang}/contact", get(contact::form).post(contact::send))

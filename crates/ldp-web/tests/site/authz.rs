@@ -15,10 +15,13 @@ use axum::http::{Request, StatusCode, header};
 use scraper::Html;
 use serde_json::Value;
 
+use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
+use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument};
 use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
 use ldp_core::services::ServiceError;
 use ldp_core::services::partnerships::NewPartnershipInput;
+use ldp_core::services::projects::ApplicationInput;
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
 use ldp_testkit::{TestDb, both_backends};
 
@@ -77,6 +80,8 @@ const OK200: Expect = Expect::Done(StatusCode::OK);
 const OK201: Expect = Expect::Done(StatusCode::CREATED);
 const OK204: Expect = Expect::Done(StatusCode::NO_CONTENT);
 const OK303: Expect = Expect::Done(StatusCode::SEE_OTHER);
+/// Another municipality's record is not there for them at all.
+const E404: Expect = Expect::Refused(StatusCode::NOT_FOUND);
 
 /// The operations under test; a form and the API endpoint doing the same share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +109,10 @@ enum Op {
     NewToken,
     /// The whole audit log: a read, listed because it is the one the roles split on.
     AuditLog,
+    /// Uploading a document to an application for funding.
+    ApplicationDocument,
+    /// Deleting a document of an application.
+    DeleteApplicationDocument,
 }
 
 impl Op {
@@ -137,6 +146,8 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST users/{own id}, role=admin",      Op::PromoteSelf,          [SIGN_IN, OK303, E403,  E403,  E403,  E403]),
     ("POST account/tokens",                  Op::NewToken,             [SIGN_IN, OK201, OK201, OK201, OK201, OK201]),
     ("GET audit (the whole log)",            Op::AuditLog,             [SIGN_IN, OK200, E403,  E403,  E403,  OK200]),
+    ("POST applications/{id}/documents",     Op::ApplicationDocument,  [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
+    ("POST …/documents/{id}/delete",         Op::DeleteApplicationDocument, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -445,6 +456,8 @@ struct Target {
     membership: i64,
     /// A proposed relation, for activities and documents.
     partnership: PartnershipId,
+    /// An application for funding, for its documents.
+    application: ApplicationId,
 }
 
 /// Where fresh partners come from.
@@ -520,7 +533,13 @@ async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
     };
     let membership = ws.save_membership(&system(), slug, None, &joined).await.unwrap();
     let partnership = pools.fresh_partnership(app, slug).await;
-    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership }
+    let applying = ApplicationInput {
+        municipality: Some(slug.to_owned()),
+        title: Some(format!("Başvuru ({slug})")),
+        ..Default::default()
+    };
+    let application = app.state.projects.create(&system(), &applying).await.unwrap().application.id;
+    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, application }
 }
 
 /// The application with a person of each role signed in, and the records requests aim at.
@@ -661,6 +680,30 @@ impl World {
             }
             Op::NewToken => form("/tr/workspace/account/tokens".into(), token(n)),
             Op::AuditLog => Sent::Page { uri: "/tr/workspace/audit".into() },
+            Op::ApplicationDocument => Sent::Upload {
+                uri: format!("/tr/workspace/applications/{}/documents", t.application.0),
+                filename: format!("basvuru-{n}.pdf"),
+            },
+            Op::DeleteApplicationDocument => {
+                let doomed = NewApplicationDocument {
+                    filename: format!("silinecek-{n}.pdf"),
+                    content_type: "application/pdf".into(),
+                    size: PDF.len() as i64,
+                    sha256: "ab".repeat(32),
+                    storage_key: format!("applications/{}/doomed-{n}.pdf", t.application.0),
+                    uploaded_by: "system:test".into(),
+                };
+                let change = ldp_core::domain::Change::new(
+                    &system(),
+                    self.app.clock.now(),
+                    "create",
+                    "funding_application_document",
+                );
+                let store = &self.app.state.store;
+                let id = store.add_application_document(t.application, &doomed, self.app.clock.now(), &change).await;
+                let id = id.unwrap().id.0;
+                form(format!("/tr/workspace/applications/{}/documents/{id}/delete", t.application.0), Vec::new())
+            }
         }
     }
 
@@ -705,7 +748,13 @@ impl World {
                 json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
             }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
-            Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken => {
+            Op::Document
+            | Op::Invite
+            | Op::EditUser
+            | Op::PromoteSelf
+            | Op::NewToken
+            | Op::ApplicationDocument
+            | Op::DeleteApplicationDocument => {
                 unreachable!("{op:?} has no API endpoint")
             }
         }
@@ -744,6 +793,9 @@ impl World {
                 PartnershipFilter { municipality: Some(s.clone()), include_unpublished: true, ..Default::default() };
             let relations = self.app.state.partnerships.list(&filter, Page::first(1)).await.unwrap();
             parts.insert(format!("relations of {s}"), relations.total.to_string());
+            let documents = store.application_documents(t.application).await.unwrap();
+            let names: Vec<_> = documents.iter().map(|d| (d.id.0, d.filename.clone())).collect();
+            parts.insert(format!("application documents of {s}"), format!("{names:?}"));
         }
         let watched = [self.forms.partnership, self.api.partnership, self.elsewhere.partnership];
         for id in watched.into_iter().chain(self.fresh) {

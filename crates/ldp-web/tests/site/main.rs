@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod application_documents;
 mod applications;
 mod attendance;
 mod audit_log;
@@ -14,6 +15,7 @@ mod contact;
 mod contact_inbox;
 mod contact_privacy;
 mod content;
+mod deadline_feeds;
 mod delegations;
 mod discovery;
 mod downloads;
@@ -41,5 +43,6 @@ mod registration_links;
 mod saved_searches;
 mod server;
 mod trail_forms;
+mod training_record;
 mod workspace_forms;
 mod xss;

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::domain::{Change, CheckIn, EventId, RegistrationId};
+use crate::domain::training_record::{AttendedSession, RecordFilter};
+use crate::domain::{Change, CheckIn, EventId, MunicipalityId, RegistrationId};
 use crate::store::StoreResult;
 
 #[async_trait]
@@ -30,4 +31,14 @@ pub trait AttendanceStore: Send + Sync + 'static {
         session: u32,
         change: &Change,
     ) -> StoreResult<bool>;
+    /// The training record's rows (issue 11), in one query: one per attendee of a confirmed registration
+    /// checked in for a session of a training or workshop that was not cancelled, with the event, the
+    /// registration's municipality and its province; narrowed by `filter` (year in Istanbul, topic,
+    /// municipality, province) and, when `within` is given, to registrations for those municipalities. By
+    /// session start, event, session, registration and attendee.
+    async fn attended_sessions(
+        &self,
+        filter: &RecordFilter,
+        within: Option<&[MunicipalityId]>,
+    ) -> StoreResult<Vec<AttendedSession>>;
 }

@@ -2,6 +2,7 @@
 //! it; whether a member municipality may apply ([`eligibility`]); the shipped funders and programmes
 //! ([`data`]).
 
+pub mod calendar;
 pub mod data;
 pub mod eligibility;
 pub mod portal;

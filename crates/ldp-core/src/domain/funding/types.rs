@@ -283,6 +283,10 @@ pub struct Call {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
+    /// The iCalendar `SEQUENCE` of the call's deadlines in the deadline feeds: raised by the store whenever
+    /// the deadlines change, never lowered.
+    #[serde(skip)]
+    pub deadline_sequence: i64,
 }
 
 impl Call {
@@ -320,6 +324,9 @@ pub struct CallFilter {
     pub q: Option<String>,
     /// Suggestions waiting for staff are listed only in the workspace.
     pub include_unpublished: bool,
+    /// Only calls whose last deadline is at or after this instant (calls without a deadline are left out):
+    /// the deadline feeds keep calls closed a while ago and no older ones.
+    pub deadline_since: Option<OffsetDateTime>,
 }
 
 impl CallFilter {
@@ -367,6 +374,7 @@ impl CallFilter {
             sdg,
             q,
             include_unpublished: false,
+            deadline_since: None,
         })
     }
 }

@@ -2,7 +2,9 @@
 //! through the funding capability only.
 
 mod application;
+mod document;
 mod store;
 
 pub use application::*;
+pub use document::*;
 pub use store::ProjectStore;

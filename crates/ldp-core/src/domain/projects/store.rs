@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 
 use super::application::{Application, ApplicationFields, ApplicationId, ApplicationStage, StageMove};
+use super::document::{ApplicationDocument, ApplicationDocumentId, NewApplicationDocument};
 use crate::domain::{Change, MunicipalityId};
 use crate::store::StoreResult;
 
@@ -42,4 +43,30 @@ pub trait ProjectStore: Send + Sync + 'static {
     ) -> StoreResult<Application>;
     /// The application's moves, oldest first.
     async fn application_moves(&self, id: ApplicationId) -> StoreResult<Vec<StageMove>>;
+
+    /// An application's documents, oldest first.
+    async fn application_documents(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationDocument>>;
+    /// One document of an application (`None` when it is not that application's).
+    async fn application_document(
+        &self,
+        id: ApplicationId,
+        document: ApplicationDocumentId,
+    ) -> StoreResult<Option<ApplicationDocument>>;
+    /// Records a document whose bytes are stored already, with its audit entry; the application's "updated"
+    /// moves with it. `Conflict("application_not_found")` for an unknown application.
+    async fn add_application_document(
+        &self,
+        id: ApplicationId,
+        document: &NewApplicationDocument,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<ApplicationDocument>;
+    /// Removes a document's record (its bytes stay where backups find them) with its audit entry; `false` (and
+    /// no entry) when the application has no such document.
+    async fn remove_application_document(
+        &self,
+        id: ApplicationId,
+        document: ApplicationDocumentId,
+        change: &Change,
+    ) -> StoreResult<bool>;
 }

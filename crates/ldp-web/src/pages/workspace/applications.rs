@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use ldp_core::domain::Page;
 use ldp_core::domain::funding::{ApplicantType, Call, CallFilter, CallId};
-use ldp_core::domain::projects::{Application, ApplicationId, ApplicationPartner, ApplicationStage};
+use ldp_core::domain::projects::{
+    Application, ApplicationDocument, ApplicationId, ApplicationPartner, ApplicationStage,
+};
 use ldp_core::reference::snapshot::ReferenceSnapshot;
 use ldp_core::services::projects::{ApplicationFilter, ApplicationInput, ApplicationView, MoveInput, PartnerInput};
 
@@ -273,6 +275,9 @@ struct RecordPage {
     /// Partner rows of the form: the filled ones and a few blank.
     rows: Vec<usize>,
     stage_form: FormState,
+    /// The application's documents, and the upload form's state.
+    documents: Vec<ApplicationDocument>,
+    document_form: FormState,
     municipalities: Vec<Choice>,
     members: Vec<Choice>,
     calls: Vec<Choice>,
@@ -348,15 +353,24 @@ fn partner_lines(ctx: &PageCtx, reference: &ReferenceSnapshot, a: &Application) 
 }
 
 #[derive(Default)]
-struct Forms {
+pub(super) struct Forms {
     form: Option<FormState>,
     stage: Option<FormState>,
+    /// The document upload's state (its error beside the file field).
+    document: Option<FormState>,
     saved: bool,
     /// The call a new application starts from.
     call: Option<CallId>,
 }
 
-async fn record_page(
+impl Forms {
+    /// The page again with the upload form's error beside its file field.
+    pub(super) fn document(state: FormState) -> Forms {
+        Forms { document: Some(state), ..Forms::default() }
+    }
+}
+
+pub(super) async fn record_page(
     ctx: PageCtx,
     state: &AppState,
     viewer: &Viewer,
@@ -377,6 +391,10 @@ async fn record_page(
             (line, partner_lines(&ctx, &reference, &v.application), state.projects.may_edit(actor, &v.application))
         }
         None => (None, Vec::new(), true),
+    };
+    let documents = match &view {
+        Some(v) => state.projects.documents(actor, v.application.id).await.map_err(ctx.fail())?,
+        None => Vec::new(),
     };
     let call_id = view.as_ref().and_then(|v| v.application.fields.call).or(forms.call);
     let call = match call_id {
@@ -418,6 +436,8 @@ async fn record_page(
         form,
         rows: (0..filled + BLANK_PARTNER_ROWS).collect(),
         stage_form: forms.stage.unwrap_or_else(|| FormState::default().set("on", today)),
+        documents,
+        document_form: forms.document.unwrap_or_default(),
         municipalities,
         members,
         calls,
@@ -482,7 +502,7 @@ pub async fn show(
     record_page(ctx, &state, &viewer, Some(id), forms, StatusCode::OK).await
 }
 
-fn saved(ctx: &PageCtx, id: ApplicationId, anchor: &str) -> Response {
+pub(super) fn saved(ctx: &PageCtx, id: ApplicationId, anchor: &str) -> Response {
     see_other(&ctx.href(&format!("/workspace/applications/{}?saved=1#{anchor}", id.0)))
 }
 

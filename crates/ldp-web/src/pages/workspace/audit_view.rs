@@ -326,6 +326,7 @@ fn record_name(names: &Names, e: &AuditEntry) -> Option<String> {
         "city" => by_id(&names.cities).or_else(|| field("name")),
         "network" => by_id(&names.networks).or_else(|| field("name_tr")).or_else(|| field("acronym")),
         "api_token" => field("name"),
+        "funding_application_document" => field("filename").map(of_municipality),
         _ => None,
     }
 }
@@ -349,6 +350,10 @@ pub fn record_href(lang: Lang, e: &AuditEntry) -> Option<String> {
         }
         "network" => Some(format!("{base}/networks/{}", e.record_id)),
         "user" => Some(format!("{base}/users/{}", e.record_id)),
+        "funding_application" => Some(format!("{base}/applications/{}", e.record_id)),
+        "funding_application_document" => {
+            values(e, "application").find_map(|v| int(Some(v))).map(|a| format!("{base}/applications/{a}"))
+        }
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! "My calendar" (`/workspace/calendar`): the signed-in person's own calendar feed of the events they
-//! registered for. Starting it shows its address once (the secret in it is stored only as a hash); starting
+//! registered for, and, behind the same secret, the deadline feed of the funding calls their saved searches
+//! match and their municipality applies to. Starting it shows both addresses once (the secret in it is stored only as a hash); starting
 //! it again rotates it (the old address answers 404 at once); revoking ends it. Each is audited.
 
 use axum::extract::{Query, State};
@@ -30,15 +31,25 @@ struct CalendarPage {
     feed: Option<CalendarFeed>,
     /// The feed's address, shown once, right after it was made.
     new_address: Option<String>,
+    /// The deadline feed's address under the same secret, shown with it.
+    new_deadlines: Option<String>,
     revoked: bool,
     /// The union's public feed, for comparison.
     public_feed: String,
+    /// The union's deadline feed of funding calls.
+    public_deadlines: String,
 }
 
 impl CalendarPage {
     /// The `webcal:` form of the new address, which calendar programs open as a subscription.
     fn webcal(&self) -> Option<String> {
         let a = self.new_address.as_deref()?;
+        Some(format!("webcal://{}", a.split_once("://").map_or(a, |(_, rest)| rest)))
+    }
+
+    /// The `webcal:` form of the new deadline feed's address.
+    fn webcal_deadlines(&self) -> Option<String> {
+        let a = self.new_deadlines.as_deref()?;
         Some(format!("webcal://{}", a.split_once("://").map_or(a, |(_, rest)| rest)))
     }
 }
@@ -48,7 +59,7 @@ async fn page(
     state: &AppState,
     viewer: &Viewer,
     status: StatusCode,
-    new_address: Option<String>,
+    secret: Option<String>,
     revoked: bool,
 ) -> Result<Response, PageError> {
     let feed = state.calendars.feed(&viewer.actor).await.map_err(ctx.fail())?;
@@ -56,9 +67,11 @@ async fn page(
         title: ctx.t("calendar-title"),
         me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         feed,
-        new_address,
+        new_address: secret.as_ref().map(|s| format!("{}/calendar/{s}/events.ics", state.origin)),
+        new_deadlines: secret.as_ref().map(|s| format!("{}/calendar/{s}/deadlines.ics", state.origin)),
         revoked,
         public_feed: format!("{}{}", state.origin, ctx.href("/events/calendar.ics")),
+        public_deadlines: format!("{}{}", state.origin, ctx.href("/funding/deadlines.ics")),
         ctx: ctx.clone(),
     };
     render_private(&ctx, &page, status)
@@ -82,8 +95,7 @@ pub async fn start(
     CsrfForm { .. }: CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let (_, secret) = state.calendars.start(&viewer.actor, ctx.lang).await.map_err(ctx.fail())?;
-    let address = format!("{}/calendar/{secret}/events.ics", state.origin);
-    page(ctx, &state, &viewer, StatusCode::CREATED, Some(address), false).await
+    page(ctx, &state, &viewer, StatusCode::CREATED, Some(secret), false).await
 }
 
 pub async fn revoke(

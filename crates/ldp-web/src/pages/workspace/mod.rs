@@ -1,6 +1,7 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
+mod application_documents;
 mod applications;
 mod attendance;
 pub mod audit;
@@ -22,6 +23,7 @@ mod partnership;
 mod places;
 mod publications;
 mod saved_searches;
+pub(crate) mod training_record;
 mod users;
 
 use axum::Router;
@@ -99,6 +101,14 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/applications/new", get(applications::new_form).post(applications::create))
         .route("/{lang}/workspace/applications/{id}", get(applications::show).post(applications::update))
         .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
+        .route(
+            "/{lang}/workspace/applications/{id}/documents",
+            post(application_documents::upload).layer(axum::extract::DefaultBodyLimit::max(
+                ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/{lang}/workspace/applications/{id}/documents/{document}", get(application_documents::download))
+        .route("/{lang}/workspace/applications/{id}/documents/{document}/delete", post(application_documents::delete))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
@@ -121,6 +131,15 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/events/{id}/certificates", get(certificates::show).post(certificates::issue))
         .route("/{lang}/workspace/events/{id}/certificates/threshold", post(certificates::set_threshold))
         .route("/{lang}/workspace/certificates/{code}/revoke", post(certificates::revoke))
+        .route("/{lang}/workspace/training-record", get(training_record::mine))
+        .route("/{lang}/workspace/training-record.csv", get(training_record::mine_csv))
+        .route("/{lang}/workspace/training-record.xlsx", get(training_record::mine_xlsx))
+        .route("/{lang}/workspace/training-record/person", get(training_record::person))
+        .route("/{lang}/workspace/training-record/person.csv", get(training_record::person_csv))
+        .route("/{lang}/workspace/training-record/person.xlsx", get(training_record::person_xlsx))
+        .route("/{lang}/workspace/training-record/hours", get(training_record::hours_page))
+        .route("/{lang}/workspace/training-record/hours.csv", get(training_record::hours_csv))
+        .route("/{lang}/workspace/training-record/hours.xlsx", get(training_record::hours_xlsx))
         .route("/{lang}/workspace/publications", get(publications::list))
         .route("/{lang}/workspace/publications/new", get(publications::new_form).post(publications::create))
         .route("/{lang}/workspace/publications/{id}", get(publications::show).post(publications::update))
