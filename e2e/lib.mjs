@@ -50,6 +50,7 @@ export function pageKinds() {
     ['publications-filtered', '/publications?kind=report&sdg=11', 200],
     ['funding', '/funding', 200],
     ['funding-programmes', '/funding/programmes', 200],
+    ['projects', '/projects', 200],
     ['contact', '/contact', 200],
     ['about', '/about', 200],
     // news (the seeded data has no post: the list's empty state; a post's page is covered by the site tests)

@@ -37,10 +37,12 @@ pub enum Topic {
     /// News posts. A scheduled post becomes public when its time passes, without a write: readers that
     /// keep pages showing news also expire them at the next publish time (`NewsStore::next_news_publication`).
     News,
+    /// The project portfolio (issue 16): projects, published or not.
+    Projects,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 11] = [
         Topic::Reference,
         Topic::Workspace,
         Topic::Partnerships,
@@ -51,6 +53,7 @@ impl Topic {
         Topic::Events,
         Topic::Publications,
         Topic::News,
+        Topic::Projects,
     ];
 
     /// The name stored in the database and sent in notifications.
@@ -66,6 +69,7 @@ impl Topic {
             Topic::Events => "events",
             Topic::Publications => "publications",
             Topic::News => "news",
+            Topic::Projects => "projects",
         }
     }
 
@@ -105,6 +109,8 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("certificate", _) => &[Events],
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
+        // A project's public page, the portfolio and its summaries.
+        ("project", _) => &[Projects],
         // Applications are never public and nothing keeps them in memory.
         ("funding_application" | "funding_application_document", _) => &[],
         // Saved searches are their owner's; no public page shows them.
@@ -244,6 +250,7 @@ mod tests {
         assert_eq!(topics_of("funding_call", "create"), &[Topic::Funding]);
         assert_eq!(topics_of("event_registration", "cancel"), &[Topic::Events]);
         assert_eq!(topics_of("publication_file", "remove"), &[Topic::Publications]);
+        assert_eq!(topics_of("project", "publish"), &[Topic::Projects]);
         assert!(topics_of("job", "retry").is_empty());
         assert_eq!(topics_of("contact_message", "create"), &[Topic::Contact]);
         assert_eq!(topics_of("something_new", "create"), &Topic::ALL);

@@ -27,7 +27,7 @@ pub use crate::domain::event::{EventStore, EventWrites};
 pub use crate::domain::funding::FundingStore;
 pub use crate::domain::news::NewsStore;
 pub use crate::domain::partnership::{PartnershipStore, PartnershipWrites, RecordedStep};
-pub use crate::domain::projects::ProjectStore;
+pub use crate::domain::projects::{ProjectStore, ProjectWrites};
 pub use crate::domain::publication::PublicationStore;
 pub use crate::domain::saved_search::{SavedSearchStore, SavedSearchWrites};
 pub use crate::domain::workspace::WorkspaceStore;

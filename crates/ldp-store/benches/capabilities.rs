@@ -75,6 +75,7 @@ fn event_fields(capacity: Option<u32>, n: usize) -> EventFields {
         registration_opens: None,
         registration_closes: None,
         quota_per_municipality: None,
+        moderated: false,
     }
 }
 

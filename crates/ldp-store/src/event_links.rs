@@ -47,7 +47,7 @@ impl SqlStore {
         let row = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, LinkRow>(
                 "SELECT r.id, r.event_id, r.code, r.registered_by, r.municipality_id, r.attendees, r.status, \
-                 r.created_at, r.offer_expires_at, l.expires_at AS link_expires_at \
+                 r.created_at, r.offer_expires_at, r.consent_at, r.consent_version, r.confirm_by, l.expires_at AS link_expires_at \
                  FROM event_registration_link l JOIN event_registration r ON r.id = l.registration_id \
                  WHERE l.token_hash = $1 AND l.purpose = $2",
             )

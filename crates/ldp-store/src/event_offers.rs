@@ -26,14 +26,12 @@ macro_rules! offer_line {
         let capacity: Option<i64> = $capacity;
         let until: OffsetDateTime = $until;
         let template: &Change = $change;
-        let mut held: i64 = sqlx::query_scalar::<Db, i64>(
-            "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
-             AND status IN ('confirmed', 'offered')",
-        )
+        let mut held: i64 = sqlx::query_scalar::<Db, i64>($crate::events::SEATS_HELD)
         .bind(event).fetch_one(&mut *$conn).await.map_err($crate::pool::db)?;
         let waiting = sqlx::query_as::<Db, $crate::events::RegistrationRow>($crate::pool::static_sql!(
-            "SELECT {} WHERE event_id = $1 AND status = 'waitlisted' ORDER BY id",
-            $crate::events::REGISTRATION_COLUMNS
+            "SELECT {} WHERE event_id = $1 AND status = 'waitlisted'{}",
+            $crate::events::REGISTRATION_COLUMNS,
+            $crate::events::LINE_ORDER
         ))
         .bind(event).fetch_all(&mut *$conn).await.map_err($crate::pool::db)?;
         let mut offered: Vec<Registration> = Vec::new();
@@ -86,7 +84,7 @@ macro_rules! cancel_on {
     ($conn:expr, $postgres:expr, $id:expr, $until:expr, $change:expr) => {{
         let id: RegistrationId = $id;
         let event: Option<i64> = sqlx::query_scalar::<Db, i64>(
-            "SELECT event_id FROM event_registration WHERE id = $1 AND status <> 'cancelled'",
+            "SELECT event_id FROM event_registration WHERE id = $1 AND status NOT IN ('cancelled', 'rejected')",
         )
         .bind(id.0)
         .fetch_optional(&mut *$conn)
@@ -100,7 +98,7 @@ macro_rules! cancel_on {
             .map_err(db)?;
         let done = sqlx::query::<Db>(
             "UPDATE event_registration SET status = 'cancelled', offer_expires_at = NULL WHERE id = $1 \
-             AND status <> 'cancelled'",
+             AND status NOT IN ('cancelled', 'rejected')",
         )
         .bind(id.0)
         .execute(&mut *$conn)
@@ -268,12 +266,16 @@ impl SqlStore {
                 return Err(StoreError::Conflict("offer_not_found".into()));
             };
             sqlx::query_scalar::<Db, Option<i64>>(lock).bind(event).fetch_one(&mut *tx).await.map_err(db)?;
+            // Under moderation a taken offer still waits for the organiser's approval (holding its seats).
+            let moderated = sqlx::query_scalar::<Db, bool>("SELECT moderated FROM event WHERE id = $1")
+                .bind(event).fetch_one(&mut *tx).await.map_err(db)?;
+            let status = if moderated { RegistrationStatus::Pending } else { RegistrationStatus::Confirmed };
             let row = sqlx::query_as::<Db, RegistrationRow>(static_sql!(
-                "UPDATE event_registration SET status = 'confirmed', offer_expires_at = NULL WHERE id = $1 \
+                "UPDATE event_registration SET status = $3, offer_expires_at = NULL WHERE id = $1 \
                  AND status = 'offered' AND offer_expires_at > $2 RETURNING {}",
                 REGISTRATION_COLUMNS.trim_end_matches(" FROM event_registration")
             ))
-            .bind(id.0).bind(Ts(now)).fetch_optional(&mut *tx).await.map_err(db)?;
+            .bind(id.0).bind(Ts(now)).bind(status.as_str()).fetch_optional(&mut *tx).await.map_err(db)?;
             let Some(row) = row else {
                 let status: Option<String> =
                     sqlx::query_scalar::<Db, String>("SELECT status FROM event_registration WHERE id = $1")
@@ -283,7 +285,11 @@ impl SqlStore {
                 ));
             };
             let registration = row.into_domain()?;
-            write_audit!(&mut *tx, change);
+            let mut change = change.clone();
+            if let Some(after) = change.after.as_mut() {
+                after["status"] = serde_json::json!(registration.status.as_str());
+            }
+            write_audit!(&mut *tx, &change);
             tx.commit().await.map_err(db)?;
             self.committed().await;
             Ok(registration)
@@ -375,3 +381,5 @@ impl SqlUnit {
         Ok(on_unit!(self, conn => expire_on!(conn, postgres, now, offer_until, change)))
     }
 }
+
+pub(crate) use offer_line;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use ldp_core::domain::{
-    Attendee, Audience, Change, Event, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
-    EventStore, EventTopic, EventWrites, Lang, Localized, MunicipalityId, NetworkId, NewRegistration, Page, Paged,
-    Registration, RegistrationId, RegistrationLinkPurpose, RegistrationStatus, UserId,
+    Attendee, Audience, Change, Consent, Event, EventFields, EventFilter, EventId, EventKind, EventSession,
+    EventStatus, EventStore, EventTopic, EventWrites, Lang, Localized, MunicipalityId, NetworkId, NewRegistration,
+    Page, Paged, PublicRegistration, Registration, RegistrationId, RegistrationLinkPurpose, RegistrationStatus, UserId,
 };
 use ldp_core::store::{StoreError, StoreResult};
 
@@ -52,6 +52,7 @@ struct EventRow {
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
     seats_taken: i64,
+    moderated: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,6 +73,9 @@ pub(crate) struct RegistrationRow {
     status: String,
     created_at: OffsetDateTime,
     offer_expires_at: Option<OffsetDateTime>,
+    consent_at: Option<OffsetDateTime>,
+    consent_version: Option<String>,
+    confirm_by: Option<OffsetDateTime>,
 }
 
 impl RegistrationRow {
@@ -89,6 +93,11 @@ impl RegistrationRow {
                 .ok_or_else(|| corrupt(format_args!("event_registration.status {}", self.status)))?,
             created_at: self.created_at,
             offer_expires_at: self.offer_expires_at,
+            consent: match (self.consent_at, self.consent_version) {
+                (Some(at), Some(notice_version)) => Some(Consent { at, notice_version }),
+                _ => None,
+            },
+            confirm_by: self.confirm_by,
         })
     }
 }
@@ -137,6 +146,7 @@ impl EventRow {
                 registration_opens: self.registration_opens,
                 registration_closes: self.registration_closes,
                 quota_per_municipality: self.quota.map(|q| q as u32),
+                moderated: self.moderated,
             },
             status,
             proposed_by: self.proposed_by.map(UserId),
@@ -153,10 +163,17 @@ const EVENT_COLUMNS: &str = "e.id, e.kind, e.status, e.title_tr, e.title_en, e.s
     e.city_id, e.online_url, e.speakers, e.organiser, e.audience, e.capacity, e.quota, e.registration_opens, \
     e.registration_closes, e.sequence, e.proposed_by, e.created_at, e.updated_at, \
     CAST(COALESCE((SELECT SUM(r.seats) FROM event_registration r WHERE r.event_id = e.id \
-    AND r.status IN ('confirmed', 'offered')), 0) AS BIGINT) AS seats_taken";
+    AND r.status IN ('confirmed', 'offered', 'pending')), 0) AS BIGINT) AS seats_taken, e.moderated";
 
 pub(crate) const REGISTRATION_COLUMNS: &str = "id, event_id, code, registered_by, municipality_id, attendees, status, \
-    created_at, offer_expires_at FROM event_registration";
+    created_at, offer_expires_at, consent_at, consent_version, confirm_by FROM event_registration";
+
+/// The seats held at an event: what counts against its capacity.
+pub(crate) const SEATS_HELD: &str = "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration \
+    WHERE event_id = $1 AND status IN ('confirmed', 'offered', 'pending')";
+
+/// An event's registrations in the line's order: by place in the line, those without one (unconfirmed) last.
+pub(crate) const LINE_ORDER: &str = " ORDER BY CASE WHEN line IS NULL THEN 1 ELSE 0 END, line, id";
 
 /// Appends the filter's conditions (after `WHERE 1 = 1`) to the query builder `$qb`, inside a `dispatch!` body.
 macro_rules! push_filter {
@@ -225,7 +242,7 @@ macro_rules! update_on {
              host_municipality_id = $12, partnership_id = $13, venue = $14, city_id = $15, online_url = $16, \
              speakers = $17, organiser = $18, audience = $19, capacity = $20, quota = $21, \
              registration_opens = $22, registration_closes = $23, starts_at = $24, ends_at = $25, \
-             sequence = sequence + $26, updated_at = $27 WHERE id = $28",
+             sequence = sequence + $26, updated_at = $27, moderated = $29 WHERE id = $28",
         )
         .bind(f.kind.as_str())
         .bind(&f.title.tr)
@@ -255,6 +272,7 @@ macro_rules! update_on {
         .bind(i64::from(time_or_place_changed))
         .bind(Ts(now))
         .bind(id.0)
+        .bind(f.moderated)
         .execute($conn)
         .await
         .map_err(db)?;
@@ -281,49 +299,94 @@ macro_rules! update_on {
     }};
 }
 
+/// Places `$seats` seats in `$event`'s line on `$conn` (a writing transaction holding the event row, inside a
+/// `dispatch!` or `on_unit!` body): they are held (confirmed, or `pending` when `$moderated`) when they fit
+/// `$capacity` and nobody waits, waitlisted otherwise; the place in the line is the next one. Evaluates to
+/// (status, line).
+macro_rules! place_on {
+    ($conn:expr, $event:expr, $seats:expr, $capacity:expr, $moderated:expr) => {{
+        let event: i64 = $event;
+        let capacity: Option<i64> = $capacity;
+        let taken: i64 = sqlx::query_scalar::<Db, i64>($crate::events::SEATS_HELD)
+            .bind(event)
+            .fetch_one(&mut *$conn)
+            .await
+            .map_err($crate::pool::db)?;
+        let waiting: i64 = sqlx::query_scalar::<Db, i64>(
+            "SELECT COUNT(*) FROM event_registration WHERE event_id = $1 AND status = 'waitlisted'",
+        )
+        .bind(event)
+        .fetch_one(&mut *$conn)
+        .await
+        .map_err($crate::pool::db)?;
+        let line: i64 = sqlx::query_scalar::<Db, i64>(
+            "SELECT CAST(COALESCE(MAX(line), 0) + 1 AS BIGINT) FROM event_registration WHERE event_id = $1",
+        )
+        .bind(event)
+        .fetch_one(&mut *$conn)
+        .await
+        .map_err($crate::pool::db)?;
+        let fits = capacity.is_none_or(|c| taken + $seats <= c);
+        let status = match (fits && waiting == 0, $moderated) {
+            (true, false) => ldp_core::domain::RegistrationStatus::Confirmed,
+            (true, true) => ldp_core::domain::RegistrationStatus::Pending,
+            (false, _) => ldp_core::domain::RegistrationStatus::Waitlisted,
+        };
+        (status, line)
+    }};
+}
+
+/// Holds the event row on `$conn` (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does).
+/// Evaluates to (capacity, quota, moderated); returns early with `Conflict("event_not_found")`.
+macro_rules! lock_event {
+    ($conn:expr, $postgres:expr, $event:expr) => {{
+        let lock: &'static str = if $postgres {
+            "SELECT capacity, quota, moderated FROM event WHERE id = $1 FOR UPDATE"
+        } else {
+            "SELECT capacity, quota, moderated FROM event WHERE id = $1"
+        };
+        let Some(row) = sqlx::query_as::<Db, (Option<i64>, Option<i64>, bool)>(lock)
+            .bind($event)
+            .fetch_optional(&mut *$conn)
+            .await
+            .map_err($crate::pool::db)?
+        else {
+            return Err(ldp_core::store::StoreError::Conflict("event_not_found".into()));
+        };
+        row
+    }};
+}
+
+/// Refuses with `Conflict("code_taken")` when a registration has the code `$code` already.
+macro_rules! check_code {
+    ($conn:expr, $code:expr) => {{
+        let code_taken = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_registration WHERE code = $1")
+            .bind($code)
+            .fetch_one(&mut *$conn)
+            .await
+            .map_err($crate::pool::db)?;
+        if code_taken > 0 {
+            return Err(ldp_core::store::StoreError::Conflict("code_taken".into()));
+        }
+    }};
+}
+
 /// Registers `$new` for `$event` on `$conn` (a writing transaction, inside a `dispatch!` or `on_unit!` body):
-/// holds the event row (`FOR UPDATE` on PostgreSQL; SQLite's single writer already does), counts, checks the
-/// quota and the code, and inserts confirmed or waitlisted. Evaluates to the `Registration`; returns early
-/// with `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
+/// holds the event row, counts, checks the quota and the code, and inserts it held or waitlisted
+/// (`place_on!`). Evaluates to the `Registration`; returns early with
+/// `Conflict("event_not_found" | "quota_reached" | "code_taken")`. Writes no audit entry.
 macro_rules! register_on {
     ($conn:expr, $postgres:expr, $event:expr, $new:expr, $now:expr) => {{
         let event: EventId = $event;
         let new: &NewRegistration = $new;
         let now: OffsetDateTime = $now;
-        let lock: &'static str = if $postgres {
-            "SELECT capacity, quota FROM event WHERE id = $1 FOR UPDATE"
-        } else {
-            "SELECT capacity, quota FROM event WHERE id = $1"
-        };
         let seats = new.attendees.len() as i64;
         let attendees = serde_json::to_string(&new.attendees).map_err(|e| corrupt(format_args!("attendees: {e}")))?;
-        let Some((capacity, quota)) = sqlx::query_as::<Db, (Option<i64>, Option<i64>)>(lock)
-            .bind(event.0)
-            .fetch_optional(&mut *$conn)
-            .await
-            .map_err(db)?
-        else {
-            return Err(StoreError::Conflict("event_not_found".into()));
-        };
-        let taken: i64 = sqlx::query_scalar::<Db, i64>(
-            "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
-             AND status IN ('confirmed', 'offered')",
-        )
-        .bind(event.0)
-        .fetch_one(&mut *$conn)
-        .await
-        .map_err(db)?;
-        let waiting: i64 = sqlx::query_scalar::<Db, i64>(
-            "SELECT COUNT(*) FROM event_registration WHERE event_id = $1 AND status = 'waitlisted'",
-        )
-        .bind(event.0)
-        .fetch_one(&mut *$conn)
-        .await
-        .map_err(db)?;
+        let (capacity, quota, moderated) = lock_event!($conn, $postgres, event.0);
         if let (Some(quota), Some(m)) = (quota, new.municipality) {
             let held: i64 = sqlx::query_scalar::<Db, i64>(
                 "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM event_registration WHERE event_id = $1 \
-                 AND municipality_id = $2 AND status <> 'cancelled'",
+                 AND municipality_id = $2 AND status NOT IN ('cancelled', 'rejected', 'unconfirmed')",
             )
             .bind(event.0)
             .bind(m.0)
@@ -334,19 +397,11 @@ macro_rules! register_on {
                 return Err(StoreError::Conflict("quota_reached".into()));
             }
         }
-        let code_taken = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_registration WHERE code = $1")
-            .bind(&new.code)
-            .fetch_one(&mut *$conn)
-            .await
-            .map_err(db)?;
-        if code_taken > 0 {
-            return Err(StoreError::Conflict("code_taken".into()));
-        }
-        let fits = capacity.is_none_or(|c| taken + seats <= c);
-        let status = if fits && waiting == 0 { RegistrationStatus::Confirmed } else { RegistrationStatus::Waitlisted };
+        check_code!($conn, &new.code);
+        let (status, line) = place_on!($conn, event.0, seats, capacity, moderated);
         let id = sqlx::query_scalar::<Db, i64>(
             "INSERT INTO event_registration (event_id, code, registered_by, municipality_id, attendees, seats, \
-             status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             status, created_at, line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(event.0)
         .bind(&new.code)
@@ -356,6 +411,7 @@ macro_rules! register_on {
         .bind(seats)
         .bind(status.as_str())
         .bind(Ts(now))
+        .bind(line)
         .fetch_one(&mut *$conn)
         .await
         .map_err(db)?;
@@ -369,6 +425,8 @@ macro_rules! register_on {
             status,
             created_at: now,
             offer_expires_at: None,
+            consent: None,
+            confirm_by: None,
         }
     }};
 }
@@ -455,8 +513,8 @@ impl SqlStore {
                 "INSERT INTO event (kind, status, title_tr, title_en, summary_tr, summary_en, body_tr, body_en, \
                  topics, sdgs, networks, languages, host_municipality_id, partnership_id, venue, city_id, online_url, \
                  speakers, organiser, audience, capacity, quota, registration_opens, registration_closes, starts_at, \
-                 ends_at, sequence, proposed_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 0, $27, $28, $28) \
+                 ends_at, sequence, proposed_by, created_at, updated_at, moderated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, 0, $27, $28, $28, $29) \
                  RETURNING id",
             )
             .bind(f.kind.as_str()).bind(status.as_str()).bind(&f.title.tr).bind(&f.title.en)
@@ -467,7 +525,7 @@ impl SqlStore {
             .bind(&f.speakers).bind(&f.organiser).bind(f.audience.as_str())
             .bind(f.capacity.map(i64::from)).bind(f.quota_per_municipality.map(i64::from))
             .bind(f.registration_opens.map(Ts)).bind(f.registration_closes.map(Ts))
-            .bind(Ts(starts)).bind(Ts(ends)).bind(proposed_by.map(|u| u.0)).bind(Ts(now))
+            .bind(Ts(starts)).bind(Ts(ends)).bind(proposed_by.map(|u| u.0)).bind(Ts(now)).bind(f.moderated)
             .fetch_one(&mut *tx).await.map_err(db)?;
             for (i, s) in f.sessions.iter().enumerate() {
                 sqlx::query::<Db>("INSERT INTO event_session (event_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)")
@@ -546,7 +604,7 @@ impl SqlStore {
 
     pub(crate) async fn registrations_q(&self, event: EventId) -> StoreResult<Vec<Registration>> {
         let rows = dispatch!(&self.pools, pool => {
-            sqlx::query_as::<Db, RegistrationRow>(static_sql!("SELECT {REGISTRATION_COLUMNS} WHERE event_id = $1 ORDER BY id"))
+            sqlx::query_as::<Db, RegistrationRow>(static_sql!("SELECT {REGISTRATION_COLUMNS} WHERE event_id = $1{LINE_ORDER}"))
                 .bind(event.0).fetch_all(pool).await.map_err(db)?
         });
         rows.into_iter().map(RegistrationRow::into_domain).collect()
@@ -720,6 +778,10 @@ impl EventStore for SqlStore {
     async fn prune_registration_links(&self, now: OffsetDateTime) -> StoreResult<u64> {
         self.prune_registration_links_q(now).await
     }
+
+    async fn prune_unconfirmed(&self, now: OffsetDateTime, change: &Change) -> StoreResult<u64> {
+        self.prune_unconfirmed_tx(now, change).await
+    }
 }
 
 /// Registration inside a unit of work (with the confirmation mail queued in the same transaction): the same
@@ -734,6 +796,34 @@ impl EventWrites for SqlUnit {
     ) -> StoreResult<Registration> {
         let postgres = matches!(self.tx, crate::unit_of_work::Tx::Postgres(_));
         Ok(on_unit!(self, conn => register_on!(conn, postgres, event, new, now)))
+    }
+
+    async fn register_public(
+        &mut self,
+        event: EventId,
+        new: &NewRegistration,
+        public: &PublicRegistration,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration> {
+        self.register_public_on(event, new, public, now).await
+    }
+
+    async fn public_registrations_from(&mut self, client_key: &str, since: OffsetDateTime) -> StoreResult<i64> {
+        self.public_registrations_from_on(client_key, since).await
+    }
+
+    async fn confirm_opt_in(&mut self, id: RegistrationId, now: OffsetDateTime) -> StoreResult<Registration> {
+        self.confirm_opt_in_on(id, now).await
+    }
+
+    async fn moderate(
+        &mut self,
+        id: RegistrationId,
+        approve: bool,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Registration, Vec<Registration>)> {
+        self.moderate_on(id, approve, offer_until, change).await
     }
 
     async fn set_status(&mut self, id: EventId, status: EventStatus, now: OffsetDateTime) -> StoreResult<bool> {
@@ -817,3 +907,5 @@ impl EventWrites for SqlUnit {
         self.expire_offers_on(now, offer_until, change).await
     }
 }
+
+pub(crate) use {check_code, lock_event, place_on};

@@ -1,4 +1,4 @@
-//! Applications for funding and their stage moves (migration 0035). Amounts are kept as decimal text,
+//! Applications for funding and their stage moves (migration 0035; projects in `portfolio.rs`). Amounts are kept as decimal text,
 //! partners as a JSON list.
 
 use std::str::FromStr;
@@ -10,7 +10,7 @@ use time::{Date, OffsetDateTime};
 use ldp_core::domain::funding::CallId;
 use ldp_core::domain::projects::{
     Amount, Application, ApplicationDocument, ApplicationDocumentId, ApplicationFields, ApplicationId,
-    ApplicationStage, NewApplicationDocument, ProjectStore, StageMove,
+    ApplicationStage, NewApplicationDocument, Project, ProjectId, ProjectStore, ProjectWrites, StageMove,
 };
 use ldp_core::domain::{Change, MunicipalityId};
 use ldp_core::store::{StoreError, StoreResult};
@@ -172,7 +172,6 @@ impl SqlStore {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn move_application_tx(
         &self,
         id: ApplicationId,
@@ -182,34 +181,12 @@ impl SqlStore {
         now: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<Application> {
-        let row = dispatch!(&self.pools, pool => {
-            let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
-            let row = sqlx::query_as::<Db, ApplicationRow>(
-                "UPDATE funding_application SET stage = $1, stage_on = $2, updated_at = $3 \
-                 WHERE id = $4 AND stage = $5 \
-                 RETURNING id, municipality_id, call_id, title, partners, requested, currency, responsible, notes, \
-                 stage, stage_on, created_at, updated_at",
-            )
-            .bind(to.as_str()).bind(on).bind(Ts(now)).bind(id.0).bind(from.as_str())
-            .fetch_optional(&mut *tx).await.map_err(db)?;
-            let Some(row) = row else {
-                let exists: Option<i64> = sqlx::query_scalar::<Db, i64>("SELECT id FROM funding_application WHERE id = $1")
-                    .bind(id.0).fetch_optional(&mut *tx).await.map_err(db)?;
-                let code = if exists.is_some() { "stage_changed" } else { "application_not_found" };
-                return Err(StoreError::Conflict(code.into()));
-            };
-            sqlx::query::<Db>(
-                "INSERT INTO funding_application_move (application_id, from_stage, to_stage, moved_on, actor, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.0).bind(from.as_str()).bind(to.as_str()).bind(on).bind(&change.actor).bind(Ts(now))
-            .execute(&mut *tx).await.map_err(db)?;
-            write_audit!(&mut *tx, change, Some(id.0));
-            tx.commit().await.map_err(db)?;
-            self.committed().await;
-            row
-        });
-        row.into_domain()
+        // The same write an award makes inside a larger unit, here in a unit of its own.
+        let mut unit = self.unit().await?;
+        unit.move_application(id, from, to, on, now, &change.actor).await?;
+        let change = if change.record_id.is_some() { change.clone() } else { change.clone().record(id.0) };
+        unit.finish(&change).await?;
+        self.application_q(id).await?.ok_or_else(|| StoreError::Conflict("application_not_found".into()))
     }
 
     async fn application_moves_q(&self, id: ApplicationId) -> StoreResult<Vec<StageMove>> {
@@ -309,5 +286,27 @@ impl ProjectStore for SqlStore {
         change: &Change,
     ) -> StoreResult<bool> {
         self.remove_application_document_tx(id, document, change).await
+    }
+
+    async fn projects(&self, published_only: bool) -> StoreResult<Vec<Project>> {
+        self.projects_q(published_only).await
+    }
+
+    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>> {
+        self.project_q(id).await
+    }
+
+    async fn project_of_application(&self, id: ApplicationId) -> StoreResult<Option<ProjectId>> {
+        self.project_of_application_q(id).await
+    }
+
+    async fn set_project_published(
+        &self,
+        id: ProjectId,
+        published: bool,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.set_project_published_tx(id, published, now, change).await
     }
 }

@@ -11,8 +11,8 @@ use ldp_core::domain::Change;
 use ldp_core::feed::ChangeFeed;
 use ldp_core::jobs::JobWrites;
 use ldp_core::store::{
-    AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ReferenceWrites, SavedSearchWrites, StoreResult,
-    UnitOfWork, UnitOfWorkStore,
+    AccountWrites, ContactWrites, EventWrites, PartnershipWrites, ProjectWrites, ReferenceWrites, SavedSearchWrites,
+    StoreResult, UnitOfWork, UnitOfWorkStore,
 };
 
 use crate::SqlStore;
@@ -119,6 +119,10 @@ impl UnitOfWork for SqlUnit {
     }
 
     fn partnerships(&mut self) -> &mut dyn PartnershipWrites {
+        self
+    }
+
+    fn projects(&mut self) -> &mut dyn ProjectWrites {
         self
     }
 

@@ -582,6 +582,11 @@ impl ldp_core::domain::EventStore for CountingStore {
         self.count("prune_registration_links");
         self.inner.prune_registration_links(now).await
     }
+
+    async fn prune_unconfirmed(&self, now: time::OffsetDateTime, change: &Change) -> StoreResult<u64> {
+        self.count("prune_unconfirmed");
+        self.inner.prune_unconfirmed(now, change).await
+    }
 }
 
 #[async_trait]
@@ -1360,6 +1365,32 @@ impl ProjectStore for CountingStore {
     ) -> StoreResult<bool> {
         self.count("remove_application_document");
         self.inner.remove_application_document(id, document, change).await
+    }
+
+    async fn projects(&self, published_only: bool) -> StoreResult<Vec<projects::Project>> {
+        self.count("projects");
+        self.inner.projects(published_only).await
+    }
+
+    async fn project(&self, id: projects::ProjectId) -> StoreResult<Option<projects::Project>> {
+        self.count("project");
+        self.inner.project(id).await
+    }
+
+    async fn project_of_application(&self, id: projects::ApplicationId) -> StoreResult<Option<projects::ProjectId>> {
+        self.count("project_of_application");
+        self.inner.project_of_application(id).await
+    }
+
+    async fn set_project_published(
+        &self,
+        id: projects::ProjectId,
+        published: bool,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("set_project_published");
+        self.inner.set_project_published(id, published, now, change).await
     }
 }
 

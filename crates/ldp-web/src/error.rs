@@ -145,6 +145,12 @@ impl From<ServiceError> for AppError {
                 "registration_cancelled" => AppError::refused("registration_cancelled", BTreeMap::new()),
                 "event_status_unchanged" => AppError::refused("event_status_unchanged", BTreeMap::new()),
                 "too_many_saved_searches" => AppError::refused("too_many_saved_searches", BTreeMap::new()),
+                "sign_in_to_register" => AppError::refused("sign_in_to_register", BTreeMap::new()),
+                "opt_in_expired" => AppError::refused("opt_in_expired", BTreeMap::new()),
+                "opt_in_done" => AppError::refused("opt_in_done", BTreeMap::new()),
+                "registration_not_pending" => AppError::refused("registration_not_pending", BTreeMap::new()),
+                "project_publication_unchanged" => AppError::refused("project_publication_unchanged", BTreeMap::new()),
+                "project_exists" => AppError::refused("project_exists", BTreeMap::new()),
                 // A stored rule (a constraint) refused the write: the user sees a conflict, the log says which.
                 _ => AppError { cause: Some(c), ..AppError::refused("conflict", BTreeMap::new()) },
             },

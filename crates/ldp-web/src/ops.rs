@@ -97,6 +97,11 @@ pub fn spawn_pruning(state: AppState, every: std::time::Duration) -> tokio::task
                 Ok(n) => tracing::info!(registrations = n, "event reminders queued"),
                 Err(e) => tracing::warn!(error = %e, "queueing event reminders failed; trying again later"),
             }
+            match state.events.prune_unconfirmed().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(registrations = n, "deleted public registrations never confirmed"),
+                Err(e) => tracing::warn!(error = %e, "pruning unconfirmed registrations failed; trying again later"),
+            }
             match state.events.prune_links().await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(links = n, "pruned expired registration links"),

@@ -185,6 +185,8 @@ pub const RECORD_TYPES: [&str; 32] = [
     "saved_search",
     // Certificates of attendance: issued for a training, revoked (issue 11); the thresholds staff set.
     "certificate",
+    // A funded project of the portfolio (issue 16): created on an award or by staff, edited, published.
+    "project",
 ];
 
 impl AuditFilter {

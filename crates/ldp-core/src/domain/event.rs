@@ -120,6 +120,13 @@ vocabulary!(
         /// Was first in line when seats freed up: holds them until it accepts (confirmed), declines or the
         /// offer expires (both pass the seats to the next in line).
         Offered = "offered",
+        /// Fitted the seats of an event under moderation: holds them until staff confirm or reject it.
+        Pending = "pending",
+        /// A public registrant's, waiting for the mailed link (double opt-in): holds no seat and has no place
+        /// in the line until then; deleted by the pruning sweep once its link expires.
+        Unconfirmed = "unconfirmed",
+        /// Refused by staff (moderation): holds nothing.
+        Rejected = "rejected",
     }
 );
 
@@ -128,8 +135,17 @@ vocabulary!(
     RegistrationLinkPurpose {
         /// Take or decline the seats a waitlist offer holds, without signing in.
         Offer = "offer",
+        /// Confirm a public registrant's address (double opt-in), which puts the registration in line.
+        OptIn = "opt_in",
     }
 );
+
+impl Audience {
+    /// Whether anyone may register, signed in or not (with the double opt-in).
+    pub fn is_public(self) -> bool {
+        self == Audience::Public
+    }
+}
 
 impl EventStatus {
     /// Whether visitors see an event in this state.
@@ -193,6 +209,10 @@ pub struct EventFields {
     pub registration_closes: Option<OffsetDateTime>,
     /// Seats one municipality may hold at most.
     pub quota_per_municipality: Option<u32>,
+    /// Registrations need the organiser's approval: one that fits is `pending` (holding its seats) until
+    /// staff confirm or reject it.
+    #[serde(default)]
+    pub moderated: bool,
 }
 
 /// The audience of an event (an alias kept for the field's name in the API).
@@ -300,12 +320,44 @@ pub struct Registration {
     #[schema(value_type = Option<String>, format = DateTime)]
     #[serde(with = "time::serde::rfc3339::option")]
     pub offer_expires_at: Option<OffsetDateTime>,
+    /// A public registrant's KVKK consent, as given on the form.
+    pub consent: Option<Consent>,
+    /// Until when an `unconfirmed` registration's mailed link confirms it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub confirm_by: Option<OffsetDateTime>,
+}
+
+/// The KVKK consent a public registrant gave: when, and to which version of the privacy notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Consent {
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub notice_version: String,
+}
+
+/// What a public (signed-out) registration adds to a [`NewRegistration`] of one attendee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicRegistration {
+    /// The attendee's address, folded (lower case): one live registration per address and event.
+    pub contact_email: String,
+    pub consent: Consent,
+    /// Until when the mailed link confirms it.
+    pub confirm_by: OffsetDateTime,
+    /// A keyed hash of the client address, for the rate limit.
+    pub client_key: Option<String>,
 }
 
 impl RegistrationStatus {
     /// Whether a registration in this state holds its seats (counts against the capacity).
     pub fn holds_seats(self) -> bool {
-        matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered)
+        matches!(self, RegistrationStatus::Confirmed | RegistrationStatus::Offered | RegistrationStatus::Pending)
+    }
+
+    /// Whether a registration in this state is over (holds nothing and never will).
+    pub fn is_closed(self) -> bool {
+        matches!(self, RegistrationStatus::Cancelled | RegistrationStatus::Rejected)
     }
 }
 

@@ -32,9 +32,9 @@ pub use audit::{AuditEntry, AuditFilter, Change, RECORD_TYPES};
 pub use calendar::{CalendarFeed, CalendarFeedId, CalendarStore};
 pub use error::InputError;
 pub use event::{
-    Attendee, Audience, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession, EventStatus,
-    EventStore, EventTopic, EventWrites, NewRegistration, Registration, RegistrationId, RegistrationLinkPurpose,
-    RegistrationStatus,
+    Attendee, Audience, Consent, Event, EventAudience, EventFields, EventFilter, EventId, EventKind, EventSession,
+    EventStatus, EventStore, EventTopic, EventWrites, NewRegistration, PublicRegistration, Registration,
+    RegistrationId, RegistrationLinkPurpose, RegistrationStatus,
 };
 pub use geo::{City, CityFilter, Country, CountryCode};
 pub use lang::{Lang, Localized};

@@ -113,7 +113,9 @@ impl Calendars {
         let mut standing: HashMap<EventId, RegistrationStatus> = HashMap::new();
         for r in self.events.registrations_by(feed.user).await? {
             let better = match (standing.get(&r.event), r.status) {
-                (_, RegistrationStatus::Cancelled) => false,
+                (_, RegistrationStatus::Cancelled | RegistrationStatus::Rejected | RegistrationStatus::Unconfirmed) => {
+                    false
+                }
                 (None, _) => true,
                 (Some(RegistrationStatus::Waitlisted), RegistrationStatus::Confirmed) => true,
                 _ => false,

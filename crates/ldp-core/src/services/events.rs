@@ -4,11 +4,18 @@
 //! themselves and colleagues of their own municipality; capacity is exact (the store counts and inserts under
 //! the event's lock) and the waitlist is first in, first out. Every change is audited.
 
+mod moderation;
 mod notices;
 mod offers;
+mod public;
 
+pub use moderation::DECISION_JOB;
 pub use notices::{DEFAULT_REMINDER_HOURS, NOTICE_JOB, Notice};
 pub use offers::{DEFAULT_OFFER_HOURS, OFFER_JOB, OfferByLink, OfferLinkState};
+pub use public::{
+    OPT_IN_HOURS, OPT_IN_JOB, OptInByLink, OptInState, PRIVACY_NOTICE_VERSION, PUBLIC_PER_CLIENT,
+    PublicRegistrationInput,
+};
 
 use std::sync::Arc;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -72,6 +79,8 @@ pub struct EventInput {
     pub registration_closes: Option<String>,
     /// Seats one municipality may hold at most (empty for no quota).
     pub quota_per_municipality: Option<String>,
+    /// `yes` (or `true`) when registrations need the organiser's approval; empty or `no` otherwise.
+    pub moderated: Option<String>,
 }
 
 /// A registration as asked for (form and API).
@@ -469,6 +478,15 @@ impl Events {
         {
             errors.add("registration_closes", "closes_after_event");
         }
+        let moderated_raw = field(&input.moderated, "moderated", 10, &mut errors).to_ascii_lowercase();
+        let moderated = match moderated_raw.as_str() {
+            "yes" | "true" | "on" | "1" => true,
+            "" | "no" | "false" | "off" | "0" => false,
+            _ => {
+                errors.add("moderated", "invalid_choice");
+                false
+            }
+        };
         let (Some(kind), Some(audience)) = (kind, audience) else { return Err(errors.into()) };
         if !errors.is_empty() {
             return Err(errors.into());
@@ -495,6 +513,7 @@ impl Events {
             registration_opens,
             registration_closes,
             quota_per_municipality: quota,
+            moderated,
         })
     }
 
@@ -874,17 +893,30 @@ impl Events {
         let url = format!("{}/tr/events/{}", source.public_url, event.id.0);
         let url_en = format!("{}/en/events/{}", source.public_url, event.id.0);
         let waitlisted = registration.status == RegistrationStatus::Waitlisted;
+        let pending = registration.status == RegistrationStatus::Pending;
         let (tr_state, en_state) = if waitlisted {
             (
                 "Bekleme listesindesiniz: yer açıldığında kaydınız sırayla onaylanır.",
                 "You are on the waiting list: registrations are confirmed in turn as seats free up.",
+            )
+        } else if pending {
+            (
+                "Yeriniz ayrıldı; kaydınız düzenleyicinin onayını bekliyor. Karar size e-postayla bildirilecek.",
+                "Your seat is held; your registration awaits the organiser's approval. You will hear of the \
+                 decision by e-mail.",
             )
         } else {
             ("Kaydınız onaylandı.", "Your registration is confirmed.")
         };
         let subject = format!(
             "{}: {} ({})",
-            if waitlisted { "Bekleme listesi" } else { "Kayıt onayı" },
+            if waitlisted {
+                "Bekleme listesi"
+            } else if pending {
+                "Onay bekleniyor"
+            } else {
+                "Kayıt onayı"
+            },
             f.title.get(Lang::Tr),
             registration.code
         );
@@ -907,10 +939,16 @@ impl Events {
 #[async_trait::async_trait]
 impl JobHandler for Events {
     fn handles(&self, kind: &str) -> bool {
-        kind == CONFIRMATION_JOB || kind == OFFER_JOB || kind == NOTICE_JOB
+        [CONFIRMATION_JOB, OFFER_JOB, NOTICE_JOB, OPT_IN_JOB, DECISION_JOB].contains(&kind)
     }
 
     async fn run(&self, job: &Job) -> Result<String, String> {
+        if job.kind == OPT_IN_JOB {
+            return self.run_opt_in(job).await;
+        }
+        if job.kind == DECISION_JOB {
+            return self.run_decision(job).await;
+        }
         if job.kind == OFFER_JOB {
             return self.run_offer(job).await;
         }
@@ -923,8 +961,8 @@ impl JobHandler for Events {
         let Some(registration) = self.store.registration(RegistrationId(id)).await.map_err(|e| e.to_string())? else {
             return Ok("no_registration".into());
         };
-        if registration.status == RegistrationStatus::Cancelled {
-            return Ok("cancelled".into());
+        if registration.status.is_closed() || registration.status == RegistrationStatus::Unconfirmed {
+            return Ok(registration.status.as_str().into());
         }
         let Some(attendee) = usize::try_from(index).ok().and_then(|i| registration.attendees.get(i)) else {
             return Ok("no_attendee".into());

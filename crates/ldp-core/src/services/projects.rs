@@ -1,7 +1,13 @@
 //! Applications for funding (issue 16): who sees and edits them, the parse of the application's fields (also
 //! the API's body), and the one path its stage moves along. Representatives see and edit their own
 //! municipality's applications, staff and admins all (auditors read all); the public none. Every write is
-//! audited (`funding_application`); calls are only read, through the funding capability.
+//! audited (`funding_application`); calls are only read, through the funding capability. An award creates the
+//! application's project in the same unit of work as the move (`portfolio.rs`, with the project portfolio).
+
+mod portfolio;
+mod summaries;
+
+pub use summaries::{PortfolioQuery, PortfolioSummaries, SummaryRow};
 
 mod documents;
 
@@ -17,7 +23,7 @@ use crate::domain::projects::{
     Amount, Application, ApplicationFields, ApplicationId, ApplicationPartner, ApplicationStage, StageMove,
 };
 use crate::domain::{Actor, Change, CountryCode, InputError, Role};
-use crate::store::{FundingStore, ProjectStore, ReferenceStore, Store};
+use crate::store::{EventStore, FundingStore, PartnershipStore, ProjectStore, ReferenceStore, Store, UnitOfWorkStore};
 
 /// A partner as entered: `member` with a municipality's slug, or `foreign` with name, country and type.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -109,6 +115,9 @@ impl ApplicationFilter {
 pub struct ApplicationView {
     pub application: Application,
     pub moves: Vec<StageMove>,
+    /// The project it became once awarded.
+    #[schema(value_type = Option<i64>)]
+    pub project: Option<crate::domain::projects::ProjectId>,
 }
 
 #[derive(Clone)]
@@ -118,6 +127,11 @@ pub struct Projects {
     funding: Arc<dyn FundingStore>,
     /// Municipalities by slug.
     reference: Arc<dyn ReferenceStore>,
+    /// Relations a project involves, read; their activity noted in units.
+    partnerships: Arc<dyn PartnershipStore>,
+    /// Events a project names, read.
+    events: Arc<dyn EventStore>,
+    units: Arc<dyn UnitOfWorkStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -128,7 +142,15 @@ fn writes(actor: &Actor, a: &ApplicationFields) -> bool {
 impl Projects {
     /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Projects { store: store.clone(), funding: store.clone(), reference: store, clock }
+        Projects {
+            store: store.clone(),
+            funding: store.clone(),
+            reference: store.clone(),
+            partnerships: store.clone(),
+            events: store.clone(),
+            units: store,
+            clock,
+        }
     }
 
     /// The applications `actor` may see that pass `filter`: every one for staff, admins and auditors, a
@@ -175,7 +197,8 @@ impl Projects {
             return Err(ServiceError::NotFound);
         }
         let moves = self.store.application_moves(id).await?;
-        Ok(ApplicationView { application, moves })
+        let project = self.project_of(&application).await?;
+        Ok(ApplicationView { application, moves, project })
     }
 
     pub async fn create(&self, actor: &Actor, input: &ApplicationInput) -> Result<ApplicationView, ServiceError> {
@@ -277,7 +300,16 @@ impl Projects {
             .of(current.fields.municipality)
             .before(serde_json::json!({ "stage": current.stage, "stage_on": current.stage_on.to_string() }))
             .after(serde_json::json!({ "stage": to, "stage_on": on.to_string() }));
-        self.store.move_application(id, current.stage, to, on, self.clock.now(), &change).await?;
+        if to == ApplicationStage::Awarded {
+            // The move and the project it creates land together, or neither does.
+            let mut change = change;
+            let mut unit = self.units.begin().await?;
+            unit.projects().move_application(id, current.stage, to, on, self.clock.now(), &change.actor).await?;
+            self.create_awarded_project(unit.as_mut(), actor, &current, on, &mut change).await?;
+            unit.commit(&change).await?;
+        } else {
+            self.store.move_application(id, current.stage, to, on, self.clock.now(), &change).await?;
+        }
         self.get(actor, id).await
     }
 

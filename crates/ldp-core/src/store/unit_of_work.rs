@@ -10,8 +10,8 @@
 use async_trait::async_trait;
 
 use super::{
-    AccountWrites, ContactWrites, EventWrites, JobWrites, PartnershipWrites, ReferenceWrites, SavedSearchWrites,
-    StoreResult,
+    AccountWrites, ContactWrites, EventWrites, JobWrites, PartnershipWrites, ProjectWrites, ReferenceWrites,
+    SavedSearchWrites, StoreResult,
 };
 use crate::domain::Change;
 
@@ -32,6 +32,9 @@ pub trait UnitOfWork: Send {
 
     /// The partnerships' writes, in this unit's transaction.
     fn partnerships(&mut self) -> &mut dyn PartnershipWrites;
+
+    /// The applications' and projects' writes (an award and the project it creates), in this unit's transaction.
+    fn projects(&mut self) -> &mut dyn ProjectWrites;
 
     /// The reference data's writes, in this unit's transaction.
     fn reference(&mut self) -> &mut dyn ReferenceWrites;

@@ -43,6 +43,7 @@ fn training(capacity: Option<u32>) -> EventFields {
         registration_opens: None,
         registration_closes: None,
         quota_per_municipality: None,
+        moderated: false,
     }
 }
 

@@ -46,6 +46,7 @@ fn training() -> EventFields {
         registration_opens: None,
         registration_closes: None,
         quota_per_municipality: None,
+        moderated: false,
     }
 }
 

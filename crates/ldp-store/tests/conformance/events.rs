@@ -74,6 +74,7 @@ pub(crate) async fn fields(db: &TestDb, kind: EventKind, capacity: Option<u32>) 
         registration_opens: None,
         registration_closes: None,
         quota_per_municipality: None,
+        moderated: false,
     }
 }
 

@@ -10,6 +10,7 @@ mod data_truth;
 mod delegations;
 mod event_links;
 mod event_offers;
+mod event_public;
 mod events;
 mod feed;
 mod funding;

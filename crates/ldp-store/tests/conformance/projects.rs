@@ -1,5 +1,6 @@
 //! Applications for funding: created at `idea` with their first move, edited, moved only from the stage the
-//! writer read, their moves kept in order, exact amounts and partners read back — on both engines.
+//! writer read, their moves kept in order, exact amounts and partners read back; projects created and edited in
+//! units, an award's move and project landing together, publication, order — on both engines.
 
 use std::str::FromStr;
 
@@ -11,8 +12,10 @@ use std::sync::Arc;
 
 use ldp_core::domain::projects::{
     Amount, ApplicationDocumentId, ApplicationFields, ApplicationPartner, ApplicationStage, NewApplicationDocument,
+    OutputKind, PartnerRole, ProjectFields, ProjectId, ProjectOutput, ProjectPartner,
 };
 use ldp_core::domain::{Actor, AuditFilter, Change, NewUser, Page, Role, UserId};
+use ldp_core::domain::{GoalNumber, Localized};
 use ldp_core::services::ServiceError;
 use ldp_core::services::documents::Uploads;
 use ldp_core::services::projects::Projects;
@@ -26,6 +29,10 @@ both_backends!(seeded =>
     the_stage_moves_only_from_what_was_read_and_keeps_its_history,
     documents_are_added_listed_and_removed_with_their_entries,
     documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the_application,
+    a_project_is_created_and_edited_in_units_and_read_back_exactly,
+    a_project_is_published_and_withdrawn_once_each_with_its_entry,
+    an_award_moves_the_application_and_creates_its_project_together_or_not_at_all,
+    projects_are_listed_latest_start_first_and_undated_last,
 );
 
 fn change(action: &str) -> Change {
@@ -310,4 +317,177 @@ async fn documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the
         3,
         "two uploads and a deletion, each of the municipality"
     );
+}
+
+async fn project_fields(db: &TestDb, start: Option<time::Date>) -> ProjectFields {
+    let lead = db.store.municipality_by_slug("bursa-nilufer").await.unwrap().expect("nilufer");
+    let partner = db.store.municipality_by_slug("edirne").await.unwrap().expect("edirne");
+    let programme = db.store.programmes().await.unwrap().into_iter().next().expect("a shipped programme");
+    ProjectFields {
+        acronym: "KIYI".into(),
+        title: Localized::new("Kıyı kentleri için iklim uyumu", "Climate adaptation for coastal towns"),
+        summary: Localized::new("Özet", "Summary"),
+        programme: Some(programme.id),
+        funder: Some(programme.funder),
+        lead: lead.id,
+        partners: vec![
+            ProjectPartner {
+                partner: ApplicationPartner::Member { municipality: partner.id },
+                role: PartnerRole::Partner,
+            },
+            ProjectPartner {
+                partner: ApplicationPartner::Foreign {
+                    name: "Stadt Görlitz".into(),
+                    country: "DE".into(),
+                    org_type: ApplicantType::Municipality,
+                },
+                role: PartnerRole::CoApplicant,
+            },
+        ],
+        budget: Some(Amount { amount: Decimal::from_str("1250000.50").unwrap(), currency: "EUR".into() }),
+        grant: Some(Amount { amount: Decimal::from_str("1000000.10").unwrap(), currency: "EUR".into() }),
+        start,
+        end: start.map(|s| s + time::Duration::days(700)),
+        sdgs: vec![GoalNumber::parse(11).unwrap(), GoalNumber::parse(13).unwrap()],
+        targets: vec!["11.b".into(), "13.1".into()],
+        outputs: vec![ProjectOutput {
+            kind: OutputKind::Result,
+            indicator: "Isı eylem planları".into(),
+            target: Decimal::from_str("3").unwrap(),
+            achieved: Some(Decimal::from_str("1.5").unwrap()),
+        }],
+        relations: vec![4, 9],
+        events: vec![2],
+    }
+}
+
+fn project_change(action: &str) -> Change {
+    Change::new(&Actor::system("test"), NOW, action, "project")
+}
+
+async fn create_project(db: &TestDb, f: &ProjectFields) -> ProjectId {
+    let mut unit = db.store.begin().await.unwrap();
+    let id = unit.projects().create_project(f, None, NOW).await.unwrap();
+    unit.commit(&project_change("create").record(id.0)).await.unwrap();
+    id
+}
+
+async fn a_project_is_created_and_edited_in_units_and_read_back_exactly(db: TestDb) {
+    let f = project_fields(&db, Some(date!(2026 - 03 - 01))).await;
+    let id = create_project(&db, &f).await;
+    let read = db.store.project(id).await.unwrap().expect("created");
+    assert_eq!(read.fields, f, "partners, exact amounts, goals, targets, outputs and links read back");
+    assert_eq!(read.fields.grant.as_ref().unwrap().amount.to_string(), "1000000.10");
+    assert_eq!((read.published, read.application, read.created_at, read.updated_at), (false, None, NOW, NOW));
+    assert_eq!(db.store.projects(false).await.unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), vec![id]);
+    assert!(db.store.projects(true).await.unwrap().is_empty(), "not published yet");
+
+    let mut edited = f.clone();
+    edited.acronym = "KIYI-2".into();
+    edited.partners.truncate(1);
+    edited.budget = None;
+    edited.grant = Some(Amount { amount: Decimal::from_str("0.01").unwrap(), currency: "TRY".into() });
+    edited.outputs.clear();
+    edited.end = None;
+    let later = NOW + time::Duration::minutes(5);
+    let mut unit = db.store.begin().await.unwrap();
+    assert!(unit.projects().update_project(id, &edited, later).await.unwrap());
+    assert!(!unit.projects().update_project(ProjectId(id.0 + 1000), &edited, later).await.unwrap());
+    unit.commit(&project_change("update").record(id.0)).await.unwrap();
+    let read = db.store.project(id).await.unwrap().unwrap();
+    assert_eq!((read.fields, read.updated_at, read.created_at), (edited.clone(), later, NOW));
+
+    // A unit dropped before its commit leaves nothing behind.
+    let mut unit = db.store.begin().await.unwrap();
+    let lost = unit.projects().create_project(&f, None, NOW).await.unwrap();
+    unit.projects().update_project(id, &f, later).await.unwrap();
+    drop(unit);
+    assert!(db.store.project(lost).await.unwrap().is_none());
+    assert_eq!(db.store.project(id).await.unwrap().unwrap().fields, edited);
+
+    let filter = AuditFilter { record_type: Some("project".into()), ..AuditFilter::default() };
+    let entries = db.store.list_audit(&filter, Page::default()).await.unwrap();
+    assert_eq!(entries.items.len(), 2, "create and update, nothing of the dropped unit");
+}
+
+async fn a_project_is_published_and_withdrawn_once_each_with_its_entry(db: TestDb) {
+    let id = create_project(&db, &project_fields(&db, None).await).await;
+    let later = NOW + time::Duration::minutes(1);
+    assert!(db.store.set_project_published(id, true, later, &project_change("publish").record(id.0)).await.unwrap());
+    assert!(!db.store.set_project_published(id, true, later, &project_change("publish")).await.unwrap(), "already");
+    let public = db.store.projects(true).await.unwrap();
+    assert_eq!(public.iter().map(|p| (p.id, p.published, p.updated_at)).collect::<Vec<_>>(), vec![(id, true, later)]);
+    assert!(db.store.set_project_published(id, false, later, &project_change("unpublish").record(id.0)).await.unwrap());
+    assert!(db.store.projects(true).await.unwrap().is_empty());
+    assert!(
+        !db.store.set_project_published(ProjectId(id.0 + 1000), true, later, &project_change("publish")).await.unwrap()
+    );
+    let filter = AuditFilter {
+        record_type: Some("project".into()),
+        record_id: Some(id.0.to_string()),
+        ..AuditFilter::default()
+    };
+    let mut actions: Vec<String> =
+        db.store.list_audit(&filter, Page::default()).await.unwrap().items.into_iter().map(|e| e.action).collect();
+    actions.sort();
+    assert_eq!(actions, ["create", "publish", "unpublish"]);
+}
+
+async fn an_award_moves_the_application_and_creates_its_project_together_or_not_at_all(db: TestDb) {
+    use ApplicationStage::*;
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    for (from, to) in [(Idea, PartnerSearch), (PartnerSearch, Drafting), (Drafting, Submitted)] {
+        db.store.move_application(a.id, from, to, date!(2026 - 10 - 02), NOW, &change("move")).await.unwrap();
+    }
+    let f = project_fields(&db, None).await;
+
+    // Dropped halfway: neither the move nor the project lands.
+    let mut unit = db.store.begin().await.unwrap();
+    unit.projects()
+        .move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test")
+        .await
+        .unwrap();
+    unit.projects().create_project(&f, Some(a.id), NOW).await.unwrap();
+    drop(unit);
+    assert_eq!(db.store.application(a.id).await.unwrap().unwrap().stage, Submitted);
+    assert!(db.store.project_of_application(a.id).await.unwrap().is_none());
+
+    let mut unit = db.store.begin().await.unwrap();
+    unit.projects()
+        .move_application(a.id, Submitted, Awarded, date!(2026 - 11 - 20), NOW, "system:test")
+        .await
+        .unwrap();
+    let id = unit.projects().create_project(&f, Some(a.id), NOW).await.unwrap();
+    let again = unit.projects().create_project(&f, Some(a.id), NOW).await;
+    assert!(matches!(again, Err(StoreError::Conflict(ref c)) if c == "project_exists"), "{again:?}");
+    unit.commit(&change("stage:awarded").record(a.id.0)).await.unwrap();
+
+    let awarded = db.store.application(a.id).await.unwrap().unwrap();
+    assert_eq!((awarded.stage, awarded.stage_on), (Awarded, date!(2026 - 11 - 20)));
+    assert_eq!(
+        db.store.application_moves(a.id).await.unwrap().last().map(|m| (m.from, m.to)),
+        Some((Some(Submitted), Awarded))
+    );
+    assert_eq!(db.store.project_of_application(a.id).await.unwrap(), Some(id));
+    assert_eq!(db.store.project(id).await.unwrap().unwrap().application, Some(a.id));
+
+    // A unit that read a stage that has moved since is refused.
+    let mut unit = db.store.begin().await.unwrap();
+    let stale = unit.projects().move_application(a.id, Submitted, Rejected, date!(2026 - 11 - 21), NOW, "x").await;
+    assert!(matches!(stale, Err(StoreError::Conflict(ref c)) if c == "stage_changed"), "{stale:?}");
+    let missing = ldp_core::domain::projects::ApplicationId(a.id.0 + 1000);
+    let none = unit.projects().move_application(missing, Submitted, Awarded, date!(2026 - 11 - 21), NOW, "x").await;
+    assert!(matches!(none, Err(StoreError::Conflict(ref c)) if c == "application_not_found"), "{none:?}");
+}
+
+async fn projects_are_listed_latest_start_first_and_undated_last(db: TestDb) {
+    let undated = create_project(&db, &project_fields(&db, None).await).await;
+    let old = create_project(&db, &project_fields(&db, Some(date!(2024 - 01 - 15))).await).await;
+    let new = create_project(&db, &project_fields(&db, Some(date!(2026 - 06 - 01))).await).await;
+    let order: Vec<_> = db.store.projects(false).await.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(order, vec![new, old, undated]);
 }

@@ -46,6 +46,7 @@ fn event(kind: EventKind, topics: Vec<EventTopic>, sessions: Vec<(OffsetDateTime
         registration_opens: None,
         registration_closes: None,
         quota_per_municipality: None,
+        moderated: false,
     }
 }
 

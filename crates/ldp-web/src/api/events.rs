@@ -306,3 +306,44 @@ pub async fn decline_offer(
     let id = RegistrationId(path_id(&id)?);
     Ok(Json(state.events.decline_offer(&actor, id).await?))
 }
+
+/// Moderation: confirms a pending registration (staff); the registrant gets the confirmation mail.
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/approval", tag = "events",
+    params(("id" = i64, Path, description = "Registration id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Confirmed", body = Registration),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only the union's staff moderate", body = ErrorBody),
+        (status = 404, description = "No such registration", body = ErrorBody),
+        (status = 409, description = "It is not pending", body = ErrorBody),
+    ))]
+pub async fn approve(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Registration>, ApiError> {
+    let id = RegistrationId(path_id(&id)?);
+    Ok(Json(state.events.moderate(&actor, id, true).await?))
+}
+
+/// Moderation: rejects a pending, waiting or offered registration (staff); the seats it held are offered to
+/// the waiting line as after a cancellation, and the registrant is told by mail.
+#[utoipa::path(post, path = "/api/v1/registrations/{id}/rejection", tag = "events",
+    params(("id" = i64, Path, description = "Registration id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rejected", body = Registration),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only the union's staff moderate", body = ErrorBody),
+        (status = 404, description = "No such registration", body = ErrorBody),
+        (status = 409, description = "It is neither pending, waiting nor offered", body = ErrorBody),
+    ))]
+pub async fn reject(
+    State(state): State<AppState>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Registration>, ApiError> {
+    let id = RegistrationId(path_id(&id)?);
+    Ok(Json(state.events.moderate(&actor, id, false).await?))
+}

@@ -17,6 +17,7 @@ mod outbox;
 mod pages;
 mod partnership_writes;
 mod partnerships;
+mod portfolio;
 mod projects;
 pub(crate) mod publications;
 mod saved_searches;
@@ -55,6 +56,7 @@ use crate::state::AppState;
         (name = "contact", description = "The public contact form: a message from anyone, with the form's KVKK consent and spam defences"),
         (name = "funding", description = "Funding programmes, calls and competitions, and who may apply"),
         (name = "applications", description = "Municipalities' applications for funding and their stages (bearer token acting with its owner's role)"),
+        (name = "projects", description = "The project portfolio: published projects, their summaries, and for tokens creation, edits and publication"),
         (name = "events", description = "Trainings, platform meetings, international meetings and delegations; \
             registration with an exact capacity and a first-in-first-out waitlist"),
         (name = "publications", description = "The union's reports, guides, bulletins, presentations and studies, \
@@ -127,6 +129,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::move_stage))
         .routes(routes!(projects::documents))
         .routes(routes!(projects::document))
+        .routes(routes!(portfolio::list, portfolio::create))
+        .routes(routes!(portfolio::summaries))
+        .routes(routes!(portfolio::show, portfolio::update))
+        .routes(routes!(portfolio::publish))
         .routes(routes!(pages::published))
         .routes(routes!(pages::revisions, pages::save))
         .routes(routes!(pages::publish))
@@ -147,6 +153,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::cancel))
         .routes(routes!(events::accept_offer))
         .routes(routes!(events::decline_offer))
+        .routes(routes!(events::approve))
+        .routes(routes!(events::reject))
         .routes(routes!(attendance::sheet, attendance::check_in))
         .routes(routes!(attendance::undo))
         .routes(routes!(publications::list, publications::create))

@@ -32,7 +32,7 @@ pub const DEFAULT_MB: u64 = 64;
 
 /// The topics public responses are made of. Accounts (users, tokens, sessions) never show in public, so a
 /// sign-in does not empty the cache.
-pub const TOPICS: [Topic; 8] = [
+pub const TOPICS: [Topic; 9] = [
     Topic::Reference,
     Topic::Workspace,
     Topic::Partnerships,
@@ -41,6 +41,7 @@ pub const TOPICS: [Topic; 8] = [
     Topic::Events,
     Topic::Publications,
     Topic::News,
+    Topic::Projects,
 ];
 
 /// The header a handler sets on a response that changes by itself at a known instant without a write (a

@@ -187,7 +187,9 @@ pub async fn personal(State(state): State<AppState>, Path(secret): Path<String>)
             Err(e) => return crate::error::ApiError(e).into_response(),
         };
         let registration = Some(match status {
-            RegistrationStatus::Waitlisted | RegistrationStatus::Offered => RegistrationStatus::Waitlisted,
+            RegistrationStatus::Waitlisted | RegistrationStatus::Offered | RegistrationStatus::Pending => {
+                RegistrationStatus::Waitlisted
+            }
             _ => RegistrationStatus::Confirmed,
         });
         entries.push(CalendarEntry { event, location: place, registration });

@@ -19,6 +19,9 @@ mod networks;
 pub mod news;
 pub(crate) mod pagination;
 pub mod partnerships;
+mod public_registration;
+mod project_exports;
+pub mod projects;
 pub mod publications;
 mod record;
 mod registration_links;
@@ -60,6 +63,10 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/funding", get(funding::list))
         .route("/{lang}/funding/programmes", get(funding::programmes))
         .route("/{lang}/funding/deadlines.ics", get(deadline_calendar::feed))
+        .route("/{lang}/projects", get(projects::list))
+        .route("/{lang}/projects.csv", get(project_exports::export_csv))
+        .route("/{lang}/projects.xlsx", get(project_exports::export_xlsx))
+        .route("/{lang}/projects/{id}", get(projects::show))
         .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))
@@ -91,6 +98,12 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/registration/offer/{token}", get(registration_links::show))
         .route("/{lang}/registration/offer/{token}/accept", post(registration_links::accept))
         .route("/{lang}/registration/offer/{token}/decline", post(registration_links::decline))
+        .route("/{lang}/registration/events/{id}", get(public_registration::form).post(public_registration::register))
+        .route("/{lang}/registration/privacy", get(public_registration::privacy))
+        .route(
+            "/{lang}/registration/confirm/{token}",
+            get(public_registration::confirm_form).post(public_registration::confirm),
+        )
         .merge(workspace::router())
         .merge(discovery::router())
 }

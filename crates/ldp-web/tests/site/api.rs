@@ -186,6 +186,10 @@ const ROUTES: &[&str] = &[
     "/api/v1/applications/{id}/stage",
     "/api/v1/applications/{id}/documents",
     "/api/v1/applications/{id}/documents/{document}",
+    "/api/v1/projects",
+    "/api/v1/projects/summaries",
+    "/api/v1/projects/{id}",
+    "/api/v1/projects/{id}/publish",
     "/api/v1/contact/disposals",
     "/api/v1/contact/form",
     "/api/v1/contact/messages",
@@ -215,6 +219,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/registrations/{id}",
     "/api/v1/registrations/{id}/acceptance",
     "/api/v1/registrations/{id}/declination",
+    "/api/v1/registrations/{id}/approval",
+    "/api/v1/registrations/{id}/rejection",
     "/api/v1/publications",
     "/api/v1/publications/{id}",
     "/api/v1/publications/{id}/status",
@@ -244,6 +250,8 @@ fn write_only(route: &str) -> bool {
         || route.contains("/funding/calls/")
         // Applications are never public; `applications.rs` reads them with tokens.
         || route.contains("/applications")
+        // The seeded data holds no project; `projects.rs` reads those it entered.
+        || route.contains("/projects/{id}")
         || route.contains("/contact/")
         || route.contains("/events/")
         || route.contains("/registrations/")

@@ -5,7 +5,7 @@
 //! Each request carries fresh, valid input, so an allowed one succeeds and leaves an audit entry. A refused one
 //! must leave everything as it was: the audit log (every write appends to it in the same transaction) and the
 //! records themselves (profiles, representatives, memberships, relations with their trails, activities and
-//! documents, users and tokens).
+//! documents, users and tokens, projects).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,9 +17,13 @@ use serde_json::Value;
 
 use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
-use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument};
-use ldp_core::domain::{Actor, AuditFilter, CityFilter, MunicipalityFilter, MunicipalityId, Page, User};
+use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument, ProjectId, ProjectInput};
+use ldp_core::domain::{
+    Actor, AuditFilter, CityFilter, EventId, EventStatus, MunicipalityFilter, MunicipalityId, Page, RegistrationId,
+    RegistrationStatus, User,
+};
 use ldp_core::services::ServiceError;
+use ldp_core::services::events::{EventInput, RegistrationInput};
 use ldp_core::services::partnerships::NewPartnershipInput;
 use ldp_core::services::projects::ApplicationInput;
 use ldp_core::services::workspace::{MembershipInput, ProfileInput, RepresentativeInput};
@@ -113,6 +117,13 @@ enum Op {
     ApplicationDocument,
     /// Deleting a document of an application.
     DeleteApplicationDocument,
+    /// Approving a registration that awaits the organiser (moderation): the union's staff only.
+    Moderate,
+    /// A project of the portfolio led by the municipality (issue 16).
+    NewProject,
+    EditProject,
+    /// Publishing a project or taking it back (staff and admins only).
+    PublishProject,
 }
 
 impl Op {
@@ -148,6 +159,11 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("GET audit (the whole log)",            Op::AuditLog,             [SIGN_IN, OK200, E403,  E403,  E403,  OK200]),
     ("POST applications/{id}/documents",     Op::ApplicationDocument,  [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
     ("POST …/documents/{id}/delete",         Op::DeleteApplicationDocument, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
+    ("POST registrations/{id}/approve",      Op::Moderate,             [SIGN_IN, OK303, OK303, E403,  E403,  E403]),
+    // An unpublished project is not there for another municipality's representative.
+    ("POST projects/new",                    Op::NewProject,           [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
+    ("POST projects/{id}",                   Op::EditProject,          [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
+    ("POST projects/{id}/publish",           Op::PublishProject,       [SIGN_IN, OK303, OK303, E403,  E404,  E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -170,6 +186,10 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("PUT partnerships/{id}/publication", Op::Publish,              [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("PUT partnerships/{id}/proposal-date", Op::ProposalDate,       [E401, OK204, OK204, OK204, E403, E403,  E403]),
     ("GET audit (the whole log)",         Op::AuditLog,             [E401, OK200, E403,  E403,  E403, OK200, OK200]),
+    ("POST registrations/{id}/approval",  Op::Moderate,             [E401, OK200, OK200, E403,  E403, E403,  E403]),
+    ("POST projects",                     Op::NewProject,           [E401, OK201, OK201, OK201, E403, E403,  E403]),
+    ("PUT projects/{id}",                 Op::EditProject,          [E401, OK200, OK200, OK200, E404, E403,  E403]),
+    ("POST projects/{id}/publish",        Op::PublishProject,       [E401, OK200, OK200, E403,  E404, E403,  E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -340,6 +360,17 @@ fn publication(n: u32) -> Fields {
     vec![("published", n.is_multiple_of(2).to_string())]
 }
 
+fn project(lead: &str, n: u32) -> Fields {
+    vec![
+        ("acronym", format!("P{n}")),
+        ("title_tr", format!("Proje {n}")),
+        ("title_en", format!("Project {n}")),
+        ("lead", lead.to_owned()),
+        ("budget", format!("{n}000")),
+        ("currency", "EUR".to_owned()),
+    ]
+}
+
 fn invite(n: u32) -> Fields {
     vec![
         ("email", format!("davetli-{n}@example.org")),
@@ -458,6 +489,8 @@ struct Target {
     partnership: PartnershipId,
     /// An application for funding, for its documents.
     application: ApplicationId,
+    /// An unpublished project the municipality leads.
+    project: ProjectId,
 }
 
 /// Where fresh partners come from.
@@ -516,6 +549,23 @@ impl Pools {
     }
 }
 
+/// A published event whose registrations need the organiser's approval, without a seat limit.
+async fn moderated_event(app: &TestApp) -> EventId {
+    let input = EventInput {
+        kind: Some("training".into()),
+        title_tr: Some("Onaylı kayıtlı eğitim".into()),
+        online_url: Some("https://meet.example.org/onay".into()),
+        organiser: Some("Marmara Belediyeler Birliği".into()),
+        sessions: Some(format!("{} 10:00-12:00", app.clock.today() + time::Duration::days(10))),
+        audience: Some("member_staff".into()),
+        moderated: Some("yes".into()),
+        ..EventInput::default()
+    };
+    let event = app.state.events.create(&system(), &input).await.unwrap();
+    app.state.events.set_status(&system(), event.id, EventStatus::Published).await.unwrap();
+    event.id
+}
+
 async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
     let m = app.state.store.municipality_by_slug(slug).await.unwrap().unwrap_or_else(|| panic!("no {slug}"));
     let ws = &app.state.workspace;
@@ -539,7 +589,15 @@ async fn target(app: &TestApp, pools: &mut Pools, slug: &str) -> Target {
         ..Default::default()
     };
     let application = app.state.projects.create(&system(), &applying).await.unwrap().application.id;
-    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, application }
+    let input = ProjectInput {
+        acronym: Some("SABIT".into()),
+        title_tr: Some("Sabit proje".into()),
+        title_en: Some("Fixed project".into()),
+        lead: Some(slug.to_owned()),
+        ..Default::default()
+    };
+    let project = app.state.projects.create_project(&system(), &input).await.unwrap().id;
+    Target { slug: slug.to_owned(), id: m.id, representative, membership, partnership, application, project }
 }
 
 /// The application with a person of each role signed in, and the records requests aim at.
@@ -566,6 +624,8 @@ struct World {
     seq: u32,
     /// A relation made for the current request, watched by the snapshot too.
     fresh: Option<PartnershipId>,
+    /// A published event whose registrations need approval, with no seat limit (each one is pending).
+    moderated: EventId,
 }
 
 impl World {
@@ -582,7 +642,9 @@ impl World {
         let forms = target(&app, &mut pools, "bursa").await;
         let api = target(&app, &mut pools, "bursa-osmangazi").await;
         let elsewhere = target(&app, &mut pools, "istanbul-kadikoy").await;
+        let moderated = moderated_event(&app).await;
         World {
+            moderated,
             app,
             admin,
             staff,
@@ -628,10 +690,23 @@ impl World {
         }
     }
 
+    /// Whether a project is published now (a publish request asks for the other state, so it always changes).
+    async fn published(&self, id: ProjectId) -> bool {
+        self.app.state.store.project(id).await.unwrap().is_some_and(|p| p.published)
+    }
+
     /// A representative of `slug` made only to be deleted.
     async fn doomed_representative(&self, slug: &str, n: u32) -> i64 {
         let input = RepresentativeInput { name: Some(format!("Ayrılacak temsilci {n}")), ..Default::default() };
         self.app.state.workspace.save_representative(&system(), slug, None, &input).await.unwrap()
+    }
+
+    /// A fresh registration awaiting approval (made by the own representative).
+    async fn pending_registration(&self) -> RegistrationId {
+        let rep = Actor::user(&self.own.user, None);
+        let r = self.app.state.events.register(&rep, self.moderated, &RegistrationInput::default()).await.unwrap();
+        assert_eq!(r.status, RegistrationStatus::Pending);
+        r.id
     }
 
     /// The form request for `op` as `who`, with fresh input (and fresh records where the request uses one up).
@@ -704,6 +779,16 @@ impl World {
                 let id = id.unwrap().id.0;
                 form(format!("/tr/workspace/applications/{}/documents/{id}/delete", t.application.0), Vec::new())
             }
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                form(format!("/tr/workspace/registrations/{}/approve", id.0), Vec::new())
+            }
+            Op::NewProject => form("/tr/workspace/projects/new".into(), project(&t.slug, n)),
+            Op::EditProject => form(format!("/tr/workspace/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => {
+                let flip = if self.published(t.project).await { "0" } else { "1" };
+                form(format!("/tr/workspace/projects/{}/publish", t.project.0), vec![("published", flip.to_owned())])
+            }
         }
     }
 
@@ -748,6 +833,17 @@ impl World {
                 json("PUT", format!("/api/v1/partnerships/{}/proposal-date", t.partnership), proposal_date(n))
             }
             Op::AuditLog => Sent::Api { method: "GET", uri: "/api/v1/audit".into(), body: None },
+            Op::Moderate => {
+                let id = self.pending_registration().await;
+                Sent::Api { method: "POST", uri: format!("/api/v1/registrations/{}/approval", id.0), body: None }
+            }
+            Op::NewProject => json("POST", "/api/v1/projects".into(), project(&t.slug, n)),
+            Op::EditProject => json("PUT", format!("/api/v1/projects/{}", t.project.0), project(&t.slug, n)),
+            Op::PublishProject => Sent::Api {
+                method: "POST",
+                uri: format!("/api/v1/projects/{}/publish", t.project.0),
+                body: Some(format!("{{\"published\":{}}}", !self.published(t.project).await)),
+            },
             Op::Document
             | Op::Invite
             | Op::EditUser
@@ -826,6 +922,8 @@ impl World {
             .map(|t| (t.id, t.name, t.owner, t.read_only, t.revoked_at.is_some()))
             .collect();
         parts.insert("tokens".into(), format!("{tokens:?}"));
+        let projects: Vec<_> = store.projects(false).await.unwrap().into_iter().map(|p| format!("{p:?}")).collect();
+        parts.insert("projects".into(), projects.join("\n"));
         Snapshot { audit, parts }
     }
 

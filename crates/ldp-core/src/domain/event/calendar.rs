@@ -103,8 +103,10 @@ fn param_text(text: &str) -> String {
 fn status(entry: &CalendarEntry<'_>) -> &'static str {
     match (entry.event.status, entry.registration) {
         (EventStatus::Cancelled, _) => "CANCELLED",
-        (_, Some(RegistrationStatus::Cancelled)) => "CANCELLED",
-        (EventStatus::Postponed, _) | (_, Some(RegistrationStatus::Waitlisted)) => "TENTATIVE",
+        (_, Some(RegistrationStatus::Cancelled | RegistrationStatus::Rejected)) => "CANCELLED",
+        (EventStatus::Postponed, _) | (_, Some(RegistrationStatus::Waitlisted | RegistrationStatus::Pending)) => {
+            "TENTATIVE"
+        }
         _ => "CONFIRMED",
     }
 }
@@ -156,7 +158,7 @@ fn vevents(
                         .done(),
                 );
                 let partstat = match entry.registration {
-                    Some(RegistrationStatus::Waitlisted) => "TENTATIVE",
+                    Some(RegistrationStatus::Waitlisted | RegistrationStatus::Pending) => "TENTATIVE",
                     _ => "ACCEPTED",
                 };
                 vevent.append_multi_property(
@@ -238,6 +240,7 @@ mod tests {
                 registration_opens: None,
                 registration_closes: None,
                 quota_per_municipality: None,
+                moderated: false,
             },
             status,
             proposed_by: None,

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    Change, Event, EventFields, EventFilter, EventId, EventStatus, NewRegistration, Page, Paged, Registration,
-    RegistrationId, RegistrationLinkPurpose, UserId,
+    Change, Event, EventFields, EventFilter, EventId, EventStatus, NewRegistration, Page, Paged, PublicRegistration,
+    Registration, RegistrationId, RegistrationLinkPurpose, UserId,
 };
 use crate::store::StoreResult;
 
@@ -121,6 +121,9 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> StoreResult<Option<(Registration, OffsetDateTime)>>;
     /// Deletes the links expired at `now`; returns how many went.
     async fn prune_registration_links(&self, now: OffsetDateTime) -> StoreResult<u64>;
+    /// Deletes the `unconfirmed` registrations whose double opt-in expired at `now` (their links go with
+    /// them), with one entry from `change` naming them when any went. Returns how many went.
+    async fn prune_unconfirmed(&self, now: OffsetDateTime, change: &Change) -> StoreResult<u64>;
 }
 
 /// The events' writes that can join a [`crate::store::UnitOfWork`]: a registration and the confirmation
@@ -135,6 +138,39 @@ pub trait EventWrites: Send {
         new: &NewRegistration,
         now: OffsetDateTime,
     ) -> StoreResult<Registration>;
+
+    /// Stores a public registrant's registration as `unconfirmed`: no seat and no place in the line until the
+    /// double opt-in ([`EventWrites::confirm_opt_in`]). Under the event's lock, an expired unconfirmed
+    /// registration of the same address is deleted first; a live one (any state but cancelled or rejected)
+    /// refuses with `Conflict("already_registered")`. Also `Conflict("event_not_found" | "code_taken")`.
+    async fn register_public(
+        &mut self,
+        event: EventId,
+        new: &NewRegistration,
+        public: &PublicRegistration,
+        now: OffsetDateTime,
+    ) -> StoreResult<Registration>;
+
+    /// How many public registrations the client `client_key` made since `since` (the rate limit).
+    async fn public_registrations_from(&mut self, client_key: &str, since: OffsetDateTime) -> StoreResult<i64>;
+
+    /// The double opt-in: under the event's lock, an `unconfirmed` registration whose link is used before its
+    /// `confirm_by` enters the seat logic now, as a new registration would: confirmed (`pending` under
+    /// moderation) when its seats fit and nobody waits, waitlisted otherwise, at the end of the line.
+    /// `Conflict("opt_in_expired")` when late, `Conflict("registration_not_found")` when not unconfirmed.
+    async fn confirm_opt_in(&mut self, id: RegistrationId, now: OffsetDateTime) -> StoreResult<Registration>;
+
+    /// Moderation under the event's lock: `approve` confirms a `pending` registration; otherwise a pending,
+    /// waitlisted or offered one is rejected and the seats it held are offered to the line exactly as a
+    /// cancellation's are (each offer's entry from `change`). Returns the registration as it now stands and
+    /// those offered. `Conflict("registration_not_pending")` when it is in no state for that decision.
+    async fn moderate(
+        &mut self,
+        id: RegistrationId,
+        approve: bool,
+        offer_until: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<(Registration, Vec<Registration>)>;
 
     /// Moves an event to `status` as [`EventStore::set_event_status`] does (the same SEQUENCE rule), in the
     /// unit's transaction: publishing an event linked to a relation also counts as activity on the relation.

@@ -3,8 +3,12 @@
 
 mod application;
 mod document;
+mod project;
 mod store;
+mod summary;
 
 pub use application::*;
 pub use document::*;
-pub use store::ProjectStore;
+pub use project::*;
+pub use store::{ProjectStore, ProjectWrites};
+pub use summary::*;

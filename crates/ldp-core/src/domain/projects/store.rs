@@ -1,13 +1,45 @@
-//! Storage of applications (and, later, projects): a slice of its own, included in [`crate::store::Store`].
-//! Every write takes the [`Change`] it is audited with.
+//! Storage of applications and projects: a slice of its own, included in [`crate::store::Store`]. Every write
+//! takes the [`Change`] it is audited with, or joins a [`crate::store::UnitOfWork`] through [`ProjectWrites`]
+//! (an award: the stage move and the new project, with the relations' activity, in one transaction).
 
 use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 
 use super::application::{Application, ApplicationFields, ApplicationId, ApplicationStage, StageMove};
 use super::document::{ApplicationDocument, ApplicationDocumentId, NewApplicationDocument};
+use super::project::{Project, ProjectFields, ProjectId};
 use crate::domain::{Change, MunicipalityId};
 use crate::store::StoreResult;
+
+/// The writes of applications and projects that join a unit of work (audited by the unit's commit).
+#[async_trait]
+pub trait ProjectWrites: Send {
+    /// Moves an application's stage from `from` to `to` on `on` and appends the move recorded by `actor`,
+    /// only if the stage still is `from` (`Conflict("stage_changed")` otherwise,
+    /// `Conflict("application_not_found")` when there is none).
+    async fn move_application(
+        &mut self,
+        id: ApplicationId,
+        from: ApplicationStage,
+        to: ApplicationStage,
+        on: Date,
+        now: OffsetDateTime,
+        actor: &str,
+    ) -> StoreResult<()>;
+
+    /// Creates an unpublished project, from `application` when it was awarded here
+    /// (`Conflict("project_exists")` when that application already has one).
+    async fn create_project(
+        &mut self,
+        fields: &ProjectFields,
+        application: Option<ApplicationId>,
+        now: OffsetDateTime,
+    ) -> StoreResult<ProjectId>;
+
+    /// Replaces a project's fields (not its publication); `false` when there is no such project.
+    async fn update_project(&mut self, id: ProjectId, fields: &ProjectFields, now: OffsetDateTime)
+    -> StoreResult<bool>;
+}
 
 #[async_trait]
 pub trait ProjectStore: Send + Sync + 'static {
@@ -67,6 +99,20 @@ pub trait ProjectStore: Send + Sync + 'static {
         &self,
         id: ApplicationId,
         document: ApplicationDocumentId,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// Every project (only the published ones when `published_only`), the latest starting first, undated
+    /// ones last.
+    async fn projects(&self, published_only: bool) -> StoreResult<Vec<Project>>;
+    async fn project(&self, id: ProjectId) -> StoreResult<Option<Project>>;
+    /// The project an application became, if any.
+    async fn project_of_application(&self, id: ApplicationId) -> StoreResult<Option<ProjectId>>;
+    /// Publishes or withdraws a project; `false` (and no entry) when there is none or it already is so.
+    async fn set_project_published(
+        &self,
+        id: ProjectId,
+        published: bool,
+        now: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<bool>;
 }

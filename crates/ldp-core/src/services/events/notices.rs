@@ -52,13 +52,17 @@ impl Notice {
     }
 
     /// Whose registrations hear of it: a reminder goes to confirmed seats only; a change, postponement or
-    /// cancellation also to those offered a seat or waiting for one (they keep the event in their calendar).
+    /// cancellation also to those offered a seat, awaiting the organiser's approval or waiting for one (they
+    /// keep the event in their calendar).
     fn reaches(self, status: RegistrationStatus) -> bool {
         match self {
             Notice::Reminder => status == RegistrationStatus::Confirmed,
             _ => matches!(
                 status,
-                RegistrationStatus::Confirmed | RegistrationStatus::Offered | RegistrationStatus::Waitlisted
+                RegistrationStatus::Confirmed
+                    | RegistrationStatus::Offered
+                    | RegistrationStatus::Pending
+                    | RegistrationStatus::Waitlisted
             ),
         }
     }

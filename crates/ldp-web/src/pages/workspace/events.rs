@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ldp_core::domain::certificate::Certificate;
 use ldp_core::domain::{
     Audience, Event, EventFilter, EventId, EventKind, EventStatus, EventTopic, Municipality, Network, Page, Paged,
-    Registration, RegistrationId, SdgGoal,
+    Registration, RegistrationId, RegistrationStatus, SdgGoal,
 };
 use ldp_core::services::events::{self, EventInput, Events, RegistrationInput};
 
@@ -92,6 +92,12 @@ impl EventPage {
         self.event.as_ref().is_some_and(|e| ldp_core::domain::certificate::certifies(e.fields.kind))
     }
 
+    /// How many registrations stand in each state (every state, in the lifecycle's order).
+    fn counts(&self) -> Vec<(&'static str, usize)> {
+        let list = self.registrations.as_deref().unwrap_or_default();
+        RegistrationStatus::ALL.iter().map(|s| (s.as_str(), list.iter().filter(|r| r.status == *s).count())).collect()
+    }
+
     fn statuses(&self) -> Vec<&'static str> {
         let Some(e) = &self.event else { return Vec::new() };
         EventStatus::ALL.iter().filter(|s| **s != e.status).map(|s| s.as_str()).collect()
@@ -146,6 +152,7 @@ fn values(event: &Event, hosts: &[Municipality], networks: &[Network]) -> FormSt
         registration_opens: f.registration_opens.map(local),
         registration_closes: f.registration_closes.map(local),
         quota_per_municipality: f.quota_per_municipality.map(|q| q.to_string()),
+        moderated: Some(if f.moderated { "yes" } else { "" }.into()),
     };
     FormState::of(&input)
 }
@@ -396,4 +403,47 @@ pub async fn decline_offer(
     let id = RegistrationId(ctx.path_id(&id)?);
     state.events.decline_offer(&viewer.actor, id).await.map_err(ctx.fail())?;
     Ok(see_other(&ctx.href("/workspace/events?saved=1")))
+}
+
+/// Moderation: confirms a pending registration (staff).
+pub async fn approve(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<crate::pages::account::Empty>,
+) -> Result<Response, PageError> {
+    moderate(ctx, state, viewer, id, true).await
+}
+
+/// Moderation: rejects a pending, waiting or offered registration (staff); freed seats go to the line.
+pub async fn reject(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((_, id)): Path<(String, String)>,
+    CsrfForm { .. }: CsrfForm<crate::pages::account::Empty>,
+) -> Result<Response, PageError> {
+    moderate(ctx, state, viewer, id, false).await
+}
+
+async fn moderate(
+    ctx: PageCtx,
+    state: AppState,
+    viewer: Viewer,
+    id: String,
+    approve: bool,
+) -> Result<Response, PageError> {
+    let id = RegistrationId(ctx.path_id(&id)?);
+    match state.events.moderate(&viewer.actor, id, approve).await {
+        Ok(r) => Ok(see_other(&ctx.href(&format!("/workspace/events/{}?saved=1#registrations-title", r.event.0)))),
+        Err(e) => {
+            let error = in_form(&ctx, e)?;
+            // A decision overtaken by another (a second tab, a colleague): the event's page with why.
+            let registration = state.events.registration_for_staff(&viewer.actor, id).await.map_err(ctx.fail())?;
+            let f = FormState::default().with_error(ctx.lang, &error);
+            let forms = Forms { event: None, registration: Some(f), saved: false };
+            event_page(ctx, &state, &viewer, Some(registration.event), forms, error.status).await
+        }
+    }
 }

@@ -21,6 +21,7 @@ mod news;
 mod outbox;
 mod partnership;
 mod places;
+mod projects;
 mod publications;
 mod saved_searches;
 pub(crate) mod training_record;
@@ -109,6 +110,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{lang}/workspace/applications/{id}/documents/{document}", get(application_documents::download))
         .route("/{lang}/workspace/applications/{id}/documents/{document}/delete", post(application_documents::delete))
+        .route("/{lang}/workspace/projects", get(projects::list))
+        .route("/{lang}/workspace/projects/new", get(projects::new_form).post(projects::create))
+        .route("/{lang}/workspace/projects/{id}", get(projects::show).post(projects::update))
+        .route("/{lang}/workspace/projects/{id}/publish", post(projects::publish))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))
@@ -117,6 +122,8 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/registrations/{id}/cancel", post(events::cancel_registration))
         .route("/{lang}/workspace/registrations/{id}/accept", post(events::accept_offer))
         .route("/{lang}/workspace/registrations/{id}/decline", post(events::decline_offer))
+        .route("/{lang}/workspace/registrations/{id}/approve", post(events::approve))
+        .route("/{lang}/workspace/registrations/{id}/reject", post(events::reject))
         .route("/{lang}/workspace/delegations", get(delegations::list))
         .route("/{lang}/workspace/delegations/{id}", get(delegations::show).post(delegations::save))
         .route("/{lang}/workspace/delegations/{id}/participants", post(delegations::add_participant))
