@@ -14,15 +14,21 @@
 //    respectively. They filter the public calls list by the funder BEBKA, follow its "save this search" link,
 //    tick "eligible for my municipality", save, and find the search listed. From the eligible call's workspace
 //    page they start an application, fill it (amount, currency, responsible person, a foreign partner and a
-//    member partner) and save it: stage idea, both partners, the call linked.
+//    member partner) and save it: stage idea, both partners, the call linked; they add a PDF to its documents
+//    and it reads back byte for byte.
 // 3. They move it partner search → drafting → submitted (the submission dated) → awarded; the dated history
 //    shows every move, and no further move is offered.
+// 4. The awarded application links to its project; the admin publishes it on /tr/workspace/projects/ID; an
+//    anonymous reader finds it on /tr/projects, its page names it with the lead and both partners and the
+//    exact budget; /tr/projects.xlsx, saved as out/projects-tr.xlsx, is read back with openpyxl by
+//    projects_xlsx.py (the venv's Python: the Turkish headers, the project's row).
 // Screenshots: out/screenshots/funding-*.png (1280 px, full page).
 //
 // Fails (exit 1) on a console error, an uncaught page error, any response >= 400, or an expectation that does
 // not hold.
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baseUrl, credentials, launch, signIn, submit, DESKTOP } from './lib.mjs';
@@ -239,6 +245,19 @@ try {
   expect((await rep.locator('table.deadlines tbody tr').count()) === 1, 'the call\'s deadline is shown');
   await shot(rep, 'application');
 
+  step = 'the representative adds a document';
+  const pdf = Buffer.from('%PDF-1.4\n% e2e funding journey, test data\n%%EOF\n', 'latin1');
+  await rep.setInputFiles('#f-document', { name: 'e2e-basvuru-formu.pdf', mimeType: 'application/pdf', buffer: pdf });
+  const uploaded = await submit(rep, rep.locator('section[aria-labelledby="documents-title"] form button[type="submit"]'));
+  expect(uploaded && uploaded.status() === 200, `the document uploaded: ${uploaded && uploaded.status()}`);
+  const docs = rep.locator('table.documents tbody tr', { hasText: 'e2e-basvuru-formu.pdf' });
+  expect((await docs.count()) === 1, `the document is listed: ${await text(rep.locator('section[aria-labelledby="documents-title"]'))}`);
+  if ((await docs.count()) === 1) {
+    const href = await docs.locator('a[download]').getAttribute('href');
+    const file = await rep.context().request.get(new URL(href, rep.url()).toString());
+    expect(file.status() === 200 && (await file.body()).equals(pdf), `the document reads back as uploaded: ${file.status()}`);
+  }
+
   step = 'the application moves to submitted and awarded';
   const moves = [
     ['partner_search', 'Ortak arama'],
@@ -265,6 +284,67 @@ try {
   expect(dated.every((d) => /\d/.test(d)), `every move is dated: ${dated}`);
   expect((await rep.locator('#f-stage').count()) === 0, 'no move is offered after the award');
   await shot(rep, 'application-awarded');
+
+  step = 'the award made a project';
+  const projectLink = rep.locator('section[aria-labelledby="details-title"] a.project-link');
+  expect((await projectLink.count()) === 1, 'the awarded application links to its project');
+  const pm = ((await projectLink.getAttribute('href').catch(() => '')) || '').match(/\/tr\/workspace\/projects\/(\d+)$/);
+  if (!pm) throw new Error('no link from the awarded application to its project');
+  const PROJECT = pm[1];
+
+  step = 'staff publish the project';
+  await open(staff, `/tr/workspace/projects/${PROJECT}`);
+  const acronym = await staff.inputValue('#f-acronym');
+  expect(acronym.trim().length > 0, `the project has an acronym: '${acronym}'`);
+  const published = await submit(staff, staff.locator('section[aria-labelledby="publish-title"] button[type="submit"]'));
+  expect(published && published.status() === 200, `published: ${published && published.status()}`);
+  expect((await staff.locator(`section[aria-labelledby="facts-title"] a[href$="/tr/projects/${PROJECT}"]`).count()) === 1,
+    'the workspace page links to the public page');
+  await shot(staff, 'project-published');
+
+  step = 'the public portfolio lists the project';
+  const reader = await (await browser.newContext({ ...DESKTOP, locale: 'tr-TR' })).newPage();
+  watch(reader);
+  await open(reader, '/tr/projects');
+  const entry = reader.locator(`table.projects a[href$="/tr/projects/${PROJECT}"]`);
+  expect((await entry.count()) === 1, 'the anonymous portfolio lists the project');
+  await shot(reader, 'portfolio');
+  const xlsxHref = await reader.locator('p.downloads a[href*="/tr/projects.xlsx"]').getAttribute('href');
+  await submit(reader, entry.first());
+  expect(reader.url().endsWith(`/tr/projects/${PROJECT}`), `on the project's public page: ${reader.url()}`);
+  const heading = await text(reader.locator('main h1'));
+  expect(heading.includes(acronym) && heading.includes(APPLICATION), `the page names the project: '${heading}'`);
+  const publicPartners = reader.locator('table.partners tbody tr');
+  expect((await publicPartners.count()) === 3, `the lead and two partners: ${await publicPartners.count()}`);
+  for (const name of ['Nilüfer', 'Gemeinde Beispieldorf (E2E)', 'Osmangazi']) {
+    expect((await publicPartners.filter({ hasText: name }).count()) === 1, `${name} among the partners`);
+  }
+  const budget = await text(reader.locator('dd.budget'));
+  expect(budget === '180.000,75 EUR', `the budget, exact: '${budget}'`);
+  await shot(reader, 'project');
+
+  step = 'the portfolio XLSX reads back with openpyxl';
+  const xlsx = await reader.context().request.get(new URL(xlsxHref, reader.url()).toString());
+  expect(xlsx.status() === 200, `the XLSX answers: ${xlsx.status()}`);
+  expect((xlsx.headers()['content-type'] || '').includes('spreadsheetml'), `XLSX content type: ${xlsx.headers()['content-type']}`);
+  const xlsxFile = join(OUT, 'projects-tr.xlsx');
+  writeFileSync(xlsxFile, await xlsx.body());
+  const row = {
+    No: PROJECT,
+    Kısaltma: acronym,
+    Proje: APPLICATION,
+    'Belediye kodu': ACCOUNTS.municipality,
+    'Toplam bütçe': '180000.75',
+    Hibe: '180000.75',
+    'Para birimi': 'EUR',
+    partners: ['Gemeinde Beispieldorf (E2E)', 'Osmangazi'],
+    contains: { 'Lider ortak': 'Nilüfer', Program: 'BEBKA', 'Fon sağlayıcı': 'BEBKA' },
+    url_path: `/tr/projects/${PROJECT}`,
+  };
+  const python = process.env.VENV ? join(process.env.VENV, 'bin', 'python') : join(HERE, '.venv', 'bin', 'python');
+  const py = spawnSync(python, [join(HERE, 'projects_xlsx.py'), xlsxFile, JSON.stringify(row)], { encoding: 'utf8' });
+  process.stdout.write(py.stdout || '');
+  expect(py.status === 0, `projects_xlsx.py: exit ${py.status} ${py.error || ''} ${py.stderr || ''}`);
 } catch (err) {
   problem('exception', String(err && err.stack ? err.stack : err));
 } finally {
@@ -275,4 +355,4 @@ if (problems.length) {
   console.log(`funding: ${problems.length} problem(s)`);
   process.exit(1);
 }
-console.log('funding: 2 imported calls given programmes, eligible/not eligible on the dashboard and call pages, a search saved, an application started and moved to awarded');
+console.log('funding: 2 imported calls given programmes, eligible/not eligible on the dashboard and call pages, a search saved, an application (with a document) moved to awarded, its project published, listed, and read back from the XLSX');

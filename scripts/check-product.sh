@@ -43,8 +43,11 @@
 #                call among the open calls Nilüfer can apply to and not the Bulgaria–Türkiye one; the public call
 #                pages say eligible / not eligible for Nilüfer with the province reason and the programme's
 #                source; a search saved from the calls list's link is listed; an application started from the
-#                call (two partners) moves idea → partner search → drafting → submitted → awarded, each move in
-#                the dated history; screenshots e2e/out/screenshots/funding-*
+#                call (two partners, a PDF document) moves idea → partner search → drafting → submitted →
+#                awarded, each move in the dated history; it links to its project, which the admin publishes; an
+#                anonymous reader finds it on /tr/projects with its partners and budget, and /tr/projects.xlsx is
+#                read back with openpyxl (e2e/projects_xlsx.py: Turkish headers, the project's row); screenshots
+#                e2e/out/screenshots/funding-*
 #   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
 #                (the workspace ones signed in as the admin): a full-page screenshot each in
 #                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
@@ -82,7 +85,7 @@
 #
 # It installs what it needs: chromium / a Java runtime / curl with apt when missing, the npm packages pinned in
 # e2e/package-lock.json (`npm ci --ignore-scripts`, no browser download), and the PyPI packages pinned in
-# e2e/requirements.txt (schemathesis, icalendar) into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
+# e2e/requirements.txt (schemathesis, icalendar, openpyxl) into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
 #
 # Environment knobs (defaults in brackets):
 #   LDP_BIN [target/release/ldp]   binary under test (never built here)
@@ -111,7 +114,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,92p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,98p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -337,7 +340,8 @@ check training 240 node "$E2E/training.mjs"
 #     data" in their titles), opened ten days ago with deadlines weeks ahead, so they are open at run time; its
 #     report must say 3 loaded, and a second import of the same file 3 unchanged. Then e2e/funding.mjs: the
 #     admin gives two of them a programme, the representative sees which one Nilüfer may apply to, saves a
-#     search, starts an application and moves it to awarded.
+#     search, starts an application and moves it to awarded; the project it becomes is published, listed
+#     publicly and read back from the portfolio's XLSX with openpyxl.
 LDP_E2E_CALL_ELIGIBLE=E2E-BEBKA-TEST-01
 LDP_E2E_CALL_INELIGIBLE=E2E-IPA-BGTR-TEST-01
 LDP_E2E_CALL_OTHER=E2E-CASCADE-TEST-01
