@@ -52,6 +52,7 @@ export function pageKinds() {
     ['funding-programmes', '/funding/programmes', 200],
     ['projects', '/projects', 200],
     ['contact', '/contact', 200],
+    ['registration-privacy', '/registration/privacy', 200],
     ['about', '/about', 200],
     // news (the seeded data has no post: the list's empty state; a post's page is covered by the site tests)
     ['news', '/news', 200],
@@ -100,6 +101,10 @@ export function workspaceKinds() {
     ['ws-call-new', '/workspace/calls/new', 200],
     ['ws-applications', '/workspace/applications', 200],
     ['ws-application-new', '/workspace/applications/new', 200],
+    ['ws-projects', '/workspace/projects', 200],
+    ['ws-project-new', '/workspace/projects/new', 200],
+    ['ws-training-record', '/workspace/training-record', 200],
+    ['ws-training-hours', '/workspace/training-record/hours', 200],
   ];
   return perLanguage(kinds);
 }

@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 32] = [
+pub const RECORD_TYPES: [&str; 33] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
