@@ -33,6 +33,21 @@
 #                shown); the admin checks the two in, issues the certificates (two); the third finds theirs under
 #                "my certificates", its public verification page says valid with their name and the training, and
 #                the PDF starts with %PDF; screenshots e2e/out/screenshots/training-*
+#   calls-import `ldp import calls` (on the same data folder, while the server runs) of a Funding & Tenders Portal
+#                search-API fixture written to the temp folder: three made-up calls (E2E-… identifiers, test data
+#                in the titles), opened ten days ago with deadlines weeks ahead (open at run time; status
+#                31094502, a type as a number, a two-stage and a multiple cut-off one); the report must say 3
+#                loaded, a second import 3 unchanged (fixture and report in e2e/out/)
+#   funding      e2e/funding.mjs: the admin gives two imported calls a programme on their workspace pages
+#                (bebka-support, interreg-ipa-bulgaria-turkiye); the representative's dashboard lists the BEBKA
+#                call among the open calls Nilüfer can apply to and not the Bulgaria–Türkiye one; the public call
+#                pages say eligible / not eligible for Nilüfer with the province reason and the programme's
+#                source; a search saved from the calls list's link is listed; an application started from the
+#                call (two partners, a PDF document) moves idea → partner search → drafting → submitted →
+#                awarded, each move in the dated history; it links to its project, which the admin publishes; an
+#                anonymous reader finds it on /tr/projects with its partners and budget, and /tr/projects.xlsx is
+#                read back with openpyxl (e2e/projects_xlsx.py: Turkish headers, the project's row); screenshots
+#                e2e/out/screenshots/funding-*
 #   phone        e2e/phone.mjs: every public and workspace page kind of e2e/lib.mjs in both languages at 390x844
 #                (the workspace ones signed in as the admin): a full-page screenshot each in
 #                e2e/out/screenshots/phone/, figures in e2e/out/phone-review.tsv; fails on a page wider than the
@@ -70,7 +85,7 @@
 #
 # It installs what it needs: chromium / a Java runtime / curl with apt when missing, the npm packages pinned in
 # e2e/package-lock.json (`npm ci --ignore-scripts`, no browser download), and the PyPI packages pinned in
-# e2e/requirements.txt (schemathesis, icalendar) into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
+# e2e/requirements.txt (schemathesis, icalendar, openpyxl) into e2e/.venv. Outputs stay in e2e/out/ (screenshots, saved HTML, reports, logs).
 #
 # Environment knobs (defaults in brackets):
 #   LDP_BIN [target/release/ldp]   binary under test (never built here)
@@ -99,7 +114,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,63p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,98p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     "") ;;
@@ -320,6 +335,80 @@ check comms 180 node "$E2E/comms.mjs"
 #     and the offered seat taken, check-in, certificates, the public verification page and the PDF
 check training 240 node "$E2E/training.mjs"
 
+# 2d. the funding journey. First `ldp import calls` (on the running server's data folder, like `ldp user add`) of a
+#     Funding & Tenders Portal search-API fixture written here: three made-up calls (E2E-… identifiers, "test
+#     data" in their titles), opened ten days ago with deadlines weeks ahead, so they are open at run time; its
+#     report must say 3 loaded, and a second import of the same file 3 unchanged. Then e2e/funding.mjs: the
+#     admin gives two of them a programme, the representative sees which one Nilüfer may apply to, saves a
+#     search, starts an application and moves it to awarded; the project it becomes is published, listed
+#     publicly and read back from the portfolio's XLSX with openpyxl.
+LDP_E2E_CALL_ELIGIBLE=E2E-BEBKA-TEST-01
+LDP_E2E_CALL_INELIGIBLE=E2E-IPA-BGTR-TEST-01
+LDP_E2E_CALL_OTHER=E2E-CASCADE-TEST-01
+export LDP_E2E_CALL_ELIGIBLE LDP_E2E_CALL_INELIGIBLE LDP_E2E_CALL_OTHER
+calls_import() {
+    local file="$TMP/portal-calls-e2e.json" report="$OUT/import-calls.txt" rc=0
+    # The portal's shape (crates/ldp/tests/fixtures/README.md): every metadata value a list, numbers sometimes
+    # strings, budgetOverview a JSON document inside a string, dates as the portal writes them.
+    python3 - "$file" <<'PY' || return 1
+import datetime, json, os, sys
+
+today = datetime.datetime.now(datetime.timezone.utc).date()
+def day(n):
+    return (today + datetime.timedelta(days=n)).strftime("%Y-%m-%dT00:00:00.000+0000")
+def result(ident, kind, title, deadlines, model, budget):
+    overview = {"budgetTopicActionMap": {"1": [{"action": f"{ident} - E2E-ACTION", "budgetYearMap": {str(today.year): budget},
+                                                "minContribution": "50000", "maxContribution": 250000}]}}
+    return {
+        "reference": f"{ident}COMPETITIVE_CALLen",
+        "url": f"https://example.org/e2e-test-data/{ident.lower()}",
+        "title": title,
+        "summary": title,
+        "metadata": {
+            "identifier": [ident],
+            "type": [kind],
+            "status": ["31094502"],
+            "title": [title],
+            "startDate": [day(-10)],
+            "deadlineDate": [day(d) for d in deadlines],
+            "deadlineModel": [model],
+            "descriptionByte": ["<p>Test data of scripts/check-product.sh; <b>not</b> a real call.</p><script>alert(1)</script>"],
+            "keywords": ["e2e test data", "local development"],
+            "budgetOverview": [json.dumps(overview)],
+        },
+    }
+results = [
+    result(os.environ["LDP_E2E_CALL_ELIGIBLE"], "1", "E2E test data: municipal climate adaptation grants", [42], "single-stage", "1500000"),
+    result(os.environ["LDP_E2E_CALL_INELIGIBLE"], 1, "E2E test data: cross-border tourism cooperation", [35, 70], "two-stage", 2400000),
+    result(os.environ["LDP_E2E_CALL_OTHER"], "8", "E2E test data: cascade funding for smart villages", [21, 49, 77], "multiple cut-off", "900000.50"),
+]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump({"apiVersion": "2.139", "terms": "calls", "totalResults": str(len(results)), "pageNumber": 1,
+               "pageSize": 50, "results": results}, f, ensure_ascii=False, indent=1)
+PY
+    cp "$file" "$OUT/portal-calls-e2e.json"
+    import_once() { (cd "$TMP" && "$LDP_BIN" import calls --data-dir "$TMP/data" "$file"); }
+    import_once >"$report" 2>&1 || {
+        cat "$report"
+        echo "ldp import calls failed"
+        return 1
+    }
+    cat "$report"
+    grep -qx '3 calls loaded, 0 updated, 0 unchanged, 0 skipped (the file states 3 results in all)' "$report" || {
+        echo "the first import did not load the three calls"
+        rc=1
+    }
+    import_once >"$report.again" 2>&1 || rc=1
+    cat "$report.again"
+    grep -qx '0 calls loaded, 0 updated, 3 unchanged, 0 skipped (the file states 3 results in all)' "$report.again" || {
+        echo "importing the same file again changed something"
+        rc=1
+    }
+    return "$rc"
+}
+check calls-import 60 calls_import
+check funding 240 node "$E2E/funding.mjs"
+
 # 3. every page kind at phone width
 check phone 240 node "$E2E/phone.mjs"
 
@@ -520,7 +609,7 @@ passed=0
 echo
 echo "== product checks ($((SECONDS - T0)) s, LDP_BIN=$LDP_BIN)"
 for i in "${!NAMES[@]}"; do
-    printf '  %-5s %-11s %s\n' "${RESULTS[$i]}" "${NAMES[$i]}" "${NOTES[$i]}"
+    printf '  %-5s %-12s %s\n' "${RESULTS[$i]}" "${NAMES[$i]}" "${NOTES[$i]}"
     [[ "${RESULTS[$i]}" == FAIL ]] && failed=$((failed + 1))
     [[ "${RESULTS[$i]}" == PASS ]] && passed=$((passed + 1))
 done
