@@ -20,6 +20,7 @@ use ldp_core::services::events::{
 use super::account::{RequestInfo, anonymous_page};
 use super::contact::{Stamp, check_stamp, client_key, issue_stamp};
 use super::forms::{FormState, in_form, see_other};
+use super::registration_links::{Empty, LinkQuery, unknown};
 use super::{PageCtx, PageError, render};
 use crate::error::AppError;
 use crate::i18n::{self, FluentArg};
@@ -230,18 +231,6 @@ impl ConfirmPage {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ConfirmQuery {
-    done: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct Empty {}
-
-fn unknown(ctx: PageCtx) -> PageError {
-    PageError::new(ctx, AppError::new(StatusCode::NOT_FOUND, "registration_link_unknown"))
-}
-
 fn confirm_page(
     ctx: &PageCtx,
     state: &AppState,
@@ -275,7 +264,7 @@ pub async fn confirm_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((_, token)): Path<(String, String)>,
-    Query(q): Query<ConfirmQuery>,
+    Query(q): Query<LinkQuery>,
 ) -> Result<Response, PageError> {
     let found = match state.events.opt_in_by_link(&token).await {
         Err(ServiceError::NotFound) => return Err(unknown(ctx)),

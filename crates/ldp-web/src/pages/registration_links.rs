@@ -43,11 +43,13 @@ impl OfferPage {
     }
 }
 
+/// The query of a mailed link's page after its form was answered (`?done=…`); the offer and opt-in pages share it.
 #[derive(Debug, Default, Deserialize)]
-pub struct OfferQuery {
-    done: Option<String>,
+pub struct LinkQuery {
+    pub(super) done: Option<String>,
 }
 
+/// A link page's form carries nothing but its CSRF token.
 #[derive(Debug, Default, Deserialize)]
 pub struct Empty {}
 
@@ -59,7 +61,8 @@ fn state_name(state: OfferLinkState) -> &'static str {
     }
 }
 
-fn unknown(ctx: PageCtx) -> PageError {
+/// The 404 of a mailed link that is not (or no longer) known.
+pub(super) fn unknown(ctx: PageCtx) -> PageError {
     PageError::new(ctx, AppError::new(StatusCode::NOT_FOUND, "registration_link_unknown"))
 }
 
@@ -91,7 +94,7 @@ pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((_, token)): Path<(String, String)>,
-    Query(q): Query<OfferQuery>,
+    Query(q): Query<LinkQuery>,
 ) -> Result<Response, PageError> {
     let offer = match state.events.offer_by_link(&token).await {
         Err(ServiceError::NotFound) => return Err(unknown(ctx)),
