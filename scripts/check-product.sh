@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Product-level checks of the ldp release binary, as a reader, a signed-in union member and an API client meet it.
+# Product-level checks of the ldp binary, as a reader, a signed-in union member and an API client meet it.
 #
-# Usage: scripts/check-product.sh            (CI calls it after `cargo build --release`)
+# Usage: scripts/check-product.sh            (CI calls it with LDP_BIN=target/debug/ldp, after `cargo test`)
 #
 # Starts LDP_BIN on a fresh temp data folder and a free 127.0.0.1 port, waits for /readyz, creates four accounts
 # with `ldp user add --password-stdin` on the same data folder (an admin, admin@example.org, and three

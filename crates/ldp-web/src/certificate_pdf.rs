@@ -9,6 +9,9 @@ use std::io::Write;
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use skrifa::charmap::Charmap;
+use skrifa::metrics::{GlyphMetrics, Metrics};
+use skrifa::prelude::{FontRef, GlyphId, LocationRef, MetadataProvider, Size};
 
 use ldp_core::domain::Lang;
 use ldp_core::domain::certificate::Certificate;
@@ -31,7 +34,9 @@ struct FaceUse {
     /// The PDF name (a subset tag and the font's name).
     name: &'static [u8],
     resource: &'static [u8],
-    face: ttf_parser::Face<'static>,
+    charmap: Charmap<'static>,
+    advances: GlyphMetrics<'static>,
+    metrics: Metrics,
     remapper: subsetter::GlyphRemapper,
     /// New glyph id → (old glyph id, the text it shows).
     glyphs: BTreeMap<u16, (u16, char)>,
@@ -39,20 +44,38 @@ struct FaceUse {
 
 impl FaceUse {
     fn new(bytes: &'static [u8], name: &'static [u8], resource: &'static [u8]) -> Result<FaceUse, String> {
-        let face = ttf_parser::Face::parse(bytes, 0).map_err(|e| format!("the certificate font: {e}"))?;
-        Ok(FaceUse { bytes, name, resource, face, remapper: subsetter::GlyphRemapper::new(), glyphs: BTreeMap::new() })
+        let font = FontRef::new(bytes).map_err(|e| format!("the certificate font: {e}"))?;
+        // Unscaled: every measure in the font's own units, as the PDF's widths need them (then scaled to 1000).
+        let location = LocationRef::default();
+        Ok(FaceUse {
+            bytes,
+            name,
+            resource,
+            charmap: font.charmap(),
+            advances: font.glyph_metrics(Size::unscaled(), location),
+            metrics: font.metrics(Size::unscaled(), location),
+            remapper: subsetter::GlyphRemapper::new(),
+            glyphs: BTreeMap::new(),
+        })
     }
 
     fn scale(&self) -> f32 {
-        1000.0 / f32::from(self.face.units_per_em())
+        1000.0 / f32::from(self.metrics.units_per_em)
+    }
+
+    /// The glyph that shows `c` in the font (0, the missing glyph, when it has none).
+    fn glyph(&self, c: char) -> u16 {
+        self.charmap.map(c).and_then(|g| u16::try_from(g.to_u32()).ok()).unwrap_or(0)
+    }
+
+    /// A glyph's advance width in font units.
+    fn advance(&self, glyph: u16) -> f32 {
+        self.advances.advance_width(GlyphId::new(u32::from(glyph))).unwrap_or(0.0)
     }
 
     /// The width of `text` at `size` points, from the advance widths.
     fn width(&self, text: &str, size: f32) -> f32 {
-        let units: f32 = text
-            .chars()
-            .map(|c| self.face.glyph_index(c).and_then(|g| self.face.glyph_hor_advance(g)).map_or(0.0, f32::from))
-            .sum();
+        let units: f32 = text.chars().map(|c| self.advance(self.glyph(c))).sum();
         units * self.scale() / 1000.0 * size
     }
 
@@ -60,7 +83,7 @@ impl FaceUse {
     fn encode(&mut self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
-            let old = self.face.glyph_index(c).map_or(0, |g| g.0);
+            let old = self.glyph(c);
             let new = self.remapper.remap(old);
             self.glyphs.entry(new).or_insert((old, c));
             out.extend_from_slice(&new.to_be_bytes());
@@ -96,8 +119,7 @@ impl FaceUse {
             .descendant_font(cid)
             .to_unicode(cmap);
         let scale = self.scale();
-        let advance =
-            |old: u16| self.face.glyph_hor_advance(ttf_parser::GlyphId(old)).map_or(0.0, |a| f32::from(a) * scale);
+        let advance = |old: u16| self.advance(old) * scale;
         let widths: Vec<f32> = (0..self.remapper.num_gids())
             .map(|new| self.glyphs.get(&new).map_or_else(|| advance(0), |(old, _)| advance(*old)))
             .collect();
@@ -110,16 +132,16 @@ impl FaceUse {
             .cid_to_gid_map_predefined(Name(b"Identity"));
         font.widths().consecutive(0, widths);
         font.finish();
-        let b = self.face.global_bounding_box();
-        let s = |v: i16| f32::from(v) * scale;
+        let b = self.metrics.bounds.unwrap_or_default();
+        let s = |v: f32| v * scale;
         pdf.font_descriptor(descriptor)
             .name(Name(self.name))
             .flags(FontFlags::NON_SYMBOLIC)
             .bbox(Rect::new(s(b.x_min), s(b.y_min), s(b.x_max), s(b.y_max)))
             .italic_angle(0.0)
-            .ascent(s(self.face.ascender()))
-            .descent(s(self.face.descender()))
-            .cap_height(s(self.face.capital_height().unwrap_or(self.face.ascender())))
+            .ascent(s(self.metrics.ascent))
+            .descent(s(self.metrics.descent))
+            .cap_height(s(self.metrics.cap_height.unwrap_or(self.metrics.ascent)))
             .stem_v(80.0)
             .font_file2(file);
         let subset = subsetter::subset(self.bytes, 0, &self.remapper).map_err(|e| format!("font subset: {e}"))?;
