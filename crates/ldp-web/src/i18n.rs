@@ -149,6 +149,18 @@ mod catalogue_tests {
     }
 
     #[test]
+    fn turkish_strings_publish_with_yayimla() {
+        // TDK: "yayımlamak" is to publish (a page, an event), "yayınlamak" to broadcast; the noun "yayın" (a
+        // publication) is right as it is.
+        let tr = include_str!("../locales/tr/main.ftl").to_lowercase();
+        let verbs: Vec<&str> = tr
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.starts_with("yayınla") && !w.starts_with("yayınlar"))
+            .collect();
+        assert!(verbs.is_empty(), "the Turkish strings say {verbs:?} for publishing");
+    }
+
+    #[test]
     fn both_languages_have_every_key() {
         let tr = keys(include_str!("../locales/tr/main.ftl"));
         let en = keys(include_str!("../locales/en/main.ftl"));

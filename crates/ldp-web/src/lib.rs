@@ -36,8 +36,11 @@ pub use state::AppState;
 
 /// Largest form or JSON body accepted.
 const BODY_LIMIT: usize = 1024 * 1024;
-/// Largest request of all: a document upload (the document's own limit, plus the form around it).
-const UPLOAD_LIMIT: usize = ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024;
+/// Largest request read at all, a guard above every route's own limit: a request announcing more is answered
+/// with a bare 413 before any handler runs. It is well above the upload routes' limits (a document's own 10 MiB
+/// plus the form, `DefaultBodyLimit` on each route), so that a file a little too large still reaches its form,
+/// which says so beside the file field instead of a blank "length limit exceeded".
+const UPLOAD_LIMIT: usize = 4 * ldp_core::services::documents::MAX_DOCUMENT_BYTES;
 
 /// The whole application as one router: a page-cache hit is answered before routing
 /// ([`cache::fast`]); everything else goes through [`routed`].

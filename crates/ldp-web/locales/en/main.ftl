@@ -848,7 +848,7 @@ funding-ground-applicant_type_in = Municipalities may be applicants.
 funding-ground-applicant_type_out = Municipalities are not among this call's applicant types.
 funding-ground-nothing_recorded = No eligibility is recorded for this call.
 funding-eligibility-source = Source of the eligibility facts
-funding-countries = Eligible countries (ISO)
+funding-countries = Eligible countries
 funding-provinces = Eligible provinces
 funding-nuts = Regions (NUTS)
 funding-applicants = Applicant types
@@ -1133,7 +1133,7 @@ ws-event-sessions = Sessions
 ws-event-sessions-hint = One session a line, in Istanbul time: 2026-12-10 10:00-17:00.
 ws-event-venue = Venue
 ws-event-city = City (GeoNames number)
-ws-event-city-hint = The gazetteer number of the venue's city (see /api/v1/cities?q=…); leave the venue and city empty for an online event.
+ws-event-city-hint = The GeoNames number of the venue's city (see /api/v1/cities?q=…); leave the venue and city empty for an online event.
 ws-event-online-url = Online link
 ws-event-speakers = Speakers (one a line)
 ws-event-times-hint = Istanbul time: 2026-12-01 09:00.
@@ -1421,6 +1421,7 @@ field-unknown_attendee = This registration has no such attendee.
 ## Workspace: funding calls (issue 16, data entry)
 ws-calls = Funding calls
 ws-calls-lead = Staff enter and edit calls here and publish the calls representatives suggest.
+ws-calls-browse = Open calls: search them, check your municipality's eligibility, start an application
 ws-calls-new = New call
 ws-calls-suggest = Suggest a call
 ws-calls-suggest-hint = A call you suggest is not public until the union's staff check and publish it.

@@ -106,7 +106,7 @@ struct SentPage {
 /// The clarification text, with the controller named from the reference data.
 fn kvkk(ctx: &PageCtx, months: u32) -> Vec<String> {
     let (controller, seat) = match &ctx.union {
-        Some(u) => (ctx.pick(&u.name), u.seat.clone()),
+        Some(u) => (ctx.pick(&u.name), ctx.union_seat()),
         None => (ctx.t("site-name"), String::new()),
     };
     let args = [

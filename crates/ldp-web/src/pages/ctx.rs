@@ -162,6 +162,16 @@ impl PageCtx {
         text.get(self.lang).to_owned()
     }
 
+    /// The language `text` is shown in on this page: the page's, or the other when only that one is written
+    /// (for the `lang` attribute of what [`PageCtx::pick`] gave, so a screen reader reads it right).
+    pub fn shown_lang(&self, text: &Localized) -> &'static str {
+        let own = match self.lang {
+            Lang::Tr => &text.tr,
+            Lang::En => &text.en,
+        };
+        if own.is_empty() && !text.get(self.lang).is_empty() { self.lang.other().code() } else { self.lang.code() }
+    }
+
     /// The official name of a municipality in this page's language.
     pub fn official(&self, m: &Municipality) -> String {
         m.official_name().get(self.lang).to_owned()
@@ -196,6 +206,16 @@ impl PageCtx {
         match &self.union {
             Some(u) => u.name.get(self.lang).to_owned(),
             None => self.t("site-operator"),
+        }
+    }
+
+    /// The union's seat, a Turkish city, as this language writes it: English drops the dot of a capital İ
+    /// (`İstanbul` → `Istanbul`, `İzmir` → `Izmir`) and keeps the other Turkish letters (`Eskişehir`).
+    pub fn union_seat(&self) -> String {
+        let seat = self.union.as_ref().map(|u| u.seat.as_str()).unwrap_or_default();
+        match self.lang {
+            Lang::Tr => seat.to_owned(),
+            Lang::En => seat.replace('İ', "I"),
         }
     }
 

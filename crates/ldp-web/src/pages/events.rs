@@ -246,14 +246,9 @@ pub async fn show(
         Some(c) => state.store.city(c).await.map_err(ctx.fail())?,
         None => None,
     };
-    let untranslated = match ctx.lang {
-        Lang::Tr => {
-            event.fields.title.tr.is_empty() || (event.fields.body.tr.is_empty() && !event.fields.body.en.is_empty())
-        }
-        Lang::En => {
-            event.fields.title.en.is_empty() || (event.fields.body.en.is_empty() && !event.fields.body.tr.is_empty())
-        }
-    };
+    // Shown in the other language: the title, the summary or the description (each falls back when empty).
+    let f = &event.fields;
+    let untranslated = [&f.title, &f.summary, &f.body].into_iter().any(|t| ctx.shown_lang(t) != ctx.lang.code());
     let url = ctx.absolute(&ctx.href(&format!("/events/{}", id.0)));
     let json_ld = json_ld(&ctx, &event, &url, city.as_ref());
     let related_publications = crate::pages::publications::RelatedPublications::read(

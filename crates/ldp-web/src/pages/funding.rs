@@ -11,8 +11,11 @@ use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use ldp_core::domain::funding::{Call, CallFilter, CallId, CallKind, CallStatus, EligibilityCheck, Funder, Programme};
-use ldp_core::domain::{Actor, Lang, Municipality, Paged};
+use ldp_core::domain::{Actor, CountryCode, Lang, Municipality, Paged};
+use ldp_core::reference::snapshot::ReferenceSnapshot;
 use ldp_core::services::funding::CallView;
 
 use super::pagination::Pagination;
@@ -220,6 +223,7 @@ struct CallPage {
     chosen: Option<Municipality>,
     check: Option<EligibilityCheck>,
     municipality_error: Option<String>,
+    reference: Arc<ReferenceSnapshot>,
 }
 
 impl CallPage {
@@ -237,6 +241,10 @@ impl CallPage {
 
     fn plates(&self, p: &Programme) -> String {
         province_names(p)
+    }
+
+    fn country_names(&self, p: &Programme) -> String {
+        country_names(&self.ctx, &self.reference, p)
     }
 }
 
@@ -266,6 +274,7 @@ pub async fn show(
         chosen,
         check,
         municipality_error,
+        reference,
         ctx,
     };
     render(&page.ctx, &page, http)
@@ -277,12 +286,33 @@ struct ProgrammesPage {
     ctx: PageCtx,
     title: String,
     programmes: Vec<Programme>,
+    reference: Arc<ReferenceSnapshot>,
 }
 
 impl ProgrammesPage {
     fn province_names(&self, p: &Programme) -> String {
         province_names(p)
     }
+
+    fn country_names(&self, p: &Programme) -> String {
+        country_names(&self.ctx, &self.reference, p)
+    }
+}
+
+/// The names of a programme's eligible countries in the reader's language (`Bulgaristan, Türkiye`), in the
+/// programme's order; a code the reference data lacks stays a code.
+fn country_names(ctx: &PageCtx, reference: &ReferenceSnapshot, p: &Programme) -> String {
+    p.eligibility
+        .countries
+        .iter()
+        .map(|code| {
+            CountryCode::parse(code)
+                .ok()
+                .and_then(|c| reference.country(&c).map(|c| ctx.pick(&c.name)))
+                .unwrap_or_else(|| code.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The names of a programme's provinces, in the order the programme gives them.
@@ -385,7 +415,8 @@ const PROVINCES: [&str; 82] = [
 
 pub async fn programmes(ctx: PageCtx, State(state): State<AppState>) -> Result<Response, PageError> {
     let programmes = state.funding.programmes().await.map_err(ctx.fail())?;
-    let page = ProgrammesPage { title: ctx.t("funding-programmes-title"), programmes, ctx };
+    let reference = state.reference.read().await.map_err(ctx.fail())?;
+    let page = ProgrammesPage { title: ctx.t("funding-programmes-title"), programmes, reference, ctx };
     render(&page.ctx, &page, StatusCode::OK)
 }
 

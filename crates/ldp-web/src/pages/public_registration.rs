@@ -182,7 +182,7 @@ struct PrivacyPage {
 /// The registration privacy notice's paragraphs, with the controller named from the reference data.
 fn notice(ctx: &PageCtx) -> Vec<String> {
     let (controller, seat) = match &ctx.union {
-        Some(u) => (ctx.pick(&u.name), u.seat.clone()),
+        Some(u) => (ctx.pick(&u.name), ctx.union_seat()),
         None => (ctx.t("site-name"), String::new()),
     };
     let args = [

@@ -17,7 +17,23 @@ both_backends!(seeded =>
     the_workspace_creates_publishes_and_registers,
     the_api_follows_the_roles,
     publishing_an_event_linked_to_a_relation_ends_its_dormancy,
+    an_event_without_a_description_has_no_empty_about_section,
 );
+
+async fn an_event_without_a_description_has_no_empty_about_section(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let system = Actor::system("test");
+    let only_title = EventInput { body_tr: None, title_en: Some("Protocol training".into()), ..input(None) };
+    let e = app.state.events.create(&system, &only_title).await.unwrap();
+    app.state.events.set_status(&system, e.id, EventStatus::Published).await.unwrap();
+    let en = app.page(&format!("/en/events/{}", e.id.0)).await;
+    assert!(texts(&en, "#about-title").is_empty(), "no heading over nothing");
+    assert_eq!(attr(&en, "section.prose", "aria-labelledby").as_deref(), Some("sessions-title"));
+    assert_eq!(attr(&en, "h1", "lang").as_deref(), Some("en"));
+    // The summary is Turkish only: shown as such, marked, and the page says so.
+    assert_eq!(attr(&en, ".page-head .lead", "lang").as_deref(), Some("tr"));
+    assert!(text(&en, ".note").contains("not been written in English"), "the untranslated summary is announced");
+}
 
 fn input(title_en: Option<&str>) -> EventInput {
     EventInput {
@@ -83,7 +99,12 @@ async fn the_public_list_and_page_show_published_events_only(db: TestDb) {
     // English page without English text: the Turkish one, with a notice.
     let en = app.page(&format!("/en/events/{id}")).await;
     assert_eq!(text(&en, "h1"), "Protokol kuralları eğitimi");
-    assert_eq!(attr(&en, ".note[lang]", "lang").as_deref(), Some("tr"));
+    // The Turkish text is marked Turkish; the notice about it is in the page's language.
+    assert_eq!(attr(&en, "h1", "lang").as_deref(), Some("tr"));
+    assert_eq!(attr(&en, ".page-head .lead", "lang").as_deref(), Some("tr"));
+    assert!(text(&en, ".note").contains("not been written in English"));
+    assert_eq!(attr(&en, ".note", "lang"), None);
+    assert_eq!(text(&page, "#about-title"), "Etkinlik hakkında");
     assert_eq!(app.get(&format!("/tr/events/{draft}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/tr/events/nope").await.status, StatusCode::NOT_FOUND);
 

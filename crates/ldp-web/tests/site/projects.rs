@@ -312,6 +312,8 @@ async fn the_workspace_form_names_bad_rows_and_staff_publish_from_it(db: TestDb)
     ] {
         assert!(!text(&page, id).is_empty(), "{id} is beside its field");
     }
+    // 11.3 is a real target; its goal is not ticked, and the message says so rather than "unknown".
+    assert!(text(&page, "#f-targets-error").contains("amacını da işaretleyin"), "{}", text(&page, "#f-targets-error"));
     assert_eq!(attr(&page, "#f-partner-name-0", "value").as_deref(), Some("Община Свиленград"), "input kept");
 
     fields[2] = ("title_en", "Flood warning");
@@ -319,6 +321,9 @@ async fn the_workspace_form_names_bad_rows_and_staff_publish_from_it(db: TestDb)
     fields[10] = ("targets", "13.1");
     fields[14] = ("partner_country", "bg");
     fields[19] = ("output_target", "1");
+    // No dates yet: the period is given later.
+    fields[7] = ("start", "");
+    fields[8] = ("end", "");
     let created = app.form("/tr/workspace/projects/new", Some(&rep), &fields).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let location = created.headers[header::LOCATION].to_str().unwrap().to_owned();
@@ -341,6 +346,8 @@ async fn the_workspace_form_names_bad_rows_and_staff_publish_from_it(db: TestDb)
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
     let public = app.page("/tr/projects").await;
     assert_eq!(texts(&public, "table.projects tbody td:first-child strong"), ["TASKIN"]);
+    // A phone shows the cells as labelled lines: an unknown period says so instead of a bare label.
+    assert_eq!(texts(&public, "table.projects tbody td[data-label='Süre']"), ["—"]);
 }
 
 async fn the_portfolio_exports_as_csv_and_xlsx_with_translated_headers(db: TestDb) {

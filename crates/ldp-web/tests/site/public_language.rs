@@ -11,7 +11,21 @@ both_backends!(seeded =>
     the_data_sources_page_is_written_for_the_public,
     network_notes_state_facts_without_arguing_with_the_unions_page,
     sdg_target_11b_reads_as_turkish,
+    the_unions_seat_is_written_in_the_readers_language,
 );
+
+async fn the_unions_seat_is_written_in_the_readers_language(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let footer = text(&app.page("/tr/").await, ".site-footer");
+    assert!(footer.contains("1975 · İstanbul"), "{footer}");
+    for path in ["/en/", "/en/registration/privacy"] {
+        let footer = text(&app.page(path).await, ".site-footer");
+        assert!(footer.contains("1975 · Istanbul"), "{path}: {footer}");
+    }
+    // The privacy notice names the controller with its seat.
+    let notice = text(&app.page("/en/registration/privacy").await, "main");
+    assert!(notice.contains("Istanbul") && !notice.contains("İstanbul"), "{notice}");
+}
 
 async fn network_notes_state_facts_without_arguing_with_the_unions_page(db: TestDb) {
     let app = TestApp::new(db).await;

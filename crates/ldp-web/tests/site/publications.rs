@@ -224,6 +224,16 @@ async fn the_workspace_creates_uploads_and_publishes(db: TestDb) {
     let refused = app.request(upload(&format!("{path}/files"), Some(&staff), "", "x.pdf", b"<html>")).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(Html::parse_document(&refused.body).select(&sel("#f-file-error")).next().is_some());
+    // A file over 10 MiB, with the Content-Length a browser sends: the form again, saying so beside the field
+    // (not a bare "length limit exceeded" from the guard in front of every route).
+    let mut big = PDF.to_vec();
+    big.resize(ldp_core::services::documents::MAX_DOCUMENT_BYTES + 200 * 1024, b' ');
+    let mut request = upload(&format!("{path}/files"), Some(&staff), "", "büyük.pdf", &big);
+    let length = axum::body::HttpBody::size_hint(request.body()).exact().unwrap();
+    request.headers_mut().insert(header::CONTENT_LENGTH, length.into());
+    let too_large = app.request(request).await;
+    assert_eq!(too_large.status, StatusCode::BAD_REQUEST, "{}", too_large.body);
+    assert!(text(&Html::parse_document(&too_large.body), "#f-file-error").contains("10 MB"), "{}", too_large.body);
     let uploaded = app.request(upload(&format!("{path}/files"), Some(&staff), "", "rapor.pdf", PDF)).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     assert_eq!(app.state.publications.get(&Actor::system("test"), PublicationId(id)).await.unwrap().files.len(), 1);

@@ -325,7 +325,10 @@ impl Projects {
                 known.funders.insert(f.slug, f.id);
             }
         }
-        let goals: HashSet<i64> = input.sdgs.iter().filter_map(|s| s.trim().parse().ok()).collect();
+        // The targets of the ticked goals and of the goals the targets name, so that a real target whose goal
+        // is not ticked is told to tick it rather than called unknown.
+        let named = input.targets.iter().filter_map(|t| t.trim().split('.').next()?.parse().ok());
+        let goals: HashSet<i64> = input.sdgs.iter().filter_map(|s| s.trim().parse().ok()).chain(named).collect();
         for g in goals.into_iter().filter_map(|n| GoalNumber::parse(n).ok()) {
             if let Some(detail) = self.reference.goal(g).await? {
                 known.targets.extend(detail.targets.into_iter().map(|t| t.code.to_ascii_lowercase()));

@@ -246,8 +246,12 @@ pub async fn upload(
         crate::pages::forms::UploadForm::read(&ctx, multipart, &["csrf", "image_alt_tr", "image_alt_en"], "image")
             .await?;
     let (alt_tr, alt_en) = (upload.text.get("image_alt_tr").cloned(), upload.text.get("image_alt_en").cloned());
-    check_csrf(&headers, Some(&viewer), &upload.text("csrf"), &state.csrf_key)
-        .map_err(|e| PageError::new(ctx.clone(), e))?;
+    // A body cut off at the size limit may have lost the token too; answering it with the form and its
+    // message changes nothing, so only a complete upload needs the token checked.
+    if !upload.too_large {
+        check_csrf(&headers, Some(&viewer), &upload.text("csrf"), &state.csrf_key)
+            .map_err(|e| PageError::new(ctx.clone(), e))?;
+    }
     let result = if upload.too_large {
         Err(AppError::invalid(ldp_core::domain::InputError::new("image", "image_too_large")))
     } else {
