@@ -41,7 +41,7 @@ enum Key {
 
 /// A kept value; cheap to clone.
 #[derive(Debug, Clone)]
-pub(super) enum Value {
+enum Value {
     Countries(Arc<[CountrySummary]>),
     PartnerCountries(Arc<[(CountryCode, Localized)]>),
     Count(u64),
@@ -143,7 +143,7 @@ impl Aggregates {
         }
     }
 
-    /// Keeps a count read together with a page of `filter` (`versions` as taken before the read).
+    /// The kept count of `filter`, or `compute`'s (which may read a page beside it), kept for the next request.
     pub(super) async fn keep_count<F>(
         &self,
         filter: &PartnershipFilter,
