@@ -183,7 +183,8 @@ impl AppState {
             JobSettings::default(),
         );
         Ok(AppState(Arc::new(Shared {
-            partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships),
+            partnerships: Partnerships::new(store.clone(), config.clock.clone(), config.partnerships)
+                .keeping_aggregates(store.as_ref()),
             tokens: Tokens::new(store.clone(), config.clock.clone()),
             accounts,
             jobs,

@@ -10,6 +10,8 @@ use crate::domain::partnership::*;
 use crate::domain::{Actor, Change, GoalNumber, InputError, Localized, MunicipalityId, Page, Paged};
 use crate::store::{PartnershipStore, RecordedStep, ReferenceStore, Store};
 
+mod aggregates;
+
 /// Settings of the partnership registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnershipSettings {
@@ -147,12 +149,22 @@ pub struct Partnerships {
     reference: Arc<dyn ReferenceStore>,
     pub(crate) clock: Arc<dyn Clock>,
     settings: PartnershipSettings,
+    /// Aggregates kept between writes (`ldp serve`); without them every read asks the store.
+    aggregates: Option<aggregates::Aggregates>,
 }
 
 impl Partnerships {
     /// Built from the whole store, of which it keeps only the capabilities it uses.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: PartnershipSettings) -> Self {
-        Partnerships { store: store.clone(), reference: store, clock, settings }
+        Partnerships { store: store.clone(), reference: store, clock, settings, aggregates: None }
+    }
+
+    /// The same service keeping the aggregates that public pages read on every request (the per-country
+    /// summary, the filter's partner countries, list counts, the map's groups) in memory until the store's
+    /// change feed moves. For a long-running process whose feed follows every writer (`ldp serve`).
+    pub fn keeping_aggregates(mut self, store: &dyn Store) -> Self {
+        self.aggregates = Some(aggregates::Aggregates::new(store.change_feed()));
+        self
     }
 
     pub(crate) fn store_ref(&self) -> &dyn PartnershipStore {
@@ -299,8 +311,41 @@ impl Partnerships {
     }
 
     pub async fn list(&self, filter: &PartnershipFilter, page: Page) -> Result<Paged<Partnership>, ServiceError> {
-        let today = self.clock.today();
-        Ok(self.store.list_partnerships(filter, self.dormant_before(today), page).await?)
+        let cut = self.dormant_before(self.clock.today());
+        let Some(aggregates) = &self.aggregates else {
+            return Ok(self.store.list_partnerships(filter, cut, page).await?);
+        };
+        // Counting every relation that matches is most of a list's cost at scale; the count is kept, the page
+        // is read each time.
+        if let Some(total) = aggregates.count(filter, cut) {
+            let items = self.page_of(filter, cut, page).await?;
+            return Ok(Paged::new(items, page, total));
+        }
+        let mut read = None;
+        let total = aggregates
+            .keep_count(filter, cut, async {
+                let paged = self.store.list_partnerships(filter, cut, page).await?;
+                let total = paged.total;
+                read = Some(paged);
+                Ok(total)
+            })
+            .await?;
+        match read {
+            Some(paged) => Ok(paged),
+            None => Ok(Paged::new(self.page_of(filter, cut, page).await?, page, total)),
+        }
+    }
+
+    /// One page of the relations matching `filter`, without their count.
+    async fn page_of(
+        &self,
+        filter: &PartnershipFilter,
+        cut: Date,
+        page: Page,
+    ) -> Result<Vec<Partnership>, ServiceError> {
+        let limit = u32::try_from(page.limit()).unwrap_or(u32::MAX);
+        let skip = u64::try_from(page.offset()).unwrap_or(0);
+        Ok(self.store.export_partnerships(filter, cut, skip, limit).await?)
     }
 
     /// The first `limit` partnerships matching `filter`, in list order (for the map).
@@ -496,21 +541,34 @@ impl Partnerships {
     pub async fn member_country_links(
         &self,
         filter: &PartnershipFilter,
-    ) -> Result<Vec<MemberCountryLink>, ServiceError> {
-        let today = self.clock.today();
-        Ok(self.store.member_country_links(filter, self.dormant_before(today)).await?)
+    ) -> Result<Arc<[MemberCountryLink]>, ServiceError> {
+        let cut = self.dormant_before(self.clock.today());
+        match &self.aggregates {
+            Some(a) => Ok(a.links(filter, cut, self.store.member_country_links(filter, cut)).await?),
+            None => Ok(self.store.member_country_links(filter, cut).await?.into()),
+        }
     }
 
     /// The countries that have a public relation's partner in them, for the filter's choices.
     pub async fn partner_countries(
         &self,
-    ) -> Result<Vec<(crate::domain::CountryCode, crate::domain::Localized)>, ServiceError> {
-        Ok(self.store.partner_countries().await?)
+    ) -> Result<Arc<[(crate::domain::CountryCode, crate::domain::Localized)]>, ServiceError> {
+        match &self.aggregates {
+            Some(a) => {
+                let cut = self.dormant_before(self.clock.today());
+                Ok(a.partner_countries(cut, self.store.partner_countries()).await?)
+            }
+            None => Ok(self.store.partner_countries().await?.into()),
+        }
     }
 
-    pub async fn countries(&self) -> Result<Vec<CountrySummary>, ServiceError> {
-        let today = self.clock.today();
-        Ok(self.store.partnership_countries(self.dormant_before(today)).await?)
+    /// Public relations not ended, counted per partner country, the most first.
+    pub async fn countries(&self) -> Result<Arc<[CountrySummary]>, ServiceError> {
+        let cut = self.dormant_before(self.clock.today());
+        match &self.aggregates {
+            Some(a) => Ok(a.countries(cut, self.store.partnership_countries(cut)).await?),
+            None => Ok(self.store.partnership_countries(cut).await?.into()),
+        }
     }
 }
 

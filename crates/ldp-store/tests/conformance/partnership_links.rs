@@ -37,7 +37,7 @@ async fn member_country_links_count_every_relation_once(db: TestDb) {
         groups.entry((p.member.id, p.partner.country.clone())).or_default().push(p);
     }
     assert_eq!(groups.len(), links.len());
-    for l in &links {
+    for l in links.iter() {
         let group = &groups[&(l.member.id, l.country.clone())];
         assert_eq!(l.partnerships, group.len() as u64, "{} – {}", l.member.slug, l.country.as_str());
         assert_eq!(l.member, group[0].member);

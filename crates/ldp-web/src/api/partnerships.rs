@@ -121,7 +121,7 @@ pub async fn show(
 #[utoipa::path(get, path = "/api/v1/partnerships/countries", tag = "partnerships",
     responses((status = 200, description = "Countries, most relations first", body = Vec<CountrySummary>)))]
 pub async fn countries(State(state): State<AppState>) -> Result<Json<Vec<CountrySummary>>, ApiError> {
-    Ok(Json(state.partnerships.countries().await?))
+    Ok(Json(state.partnerships.countries().await?.to_vec()))
 }
 
 /// Paging of the compliance to-do list.

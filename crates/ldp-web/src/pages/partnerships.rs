@@ -7,9 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ldp_core::domain::partnership::*;
 use ldp_core::domain::{CountryCode, Localized, Municipality, Page, Paged, Province, SdgGoal};
+use ldp_core::reference::snapshot::ReferenceSnapshot;
 
 use super::pagination::Pagination;
 use super::{PageCtx, PageError, parse_page, render, status_for};
@@ -27,10 +29,10 @@ pub struct ListQuery {
 pub struct FilterForm {
     pub query: PartnershipQuery,
     pub provinces: Vec<Province>,
-    /// Every member municipality, for the member choice.
-    pub members: Vec<Municipality>,
+    /// The reference data, whose members are the member choice (not copied for each request).
+    reference: Arc<ReferenceSnapshot>,
     /// The countries that have partners.
-    pub countries: Vec<(CountryCode, Localized)>,
+    pub countries: Arc<[(CountryCode, Localized)]>,
     pub goals: Vec<SdgGoal>,
     pub kinds: &'static [PartnershipKind],
     pub stages: &'static [Stage],
@@ -38,6 +40,11 @@ pub struct FilterForm {
 }
 
 impl FilterForm {
+    /// Every member municipality, for the member choice.
+    pub fn members(&self) -> impl Iterator<Item = &Municipality> {
+        self.reference.all_municipalities()
+    }
+
     pub fn value<'a>(&'a self, field: &str) -> &'a str {
         let q = &self.query;
         let v = match field {
@@ -98,7 +105,6 @@ pub(super) async fn filter_form(
     let provinces = reference.provinces().to_vec();
     let countries = state.partnerships.partner_countries().await.map_err(ctx.fail())?;
     let goals = reference.goals();
-    let members: Vec<_> = reference.all_municipalities().cloned().collect();
     let (filter, errors) = match PartnershipFilter::parse(&query) {
         Ok(f) => (Some(f), BTreeMap::new()),
         Err(e) => (None, e.fields.iter().map(|(f, c)| (f.clone(), field_message(ctx.lang, c))).collect()),
@@ -106,7 +112,7 @@ pub(super) async fn filter_form(
     let form = FilterForm {
         query,
         provinces,
-        members,
+        reference,
         countries,
         goals,
         kinds: PartnershipKind::ALL,
@@ -221,7 +227,7 @@ pub async fn document(
 struct CountriesPage {
     ctx: PageCtx,
     title: String,
-    countries: Vec<CountrySummary>,
+    countries: Arc<[CountrySummary]>,
     total: u64,
 }
 

@@ -32,6 +32,7 @@ mod ops;
 mod page_cache;
 mod page_cache_property;
 mod pages;
+mod partnership_aggregates;
 mod partnerships;
 mod phones_and_map;
 mod projects;

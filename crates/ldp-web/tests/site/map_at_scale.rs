@@ -89,12 +89,13 @@ async fn above_the_threshold_the_table_pages_through_every_relation(db: TestDb) 
     let all = app.page("/tr/map?all=1").await;
     assert_eq!(texts(&all, "table.partnerships tbody tr").len(), RELATIONS as usize);
     assert_eq!(app.get("/tr/map?page=99").await.status, axum::http::StatusCode::NOT_FOUND);
-    // One grouped read draws the map: never every relation, unless the whole table is asked for.
+    // At most one grouped read draws the map: never every relation, unless the whole table is asked for.
     counter.reset();
     // (From the handler itself: the page cache already holds this page from the walk above.)
     assert_eq!(app.get_uncached("/tr/map?page=2").await.status, axum::http::StatusCode::OK);
-    assert_eq!(counter.calls("member_country_links"), 1);
-    assert_eq!(counter.calls("export_partnerships"), 0);
+    // The groups and the count are kept from the walk until the next write; the table's page is read.
+    assert!(counter.calls("member_country_links") <= 1);
+    assert_eq!(counter.calls("list_partnerships") + counter.calls("export_partnerships"), 1, "one page of the table");
 }
 
 async fn at_or_below_the_threshold_each_relation_is_its_own_arc(db: TestDb) {

@@ -321,7 +321,7 @@ pub struct PartnershipDetail {
 }
 
 /// What a list of partnerships may be narrowed to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PartnershipFilter {
     pub municipality: Option<String>,
     pub province: Option<crate::domain::PlateCode>,
