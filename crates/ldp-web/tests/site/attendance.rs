@@ -181,12 +181,13 @@ async fn a_session_with_check_ins_cannot_be_removed_from_the_form_or_the_api(db:
     let system = Actor::system("test");
     let event = app.state.events.create(&system, &training()).await.unwrap().id;
     app.state.events.set_status(&system, event, EventStatus::Published).await.unwrap();
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let user = app.state.accounts.user_by_email("rep@nilufer.bel.tr").await.unwrap().expect("user");
     let group = RegistrationInput {
         attendees: Some("Şükrü Ağaoğlu <sukru@nilufer.bel.tr>".into()),
-        municipality: Some("bursa-nilufer".into()),
         ..RegistrationInput::default()
     };
-    let group = app.state.events.register(&system, event, &group).await.unwrap();
+    let group = app.state.events.register(&Actor::user(&user, None), event, &group).await.unwrap();
     // Checked in for the second day (2026-12-11).
     assert!(app.state.attendance.set(&system, event, 1, (group.id, 0), true).await.unwrap());
 
