@@ -21,7 +21,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseUrl, credentials, launch, signIn, submit, DESKTOP } from './lib.mjs';
+import { baseUrl, checks, credentials, launch, signIn, submit, DESKTOP } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = process.env.OUT_DIR || join(HERE, 'out');
@@ -41,34 +41,14 @@ const MARKER = `Yerel diplomasi e2e ${RUN}: kardeş şehir çalıştayı`;
 mkdirSync(SHOTS, { recursive: true });
 for (const f of readdirSync(SHOTS)) if (f.startsWith('comms-')) rmSync(join(SHOTS, f), { force: true });
 
-const problems = [];
+const { problems, problem, expect, watch, shot } = checks({
+  step: () => step,
+  shots: SHOTS,
+  prefix: 'comms',
+  allowed: (s) => expectedStatuses.has(s),
+});
 let step = 'start';
 let expectedStatuses = new Set();
-
-function problem(kind, detail) {
-  problems.push({ step, kind, detail });
-  console.log(`  ✗ [${step}] ${kind}: ${detail}`);
-}
-
-function expect(cond, what) {
-  if (!cond) problem('expectation', what);
-  return Boolean(cond);
-}
-
-function watch(page) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problem('console error', msg.text());
-  });
-  page.on('pageerror', (err) => problem('page error', String(err)));
-  page.on('response', (res) => {
-    const s = res.status();
-    if (s >= 500 || (s >= 400 && !expectedStatuses.has(s))) problem('status', `${s} ${res.url()}`);
-  });
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `comms-${name}.png`), fullPage: true });
-}
 
 /** The text of every .eml in the mail folder, with quoted-printable soft breaks and base64 parts decoded. */
 function mails() {

@@ -21,7 +21,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseUrl, launch, DESKTOP, PHONE } from './lib.mjs';
+import { baseUrl, checks, launch, DESKTOP, PHONE } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = process.env.OUT_DIR || join(HERE, 'out');
@@ -32,19 +32,10 @@ const ORIGIN = new URL(BASE).origin;
 rmSync(SHOTS, { recursive: true, force: true });
 mkdirSync(SHOTS, { recursive: true });
 
-const problems = []; // { step, kind, detail }
+const { problems, problem, expect } = checks({ step: () => step });
 const links = new Map(); // absolute url (no fragment) -> Set of pages linking to it
 let step = 'start';
 let shotCount = 0;
-
-function problem(kind, detail) {
-  problems.push({ step, kind, detail });
-  console.log(`  ✗ [${step}] ${kind}: ${detail}`);
-}
-
-function expect(cond, what) {
-  if (!cond) problem('expectation', what);
-}
 
 /** Listens to everything a page does that the journey must not see. */
 function watch(page) {

@@ -1,11 +1,13 @@
-// Shared by journey.mjs, workspace.mjs and axe.mjs: the lists of page kinds, the browser launch, the test
-// accounts and signing in through the form.
+// Shared by the browser checks (journey.mjs, workspace.mjs, axe.mjs, comms.mjs, funding.mjs, training.mjs,
+// phone.mjs): the lists of page kinds, the browser launch, the test accounts, signing in through the form
+// and the record of the problems a journey meets.
 //
 // `node lib.mjs pages` prints the public page list as TSV (name, path, expected status) and
 // `node lib.mjs workspace-pages` the signed-in one, for scripts/check-product.sh.
 
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 /** Base URL of the server under test, e.g. http://127.0.0.1:34567 (no trailing slash). */
 export function baseUrl() {
@@ -181,6 +183,36 @@ export async function signIn(page, base, { lang = 'tr', email, password, next = 
   await page.fill('#f-email', email);
   await page.fill('#f-password', password);
   return submit(page, page.locator('form.form button[type="submit"]'));
+}
+
+/**
+ * The record of a journey's problems and its helpers. `step()` reads the step the journey is in (each
+ * problem names it); `shot` writes `${prefix}-${name}.png` into `shots`. `watch(page)` makes a console error,
+ * a page error and an error status a problem, except a 4xx that `allowed(status)` expects.
+ */
+export function checks({ step, shots, prefix, allowed = () => false }) {
+  const problems = [];
+  const problem = (kind, detail) => {
+    const at = step();
+    problems.push({ step: at, kind, detail });
+    console.log(`  ✗ [${at}] ${kind}: ${detail}`);
+  };
+  const expect = (cond, what) => {
+    if (!cond) problem('expectation', what);
+    return Boolean(cond);
+  };
+  const watch = (page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problem('console error', msg.text());
+    });
+    page.on('pageerror', (err) => problem('page error', String(err)));
+    page.on('response', (res) => {
+      const s = res.status();
+      if (s >= 500 || (s >= 400 && !allowed(s))) problem('status', `${s} ${res.url()}`);
+    });
+  };
+  const shot = (page, name) => page.screenshot({ path: join(shots, `${prefix}-${name}.png`), fullPage: true });
+  return { problems, problem, expect, watch, shot };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -22,7 +22,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseUrl, credentials, launch, signIn, submit, DESKTOP } from './lib.mjs';
+import { baseUrl, checks, credentials, launch, signIn, submit, DESKTOP } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = process.env.OUT_DIR || join(HERE, 'out');
@@ -49,33 +49,8 @@ const SESSION = `${DAY} 10:00-16:00`;
 mkdirSync(SHOTS, { recursive: true });
 for (const f of readdirSync(SHOTS)) if (f.startsWith('training-')) rmSync(join(SHOTS, f), { force: true });
 
-const problems = [];
+const { problems, problem, expect, watch, shot } = checks({ step: () => step, shots: SHOTS, prefix: 'training' });
 let step = 'start';
-
-function problem(kind, detail) {
-  problems.push({ step, kind, detail });
-  console.log(`  ✗ [${step}] ${kind}: ${detail}`);
-}
-
-function expect(cond, what) {
-  if (!cond) problem('expectation', what);
-  return Boolean(cond);
-}
-
-function watch(page) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problem('console error', msg.text());
-  });
-  page.on('pageerror', (err) => problem('page error', String(err)));
-  page.on('response', (res) => {
-    const s = res.status();
-    if (s >= 400) problem('status', `${s} ${res.url()}`);
-  });
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `training-${name}.png`), fullPage: true });
-}
 
 /** The main element's text with whitespace collapsed. */
 async function mainText(page) {

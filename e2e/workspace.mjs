@@ -21,7 +21,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baseUrl, credentials, launch, signIn, submit, DESKTOP, PHONE } from './lib.mjs';
+import { baseUrl, checks, credentials, launch, signIn, submit, DESKTOP, PHONE } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = process.env.OUT_DIR || join(HERE, 'out');
@@ -37,7 +37,7 @@ const DECISION_NUMBER = `E2E-${RUN}`;
 mkdirSync(SHOTS, { recursive: true });
 for (const f of readdirSync(SHOTS)) if (f.startsWith('ws-')) rmSync(join(SHOTS, f), { force: true });
 
-const problems = [];
+const { problems, problem, expect } = checks({ step: () => step });
 let step = 'start';
 let shotCount = 0;
 // HTTP statuses >= 400 the current step expects for the page it submits (a form re-rendered with errors).
@@ -46,16 +46,6 @@ let expectedStatuses = new Set();
 const expectedFailures = new Set();
 // A link followed as a download: Chromium aborts that navigation (net::ERR_ABORTED) and hands the body over.
 let expectedAbort = null;
-
-function problem(kind, detail) {
-  problems.push({ step, kind, detail });
-  console.log(`  ✗ [${step}] ${kind}: ${detail}`);
-}
-
-function expect(cond, what) {
-  if (!cond) problem('expectation', what);
-  return Boolean(cond);
-}
 
 function watch(page) {
   page.on('console', (msg) => {

@@ -1,5 +1,7 @@
-//! Check-ins of an event's attendees, per session (migration 0034). A check-in is written only for a
-//! confirmed registration of the event, checked in the same writing transaction.
+//! Check-ins of an event's attendees, per session (migrations 0034, 0049). A check-in names its session by
+//! id, so it follows the session however the event's sessions are edited; callers address a session by its
+//! position now, resolved in the writing transaction. A check-in is written only for a confirmed
+//! registration of the event, checked in the same transaction.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -29,7 +31,7 @@ impl CheckInRow {
         Ok(CheckIn {
             registration: RegistrationId(self.registration_id),
             attendee: position(self.attendee, "attendee")?,
-            session: position(self.session, "session")?,
+            session: position(self.session, "session position")?,
             at: self.checked_in_at,
         })
     }
@@ -39,8 +41,9 @@ impl SqlStore {
     async fn check_ins_q(&self, event: EventId) -> StoreResult<Vec<CheckIn>> {
         let rows = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, CheckInRow>(
-                "SELECT registration_id, attendee, session, checked_in_at FROM event_check_in \
-                 WHERE event_id = $1 ORDER BY session, registration_id, attendee",
+                "SELECT c.registration_id, c.attendee, s.position AS session, c.checked_in_at FROM event_check_in c \
+                 JOIN event_session s ON s.id = c.session_id \
+                 WHERE c.event_id = $1 ORDER BY s.position, c.registration_id, c.attendee",
             )
             .bind(event.0).fetch_all(pool).await.map_err(db)?
         });
@@ -65,11 +68,18 @@ impl SqlStore {
             if confirmed != 1 {
                 return Err(StoreError::Conflict("registration_not_confirmed".into()));
             }
-            let done = sqlx::query::<Db>(
-                "INSERT INTO event_check_in (registration_id, attendee, session, event_id, checked_in_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (registration_id, attendee, session) DO NOTHING",
+            let Some(session_id) = sqlx::query_scalar::<Db, i64>(
+                "SELECT id FROM event_session WHERE event_id = $1 AND position = $2",
             )
-            .bind(registration.0).bind(i64::from(attendee)).bind(i64::from(session)).bind(event.0).bind(Ts(now))
+            .bind(event.0).bind(i64::from(session)).fetch_optional(&mut *tx).await.map_err(db)?
+            else {
+                return Err(StoreError::Conflict("unknown_session".into()));
+            };
+            let done = sqlx::query::<Db>(
+                "INSERT INTO event_check_in (registration_id, attendee, session_id, event_id, checked_in_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (registration_id, attendee, session_id) DO NOTHING",
+            )
+            .bind(registration.0).bind(i64::from(attendee)).bind(session_id).bind(event.0).bind(Ts(now))
             .execute(&mut *tx).await.map_err(db)?;
             if done.rows_affected() != 1 {
                 return Ok(false);
@@ -91,7 +101,8 @@ impl SqlStore {
         dispatch!(&self.pools, pool => {
             let mut tx = pool.begin_with(BEGIN_WRITE).await.map_err(db)?;
             let done = sqlx::query::<Db>(
-                "DELETE FROM event_check_in WHERE registration_id = $1 AND attendee = $2 AND session = $3",
+                "DELETE FROM event_check_in WHERE registration_id = $1 AND attendee = $2 AND session_id IN \
+                 (SELECT s.id FROM event_session s WHERE s.event_id = event_check_in.event_id AND s.position = $3)",
             )
             .bind(registration.0).bind(i64::from(attendee)).bind(i64::from(session))
             .execute(&mut *tx).await.map_err(db)?;

@@ -279,22 +279,55 @@ macro_rules! update_on {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("event_not_found".into()));
         }
-        sqlx::query::<Db>("DELETE FROM event_session WHERE event_id = $1")
+        // Sessions keep their ids (and so their check-ins) as `match_sessions` pairs them; one that goes
+        // may not hold check-ins.
+        let stored: Vec<(i64, EventSession)> = sqlx::query_as::<Db, (i64, OffsetDateTime, OffsetDateTime)>(
+            "SELECT id, starts_at, ends_at FROM event_session WHERE event_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all($conn)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .map(|(sid, start, end)| (sid, EventSession { start, end }))
+        .collect();
+        let edit = ldp_core::domain::event::match_sessions(&stored, &f.sessions);
+        for gone in &edit.removed {
+            let held: i64 = sqlx::query_scalar::<Db, i64>("SELECT COUNT(*) FROM event_check_in WHERE session_id = $1")
+                .bind(gone)
+                .fetch_one($conn)
+                .await
+                .map_err(db)?;
+            if held > 0 {
+                return Err(StoreError::Conflict("session_has_check_ins".into()));
+            }
+            sqlx::query::<Db>("DELETE FROM event_session WHERE id = $1").bind(gone).execute($conn).await.map_err(db)?;
+        }
+        // Out of the way of (event_id, position)'s uniqueness first, then each in its new place.
+        sqlx::query::<Db>("UPDATE event_session SET position = -1 - position WHERE event_id = $1")
             .bind(id.0)
             .execute($conn)
             .await
             .map_err(db)?;
-        for (i, s) in f.sessions.iter().enumerate() {
-            sqlx::query::<Db>(
-                "INSERT INTO event_session (event_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id.0)
-            .bind(i as i64)
-            .bind(Ts(s.start))
-            .bind(Ts(s.end))
-            .execute($conn)
-            .await
-            .map_err(db)?;
+        for (i, (s, keeps)) in f.sessions.iter().zip(&edit.keeps).enumerate() {
+            let query = match keeps {
+                Some(sid) => sqlx::query::<Db>(
+                    "UPDATE event_session SET position = $2, starts_at = $3, ends_at = $4 WHERE id = $5 AND event_id = $1",
+                )
+                .bind(id.0)
+                .bind(i as i64)
+                .bind(Ts(s.start))
+                .bind(Ts(s.end))
+                .bind(*sid),
+                None => sqlx::query::<Db>(
+                    "INSERT INTO event_session (event_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id.0)
+                .bind(i as i64)
+                .bind(Ts(s.start))
+                .bind(Ts(s.end)),
+            };
+            query.execute($conn).await.map_err(db)?;
         }
     }};
 }

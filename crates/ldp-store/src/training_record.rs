@@ -40,12 +40,12 @@ struct AttendedRow {
 }
 
 const SELECT: &str = "SELECT e.id AS event_id, e.kind, e.status AS event_status, e.title_tr, e.title_en, e.topics, \
-    r.id AS registration_id, r.status AS registration_status, r.municipality_id, r.attendees, c.attendee, c.session, \
+    r.id AS registration_id, r.status AS registration_status, r.municipality_id, r.attendees, c.attendee, s.position AS session, \
     s.starts_at, s.ends_at, m.plate, p.name AS province_name \
     FROM event_check_in c \
     JOIN event_registration r ON r.id = c.registration_id \
     JOIN event e ON e.id = c.event_id \
-    JOIN event_session s ON s.event_id = c.event_id AND s.position = c.session \
+    JOIN event_session s ON s.id = c.session_id \
     LEFT JOIN municipality m ON m.id = r.municipality_id \
     LEFT JOIN province p ON p.plate = m.plate \
     WHERE r.status = 'confirmed' AND e.status <> 'cancelled'";
@@ -83,7 +83,7 @@ macro_rules! push_conditions {
             }
             $qb.push(")");
         }
-        $qb.push(" ORDER BY s.starts_at, e.id, c.session, r.id, c.attendee");
+        $qb.push(" ORDER BY s.starts_at, e.id, s.position, r.id, c.attendee");
     }};
 }
 
@@ -131,7 +131,7 @@ impl AttendedRow {
             name: person.name,
             email: person.email,
             session: u32::try_from(self.session)
-                .map_err(|_| corrupt(format_args!("event_check_in.session {}", self.session)))?,
+                .map_err(|_| corrupt(format_args!("event_session.position {}", self.session)))?,
             start: self.starts_at,
             end: self.ends_at,
         })

@@ -10,7 +10,9 @@ use utoipa::ToSchema;
 use super::{Lang, Localized, MunicipalityId, NetworkId, UserId};
 
 pub mod calendar;
+mod sessions;
 mod store;
+pub use sessions::{SessionEdit, match_sessions};
 pub use store::{EventStore, EventWrites};
 
 /// Database id of an event.

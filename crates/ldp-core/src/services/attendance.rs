@@ -114,6 +114,10 @@ impl Attendance {
         if present {
             let change = self.change(actor, "check_in", event, r, attendee, session);
             match self.store.check_in(event.id, r.id, attendee, session, self.clock.now(), &change).await {
+                // The sessions were edited since the event was read.
+                Err(StoreError::Conflict(c)) if c == "unknown_session" => {
+                    Err(ServiceError::Invalid(InputError::new("session", "unknown_session")))
+                }
                 Err(StoreError::Conflict(c)) => Err(ServiceError::Conflict(c)),
                 other => Ok(other?),
             }

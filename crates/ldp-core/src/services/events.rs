@@ -564,7 +564,13 @@ impl Events {
         let notify = moved && matches!(before.status, EventStatus::Published | EventStatus::Postponed);
         let registrations = if notify { self.store.registrations(id).await? } else { Vec::new() };
         let mut unit = self.units.begin().await?;
-        unit.events().update(id, &fields, moved, now).await?;
+        match unit.events().update(id, &fields, moved, now).await {
+            // Attendance is not dropped by an edit: the session must stay (or keep its day) to keep it.
+            Err(StoreError::Conflict(c)) if c == "session_has_check_ins" => {
+                return Err(InputError::new("sessions", "session_has_check_ins").into());
+            }
+            other => other?,
+        }
         // A published event linked to a relation only now counts as activity on it, as publishing does.
         if before.status == EventStatus::Published && fields.partnership != before.fields.partnership {
             self.note_relation_activity(unit.as_mut(), &fields, &mut change, now).await?;

@@ -23,6 +23,7 @@ both_backends!(seeded =>
     concurrent_opt_ins_and_registrations_never_overbook,
     moderation_holds_seats_confirms_and_a_rejection_offers_the_line,
     two_hundred_concurrent_registrations_fill_fifty_moderated_seats_exactly,
+    pruned_registration_ids_are_never_handed_out_again,
 );
 
 async fn public_event(db: &TestDb, capacity: Option<u32>, moderated: bool) -> EventId {
@@ -130,9 +131,10 @@ async fn one_live_registration_per_address_and_expired_ones_give_way_and_are_pru
     let later = public(1, NOW + Duration::hours(25));
     let second = unit.events().register_public(id, &again, &later, NOW + Duration::hours(25)).await.unwrap();
     unit.commit(&system_change("register_public", "event_registration")).await.unwrap();
-    // The expired one was deleted (SQLite may give the new row the freed id, so compare codes).
+    // The expired one was deleted, and its id is not handed out again.
     let codes: Vec<_> = db.store.registrations(id).await.unwrap().into_iter().map(|r| r.code).collect();
     assert_eq!(codes, vec![again.code.clone()], "the expired {} was deleted", first.code);
+    assert_ne!(second.id, first.id);
     confirm(&db, second.id, NOW + Duration::hours(26)).await.unwrap();
     let mut unit = db.store.begin().await.unwrap();
     let mut third = person(1);
@@ -288,4 +290,33 @@ async fn two_hundred_concurrent_registrations_fill_fifty_moderated_seats_exactly
     let line: Vec<_> = all.iter().filter(|r| r.status == RegistrationStatus::Waitlisted).map(|r| r.id).collect();
     let offers: Vec<_> = all.iter().filter(|r| r.status == RegistrationStatus::Offered).map(|r| r.id).collect();
     assert!(offers.iter().max() < line.iter().min(), "the first ten waiting were offered");
+}
+
+/// The audit entries of a pruned registration name its id; a later registration must not get that id (SQLite
+/// without AUTOINCREMENT hands out the highest freed rowid again: migration 0050).
+async fn pruned_registration_ids_are_never_handed_out_again(db: TestDb) {
+    let id = public_event(&db, Some(10), false).await;
+    let mut pruned = Vec::new();
+    for n in 1..=3 {
+        pruned.push(register_public(&db, id, n, NOW).await.unwrap().id);
+    }
+    let sweep = system_change("prune_unconfirmed", "event_registration");
+    assert_eq!(db.store.prune_unconfirmed(NOW + Duration::hours(24), &sweep).await.unwrap(), 3);
+    for gone in &pruned {
+        assert!(db.store.registration(*gone).await.unwrap().is_none());
+    }
+    let later = NOW + Duration::hours(25);
+    let mut fresh = vec![register_public(&db, id, 4, later).await.unwrap().id];
+    // The same address as a pruned one, and a signed-in registration: neither takes a pruned id.
+    fresh.push(register_public(&db, id, 1, later).await.unwrap().id);
+    let signed_in = db
+        .store
+        .register(id, &registration(&code_of(30_000), 1), later, &system_change("register", "event_registration"))
+        .await
+        .unwrap();
+    fresh.push(signed_in.id);
+    for new in &fresh {
+        assert!(!pruned.contains(new), "{new:?} was the id of a pruned registration ({pruned:?})");
+        assert!(new.0 > pruned.iter().map(|p| p.0).max().unwrap());
+    }
 }

@@ -1093,6 +1093,7 @@ field-place_required = Give a venue with its city, or an online link.
 field-invalid_session = Write each session on its own line as YYYY-MM-DD HH:MM-HH:MM (Istanbul time), ending after it starts.
 field-sessions_overlap = Sessions overlap.
 field-too_many_sessions = At most 60 sessions.
+field-session_has_check_ins = A session people were checked in for cannot be removed. Keep it (its time may change within the same day), or undo its check-ins first.
 field-unknown_audience = Choose one of the listed audiences.
 field-invalid_number = Enter a whole number from 1 to 100000.
 field-quota_above_capacity = The quota cannot exceed the number of seats.

@@ -1089,6 +1089,7 @@ field-place_required = Şehriyle birlikte bir mekân ya da çevrim içi bir bağ
 field-invalid_session = Her oturumu ayrı satıra YYYY-AA-GG SS:DD-SS:DD biçiminde (İstanbul saati) ve bitişi başlangıçtan sonra olacak şekilde yazın.
 field-sessions_overlap = Oturumlar çakışıyor.
 field-too_many_sessions = En çok 60 oturum.
+field-session_has_check_ins = Yoklaması alınmış bir oturum kaldırılamaz. Oturumu bırakın (saati aynı gün içinde değişebilir) ya da önce o oturumun yoklamasını geri alın.
 field-unknown_audience = Listedeki katılımcı gruplarından birini seçin.
 field-invalid_number = 1 ile 100000 arasında bir tam sayı yazın.
 field-quota_above_capacity = Belediye kotası kontenjanı aşamaz.

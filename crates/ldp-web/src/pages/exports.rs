@@ -5,16 +5,13 @@
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use time::Date;
+use axum::response::Response;
 
-use ldp_core::domain::Lang;
 use ldp_core::domain::partnership::{Partnership, PartnershipFilter, PartnershipQuery, Stage, TrailEvent};
 
 use super::{PageCtx, PageError};
 use crate::error::AppError;
-use crate::spreadsheet::text_cell;
+use crate::spreadsheet::{CSV, Sheet, Value, XLSX, attachment};
 use crate::state::AppState;
 
 /// An export carries at most this many relations.
@@ -52,12 +49,6 @@ const COLUMNS: &[(&str, &str)] = &[
     ("url", "export-url"),
 ];
 
-/// One cell: text, or a date (a real date in the XLSX).
-enum Cell {
-    Text(String),
-    Date(Option<Date>),
-}
-
 fn yes_no(ctx: &PageCtx, machine: bool, value: bool) -> String {
     match (machine, value) {
         (true, v) => v.to_string(),
@@ -72,10 +63,10 @@ fn step(trail: &[TrailEvent], stage: Stage) -> Option<&TrailEvent> {
 }
 
 /// The cells of one relation; `machine` keeps codes (CSV), otherwise words in the reader's language (XLSX).
-fn cells(ctx: &PageCtx, p: &Partnership, trail: &[TrailEvent], machine: bool) -> Vec<Cell> {
-    let text = |s: &str| Cell::Text(s.to_owned());
-    let opt = |s: Option<&String>| Cell::Text(s.cloned().unwrap_or_default());
-    let date_of = |stage: Stage| Cell::Date(step(trail, stage).map(|e| e.date));
+fn cells(ctx: &PageCtx, p: &Partnership, trail: &[TrailEvent], machine: bool) -> Vec<Value> {
+    let text = |s: &str| Value::Text(s.to_owned());
+    let opt = |s: Option<&String>| Value::Text(s.cloned().unwrap_or_default());
+    let date_of = |stage: Stage| Value::Date(step(trail, stage).map(|e| e.date));
     let field = |stage: Stage, f: fn(&TrailEvent) -> Option<&String>| opt(step(trail, stage).and_then(f));
     let (kind, stage, member, country) = if machine {
         (
@@ -96,17 +87,17 @@ fn cells(ctx: &PageCtx, p: &Partnership, trail: &[TrailEvent], machine: bool) ->
     let source = p.source.as_deref().map(|s| if machine { s.to_owned() } else { ctx.source_label(s) });
     vec![
         text(&p.id.0.to_string()),
-        Cell::Text(member),
+        Value::Text(member),
         text(&p.member.slug),
         text(&p.member.province),
         text(&p.partner.name),
-        Cell::Text(country),
-        Cell::Text(kind),
-        Cell::Text(stage),
-        Cell::Text(yes_no(ctx, machine, p.dormant)),
-        Cell::Text(yes_no(ctx, machine, p.trail_incomplete)),
-        Cell::Date(p.last_activity),
-        Cell::Text(sdgs),
+        Value::Text(country),
+        Value::Text(kind),
+        Value::Text(stage),
+        Value::Text(yes_no(ctx, machine, p.dormant)),
+        Value::Text(yes_no(ctx, machine, p.trail_incomplete)),
+        Value::Date(p.last_activity),
+        Value::Text(sdgs),
         date_of(Stage::Proposed),
         date_of(Stage::CouncilApproved),
         field(Stage::CouncilApproved, |e| e.decision_number.as_ref()),
@@ -119,9 +110,15 @@ fn cells(ctx: &PageCtx, p: &Partnership, trail: &[TrailEvent], machine: bool) ->
         field(Stage::Signed, |e| e.signatories.as_ref()),
         date_of(Stage::Terminated),
         field(Stage::Terminated, |e| e.decision_number.as_ref()),
-        Cell::Text(source.unwrap_or_default()),
+        Value::Text(source.unwrap_or_default()),
         text(&ctx.href(&format!("/partnerships/{}", p.id.0))),
     ]
+}
+
+/// The relations as a sheet; `machine` as for [`cells`].
+fn sheet(ctx: &PageCtx, rows: &[(Partnership, Vec<TrailEvent>)], machine: bool) -> Sheet {
+    let rows = rows.iter().map(|(p, trail)| cells(ctx, p, trail, machine)).collect();
+    Sheet::translated(ctx, "export-sheet", COLUMNS, rows)
 }
 
 /// The filter of an export, or the page that says what is wrong with it.
@@ -144,35 +141,6 @@ async fn rows(
     Ok(rows)
 }
 
-fn attachment(body: impl Into<Body>, content_type: &'static str, filename: &'static str) -> Response {
-    let mut response = (StatusCode::OK, body.into()).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(filename));
-    response
-}
-
-/// The CSV lines of `rows`, led by the byte-order mark and the header when `first`. Each record is written
-/// on its own, so batches joined end to end are the same bytes as one file written whole.
-fn csv_lines(ctx: &PageCtx, rows: &[(Partnership, Vec<TrailEvent>)], first: bool) -> Result<Vec<u8>, csv::Error> {
-    let delimiter = if ctx.lang == Lang::Tr { b';' } else { b',' };
-    let mut body = if first { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
-    let mut out = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut body);
-    if first {
-        out.write_record(COLUMNS.iter().map(|(name, _)| *name))?;
-    }
-    for (p, trail) in rows {
-        let record = cells(ctx, p, trail, true).into_iter().map(|c| match c {
-            Cell::Text(t) => text_cell(&t).into_owned(),
-            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
-        });
-        out.write_record(record)?;
-    }
-    out.flush()?;
-    drop(out);
-    Ok(body)
-}
-
 /// The relations CSV as a stream: `batch` relations read from the store at a time (with their trails) and
 /// written out before the next are read, up to [`EXPORT_LIMIT`]. A failure after the first bytes ends the
 /// download early (the client sees a broken transfer, the log the cause).
@@ -193,7 +161,7 @@ pub fn csv_stream(
                 std::io::Error::other("export failed")
             })?;
             rows.iter_mut().for_each(|(p, _)| p.localize(ctx.lang));
-            let lines = csv_lines(&ctx, &rows, skip == 0).map_err(std::io::Error::other)?;
+            let lines = sheet(&ctx, &rows, true).csv_part(ctx.lang, skip == 0).map_err(std::io::Error::other)?;
             let read = skip + rows.len() as u64;
             let more = rows.len() == limit && (read as usize) < EXPORT_LIMIT;
             Ok(Some((bytes::Bytes::from(lines), more.then_some(read))))
@@ -211,7 +179,7 @@ pub async fn export_csv(
 ) -> Result<Response, PageError> {
     let filter = parse_filter(&ctx, query)?;
     let body = Body::from_stream(csv_stream(ctx, state, filter, EXPORT_BATCH));
-    Ok(attachment(body, "text/csv; charset=utf-8", "attachment; filename=\"partnerships.csv\""))
+    Ok(attachment(body, CSV, "partnerships.csv"))
 }
 
 /// `/{lang}/partnerships.xlsx`: the same rows for spreadsheet users, with headers and values in the page's
@@ -222,42 +190,6 @@ pub async fn export_xlsx(
     query: Result<Query<PartnershipQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let rows = rows(&ctx, &state, query).await?;
-    let body = workbook(&ctx, &rows).map_err(|e| ctx.fail()(AppError::internal(e)))?;
-    Ok(attachment(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"partnerships.xlsx\"",
-    ))
-}
-
-fn workbook(ctx: &PageCtx, rows: &[(Partnership, Vec<TrailEvent>)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let date_format = Format::new().set_num_format(if ctx.lang == Lang::Tr { "dd.mm.yyyy" } else { "yyyy-mm-dd" });
-    let sheet = book.add_worksheet();
-    sheet.set_name(ctx.t("export-sheet"))?;
-    for (col, (_, key)) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, ctx.t(key), &bold)?;
-    }
-    for (i, (p, trail)) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        for (col, cell) in cells(ctx, p, trail, false).into_iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Text(t) if !t.is_empty() => {
-                    sheet.write_string(row, col, text_cell(&t))?;
-                }
-                Cell::Date(Some(d)) => {
-                    let excel = ExcelDateTime::from_ymd(d.year() as u16, u8::from(d.month()), d.day())?;
-                    sheet.write_datetime_with_format(row, col, &excel, &date_format)?;
-                }
-                _ => {}
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows.len() as u32, COLUMNS.len() as u16 - 1)?;
-    sheet.autofit();
-    book.save_to_buffer()
+    let body = sheet(&ctx, &rows, false).xlsx(ctx.lang).map_err(|e| ctx.fail()(AppError::internal(e)))?;
+    Ok(attachment(body, XLSX, "partnerships.xlsx"))
 }

@@ -43,6 +43,14 @@ impl FormState {
         self
     }
 
+    /// Sets a repeated row's fields under `{list}[{i}].{name}`, as the services name their errors; an absent
+    /// value is an empty field.
+    pub fn with_row(self, list: &str, i: usize, fields: &[(&str, &Option<String>)]) -> FormState {
+        fields.iter().fold(self, |form, (name, value)| {
+            form.set(&format!("{list}[{i}].{name}"), value.as_deref().unwrap_or_default())
+        })
+    }
+
     /// Adds the messages of `error` in `lang`: field errors beside their fields, the rest above the form.
     /// Each message is printed once: a refusal's rule goes above the form unless a field already says it.
     pub fn with_error(mut self, lang: Lang, error: &AppError) -> FormState {
@@ -102,6 +110,17 @@ impl FormState {
     pub fn other_errors(&self, shown: &[&str]) -> Vec<(String, String)> {
         self.errors.iter().filter(|(k, _)| !shown.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
     }
+}
+
+/// A form with repeated rows (partners, outputs) sends each column as a list, one entry per row
+/// (`partner_name`, `partner_country`, …). How many rows `columns` hold: the longest one's length.
+pub fn row_count(columns: &[&Vec<String>]) -> usize {
+    columns.iter().map(|c| c.len()).max().unwrap_or(0)
+}
+
+/// Row `i` of a `column` (see [`row_count`]), trimmed; `None` when it is missing or blank.
+pub fn row_cell(column: &[String], i: usize) -> Option<String> {
+    column.get(i).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// A checkbox group's values: one field per ticked box. Needed where the form's struct also has a

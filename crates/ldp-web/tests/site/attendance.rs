@@ -1,6 +1,7 @@
 //! Check-in in the workspace: staff tick attendees of confirmed registrations per session (unticking undoes)
 //! or type a code; a bad code is named beside its field; a representative cannot check anyone in. The API
-//! does the same with the same refusals.
+//! does the same with the same refusals. Check-ins follow their session when the event is edited, and a
+//! session with check-ins cannot be removed (a field error on the form, a 400 from the API).
 
 use axum::http::StatusCode;
 use scraper::Html;
@@ -14,6 +15,7 @@ use crate::helpers::{TestApp, texts};
 both_backends!(seeded =>
     staff_check_in_by_list_and_code_and_representatives_cannot,
     the_api_checks_in_by_code_and_by_attendee_and_undoes,
+    a_session_with_check_ins_cannot_be_removed_from_the_form_or_the_api,
 );
 
 fn training() -> EventInput {
@@ -169,4 +171,67 @@ async fn the_api_checks_in_by_code_and_by_attendee_and_undoes(db: TestDb) {
     );
     let sheet = app.state.attendance.sheet(&system, event).await.unwrap();
     assert_eq!((sheet.count(0), sheet.count(1)), (2, 0));
+}
+
+async fn a_session_with_check_ins_cannot_be_removed_from_the_form_or_the_api(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.user("staff@mmu.org.tr", "staff", "").await;
+    let staff = app.sign_in("staff@mmu.org.tr").await;
+    let token = app.token("staff@mmu.org.tr", false).await;
+    let system = Actor::system("test");
+    let event = app.state.events.create(&system, &training()).await.unwrap().id;
+    app.state.events.set_status(&system, event, EventStatus::Published).await.unwrap();
+    app.user("rep@nilufer.bel.tr", "representative", "bursa-nilufer").await;
+    let user = app.state.accounts.user_by_email("rep@nilufer.bel.tr").await.unwrap().expect("user");
+    let group = RegistrationInput {
+        attendees: Some("Şükrü Ağaoğlu <sukru@nilufer.bel.tr>".into()),
+        ..RegistrationInput::default()
+    };
+    let group = app.state.events.register(&Actor::user(&user, None), event, &group).await.unwrap();
+    // Checked in for the second day (2026-12-11).
+    assert!(app.state.attendance.set(&system, event, 1, (group.id, 0), true).await.unwrap());
+
+    // A day added before: the check-in is still the 11th's, now the third session.
+    let form = |sessions: &'static str| {
+        vec![
+            ("kind", "training"),
+            ("title_tr", "Protokol kuralları eğitimi"),
+            ("host", "bursa-nilufer"),
+            ("online_url", "https://meet.example.org/protokol"),
+            ("sessions", sessions),
+            ("language", "tr"),
+            ("organiser", "Marmara Belediyeler Birliği"),
+            ("audience", "member_staff"),
+            ("capacity", "2"),
+        ]
+    };
+    let path = format!("/tr/workspace/events/{}", event.0);
+    let added = form("2026-12-09 10:00-12:30\n2026-12-10 10:00-12:30\n2026-12-11 10:00-12:30");
+    let saved = app.form(&path, Some(&staff), &added).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let sheet = app.state.attendance.sheet(&system, event).await.unwrap();
+    assert!(sheet.present(2, (group.id, 0)) && sheet.count(1) == 0, "{:?}", sheet.check_ins);
+
+    // Leaving the 11th out: the form comes back with the message beside the sessions, nothing saved.
+    let refused = app.form(&path, Some(&staff), &form("2026-12-09 10:00-12:30\n2026-12-10 10:00-12:30")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let html = Html::parse_document(&refused.body);
+    let error = texts(&html, "#f-sessions-error").join(" ");
+    assert!(error.contains("Yoklaması alınmış bir oturum kaldırılamaz"), "{error}");
+    assert_eq!(app.state.events.get(&system, event).await.unwrap().fields.sessions.len(), 3);
+
+    // The API says the same with a 400 naming the field.
+    let body = serde_json::json!({
+        "kind": "training", "title_tr": "Protokol kuralları eğitimi", "host": "bursa-nilufer",
+        "online_url": "https://meet.example.org/protokol", "sessions": "2026-12-10 10:00-12:30",
+        "languages": "tr", "organiser": "Marmara Belediyeler Birliği", "audience": "member_staff", "capacity": "2",
+    })
+    .to_string();
+    let refused = app.api("PUT", &format!("/api/v1/events/{}", event.0), Some(&token), Some(&body)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let e: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    assert_eq!(e["error"]["fields"]["sessions"].as_str().map(|m| m.is_empty()), Some(false), "{e}");
+    let sheet = app.state.attendance.sheet(&system, event).await.unwrap();
+    assert_eq!(sheet.event.fields.sessions.len(), 3);
+    assert!(sheet.present(2, (group.id, 0)));
 }

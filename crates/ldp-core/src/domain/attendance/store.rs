@@ -13,7 +13,9 @@ pub trait AttendanceStore: Send + Sync + 'static {
     async fn check_ins(&self, event: EventId) -> StoreResult<Vec<CheckIn>>;
     /// Checks one attendee of a registration in for a session of `event`; `false` (and no entry) when they
     /// were checked in already. `Conflict("registration_not_confirmed")` unless the registration belongs to
-    /// `event` and is confirmed (the caller checks the attendee and session positions against the event).
+    /// `event` and is confirmed (the caller checks the attendee's position against the registration);
+    /// `Conflict("unknown_session")` when the event has no session at position `session` (any more). The
+    /// check-in is stored by the session's id and follows it when the sessions are edited.
     async fn check_in(
         &self,
         event: EventId,
@@ -23,7 +25,8 @@ pub trait AttendanceStore: Send + Sync + 'static {
         now: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<bool>;
-    /// Undoes a check-in; `false` (and no entry) when there was none.
+    /// Undoes a check-in for the session now at position `session`; `false` (and no entry) when there was
+    /// none.
     async fn undo_check_in(
         &self,
         registration: RegistrationId,

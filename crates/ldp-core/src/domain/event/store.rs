@@ -24,7 +24,9 @@ pub trait EventStore: Send + Sync + 'static {
         change: &Change,
     ) -> StoreResult<EventId>;
     /// Saves an event's fields and sessions; raises its SEQUENCE by one when `time_or_place_changed`.
-    /// `Conflict("event_not_found")` for an unknown id.
+    /// Stored sessions keep their ids (and check-ins) as [`super::match_sessions`] pairs them with the new
+    /// ones. `Conflict("event_not_found")` for an unknown id, `Conflict("session_has_check_ins")` (and
+    /// nothing saved) when a session that would go has check-ins.
     async fn update_event(
         &self,
         id: EventId,

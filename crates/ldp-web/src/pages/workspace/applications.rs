@@ -18,7 +18,7 @@ use ldp_core::services::projects::{ApplicationFilter, ApplicationInput, Applicat
 
 use super::Me;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, in_form, render_private, see_other};
+use crate::pages::forms::{FormState, in_form, render_private, row_cell, row_count, see_other};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
 use crate::state::AppState;
@@ -72,25 +72,20 @@ pub struct ApplicationForm {
 impl ApplicationForm {
     /// The service's input; rows left wholly empty are no partner.
     fn input(&self) -> ApplicationInput {
-        let rows = [
+        let rows = row_count(&[
             &self.partner_kind,
             &self.partner_municipality,
             &self.partner_name,
             &self.partner_country,
             &self.partner_type,
-        ]
-        .iter()
-        .map(|v| v.len())
-        .max()
-        .unwrap_or(0);
-        let at = |v: &Vec<String>, i: usize| v.get(i).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        ]);
         let partners = (0..rows)
             .map(|i| PartnerInput {
-                kind: at(&self.partner_kind, i),
-                municipality: at(&self.partner_municipality, i),
-                name: at(&self.partner_name, i),
-                country: at(&self.partner_country, i),
-                org_type: at(&self.partner_type, i),
+                kind: row_cell(&self.partner_kind, i),
+                municipality: row_cell(&self.partner_municipality, i),
+                name: row_cell(&self.partner_name, i),
+                country: row_cell(&self.partner_country, i),
+                org_type: row_cell(&self.partner_type, i),
             })
             .filter(|p| p != &PartnerInput::default())
             .collect();
@@ -119,9 +114,7 @@ fn form_of(input: &ApplicationInput) -> FormState {
             ("country", &p.country),
             ("type", &p.org_type),
         ];
-        for (name, value) in fields {
-            form = form.set(&format!("partners[{i}].{name}"), value.clone().unwrap_or_default());
-        }
+        form = form.with_row("partners", i, &fields);
     }
     form
 }

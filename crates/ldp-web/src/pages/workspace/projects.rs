@@ -18,7 +18,7 @@ use ldp_core::domain::projects::{
 use super::Me;
 use super::applications::Choice;
 use crate::error::AppError;
-use crate::pages::forms::{FormState, in_form, render_private, see_other};
+use crate::pages::forms::{FormState, in_form, render_private, row_cell, row_count, see_other};
 use crate::pages::projects::{Names, ProjectLine};
 use crate::pages::{PageCtx, PageError};
 use crate::session::{CsrfForm, SignedIn, Viewer};
@@ -71,10 +71,6 @@ pub struct ProjectForm {
     output_achieved: Vec<String>,
 }
 
-fn at(v: &[String], i: usize) -> Option<String> {
-    v.get(i).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 fn split(raw: &Option<String>) -> Vec<String> {
     raw.as_deref()
         .unwrap_or("")
@@ -88,8 +84,7 @@ fn split(raw: &Option<String>) -> Vec<String> {
 impl ProjectForm {
     /// The service's input; rows left wholly empty (or only with a default role or kind) are none.
     fn input(&self) -> ProjectInput {
-        let rows = |lists: &[&Vec<String>]| lists.iter().map(|v| v.len()).max().unwrap_or(0);
-        let partners = (0..rows(&[
+        let partners = (0..row_count(&[
             &self.partner_kind,
             &self.partner_municipality,
             &self.partner_name,
@@ -97,21 +92,21 @@ impl ProjectForm {
             &self.partner_type,
         ]))
             .map(|i| ProjectPartnerInput {
-                kind: at(&self.partner_kind, i),
-                municipality: at(&self.partner_municipality, i),
-                name: at(&self.partner_name, i),
-                country: at(&self.partner_country, i),
-                org_type: at(&self.partner_type, i),
-                role: at(&self.partner_role, i),
+                kind: row_cell(&self.partner_kind, i),
+                municipality: row_cell(&self.partner_municipality, i),
+                name: row_cell(&self.partner_name, i),
+                country: row_cell(&self.partner_country, i),
+                org_type: row_cell(&self.partner_type, i),
+                role: row_cell(&self.partner_role, i),
             })
             .filter(|p| ProjectPartnerInput { role: None, ..p.clone() } != ProjectPartnerInput::default())
             .collect();
-        let outputs = (0..rows(&[&self.output_indicator, &self.output_target, &self.output_achieved]))
+        let outputs = (0..row_count(&[&self.output_indicator, &self.output_target, &self.output_achieved]))
             .map(|i| ProjectOutputInput {
-                kind: at(&self.output_kind, i),
-                indicator: at(&self.output_indicator, i),
-                target: at(&self.output_target, i),
-                achieved: at(&self.output_achieved, i),
+                kind: row_cell(&self.output_kind, i),
+                indicator: row_cell(&self.output_indicator, i),
+                target: row_cell(&self.output_target, i),
+                achieved: row_cell(&self.output_achieved, i),
             })
             .filter(|o| ProjectOutputInput { kind: None, ..o.clone() } != ProjectOutputInput::default())
             .collect();
@@ -160,15 +155,11 @@ fn form_of(input: &ProjectInput) -> FormState {
             ("type", &p.org_type),
             ("role", &p.role),
         ];
-        for (name, value) in fields {
-            form = form.set(&format!("partners[{i}].{name}"), value.clone().unwrap_or_default());
-        }
+        form = form.with_row("partners", i, &fields);
     }
     for (i, o) in input.outputs.iter().enumerate() {
         let fields = [("kind", &o.kind), ("indicator", &o.indicator), ("target", &o.target), ("achieved", &o.achieved)];
-        for (name, value) in fields {
-            form = form.set(&format!("outputs[{i}].{name}"), value.clone().unwrap_or_default());
-        }
+        form = form.with_row("outputs", i, &fields);
     }
     form
 }

@@ -90,9 +90,16 @@ fn read_query(ctx: &PageCtx, query: Result<Query<RecordQuery>, QueryRejection>) 
     query.map(|Query(q)| q).map_err(|_| ctx.fail()(AppError::bad_request("invalid_query")))
 }
 
-/// What every training-record page shows besides its data: the filter form and the choices.
+/// What every training-record page shows besides its data: the filter form (`ws_training_filters.html`) and
+/// the choices.
 struct Filters {
     form: FormState,
+    /// The page's own address without a query (the form's action).
+    action: String,
+    /// The person page's address, kept as a hidden field of its form.
+    email: Option<String>,
+    /// Whether the form chooses a municipality and a province (the hours table).
+    places: bool,
     topics: &'static [EventTopic],
     years: Vec<i32>,
     provinces: Vec<Province>,
@@ -106,7 +113,9 @@ async fn filters(
     state: &AppState,
     viewer: &Viewer,
     query: &RecordQuery,
-    with_email: bool,
+    action: String,
+    email: Option<String>,
+    places: bool,
 ) -> Result<Filters, AppError> {
     let reference = state.reference.read().await?;
     let municipalities = if viewer.actor.reads_everything() {
@@ -117,11 +126,14 @@ async fn filters(
     let this_year = state.clock.now().to_offset(ISTANBUL).year();
     Ok(Filters {
         form: FormState::of(query),
+        query: query.query_string(email.is_some()),
+        action,
+        email,
+        places,
         topics: EventTopic::ALL,
         years: (2020..=this_year + 1).rev().collect(),
         provinces: reference.provinces().to_vec(),
         municipalities,
-        query: query.query_string(with_email),
     })
 }
 
@@ -155,12 +167,8 @@ struct RecordPage {
     filters: Filters,
     /// `None` when the filter was refused (the errors are beside its fields).
     record: Option<RecordWithCertificates>,
-    /// The page's own address without a query (the filter form's action).
-    action: String,
-    /// The download links' base (`…/training-record` or `…/training-record/person`).
+    /// The download links' base (`…/training-record` or `…/training-record/person`), also the form's action.
     downloads: String,
-    /// The person page's address, kept as a hidden field of its filter form.
-    email: Option<String>,
     /// Names of the municipalities the trainings were attended for.
     names: Vec<(MunicipalityId, String)>,
 }
@@ -230,7 +238,10 @@ async fn record_page(
     title: String,
     email: Option<String>,
 ) -> Result<Response, PageError> {
-    let mut filters = filters(state, viewer, &query, email.is_some()).await.map_err(ctx.fail())?;
+    let address =
+        ctx.href(if email.is_some() { "/workspace/training-record/person" } else { "/workspace/training-record" });
+    let mut filters = filters(state, viewer, &query, address.clone(), email, false).await.map_err(ctx.fail())?;
+    let email = filters.email.clone();
     let (record, status) = match filter_of(state, &query).await.map_err(ctx.fail())? {
         Ok((filter, _)) => {
             let record = match &email {
@@ -255,18 +266,12 @@ async fn record_page(
     };
     let ids = record.as_ref().map(|r| municipalities_of(&[&r.record])).unwrap_or_default();
     let names = names_of(state, &ctx, ids).await.map_err(ctx.fail())?;
-    let (action, downloads) = match email {
-        None => (ctx.href("/workspace/training-record"), ctx.href("/workspace/training-record")),
-        Some(_) => (ctx.href("/workspace/training-record/person"), ctx.href("/workspace/training-record/person")),
-    };
     let page = RecordPage {
         title,
         me: Me::of(viewer, &state.reference).await.map_err(ctx.fail())?,
         filters,
         record,
-        action,
-        downloads,
-        email,
+        downloads: address,
         names,
         ctx: ctx.clone(),
     };
@@ -334,7 +339,8 @@ pub async fn hours_page(
 ) -> Result<Response, PageError> {
     let mut query = RecordQuery { email: None, ..read_query(&ctx, query)? };
     default_municipality(&state, &viewer, &mut query).await.map_err(ctx.fail())?;
-    let mut filters = filters(&state, &viewer, &query, false).await.map_err(ctx.fail())?;
+    let action = ctx.href("/workspace/training-record/hours");
+    let mut filters = filters(&state, &viewer, &query, action, None, true).await.map_err(ctx.fail())?;
     let (report, municipality, status) = match filter_of(&state, &query).await.map_err(ctx.fail())? {
         Ok((filter, municipality)) => match state.training_records.report(&viewer.actor, &filter).await {
             Ok(r) => (Some(r), municipality, StatusCode::OK),

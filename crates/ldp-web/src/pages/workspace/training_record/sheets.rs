@@ -2,11 +2,10 @@
 //! CSV (stable column names, UTF-8 with a BOM, `;` on Turkish pages) and XLSX (headers in the page's
 //! language, hours as numbers), through [`crate::spreadsheet::Sheet`].
 
-use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 
 use ldp_core::clock::ISTANBUL;
 use ldp_core::domain::certificate::hours;
@@ -18,10 +17,8 @@ use super::{RecordQuery, default_municipality, filter_of, read_query};
 use crate::error::AppError;
 use crate::pages::{PageCtx, PageError};
 use crate::session::SignedIn;
-use crate::spreadsheet::{Sheet, Value};
+use crate::spreadsheet::{CSV, Sheet, Value, XLSX, attachment};
 use crate::state::AppState;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn topic_name(ctx: &PageCtx, topic: EventTopic) -> String {
     ctx.t(&format!("event-topic-{}", topic.as_str()))
@@ -60,11 +57,7 @@ fn record_sheet(ctx: &PageCtx, record: &PersonRecord, names: &[(MunicipalityId, 
             ]
         })
         .collect();
-    Sheet {
-        name: ctx.t("trec-sheet-record"),
-        columns: columns.iter().map(|(n, k)| ((*n).to_owned(), ctx.t(k))).collect(),
-        rows,
-    }
+    Sheet::translated(ctx, "trec-sheet-record", &columns, rows)
 }
 
 /// The hours per year and province, a column per topic, then the total and the people; the last row holds
@@ -105,19 +98,12 @@ fn hours_sheet(ctx: &PageCtx, table: &HoursTable) -> Sheet {
 
 fn download(ctx: &PageCtx, sheet: &Sheet, stem: &str, xlsx: bool) -> Result<Response, PageError> {
     let (body, content_type, ext) = if xlsx {
-        (sheet.xlsx().map_err(|e| ctx.fail()(AppError::internal(e)))?, XLSX, "xlsx")
+        (sheet.xlsx(ctx.lang).map_err(|e| ctx.fail()(AppError::internal(e)))?, XLSX, "xlsx")
     } else {
-        (sheet.csv(ctx.lang).map_err(|e| ctx.fail()(AppError::internal(e)))?, "text/csv; charset=utf-8", "csv")
+        (sheet.csv(ctx.lang).map_err(|e| ctx.fail()(AppError::internal(e)))?, CSV, "csv")
     };
-    let mut response = (StatusCode::OK, Body::from(body)).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| ctx.fail()(AppError::internal(e)))?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let mut response = attachment(body, content_type, &format!("{stem}.{ext}"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(response)
 }
 
