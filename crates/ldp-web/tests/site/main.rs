@@ -34,6 +34,7 @@ mod page_cache_property;
 mod pages;
 mod partnerships;
 mod phones_and_map;
+mod project_documents;
 mod projects;
 mod proxy;
 mod public_language;
