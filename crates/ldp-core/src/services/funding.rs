@@ -13,8 +13,8 @@ use super::workspace::field;
 use crate::clock::Clock;
 use crate::domain::funding::data::FundingData;
 use crate::domain::funding::{
-    Applicant, ApplicantType, Budget, Call, CallFields, CallFilter, CallId, CallKind, Deadline,
-    DeadlineModel, Eligibility, EligibilityCheck, Funder, Programme, Saved, check, parse_amount,
+    Applicant, ApplicantType, Budget, Call, CallFields, CallFilter, CallId, CallKind, Deadline, DeadlineModel,
+    Eligibility, EligibilityCheck, Funder, Programme, Saved, check, parse_amount,
 };
 use crate::domain::{Actor, Change, InputError, Localized, Municipality, Page, Paged, PlateCode, Role};
 use crate::store::{FundingStore, ReferenceStore, Store, StoreError};

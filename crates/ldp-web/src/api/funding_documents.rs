@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 
 use ldp_core::domain::InputError;
@@ -46,8 +46,14 @@ async fn upload(
     state: &AppState,
     actor: &ldp_core::domain::Actor,
     owner: DocumentOwner,
+    headers: &HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FundingDocument>), ApiError> {
+    // A body announced as larger than the route reads is refused before it is read.
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > UPLOAD_BODY_LIMIT) {
+        return Err(too_large());
+    }
     let form = UploadForm::parse(multipart, &["public"], "file").await?;
     if form.too_large {
         return Err(too_large());
@@ -135,9 +141,10 @@ pub async fn upload_to_application(
     State(state): State<AppState>,
     TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FundingDocument>), ApiError> {
-    upload(&state, &actor, application(&id)?, multipart).await
+    upload(&state, &actor, application(&id)?, &headers, multipart).await
 }
 
 /// One document's bytes, streamed with the type its content was detected as; `private, no-store`.
@@ -217,9 +224,10 @@ pub async fn upload_to_project(
     State(state): State<AppState>,
     TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<FundingDocument>), ApiError> {
-    upload(&state, &actor, project(&id)?, multipart).await
+    upload(&state, &actor, project(&id)?, &headers, multipart).await
 }
 
 /// One document's bytes, public or not; `private, no-store`.
