@@ -110,7 +110,7 @@ pub fn topics_of(record_type: &str, action: &str) -> &'static [Topic] {
         ("publication" | "publication_file", _) => &[Publications],
         ("news_post", _) => &[News],
         // A project's public page, the portfolio and its summaries.
-        ("project", _) => &[Projects],
+        ("project" | "project_document", _) => &[Projects],
         // Applications are never public and nothing keeps them in memory.
         ("funding_application" | "funding_application_document", _) => &[],
         // Saved searches are their owner's; no public page shows them.

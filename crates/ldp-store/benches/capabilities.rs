@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the capacity-building and funding slices on both engines (issues 11 and 16):
 //! registrations per second under contention, the events list at 10,000 events, the calls list and the
-//! eligibility check at 10,000 calls.
+//! eligibility check at 10,000 calls, the project portfolio at 5,000 projects (the public list unfiltered and
+//! filtered, its summaries, and the read behind the XLSX/CSV export).
 //!
 //! `cargo bench -p ldp-store --bench capabilities`; the PostgreSQL half runs when `LDP_TEST_POSTGRES_URL`
 //! names a server (as for the tests) and says loudly that it was skipped otherwise. Figures go to the README;
@@ -11,14 +12,20 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ldp_core::clock::FixedClock;
+use ldp_core::domain::funding::ApplicantType;
 use ldp_core::domain::funding::{
     Budget, CallFields, CallFilter, CallKind, CallStatus, Deadline, DeadlineModel, Eligibility, parse_amount,
+};
+use ldp_core::domain::projects::{
+    Amount, ApplicationPartner, OutputKind, PartnerRole, PortfolioFilter, ProjectFields, ProjectOutput, ProjectPartner,
 };
 use ldp_core::domain::{
     Actor, Attendee, Audience, Change, EventFields, EventFilter, EventKind, EventSession, EventStatus, EventTopic,
     Lang, Localized, NewRegistration, Page,
 };
+use ldp_core::domain::{GoalNumber, MunicipalityFilter};
 use ldp_core::services::funding::{Funding, ensure_funding_data};
+use ldp_core::services::projects::Projects;
 use ldp_core::store::Store;
 use ldp_core::store::prelude::*;
 use ldp_testkit::{Engine, NOW, TestDb};
@@ -33,6 +40,8 @@ const SEATS: u32 = 50;
 const EVENTS: usize = 10_000;
 /// Calls in the funding benchmarks.
 const CALLS: usize = 10_000;
+/// Projects in the portfolio benchmarks.
+const PROJECTS: usize = 5_000;
 
 fn runtime() -> Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime")
@@ -255,5 +264,107 @@ fn funding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, registrations, events_list, funding);
+/// A project led by one of `members`, with a member and a foreign partner, two goals, an output, a start in
+/// one of eight years; every tenth is in dollars.
+fn project_fields(
+    n: usize,
+    members: &[ldp_core::domain::Municipality],
+    programmes: &[ldp_core::domain::funding::Programme],
+) -> ProjectFields {
+    let lead = &members[n % members.len()];
+    let partner = &members[(n * 7 + 3) % members.len()];
+    let programme = &programmes[n % programmes.len()];
+    let currency = if n % 10 == 9 { "USD" } else { "EUR" };
+    let amount = |v: u64| Amount { amount: rust_decimal::Decimal::from(v), currency: currency.into() };
+    let start = date!(2020 - 01 - 15) + time::Duration::days((n % 8 * 365 + n % 300) as i64);
+    ProjectFields {
+        acronym: format!("P{n:04}"),
+        title: Localized::new(format!("Kıyı kentleri için iklim uyumu {n}"), format!("Climate adaptation {n}")),
+        summary: Localized::new("Özet", "Summary"),
+        programme: Some(programme.id),
+        funder: Some(programme.funder),
+        lead: lead.id,
+        partners: vec![
+            ProjectPartner {
+                partner: ApplicationPartner::Member { municipality: partner.id },
+                role: PartnerRole::Partner,
+            },
+            ProjectPartner {
+                partner: ApplicationPartner::Foreign {
+                    name: format!("Stadt {n}"),
+                    country: "DE".into(),
+                    org_type: ApplicantType::Municipality,
+                },
+                role: PartnerRole::CoApplicant,
+            },
+        ],
+        budget: Some(amount(100_000 + (n as u64 % 50) * 10_000)),
+        grant: Some(amount(80_000 + (n as u64 % 50) * 8_000)),
+        start: Some(start),
+        end: Some(start + time::Duration::days(730)),
+        sdgs: vec![GoalNumber::parse(11).expect("goal"), GoalNumber::parse(1 + (n % 17) as i64).expect("goal")],
+        targets: Vec::new(),
+        outputs: vec![ProjectOutput {
+            kind: OutputKind::Output,
+            indicator: "Ortak eğitimler".into(),
+            target: rust_decimal::Decimal::from(12),
+            achieved: Some(rust_decimal::Decimal::from((n % 12) as u64)),
+        }],
+        relations: Vec::new(),
+        events: Vec::new(),
+    }
+}
+
+/// The public portfolio at 5,000 published projects led by 100 members: every project (the list, which is
+/// not paged, and the XLSX/CSV export read the same), those of one province, the summaries per municipality,
+/// province, programme, funder, SDG and year over every project, and the store's read alone.
+fn portfolio(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("portfolio_5k_projects");
+    group.sample_size(20);
+    for (engine, name) in engines() {
+        let Some(db) = rt.block_on(TestDb::seeded(engine)) else { continue };
+        let clock = FixedClock::new(NOW);
+        let province = rt.block_on(async {
+            ensure_funding_data(db.store.as_ref(), clock.as_ref()).await.expect("programmes");
+            let programmes = db.store.programmes().await.expect("programmes");
+            let members = db
+                .store
+                .list_municipalities(&MunicipalityFilter::default(), Page::first(100))
+                .await
+                .expect("members")
+                .items;
+            for n in 0..PROJECTS {
+                let mut unit = db.store.begin().await.expect("unit");
+                let id = unit.projects().create_project(&project_fields(n, &members, &programmes), None, NOW).await;
+                let id = id.expect("project");
+                unit.commit(&change("create", "project").record(id.0)).await.expect("commit");
+                db.store.set_project_published(id, true, NOW, &change("publish", "project")).await.expect("publish");
+            }
+            members[0].province.plate
+        });
+        let projects = Projects::new(db.shared(), clock.clone());
+        let everything = PortfolioFilter::default();
+        let by_province = PortfolioFilter { province: Some(province), ..PortfolioFilter::default() };
+        group.bench_function(BenchmarkId::new(name, "portfolio_every_project"), |b| {
+            b.to_async(&rt).iter(|| async { projects.portfolio(&everything).await.expect("portfolio") })
+        });
+        group.bench_function(BenchmarkId::new(name, "portfolio_of_one_province"), |b| {
+            b.to_async(&rt).iter(|| async { projects.portfolio(&by_province).await.expect("portfolio") })
+        });
+        group.bench_function(BenchmarkId::new(name, "summaries_of_every_project"), |b| {
+            b.to_async(&rt).iter(|| async {
+                let (all, members) = projects.portfolio(&everything).await.expect("portfolio");
+                projects.summaries(&all, &members).await.expect("summaries")
+            })
+        });
+        group.bench_function(BenchmarkId::new(name, "store_read_of_published_projects"), |b| {
+            b.to_async(&rt).iter(|| async { db.store.projects(true).await.expect("projects") })
+        });
+        drop(db);
+    }
+    group.finish();
+}
+
+criterion_group!(benches, registrations, events_list, funding, portfolio);
 criterion_main!(benches);

@@ -6,9 +6,9 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use ldp_core::domain::funding::{
-    ApplicantType, Budget, Call, CallFields, CallFilter, CallId, CallKind, CallStatus, Deadline, DeadlineModel,
-    Eligibility, Funder, FunderId, FunderKind, FundingLoadReport, FundingStore, Programme, ProgrammeId, Recurrence,
-    Saved, data::FundingData,
+    Applicant, ApplicantType, Budget, Call, CallFields, CallFilter, CallId, CallKind, CallStatus, Deadline,
+    DeadlineModel, Eligibility, Funder, FunderId, FunderKind, FundingLoadReport, FundingStore, Programme, ProgrammeId,
+    Recurrence, Saved, data::FundingData,
 };
 use ldp_core::domain::{Change, Localized, Page, Paged, PlateCode, UserId};
 use ldp_core::store::{StoreError, StoreResult};
@@ -221,6 +221,26 @@ const CALL_WHERE: &str = " FROM funding_call c LEFT JOIN funding_programme p ON 
     AND ($7 IS NULL OR c.sdgs LIKE '%' || $7 || '%') AND ($8 IS NULL OR c.title_folded LIKE $8 ESCAPE '\\') \
     AND ($10 IS NULL OR c.last_deadline_at >= $10)";
 
+/// The eligibility pre-filter of [`SqlStore::open_call_candidates_q`] over the call `c` and its programme `p`
+/// (absent: no rules of its own): `$1` Istanbul today, `$2` now, `$3` `%|country|%`, `$4` whether the applicant
+/// is in Türkiye (so provinces and Turkish NUTS regions apply), `$5` `%|plate|%`, `$6`–`$8` `%|type|%`.
+/// Lists are `|a|b|` text, so `LIKE` tests membership on both engines; an empty list admits everyone.
+const CANDIDATE_WHERE: &str = " FROM funding_call c LEFT JOIN funding_programme p ON p.id = c.programme_id \
+    WHERE c.published AND (c.opens_on IS NULL OR c.opens_on <= $1) \
+    AND (c.last_deadline_at IS NULL OR c.last_deadline_at >= $2) \
+    AND (c.countries = '' OR UPPER(c.countries) LIKE $3) \
+    AND (p.id IS NULL OR p.countries = '' OR UPPER(p.countries) LIKE $3) \
+    AND (NOT $4 OR ((c.provinces = '' OR c.provinces LIKE $5) \
+        AND (c.provinces <> '' OR UPPER(c.nuts) NOT LIKE '%|TR%'))) \
+    AND (NOT $4 OR p.id IS NULL OR ((p.provinces = '' OR p.provinces LIKE $5) \
+        AND (p.provinces <> '' OR UPPER(p.nuts) NOT LIKE '%|TR%'))) \
+    AND (c.applicant_types = '' OR c.applicant_types LIKE $6 OR c.applicant_types LIKE $7 \
+        OR c.applicant_types LIKE $8) \
+    AND (p.id IS NULL OR p.applicant_types = '' OR p.applicant_types LIKE $6 OR p.applicant_types LIKE $7 \
+        OR p.applicant_types LIKE $8) \
+    AND (c.countries <> '' OR c.provinces <> '' OR c.nuts <> '' OR c.applicant_types <> '' \
+        OR p.countries <> '' OR p.provinces <> '' OR p.nuts <> '' OR p.applicant_types <> '')";
+
 /// The values stored for a call's fields.
 struct CallValues {
     title_folded: String,
@@ -398,6 +418,31 @@ impl SqlStore {
         Ok(Paged::new(items, page, total as u64))
     }
 
+    async fn open_call_candidates_q(&self, who: &Applicant, now: OffsetDateTime, page: Page) -> StoreResult<Vec<Call>> {
+        let today = ldp_core::clock::istanbul_date(now);
+        let country = format!("%|{}|%", who.country.to_ascii_uppercase());
+        let in_turkey = who.country.eq_ignore_ascii_case("TR");
+        let province = who.province.map(|p| format!("|{}|", p.get()));
+        let province = province.map(|p| format!("%{p}%"));
+        // Up to three applicant types are matched in SQL; an applicant of more leaves the types to `check`.
+        let types: Vec<Option<String>> = if who.types.len() > 3 {
+            vec![Some("%".into()); 3]
+        } else {
+            (0..3).map(|i| who.types.get(i).map(|t| format!("%|{}|%", t.as_str()))).collect()
+        };
+        let rows = dispatch!(&self.pools, pool => {
+            sqlx::query_as::<Db, CallRow>(static_sql!(
+                "SELECT {CALL_COLUMNS}{CANDIDATE_WHERE} ORDER BY CASE WHEN c.last_deadline_at IS NULL THEN 1 ELSE 0 END, \
+                 c.last_deadline_at, c.id LIMIT $9 OFFSET $10"
+            ))
+            .bind(today).bind(Ts(now)).bind(&country).bind(in_turkey).bind(province.as_deref())
+            .bind(types[0].as_deref()).bind(types[1].as_deref()).bind(types[2].as_deref())
+            .bind(page.limit()).bind(page.offset())
+            .fetch_all(pool).await.map_err(db)?
+        });
+        rows.into_iter().map(CallRow::into_domain).collect()
+    }
+
     async fn call_where(&self, id: Option<i64>, identifier: Option<&str>) -> StoreResult<Option<Call>> {
         let row = dispatch!(&self.pools, pool => {
             sqlx::query_as::<Db, CallRow>(static_sql!(
@@ -522,6 +567,10 @@ impl FundingStore for SqlStore {
 
     async fn calls(&self, filter: &CallFilter, now: OffsetDateTime, page: Page) -> StoreResult<Paged<Call>> {
         self.calls_q(filter, now, page).await
+    }
+
+    async fn open_call_candidates(&self, who: &Applicant, now: OffsetDateTime, page: Page) -> StoreResult<Vec<Call>> {
+        self.open_call_candidates_q(who, now, page).await
     }
 
     async fn call(&self, id: CallId) -> StoreResult<Option<Call>> {

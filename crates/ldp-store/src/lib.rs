@@ -5,7 +5,6 @@
 //! backend with the same numbering.
 
 mod accounts;
-mod application_documents;
 mod attendance;
 mod audit;
 pub mod backup;
@@ -20,6 +19,7 @@ mod event_public;
 mod events;
 mod feed;
 mod funding;
+mod funding_documents;
 mod jobs;
 mod load;
 mod merge;

@@ -9,8 +9,8 @@ use time::{Date, OffsetDateTime};
 
 use ldp_core::domain::funding::CallId;
 use ldp_core::domain::projects::{
-    Amount, Application, ApplicationDocument, ApplicationDocumentId, ApplicationFields, ApplicationId,
-    ApplicationStage, NewApplicationDocument, Project, ProjectId, ProjectStore, ProjectWrites, StageMove,
+    Amount, Application, ApplicationFields, ApplicationId, ApplicationStage, DocumentOwner, FundingDocument,
+    FundingDocumentId, NewFundingDocument, Project, ProjectId, ProjectStore, ProjectWrites, StageMove,
 };
 use ldp_core::domain::{Change, MunicipalityId};
 use ldp_core::store::{StoreError, StoreResult};
@@ -257,35 +257,46 @@ impl ProjectStore for SqlStore {
         self.application_moves_q(id).await
     }
 
-    async fn application_documents(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationDocument>> {
-        self.application_documents_q(id).await
+    async fn funding_documents(&self, owner: DocumentOwner) -> StoreResult<Vec<FundingDocument>> {
+        self.funding_documents_q(owner).await
     }
 
-    async fn application_document(
+    async fn funding_document(
         &self,
-        id: ApplicationId,
-        document: ApplicationDocumentId,
-    ) -> StoreResult<Option<ApplicationDocument>> {
-        self.application_document_q(id, document).await
+        owner: DocumentOwner,
+        document: FundingDocumentId,
+    ) -> StoreResult<Option<FundingDocument>> {
+        self.funding_document_q(owner, document).await
     }
 
-    async fn add_application_document(
+    async fn add_funding_document(
         &self,
-        id: ApplicationId,
-        document: &NewApplicationDocument,
+        owner: DocumentOwner,
+        document: &NewFundingDocument,
         now: OffsetDateTime,
         change: &Change,
-    ) -> StoreResult<ApplicationDocument> {
-        self.add_application_document_tx(id, document, now, change).await
+    ) -> StoreResult<FundingDocument> {
+        self.add_funding_document_tx(owner, document, now, change).await
     }
 
-    async fn remove_application_document(
+    async fn remove_funding_document(
         &self,
-        id: ApplicationId,
-        document: ApplicationDocumentId,
+        owner: DocumentOwner,
+        document: FundingDocumentId,
         change: &Change,
     ) -> StoreResult<bool> {
-        self.remove_application_document_tx(id, document, change).await
+        self.remove_funding_document_tx(owner, document, change).await
+    }
+
+    async fn set_funding_document_public(
+        &self,
+        project: ProjectId,
+        document: FundingDocumentId,
+        public: bool,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.set_funding_document_public_tx(project, document, public, now, change).await
     }
 
     async fn projects(&self, published_only: bool) -> StoreResult<Vec<Project>> {

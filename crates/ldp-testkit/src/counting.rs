@@ -125,6 +125,16 @@ impl FundingStore for CountingStore {
         self.inner.calls(filter, now, page).await
     }
 
+    async fn open_call_candidates(
+        &self,
+        who: &funding::Applicant,
+        now: time::OffsetDateTime,
+        page: Page,
+    ) -> StoreResult<Vec<funding::Call>> {
+        self.count("open_call_candidates");
+        self.inner.open_call_candidates(who, now, page).await
+    }
+
     async fn call(&self, id: funding::CallId) -> StoreResult<Option<funding::Call>> {
         self.count("call");
         self.inner.call(id).await
@@ -1329,42 +1339,51 @@ impl ProjectStore for CountingStore {
         self.inner.application_moves(id).await
     }
 
-    async fn application_documents(
-        &self,
-        id: projects::ApplicationId,
-    ) -> StoreResult<Vec<projects::ApplicationDocument>> {
-        self.count("application_documents");
-        self.inner.application_documents(id).await
+    async fn funding_documents(&self, owner: projects::DocumentOwner) -> StoreResult<Vec<projects::FundingDocument>> {
+        self.count("funding_documents");
+        self.inner.funding_documents(owner).await
     }
 
-    async fn application_document(
+    async fn funding_document(
         &self,
-        id: projects::ApplicationId,
-        document: projects::ApplicationDocumentId,
-    ) -> StoreResult<Option<projects::ApplicationDocument>> {
-        self.count("application_document");
-        self.inner.application_document(id, document).await
+        owner: projects::DocumentOwner,
+        document: projects::FundingDocumentId,
+    ) -> StoreResult<Option<projects::FundingDocument>> {
+        self.count("funding_document");
+        self.inner.funding_document(owner, document).await
     }
 
-    async fn add_application_document(
+    async fn add_funding_document(
         &self,
-        id: projects::ApplicationId,
-        document: &projects::NewApplicationDocument,
+        owner: projects::DocumentOwner,
+        document: &projects::NewFundingDocument,
         now: OffsetDateTime,
         change: &Change,
-    ) -> StoreResult<projects::ApplicationDocument> {
-        self.count("add_application_document");
-        self.inner.add_application_document(id, document, now, change).await
+    ) -> StoreResult<projects::FundingDocument> {
+        self.count("add_funding_document");
+        self.inner.add_funding_document(owner, document, now, change).await
     }
 
-    async fn remove_application_document(
+    async fn remove_funding_document(
         &self,
-        id: projects::ApplicationId,
-        document: projects::ApplicationDocumentId,
+        owner: projects::DocumentOwner,
+        document: projects::FundingDocumentId,
         change: &Change,
     ) -> StoreResult<bool> {
-        self.count("remove_application_document");
-        self.inner.remove_application_document(id, document, change).await
+        self.count("remove_funding_document");
+        self.inner.remove_funding_document(owner, document, change).await
+    }
+
+    async fn set_funding_document_public(
+        &self,
+        project: projects::ProjectId,
+        document: projects::FundingDocumentId,
+        public: bool,
+        now: OffsetDateTime,
+        change: &Change,
+    ) -> StoreResult<bool> {
+        self.count("set_funding_document_public");
+        self.inner.set_funding_document_public(project, document, public, now, change).await
     }
 
     async fn projects(&self, published_only: bool) -> StoreResult<Vec<projects::Project>> {

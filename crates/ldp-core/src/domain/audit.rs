@@ -136,7 +136,7 @@ pub struct AuditFilter {
 }
 
 /// The record types the log knows, for filter choices and validation.
-pub const RECORD_TYPES: [&str; 33] = [
+pub const RECORD_TYPES: [&str; 34] = [
     "partnership",
     "partnership_activity",
     "partnership_document",
@@ -187,6 +187,8 @@ pub const RECORD_TYPES: [&str; 33] = [
     "certificate",
     // A funded project of the portfolio (issue 16): created on an award or by staff, edited, published.
     "project",
+    // A document uploaded to a project, deleted from it, or marked public or private.
+    "project_document",
 ];
 
 impl AuditFilter {

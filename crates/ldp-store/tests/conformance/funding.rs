@@ -2,8 +2,8 @@
 //! list's filters and status, edits, publication of suggestions, and the eligibility of members by province.
 
 use ldp_core::domain::funding::{
-    CallFields, CallFilter, CallId, CallKind, CallStatus, Deadline, DeadlineModel, Eligibility, Ground, Saved, Verdict,
-    data::FundingData, parse_amount,
+    Applicant, ApplicantType, CallFields, CallFilter, CallId, CallKind, CallStatus, Deadline, DeadlineModel,
+    Eligibility, Ground, Saved, Verdict, data::FundingData, parse_amount,
 };
 use ldp_core::domain::{Actor, AuditFilter, Change, Localized, Page, PlateCode};
 use ldp_core::feed::{FeedStore, Topic};
@@ -19,6 +19,7 @@ both_backends!(seeded =>
     the_list_filters_by_status_kind_programme_funder_goal_and_words,
     calls_are_edited_and_suggestions_published_with_audit_entries,
     members_are_eligible_inside_the_programme_area_and_not_outside,
+    the_open_calls_a_member_may_apply_to_are_those_checking_every_open_call_finds,
     the_deadline_sequence_rises_with_the_deadlines_and_the_feed_keeps_recent_calls,
 );
 
@@ -275,4 +276,72 @@ async fn the_deadline_sequence_rises_with_the_deadlines_and_the_feed_keeps_recen
     let old_at = old.deadlines[0].at;
     assert_eq!(since(old_at).await, vec!["OLD-1", "SEQ-1"]);
     assert_eq!(since(old_at + time::Duration::seconds(1)).await, vec!["SEQ-1"]);
+}
+
+/// The store's pre-filter of open calls (by country, province, NUTS region and applicant type, in SQL) leaves
+/// out no call that checking every open call finds eligible, and the verdicts are the same: calls of every kind
+/// of rule, on the call and on each shipped programme, some closed and some unpublished, for members inside
+/// and outside the programmes' provinces, metropolitan and district.
+async fn the_open_calls_a_member_may_apply_to_are_those_checking_every_open_call_finds(db: TestDb) {
+    let programmes = db.store.programmes().await.unwrap();
+    let change = Change::new(&system(), NOW, "create", "funding_call");
+    let plate = |n| PlateCode::parse(n).unwrap();
+    let rule = Eligibility::default;
+    let rules = [
+        rule(),
+        Eligibility { countries: vec!["TR".into()], ..rule() },
+        Eligibility { countries: vec!["BG".into(), "tr".into()], ..rule() },
+        Eligibility { countries: vec!["BG".into()], ..rule() },
+        Eligibility { provinces: vec![plate(22), plate(39)], ..rule() },
+        Eligibility { provinces: vec![plate(34)], countries: vec!["TR".into()], ..rule() },
+        Eligibility { nuts: vec!["TR21".into()], ..rule() },
+        Eligibility { nuts: vec!["BG34".into()], countries: vec!["TR".into()], ..rule() },
+        Eligibility { applicant_types: vec![ApplicantType::Municipality], ..rule() },
+        Eligibility { applicant_types: vec![ApplicantType::MetropolitanMunicipality], ..rule() },
+        Eligibility { applicant_types: vec![ApplicantType::Ngo], provinces: vec![plate(16)], ..rule() },
+    ];
+    let mut n = 0;
+    for r in &rules {
+        for programme in std::iter::once(None).chain(programmes.iter().map(|p| Some(p.id))) {
+            let mut f = call(&format!("CAND-{n:03}"), programme);
+            f.eligibility = r.clone();
+            if n % 7 == 3 {
+                f.deadline_model = DeadlineModel::Single;
+                f.deadlines = vec![Deadline::parse("2026-01-20T17:00", "Europe/Brussels").unwrap()];
+            }
+            db.store.save_call(&f, n % 11 != 5, None, "manual", &change).await.unwrap();
+            n += 1;
+        }
+    }
+    let funding = Funding::new(db.shared(), ldp_testkit::clock());
+    let open = CallFilter { status: Some(CallStatus::Open), ..CallFilter::default() };
+    let mut every_open = Vec::new();
+    for number in 1.. {
+        let page = db.store.calls(&open, NOW, Page::parse(Some(number), Some(100)).unwrap()).await.unwrap();
+        let last = page.items.len() < 100;
+        every_open.extend(page.items);
+        if last {
+            break;
+        }
+    }
+    let mut found_some = false;
+    for slug in ["edirne", "istanbul", "bursa-nilufer", "bursa-osmangazi", "istanbul-kadikoy"] {
+        let m = db.store.municipality_by_slug(slug).await.unwrap().unwrap_or_else(|| panic!("{slug} is seeded"));
+        let who = Applicant::municipality(&m);
+        let expected: Vec<(CallId, Verdict)> = every_open
+            .iter()
+            .filter_map(|c| {
+                let programme = c.fields.programme.and_then(|id| programmes.iter().find(|p| p.id == id));
+                let v = ldp_core::domain::funding::check(programme, &c.fields.eligibility, &who);
+                (v.verdict == Verdict::Eligible).then_some((c.id, v.verdict))
+            })
+            .collect();
+        let got: Vec<(CallId, Verdict)> =
+            funding.open_calls_for(&m, usize::MAX).await.unwrap().into_iter().map(|(c, v)| (c.id, v.verdict)).collect();
+        assert_eq!(got, expected, "{slug}");
+        let first: Vec<CallId> = funding.open_calls_for(&m, 3).await.unwrap().into_iter().map(|(c, _)| c.id).collect();
+        assert_eq!(first, expected.iter().take(3).map(|(id, _)| *id).collect::<Vec<_>>(), "{slug}: the limit");
+        found_some |= !expected.is_empty();
+    }
+    assert!(found_some, "some member is eligible for some call");
 }

@@ -11,8 +11,8 @@ use ldp_core::domain::funding::ApplicantType;
 use std::sync::Arc;
 
 use ldp_core::domain::projects::{
-    Amount, ApplicationDocumentId, ApplicationFields, ApplicationPartner, ApplicationStage, NewApplicationDocument,
-    OutputKind, PartnerRole, ProjectFields, ProjectId, ProjectOutput, ProjectPartner,
+    Amount, ApplicationFields, ApplicationPartner, ApplicationStage, DocumentOwner, FundingDocumentId,
+    NewFundingDocument, OutputKind, PartnerRole, ProjectFields, ProjectId, ProjectOutput, ProjectPartner,
 };
 use ldp_core::domain::{Actor, AuditFilter, Change, NewUser, Page, Role, UserId};
 use ldp_core::domain::{GoalNumber, Localized};
@@ -29,6 +29,8 @@ both_backends!(seeded =>
     the_stage_moves_only_from_what_was_read_and_keeps_its_history,
     documents_are_added_listed_and_removed_with_their_entries,
     documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the_application,
+    a_projects_documents_are_its_own_and_marked_public_once_with_their_entries,
+    a_projects_public_documents_show_only_while_it_is_published_and_its_lead_writes_them,
     a_project_is_created_and_edited_in_units_and_read_back_exactly,
     a_project_is_published_and_withdrawn_once_each_with_its_entry,
     an_award_moves_the_application_and_creates_its_project_together_or_not_at_all,
@@ -156,14 +158,15 @@ async fn the_stage_moves_only_from_what_was_read_and_keeps_its_history(db: TestD
     assert_eq!(db.store.list_audit(&filter, Page::default()).await.unwrap().items.len(), 3, "create and two moves");
 }
 
-fn new_document(key: &str) -> NewApplicationDocument {
-    NewApplicationDocument {
+fn new_document(key: &str) -> NewFundingDocument {
+    NewFundingDocument {
         filename: "niyet mektubu.pdf".into(),
         content_type: "application/pdf".into(),
         size: 2048,
         sha256: "cd".repeat(32),
         storage_key: key.into(),
         uploaded_by: "ayse@nilufer.bel.tr".into(),
+        public: false,
     }
 }
 
@@ -180,42 +183,64 @@ async fn documents_are_added_listed_and_removed_with_their_entries(db: TestDb) {
         .unwrap();
     let add = Change::new(&Actor::system("test"), NOW, "create", "funding_application_document");
     let later = NOW + time::Duration::minutes(5);
-    let first =
-        db.store.add_application_document(a.id, &new_document("applications/1/a.pdf"), later, &add).await.unwrap();
-    let second =
-        db.store.add_application_document(a.id, &new_document("applications/1/b.pdf"), later, &add).await.unwrap();
+    let first = db
+        .store
+        .add_funding_document(DocumentOwner::Application(a.id), &new_document("applications/1/a.pdf"), later, &add)
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .add_funding_document(DocumentOwner::Application(a.id), &new_document("applications/1/b.pdf"), later, &add)
+        .await
+        .unwrap();
     assert_eq!(
-        (
-            first.application,
-            first.filename.as_str(),
-            first.content_type.as_str(),
-            first.size,
-            first.storage_key.as_str()
-        ),
-        (a.id, "niyet mektubu.pdf", "application/pdf", 2048, "applications/1/a.pdf")
+        (first.owner, first.filename.as_str(), first.content_type.as_str(), first.size, first.storage_key.as_str()),
+        (DocumentOwner::Application(a.id), "niyet mektubu.pdf", "application/pdf", 2048, "applications/1/a.pdf")
     );
     assert_eq!((first.uploaded_by.as_str(), first.created_at), ("ayse@nilufer.bel.tr", later));
     assert_eq!(db.store.application(a.id).await.unwrap().unwrap().updated_at, later, "the application's updated moves");
     let missing = ldp_core::domain::projects::ApplicationId(b.id.0 + 1000);
     assert!(matches!(
-        db.store.add_application_document(missing, &new_document("applications/x/c.pdf"), later, &add).await,
+        db.store.add_funding_document(DocumentOwner::Application(missing), &new_document("applications/x/c.pdf"), later, &add).await,
         Err(StoreError::Conflict(c)) if c == "application_not_found"
     ));
     // A storage key is one file's only.
-    assert!(db.store.add_application_document(b.id, &new_document("applications/1/a.pdf"), later, &add).await.is_err());
+    assert!(
+        db.store
+            .add_funding_document(DocumentOwner::Application(b.id), &new_document("applications/1/a.pdf"), later, &add)
+            .await
+            .is_err()
+    );
 
-    let listed = db.store.application_documents(a.id).await.unwrap();
+    let listed = db.store.funding_documents(DocumentOwner::Application(a.id)).await.unwrap();
     assert_eq!(listed, vec![first.clone(), second.clone()], "oldest first, read back as written");
-    assert_eq!(db.store.application_document(a.id, second.id).await.unwrap(), Some(second.clone()));
-    assert!(db.store.application_document(b.id, second.id).await.unwrap().is_none(), "another application's");
-    assert!(db.store.application_documents(b.id).await.unwrap().is_empty());
+    assert_eq!(
+        db.store.funding_document(DocumentOwner::Application(a.id), second.id).await.unwrap(),
+        Some(second.clone())
+    );
+    assert!(
+        db.store.funding_document(DocumentOwner::Application(b.id), second.id).await.unwrap().is_none(),
+        "another application's"
+    );
+    assert!(db.store.funding_documents(DocumentOwner::Application(b.id)).await.unwrap().is_empty());
 
     let remove = Change::new(&Actor::system("test"), NOW, "delete", "funding_application_document").record(first.id.0);
-    assert!(!db.store.remove_application_document(b.id, first.id, &remove).await.unwrap(), "not that application's");
-    assert!(db.store.remove_application_document(a.id, first.id, &remove).await.unwrap());
-    assert!(!db.store.remove_application_document(a.id, first.id, &remove).await.unwrap(), "gone already");
-    assert!(!db.store.remove_application_document(a.id, ApplicationDocumentId(999_999), &remove).await.unwrap());
-    assert_eq!(db.store.application_documents(a.id).await.unwrap(), vec![second.clone()]);
+    assert!(
+        !db.store.remove_funding_document(DocumentOwner::Application(b.id), first.id, &remove).await.unwrap(),
+        "not that application's"
+    );
+    assert!(db.store.remove_funding_document(DocumentOwner::Application(a.id), first.id, &remove).await.unwrap());
+    assert!(
+        !db.store.remove_funding_document(DocumentOwner::Application(a.id), first.id, &remove).await.unwrap(),
+        "gone already"
+    );
+    assert!(
+        !db.store
+            .remove_funding_document(DocumentOwner::Application(a.id), FundingDocumentId(999_999), &remove)
+            .await
+            .unwrap()
+    );
+    assert_eq!(db.store.funding_documents(DocumentOwner::Application(a.id)).await.unwrap(), vec![second.clone()]);
 
     let filter = AuditFilter { record_type: Some("funding_application_document".into()), ..AuditFilter::default() };
     let entries = db.store.list_audit(&filter, Page::default()).await.unwrap();
@@ -264,9 +289,11 @@ async fn documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the
         .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
         .await
         .unwrap();
+    let owner = DocumentOwner::Application(a.id);
     let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
 
-    let doc = service.attach(uploads.as_ref(), &rep, a.id, "../../Başvuru formu.pdf", pdf.clone()).await.unwrap();
+    let doc =
+        service.attach(uploads.as_ref(), &rep, owner, "../../Başvuru formu.pdf", pdf.clone(), false).await.unwrap();
     assert_eq!((doc.filename.as_str(), doc.content_type.as_str()), ("Başvuru formu.pdf", "application/pdf"));
     assert_eq!((doc.size, doc.uploaded_by.as_str()), (pdf.len() as i64, "rep@nilufer.bel.tr"));
     assert!(doc.storage_key.starts_with(&format!("applications/{}/", a.id.0)), "{}", doc.storage_key);
@@ -276,37 +303,37 @@ async fn documents_are_checked_by_content_and_size_and_kept_to_those_who_see_the
         other => panic!("refused: {other:?}"),
     };
     assert_eq!(
-        refused(service.attach(uploads.as_ref(), &rep, a.id, "x.pdf", b"<html><script>".to_vec()).await),
+        refused(service.attach(uploads.as_ref(), &rep, owner, "x.pdf", b"<html><script>".to_vec(), false).await),
         "unsupported_document_type"
     );
-    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, a.id, "x.pdf", Vec::new()).await), "empty_file");
+    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, owner, "x.pdf", Vec::new(), false).await), "empty_file");
     let mut big = pdf.clone();
     big.resize(ldp_core::services::documents::MAX_DOCUMENT_BYTES + 1, b' ');
-    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, a.id, "big.pdf", big).await), "file_too_large");
+    assert_eq!(refused(service.attach(uploads.as_ref(), &rep, owner, "big.pdf", big, false).await), "file_too_large");
     // Another municipality's representative does not see it; an auditor reads but does not write.
     assert!(matches!(
-        service.attach(uploads.as_ref(), &other, a.id, "x.pdf", pdf.clone()).await,
+        service.attach(uploads.as_ref(), &other, owner, "x.pdf", pdf.clone(), false).await,
         Err(ServiceError::NotFound)
     ));
-    assert!(matches!(service.documents(&other, a.id).await, Err(ServiceError::NotFound)));
-    assert!(matches!(service.document(&other, a.id, doc.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.documents(&other, owner).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.document(&other, owner, doc.id).await, Err(ServiceError::NotFound)));
     assert!(matches!(
-        service.attach(uploads.as_ref(), &auditor, a.id, "x.pdf", pdf.clone()).await,
+        service.attach(uploads.as_ref(), &auditor, owner, "x.pdf", pdf.clone(), false).await,
         Err(ServiceError::Forbidden)
     ));
-    assert_eq!(service.documents(&auditor, a.id).await.unwrap().len(), 1, "refused uploads leave nothing behind");
-    assert_eq!(service.document(&auditor, a.id, doc.id).await.unwrap().sha256, doc.sha256);
-    assert!(matches!(service.remove_document(&auditor, a.id, doc.id).await, Err(ServiceError::Forbidden)));
-    assert!(matches!(service.remove_document(&other, a.id, doc.id).await, Err(ServiceError::NotFound)));
-    assert!(matches!(service.documents(&Actor::visitor(None), a.id).await, Err(ServiceError::NotFound)));
+    assert_eq!(service.documents(&auditor, owner).await.unwrap().len(), 1, "refused uploads leave nothing behind");
+    assert_eq!(service.document(&auditor, owner, doc.id).await.unwrap().sha256, doc.sha256);
+    assert!(matches!(service.remove_document(&auditor, owner, doc.id).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(service.remove_document(&other, owner, doc.id).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.documents(&Actor::visitor(None), owner).await, Err(ServiceError::NotFound)));
 
     // Staff upload an image and delete the representative's PDF.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let word = service.attach(uploads.as_ref(), &staff, a.id, "afiş.exe", png).await.unwrap();
+    let word = service.attach(uploads.as_ref(), &staff, owner, "afiş.exe", png, false).await.unwrap();
     assert_eq!((word.content_type.as_str(), word.filename.as_str()), ("image/png", "afiş.exe"), "typed by content");
-    service.remove_document(&staff, a.id, doc.id).await.unwrap();
-    assert!(matches!(service.remove_document(&staff, a.id, doc.id).await, Err(ServiceError::NotFound)));
-    assert_eq!(service.documents(&rep, a.id).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), vec![word.id]);
+    service.remove_document(&staff, owner, doc.id).await.unwrap();
+    assert!(matches!(service.remove_document(&staff, owner, doc.id).await, Err(ServiceError::NotFound)));
+    assert_eq!(service.documents(&rep, owner).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), vec![word.id]);
     let filter = AuditFilter {
         record_type: Some("funding_application_document".into()),
         municipalities: Some(vec![a.fields.municipality]),
@@ -490,4 +517,117 @@ async fn projects_are_listed_latest_start_first_and_undated_last(db: TestDb) {
     let new = create_project(&db, &project_fields(&db, Some(date!(2026 - 06 - 01))).await).await;
     let order: Vec<_> = db.store.projects(false).await.unwrap().iter().map(|p| p.id).collect();
     assert_eq!(order, vec![new, old, undated]);
+}
+
+async fn a_projects_documents_are_its_own_and_marked_public_once_with_their_entries(db: TestDb) {
+    let p = create_project(&db, &project_fields(&db, None).await).await;
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    let owner = DocumentOwner::Project(p);
+    let add = Change::new(&Actor::system("test"), NOW, "create", "project_document");
+    let later = NOW + time::Duration::minutes(5);
+    let report = NewFundingDocument { public: true, ..new_document("projects/1/report.pdf") };
+    let report = db.store.add_funding_document(owner, &report, later, &add).await.unwrap();
+    let draft = db.store.add_funding_document(owner, &new_document("projects/1/draft.pdf"), later, &add).await.unwrap();
+    assert_eq!((report.owner, report.public, draft.public), (owner, true, false));
+    assert_eq!(db.store.project(p).await.unwrap().unwrap().updated_at, later, "the project's updated moves");
+    // One table, two owners: an application's documents and a project's never mix, whatever their ids.
+    let letter = db
+        .store
+        .add_funding_document(DocumentOwner::Application(a.id), &new_document("applications/9/l.pdf"), later, &add)
+        .await
+        .unwrap();
+    assert_eq!(db.store.funding_documents(owner).await.unwrap(), vec![report.clone(), draft.clone()]);
+    assert!(db.store.funding_document(owner, letter.id).await.unwrap().is_none());
+    assert!(db.store.funding_document(DocumentOwner::Application(a.id), report.id).await.unwrap().is_none());
+    assert!(matches!(
+        db.store.add_funding_document(DocumentOwner::Project(ProjectId(p.0 + 1000)), &new_document("projects/x/y.pdf"), later, &add).await,
+        Err(StoreError::Conflict(c)) if c == "project_not_found"
+    ));
+    let public_letter = NewFundingDocument { public: true, ..new_document("applications/9/m.pdf") };
+    assert!(matches!(
+        db.store.add_funding_document(DocumentOwner::Application(a.id), &public_letter, later, &add).await,
+        Err(StoreError::Conflict(c)) if c == "application_document_public"
+    ));
+
+    let mark = Change::new(&Actor::system("test"), NOW, "publish", "project_document").record(draft.id.0);
+    let then = later + time::Duration::minutes(1);
+    assert!(db.store.set_funding_document_public(p, draft.id, true, then, &mark).await.unwrap());
+    assert!(!db.store.set_funding_document_public(p, draft.id, true, then, &mark).await.unwrap(), "already public");
+    assert!(!db.store.set_funding_document_public(ProjectId(p.0 + 1000), draft.id, false, then, &mark).await.unwrap());
+    assert!(db.store.funding_document(owner, draft.id).await.unwrap().unwrap().public);
+    assert_eq!(db.store.project(p).await.unwrap().unwrap().updated_at, then);
+    let remove = Change::new(&Actor::system("test"), NOW, "delete", "project_document").record(report.id.0);
+    assert!(!db.store.remove_funding_document(DocumentOwner::Application(a.id), report.id, &remove).await.unwrap());
+    assert!(db.store.remove_funding_document(owner, report.id, &remove).await.unwrap());
+    assert_eq!(db.store.funding_documents(owner).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), [draft.id]);
+
+    let filter = AuditFilter { record_type: Some("project_document".into()), ..AuditFilter::default() };
+    let mut actions: Vec<String> =
+        db.store.list_audit(&filter, Page::default()).await.unwrap().items.into_iter().map(|e| e.action).collect();
+    actions.sort();
+    assert_eq!(actions, ["create", "create", "create", "delete", "publish"], "refusals wrote nothing");
+}
+
+async fn a_projects_public_documents_show_only_while_it_is_published_and_its_lead_writes_them(db: TestDb) {
+    let service = Projects::new(db.shared(), ldp_testkit::clock());
+    let lead = user(&db, "rep@nilufer.bel.tr", Role::Representative, &["bursa-nilufer"]).await;
+    let partner = user(&db, "rep@edirne.bel.tr", Role::Representative, &["edirne"]).await;
+    let outsider = user(&db, "rep@osmangazi.bel.tr", Role::Representative, &["bursa-osmangazi"]).await;
+    let staff = user(&db, "staff@mmu.org.tr", Role::Staff, &[]).await;
+    let auditor = user(&db, "auditor@mmu.org.tr", Role::Auditor, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let uploads = Arc::new(LocalUploads::open(dir.path()).unwrap());
+    let p = create_project(&db, &project_fields(&db, None).await).await;
+    let owner = DocumentOwner::Project(p);
+    let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+
+    let public = service.attach(uploads.as_ref(), &lead, owner, "Sonuç raporu.pdf", pdf.clone(), true).await.unwrap();
+    let private = service.attach(uploads.as_ref(), &staff, owner, "bütçe.pdf", pdf.clone(), false).await.unwrap();
+    assert!(public.storage_key.starts_with(&format!("projects/{}/", p.0)), "{}", public.storage_key);
+    assert_eq!(uploads.get(&public.storage_key).await.unwrap(), pdf);
+    // A partner sees them but may not write; an outsider does not see the project; an auditor reads.
+    assert_eq!(service.documents(&partner, owner).await.unwrap().len(), 2);
+    for (who, expected) in [(&partner, "forbidden"), (&auditor, "forbidden"), (&outsider, "not_found")] {
+        let got = match service.attach(uploads.as_ref(), who, owner, "x.pdf", pdf.clone(), false).await {
+            Err(ServiceError::Forbidden) => "forbidden",
+            Err(ServiceError::NotFound) => "not_found",
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(got, expected);
+    }
+    assert!(matches!(service.documents(&outsider, owner).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.set_document_public(&partner, p, private.id, true).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(service.remove_document(&auditor, owner, private.id).await, Err(ServiceError::Forbidden)));
+    // Until the project is published, nothing is public.
+    assert!(matches!(service.public_documents(p).await, Err(ServiceError::NotFound)));
+    assert!(matches!(service.public_document(p, public.id).await, Err(ServiceError::NotFound)));
+    service.set_project_published(&staff, p, true).await.unwrap();
+    let shown = service.public_documents(p).await.unwrap();
+    assert_eq!(shown.iter().map(|d| d.id).collect::<Vec<_>>(), [public.id], "only the public one");
+    assert_eq!(service.public_document(p, public.id).await.unwrap().sha256, public.sha256);
+    assert!(matches!(service.public_document(p, private.id).await, Err(ServiceError::NotFound)));
+    // The lead marks the other public, then takes the first back.
+    assert!(service.set_document_public(&lead, p, private.id, true).await.unwrap().public);
+    assert!(!service.set_document_public(&lead, p, public.id, false).await.unwrap().public);
+    assert_eq!(service.public_documents(p).await.unwrap().iter().map(|d| d.id).collect::<Vec<_>>(), [private.id]);
+    // An application's document cannot be public.
+    let a = db
+        .store
+        .create_application(&fields(&db, "bursa-nilufer").await, date!(2026 - 10 - 01), NOW, &change("create"))
+        .await
+        .unwrap();
+    match service.attach(uploads.as_ref(), &lead, DocumentOwner::Application(a.id), "x.pdf", pdf.clone(), true).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(e.fields["public"], "not_public"),
+        other => panic!("{other:?}"),
+    }
+    let filter = AuditFilter {
+        record_type: Some("project_document".into()),
+        municipalities: Some(vec![db.store.municipality_by_slug("bursa-nilufer").await.unwrap().unwrap().id]),
+        ..AuditFilter::default()
+    };
+    assert_eq!(db.store.list_audit(&filter, Page::default()).await.unwrap().total, 4, "two uploads, two marks");
 }

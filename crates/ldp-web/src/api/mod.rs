@@ -8,6 +8,7 @@ pub(crate) mod delegations;
 pub(crate) mod events;
 mod extract;
 mod funding;
+mod funding_documents;
 mod geo;
 mod municipalities;
 mod network_registry;
@@ -85,6 +86,14 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Routes that take an uploaded document read a body up to [`funding_documents::UPLOAD_BODY_LIMIT`] (the
+/// site's limit is lower).
+fn upload_limit(
+    (schemas, paths, router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (schemas, paths, router.layer(axum::extract::DefaultBodyLimit::max(funding_documents::UPLOAD_BODY_LIMIT)))
+}
+
 /// The API routes and the OpenAPI document that describes exactly them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -127,12 +136,17 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::show, projects::update))
         .routes(routes!(projects::move_stage))
-        .routes(routes!(projects::documents))
-        .routes(routes!(projects::document))
+        .routes(upload_limit(routes!(
+            funding_documents::application_documents,
+            funding_documents::upload_to_application
+        )))
+        .routes(routes!(funding_documents::application_document, funding_documents::delete_from_application))
         .routes(routes!(portfolio::list, portfolio::create))
         .routes(routes!(portfolio::summaries))
         .routes(routes!(portfolio::show, portfolio::update))
         .routes(routes!(portfolio::publish))
+        .routes(upload_limit(routes!(funding_documents::project_documents, funding_documents::upload_to_project)))
+        .routes(routes!(funding_documents::project_document, funding_documents::delete_from_project))
         .routes(routes!(pages::published))
         .routes(routes!(pages::revisions, pages::save))
         .routes(routes!(pages::publish))

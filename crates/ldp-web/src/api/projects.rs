@@ -1,15 +1,14 @@
 //! `/api/v1/applications/…`: a municipality's applications for funding, for bearer tokens only. A
 //! representative's token sees and edits its own municipalities' applications, staff's all; the public none.
 //! The stage moves one step along idea → partner_search → drafting → submitted → awarded | rejected | withdrawn.
-//! An application's documents are listed and downloaded here (they are uploaded in the workspace).
+//! An application's documents are in `funding_documents.rs`.
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::StatusCode;
 
-use ldp_core::domain::projects::{Application, ApplicationDocument, ApplicationDocumentId, ApplicationId};
+use ldp_core::domain::projects::{Application, ApplicationId};
 use ldp_core::services::ServiceError;
 use ldp_core::services::projects::{ApplicationFilter, ApplicationInput, ApplicationView, MoveInput};
 
@@ -128,59 +127,4 @@ pub async fn move_stage(
     let id = ApplicationId(path_id(&id)?);
     let input = body(payload)?;
     Ok(Json(state.projects.move_stage(&actor, id, &input).await?))
-}
-
-/// The application's documents, oldest first.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/documents", tag = "applications",
-    params(("id" = i64, Path, description = "Application id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The documents", body = Vec<ApplicationDocument>),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such application (or not the token's owner's)", body = ErrorBody),
-    ))]
-pub async fn documents(
-    State(state): State<AppState>,
-    TokenAuth(actor): TokenAuth,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<ApplicationDocument>>, ApiError> {
-    let id = ApplicationId(path_id(&id)?);
-    Ok(Json(state.projects.documents(&actor, id).await?))
-}
-
-/// One document's bytes, streamed with the type its content was detected as; `private, no-store`.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{document}", tag = "applications",
-    params(
-        ("id" = i64, Path, description = "Application id"),
-        ("document" = i64, Path, description = "Document id"),
-    ),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The file (PDF, image or office document)", body = Vec<u8>,
-            content_type = "application/octet-stream"),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such document (or not the token's owner's)", body = ErrorBody),
-    ))]
-pub async fn document(
-    State(state): State<AppState>,
-    TokenAuth(actor): TokenAuth,
-    ApiPath((id, document)): ApiPath<(String, String)>,
-) -> Result<Response, ApiError> {
-    let id = ApplicationId(path_id(&id)?);
-    let document = ApplicationDocumentId(path_id(&document)?);
-    let found = state.projects.document(&actor, id, document).await?;
-    let mut response = crate::pages::download::stream(
-        &state,
-        &found.storage_key,
-        found.size,
-        &found.content_type,
-        crate::pages::download::Disposition::Attachment { filename: &found.filename },
-    )
-    .await;
-    if response.status() == StatusCode::OK {
-        let h = response.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    }
-    Ok(response)
 }

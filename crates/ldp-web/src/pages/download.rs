@@ -4,6 +4,8 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use ldp_core::domain::projects::FundingDocument;
+
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
@@ -47,4 +49,20 @@ pub async fn stream(
         }
     }
     r
+}
+
+/// A document of an application or a project, saved under its own name. A private one (every application's,
+/// a project's in the workspace) is `private, no-store`; a published project's public one is left to the
+/// site's cache policy like the page that lists it.
+pub async fn funding_document(state: &AppState, d: &FundingDocument, private: bool) -> Response {
+    let mut response =
+        stream(state, &d.storage_key, d.size, &d.content_type, Disposition::Attachment { filename: &d.filename }).await;
+    if response.status() == axum::http::StatusCode::OK {
+        let h = response.headers_mut();
+        if private {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        }
+        h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
+    response
 }

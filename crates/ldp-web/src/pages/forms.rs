@@ -205,7 +205,16 @@ impl UploadForm {
         text: &[&str],
         file_field: &str,
     ) -> Result<UploadForm, PageError> {
-        let bad = || PageError::new(ctx.clone(), AppError::bad_request("invalid_body"));
+        UploadForm::parse(multipart, text, file_field).await.map_err(|e| PageError::new(ctx.clone(), e))
+    }
+
+    /// [`UploadForm::read`] for the API: an unreadable body is a 400 in the API's error shape.
+    pub async fn parse(
+        multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+        text: &[&str],
+        file_field: &str,
+    ) -> Result<UploadForm, AppError> {
+        let bad = || AppError::bad_request("invalid_body");
         let mut multipart = multipart.map_err(|_| bad())?;
         let mut form = UploadForm::default();
         loop {

@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/projects.csv", get(project_exports::export_csv))
         .route("/{lang}/projects.xlsx", get(project_exports::export_xlsx))
         .route("/{lang}/projects/{id}", get(projects::show))
+        .route("/{lang}/projects/{id}/documents/{document}", get(projects::document))
         .route("/{lang}/funding/calls/{id}", get(funding::show))
         .route("/{lang}/map", get(map::page::map))
         .route("/files/partnerships/{id}/{document}", get(partnerships::document))

@@ -13,7 +13,9 @@ use axum::response::Response;
 use ldp_core::domain::event::Event;
 use ldp_core::domain::funding::{ApplicantType, Funder, Programme};
 use ldp_core::domain::partnership::PartnershipDetail;
-use ldp_core::domain::projects::{ApplicationPartner, PartnerRole, Project, ProjectId, ProjectStatus};
+use ldp_core::domain::projects::{
+    ApplicationPartner, FundingDocument, FundingDocumentId, PartnerRole, Project, ProjectId, ProjectStatus,
+};
 use ldp_core::domain::{Actor, CountryCode, Municipality, MunicipalityId, SdgGoal};
 use ldp_core::reference::snapshot::ReferenceSnapshot;
 use ldp_core::services::projects::{PortfolioQuery, PortfolioSummaries, SummaryRow};
@@ -318,6 +320,8 @@ struct ShowPage {
     item: ProjectLine,
     relations: Vec<PartnershipDetail>,
     events: Vec<Event>,
+    /// The documents marked public.
+    documents: Vec<FundingDocument>,
     goals: Vec<SdgGoal>,
 }
 
@@ -352,6 +356,7 @@ pub async fn show(
     // Visitors only: an unpublished project is not found here, whoever asks (the workspace shows it).
     let project = state.projects.project(&Actor::visitor(None), id).await.map_err(ctx.fail())?;
     let (relations, events) = state.projects.public_links(&project).await.map_err(ctx.fail())?;
+    let documents = state.projects.public_documents(id).await.map_err(ctx.fail())?;
     let names = Names::load(&ctx, &state).await?;
     let line = names.line(&ctx, state.clock.today(), project);
     let page = ShowPage {
@@ -360,7 +365,21 @@ pub async fn show(
         item: line,
         relations,
         events,
+        documents,
         ctx,
     };
     render(&page.ctx, &page, axum::http::StatusCode::OK)
+}
+
+/// `/{lang}/projects/{id}/documents/{document}`: a public document of a published project; any other is 404
+/// (the workspace serves those, `private, no-store`).
+pub async fn document(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, id, document)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let id = ProjectId(ctx.path_id(&id)?);
+    let document = FundingDocumentId(ctx.path_id(&document)?);
+    let found = state.projects.public_document(id, document).await.map_err(ctx.fail())?;
+    Ok(super::download::funding_document(&state, &found, false).await)
 }

@@ -190,6 +190,8 @@ const ROUTES: &[&str] = &[
     "/api/v1/projects/summaries",
     "/api/v1/projects/{id}",
     "/api/v1/projects/{id}/publish",
+    "/api/v1/projects/{id}/documents",
+    "/api/v1/projects/{id}/documents/{document}",
     "/api/v1/contact/disposals",
     "/api/v1/contact/form",
     "/api/v1/contact/messages",

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use scraper::Html;
 use serde_json::{Value, json};
 
+use ldp_core::domain::projects::{ApplicationId, DocumentOwner};
 use ldp_core::domain::{AuditFilter, Page};
 use ldp_core::services::documents::MAX_DOCUMENT_BYTES;
 use ldp_testkit::{TestDb, both_backends};
@@ -57,9 +58,7 @@ async fn documents_are_uploaded_listed_downloaded_and_deleted_on_the_application
     big.resize(MAX_DOCUMENT_BYTES + 200 * 1024, b' ');
     let refused = app.request(upload(&uri, Some(&rep), "", "bigger.pdf", &big)).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(
-        app.state.store.application_documents(ldp_core::domain::projects::ApplicationId(id)).await.unwrap().is_empty()
-    );
+    assert!(app.state.store.funding_documents(DocumentOwner::Application(ApplicationId(id))).await.unwrap().is_empty());
 
     // A PDF: kept, listed with its name and who uploaded it, downloaded as it was sent.
     let uploaded = app.request(upload(&uri, Some(&rep), "", "Başvuru formu.pdf", PDF)).await;
@@ -110,7 +109,7 @@ async fn documents_are_kept_to_those_who_see_the_application_in_pages_and_api(db
     let page = format!("/tr/workspace/applications/{id}");
     let uploaded = app.request(upload(&format!("{page}/documents"), Some(&staff), "", "niyet.pdf", PDF)).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "staff upload too: {}", uploaded.body);
-    let doc = app.state.store.application_documents(ldp_core::domain::projects::ApplicationId(id)).await.unwrap();
+    let doc = app.state.store.funding_documents(DocumentOwner::Application(ApplicationId(id))).await.unwrap();
     let download = format!("{page}/documents/{}", doc[0].id.0);
 
     // The auditor reads, without an upload form or delete buttons; another municipality sees nothing.

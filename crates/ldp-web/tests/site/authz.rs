@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use ldp_core::clock::Clock;
 use ldp_core::domain::partnership::{PartnerKind, PartnershipFilter, PartnershipId};
-use ldp_core::domain::projects::{ApplicationId, NewApplicationDocument, ProjectId, ProjectInput};
+use ldp_core::domain::projects::{ApplicationId, DocumentOwner, NewFundingDocument, ProjectId, ProjectInput};
 use ldp_core::domain::{
     Actor, AuditFilter, CityFilter, EventId, EventStatus, MunicipalityFilter, MunicipalityId, Page, RegistrationId,
     RegistrationStatus, User,
@@ -124,6 +124,11 @@ enum Op {
     EditProject,
     /// Publishing a project or taking it back (staff and admins only).
     PublishProject,
+    /// Uploading a document to a project (those who may edit it: its lead's representatives, staff, admins).
+    ProjectDocument,
+    DeleteProjectDocument,
+    /// Marking a project's document public.
+    ProjectDocumentPublic,
 }
 
 impl Op {
@@ -164,6 +169,9 @@ const FORM_CASES: &[(&str, Op, [Expect; 6])] = &[
     ("POST projects/new",                    Op::NewProject,           [SIGN_IN, OK303, OK303, OK303, E403,  E403]),
     ("POST projects/{id}",                   Op::EditProject,          [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
     ("POST projects/{id}/publish",           Op::PublishProject,       [SIGN_IN, OK303, OK303, E403,  E404,  E403]),
+    ("POST projects/{id}/documents",         Op::ProjectDocument,      [SIGN_IN, OK303, OK303, OK303, E404,  E403]),
+    ("POST projects/…/documents/{id}/delete", Op::DeleteProjectDocument, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
+    ("POST projects/…/documents/{id}/public", Op::ProjectDocumentPublic, [SIGN_IN, OK303, OK303, OK303, E404, E403]),
 ];
 
 /// The columns of [`API_CASES`].
@@ -190,6 +198,10 @@ const API_CASES: &[(&str, Op, [Expect; 7])] = &[
     ("POST projects",                     Op::NewProject,           [E401, OK201, OK201, OK201, E403, E403,  E403]),
     ("PUT projects/{id}",                 Op::EditProject,          [E401, OK200, OK200, OK200, E404, E403,  E403]),
     ("POST projects/{id}/publish",        Op::PublishProject,       [E401, OK200, OK200, E403,  E404, E403,  E403]),
+    ("POST applications/{id}/documents",  Op::ApplicationDocument,  [E401, OK201, OK201, OK201, E404, E403,  E403]),
+    ("DELETE applications/…/documents/{id}", Op::DeleteApplicationDocument, [E401, OK204, OK204, OK204, E404, E403, E403]),
+    ("POST projects/{id}/documents",      Op::ProjectDocument,      [E401, OK201, OK201, OK201, E404, E403,  E403]),
+    ("DELETE projects/…/documents/{id}",  Op::DeleteProjectDocument, [E401, OK204, OK204, OK204, E404, E403, E403]),
 ];
 
 /// Names to look up foreign partner cities by (the most populous match of each).
@@ -211,10 +223,23 @@ pub(crate) fn system() -> Actor {
 
 /// A `multipart/form-data` upload as the document form sends it, with the browser's cookie and CSRF token.
 pub(crate) fn upload(uri: &str, browser: Option<&Browser>, kind: &str, filename: &str, bytes: &[u8]) -> Request<Body> {
-    const BOUNDARY: &str = "----ldp-test-7MA4YWxkTrZu0gW";
     let csrf = browser.map_or("", |b| b.csrf.as_str());
+    multipart(uri, browser, None, &[("csrf", csrf), ("document_kind", kind)], filename, bytes)
+}
+
+/// A `multipart/form-data` request with the text `fields` and the file `filename`, sent with a browser's
+/// cookie or a bearer token.
+pub(crate) fn multipart(
+    uri: &str,
+    browser: Option<&Browser>,
+    token: Option<&str>,
+    fields: &[(&str, &str)],
+    filename: &str,
+    bytes: &[u8],
+) -> Request<Body> {
+    const BOUNDARY: &str = "----ldp-test-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    for (name, value) in [("csrf", csrf), ("document_kind", kind)] {
+    for (name, value) in fields {
         body.extend_from_slice(
             format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
         );
@@ -232,6 +257,9 @@ pub(crate) fn upload(uri: &str, browser: Option<&Browser>, kind: &str, filename:
         Request::post(uri).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
     if let Some(b) = browser {
         request = request.header(header::COOKIE, b.cookie_header());
+    }
+    if let Some(t) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     request.body(Body::from(body)).unwrap()
 }
@@ -399,10 +427,27 @@ fn token(n: u32) -> Fields {
 
 /// A request ready to be sent as anybody.
 enum Sent {
-    Form { uri: String, fields: Fields },
-    Upload { uri: String, filename: String },
-    Page { uri: String },
-    Api { method: &'static str, uri: String, body: Option<String> },
+    Form {
+        uri: String,
+        fields: Fields,
+    },
+    Upload {
+        uri: String,
+        filename: String,
+    },
+    /// A document uploaded through the API with a bearer token.
+    ApiUpload {
+        uri: String,
+        filename: String,
+    },
+    Page {
+        uri: String,
+    },
+    Api {
+        method: &'static str,
+        uri: String,
+        body: Option<String>,
+    },
 }
 
 fn form(uri: String, fields: Fields) -> Sent {
@@ -690,6 +735,23 @@ impl World {
         }
     }
 
+    /// A document stored on `owner` for a request to delete or mark (not through the service: its bytes are
+    /// never read).
+    async fn doomed_document(&self, owner: DocumentOwner, n: u32) -> i64 {
+        let doomed = NewFundingDocument {
+            filename: format!("silinecek-{n}.pdf"),
+            content_type: "application/pdf".into(),
+            size: PDF.len() as i64,
+            sha256: "ab".repeat(32),
+            storage_key: format!("{}/doomed-{n}.pdf", owner.key_prefix()),
+            uploaded_by: "system:test".into(),
+            public: false,
+        };
+        let now = self.app.clock.now();
+        let change = ldp_core::domain::Change::new(&system(), now, "create", owner.record_type());
+        self.app.state.store.add_funding_document(owner, &doomed, now, &change).await.unwrap().id.0
+    }
+
     /// Whether a project is published now (a publish request asks for the other state, so it always changes).
     async fn published(&self, id: ProjectId) -> bool {
         self.app.state.store.project(id).await.unwrap().is_some_and(|p| p.published)
@@ -760,24 +822,21 @@ impl World {
                 filename: format!("basvuru-{n}.pdf"),
             },
             Op::DeleteApplicationDocument => {
-                let doomed = NewApplicationDocument {
-                    filename: format!("silinecek-{n}.pdf"),
-                    content_type: "application/pdf".into(),
-                    size: PDF.len() as i64,
-                    sha256: "ab".repeat(32),
-                    storage_key: format!("applications/{}/doomed-{n}.pdf", t.application.0),
-                    uploaded_by: "system:test".into(),
-                };
-                let change = ldp_core::domain::Change::new(
-                    &system(),
-                    self.app.clock.now(),
-                    "create",
-                    "funding_application_document",
-                );
-                let store = &self.app.state.store;
-                let id = store.add_application_document(t.application, &doomed, self.app.clock.now(), &change).await;
-                let id = id.unwrap().id.0;
+                let id = self.doomed_document(DocumentOwner::Application(t.application), n).await;
                 form(format!("/tr/workspace/applications/{}/documents/{id}/delete", t.application.0), Vec::new())
+            }
+            Op::ProjectDocument => Sent::Upload {
+                uri: format!("/tr/workspace/projects/{}/documents", t.project.0),
+                filename: format!("rapor-{n}.pdf"),
+            },
+            Op::DeleteProjectDocument => {
+                let id = self.doomed_document(DocumentOwner::Project(t.project), n).await;
+                form(format!("/tr/workspace/projects/{}/documents/{id}/delete", t.project.0), Vec::new())
+            }
+            Op::ProjectDocumentPublic => {
+                let id = self.doomed_document(DocumentOwner::Project(t.project), n).await;
+                let uri = format!("/tr/workspace/projects/{}/documents/{id}/public", t.project.0);
+                form(uri, vec![("public", "1".to_owned())])
             }
             Op::Moderate => {
                 let id = self.pending_registration().await;
@@ -844,13 +903,28 @@ impl World {
                 uri: format!("/api/v1/projects/{}/publish", t.project.0),
                 body: Some(format!("{{\"published\":{}}}", !self.published(t.project).await)),
             },
-            Op::Document
-            | Op::Invite
-            | Op::EditUser
-            | Op::PromoteSelf
-            | Op::NewToken
-            | Op::ApplicationDocument
-            | Op::DeleteApplicationDocument => {
+            Op::ApplicationDocument => Sent::ApiUpload {
+                uri: format!("/api/v1/applications/{}/documents", t.application.0),
+                filename: format!("basvuru-{n}.pdf"),
+            },
+            Op::DeleteApplicationDocument => {
+                let id = self.doomed_document(DocumentOwner::Application(t.application), n).await;
+                let uri = format!("/api/v1/applications/{}/documents/{id}", t.application.0);
+                Sent::Api { method: "DELETE", uri, body: None }
+            }
+            Op::ProjectDocument => Sent::ApiUpload {
+                uri: format!("/api/v1/projects/{}/documents", t.project.0),
+                filename: format!("rapor-{n}.pdf"),
+            },
+            Op::DeleteProjectDocument => {
+                let id = self.doomed_document(DocumentOwner::Project(t.project), n).await;
+                Sent::Api {
+                    method: "DELETE",
+                    uri: format!("/api/v1/projects/{}/documents/{id}", t.project.0),
+                    body: None,
+                }
+            }
+            Op::Document | Op::Invite | Op::EditUser | Op::PromoteSelf | Op::NewToken | Op::ProjectDocumentPublic => {
                 unreachable!("{op:?} has no API endpoint")
             }
         }
@@ -864,6 +938,9 @@ impl World {
             }
             Sent::Upload { uri, filename } => {
                 self.app.request(upload(uri, self.browser(who), "council_decision", filename, PDF)).await
+            }
+            Sent::ApiUpload { uri, filename } => {
+                self.app.request(multipart(uri, None, self.token(who), &[], filename, PDF)).await
             }
             Sent::Page { uri } => match self.browser(who) {
                 Some(b) => self.app.get_as(uri, b).await,
@@ -889,9 +966,11 @@ impl World {
                 PartnershipFilter { municipality: Some(s.clone()), include_unpublished: true, ..Default::default() };
             let relations = self.app.state.partnerships.list(&filter, Page::first(1)).await.unwrap();
             parts.insert(format!("relations of {s}"), relations.total.to_string());
-            let documents = store.application_documents(t.application).await.unwrap();
-            let names: Vec<_> = documents.iter().map(|d| (d.id.0, d.filename.clone())).collect();
-            parts.insert(format!("application documents of {s}"), format!("{names:?}"));
+            for owner in [DocumentOwner::Application(t.application), DocumentOwner::Project(t.project)] {
+                let documents = store.funding_documents(owner).await.unwrap();
+                let names: Vec<_> = documents.iter().map(|d| (d.id.0, d.filename.clone(), d.public)).collect();
+                parts.insert(format!("documents of {owner:?} of {s}"), format!("{names:?}"));
+            }
         }
         let watched = [self.forms.partnership, self.api.partnership, self.elsewhere.partnership];
         for id in watched.into_iter().chain(self.fresh) {

@@ -35,6 +35,7 @@ mod pages;
 mod partnership_aggregates;
 mod partnerships;
 mod phones_and_map;
+mod project_documents;
 mod projects;
 mod proxy;
 mod public_language;

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::data::FundingData;
+use super::eligibility::Applicant;
 use super::types::{Call, CallFields, CallFilter, CallId, Funder, FundingLoadReport, Programme, Saved};
 use crate::domain::{Change, Page, Paged, UserId};
 use crate::store::StoreResult;
@@ -22,6 +23,12 @@ pub trait FundingStore: Send + Sync + 'static {
     /// One page of calls matching `filter`, the next deadline first (calls without one last), with the total.
     /// `now` decides the status filter (see [`super::call_status`]).
     async fn calls(&self, filter: &CallFilter, now: OffsetDateTime, page: Page) -> StoreResult<Paged<Call>>;
+    /// The published calls open at `now` that `who` may be eligible for, the next deadline first, `page` of
+    /// them, without counting them: those whose own and whose programme's recorded countries, provinces and
+    /// applicant types admit `who`, that leave no Turkish NUTS region unresolved and that record some rule at
+    /// all. A pre-filter for [`super::check`], which alone gives the verdict: it leaves out no call `check` finds
+    /// eligible.
+    async fn open_call_candidates(&self, who: &Applicant, now: OffsetDateTime, page: Page) -> StoreResult<Vec<Call>>;
     async fn call(&self, id: CallId) -> StoreResult<Option<Call>>;
     async fn call_by_identifier(&self, identifier: &str) -> StoreResult<Option<Call>>;
     /// Creates the call, or replaces the fields of the call with the same identifier (`Unchanged`, with no

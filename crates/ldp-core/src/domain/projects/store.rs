@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use time::{Date, OffsetDateTime};
 
 use super::application::{Application, ApplicationFields, ApplicationId, ApplicationStage, StageMove};
-use super::document::{ApplicationDocument, ApplicationDocumentId, NewApplicationDocument};
+use super::document::{DocumentOwner, FundingDocument, FundingDocumentId, NewFundingDocument};
 use super::project::{Project, ProjectFields, ProjectId};
 use crate::domain::{Change, MunicipalityId};
 use crate::store::StoreResult;
@@ -76,29 +76,40 @@ pub trait ProjectStore: Send + Sync + 'static {
     /// The application's moves, oldest first.
     async fn application_moves(&self, id: ApplicationId) -> StoreResult<Vec<StageMove>>;
 
-    /// An application's documents, oldest first.
-    async fn application_documents(&self, id: ApplicationId) -> StoreResult<Vec<ApplicationDocument>>;
-    /// One document of an application (`None` when it is not that application's).
-    async fn application_document(
+    /// An application's or a project's documents, oldest first.
+    async fn funding_documents(&self, owner: DocumentOwner) -> StoreResult<Vec<FundingDocument>>;
+    /// One document of an application or a project (`None` when it is not that owner's).
+    async fn funding_document(
         &self,
-        id: ApplicationId,
-        document: ApplicationDocumentId,
-    ) -> StoreResult<Option<ApplicationDocument>>;
-    /// Records a document whose bytes are stored already, with its audit entry; the application's "updated"
-    /// moves with it. `Conflict("application_not_found")` for an unknown application.
-    async fn add_application_document(
+        owner: DocumentOwner,
+        document: FundingDocumentId,
+    ) -> StoreResult<Option<FundingDocument>>;
+    /// Records a document whose bytes are stored already, with its audit entry; the owner's "updated" moves
+    /// with it. `Conflict("application_not_found")` / `Conflict("project_not_found")` for an unknown owner,
+    /// `Conflict("application_document_public")` for a public document of an application.
+    async fn add_funding_document(
         &self,
-        id: ApplicationId,
-        document: &NewApplicationDocument,
+        owner: DocumentOwner,
+        document: &NewFundingDocument,
         now: OffsetDateTime,
         change: &Change,
-    ) -> StoreResult<ApplicationDocument>;
+    ) -> StoreResult<FundingDocument>;
     /// Removes a document's record (its bytes stay where backups find them) with its audit entry; `false` (and
-    /// no entry) when the application has no such document.
-    async fn remove_application_document(
+    /// no entry) when the owner has no such document.
+    async fn remove_funding_document(
         &self,
-        id: ApplicationId,
-        document: ApplicationDocumentId,
+        owner: DocumentOwner,
+        document: FundingDocumentId,
+        change: &Change,
+    ) -> StoreResult<bool>;
+    /// Marks a project's document public or private, with its audit entry; `false` (and no entry) when the
+    /// project has no such document or it already is so.
+    async fn set_funding_document_public(
+        &self,
+        project: ProjectId,
+        document: FundingDocumentId,
+        public: bool,
+        now: OffsetDateTime,
         change: &Change,
     ) -> StoreResult<bool>;
     /// Every project (only the published ones when `published_only`), the latest starting first, undated

@@ -54,7 +54,7 @@ impl Projects {
     }
 
     /// Whether `actor` may see `project` in the workspace.
-    fn reads_project(actor: &Actor, project: &Project) -> bool {
+    pub(super) fn reads_project(actor: &Actor, project: &Project) -> bool {
         actor.reads_everything() || project.fields.members().iter().any(|m| actor.reads_municipality(*m))
     }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use ldp_core::domain::Page;
 use ldp_core::domain::funding::{ApplicantType, Call, CallFilter, CallId};
 use ldp_core::domain::projects::{
-    Application, ApplicationDocument, ApplicationId, ApplicationPartner, ApplicationStage,
+    Application, ApplicationId, ApplicationPartner, ApplicationStage, DocumentOwner, FundingDocument,
 };
 use ldp_core::reference::snapshot::ReferenceSnapshot;
 use ldp_core::services::projects::{ApplicationFilter, ApplicationInput, ApplicationView, MoveInput, PartnerInput};
@@ -269,7 +269,7 @@ struct RecordPage {
     rows: Vec<usize>,
     stage_form: FormState,
     /// The application's documents, and the upload form's state.
-    documents: Vec<ApplicationDocument>,
+    documents: Vec<FundingDocument>,
     document_form: FormState,
     municipalities: Vec<Choice>,
     members: Vec<Choice>,
@@ -386,7 +386,9 @@ pub(super) async fn record_page(
         None => (None, Vec::new(), true),
     };
     let documents = match &view {
-        Some(v) => state.projects.documents(actor, v.application.id).await.map_err(ctx.fail())?,
+        Some(v) => {
+            state.projects.documents(actor, DocumentOwner::Application(v.application.id)).await.map_err(ctx.fail())?
+        }
         None => Vec::new(),
     };
     let call_id = view.as_ref().and_then(|v| v.application.fields.call).or(forms.call);

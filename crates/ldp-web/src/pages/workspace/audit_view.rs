@@ -326,7 +326,7 @@ fn record_name(names: &Names, e: &AuditEntry) -> Option<String> {
         "city" => by_id(&names.cities).or_else(|| field("name")),
         "network" => by_id(&names.networks).or_else(|| field("name_tr")).or_else(|| field("acronym")),
         "api_token" => field("name"),
-        "funding_application_document" => field("filename").map(of_municipality),
+        "funding_application_document" | "project_document" => field("filename").map(of_municipality),
         _ => None,
     }
 }
@@ -354,6 +354,8 @@ pub fn record_href(lang: Lang, e: &AuditEntry) -> Option<String> {
         "funding_application_document" => {
             values(e, "application").find_map(|v| int(Some(v))).map(|a| format!("{base}/applications/{a}"))
         }
+        "project" => Some(format!("{base}/projects/{}", e.record_id)),
+        "project_document" => values(e, "project").find_map(|v| int(Some(v))).map(|p| format!("{base}/projects/{p}")),
         _ => None,
     }
 }

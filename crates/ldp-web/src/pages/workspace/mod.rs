@@ -1,7 +1,6 @@
 //! The workspace (`/{lang}/workspace`): what union staff and municipal representatives see once signed in.
 //! Every page checks the viewer here and the services check the actor again.
 
-mod application_documents;
 mod applications;
 mod attendance;
 pub mod audit;
@@ -12,6 +11,7 @@ mod certificates;
 mod compliance;
 mod content;
 pub(crate) mod delegations;
+mod documents;
 mod events;
 mod inbox;
 mod inbox_privacy;
@@ -104,16 +104,28 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/workspace/applications/{id}/stage", post(applications::move_stage))
         .route(
             "/{lang}/workspace/applications/{id}/documents",
-            post(application_documents::upload).layer(axum::extract::DefaultBodyLimit::max(
+            post(documents::upload_to_application).layer(axum::extract::DefaultBodyLimit::max(
                 ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
             )),
         )
-        .route("/{lang}/workspace/applications/{id}/documents/{document}", get(application_documents::download))
-        .route("/{lang}/workspace/applications/{id}/documents/{document}/delete", post(application_documents::delete))
+        .route("/{lang}/workspace/applications/{id}/documents/{document}", get(documents::download_from_application))
+        .route(
+            "/{lang}/workspace/applications/{id}/documents/{document}/delete",
+            post(documents::delete_from_application),
+        )
         .route("/{lang}/workspace/projects", get(projects::list))
         .route("/{lang}/workspace/projects/new", get(projects::new_form).post(projects::create))
         .route("/{lang}/workspace/projects/{id}", get(projects::show).post(projects::update))
         .route("/{lang}/workspace/projects/{id}/publish", post(projects::publish))
+        .route(
+            "/{lang}/workspace/projects/{id}/documents",
+            post(documents::upload_to_project).layer(axum::extract::DefaultBodyLimit::max(
+                ldp_core::services::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/{lang}/workspace/projects/{id}/documents/{document}", get(documents::download_from_project))
+        .route("/{lang}/workspace/projects/{id}/documents/{document}/delete", post(documents::delete_from_project))
+        .route("/{lang}/workspace/projects/{id}/documents/{document}/public", post(documents::set_public))
         .route("/{lang}/workspace/events", get(events::list))
         .route("/{lang}/workspace/events/new", get(events::new_form).post(events::create))
         .route("/{lang}/workspace/events/{id}", get(events::show).post(events::update))

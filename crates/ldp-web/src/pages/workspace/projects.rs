@@ -11,8 +11,8 @@ use serde::Deserialize;
 use ldp_core::domain::SdgGoal;
 use ldp_core::domain::funding::ApplicantType;
 use ldp_core::domain::projects::{
-    ApplicationPartner, OutputKind, PartnerRole, Project, ProjectId, ProjectInput, ProjectOutputInput,
-    ProjectPartnerInput,
+    ApplicationPartner, DocumentOwner, FundingDocument, OutputKind, PartnerRole, Project, ProjectId, ProjectInput,
+    ProjectOutputInput, ProjectPartnerInput,
 };
 
 use super::Me;
@@ -286,6 +286,9 @@ struct RecordPage {
     goals: Vec<SdgGoal>,
     types: &'static [ApplicantType],
     roles: [PartnerRole; 3],
+    /// The project's documents, and the upload form's state.
+    documents: Vec<FundingDocument>,
+    document_form: FormState,
     saved: bool,
 }
 
@@ -304,10 +307,19 @@ impl RecordPage {
 }
 
 #[derive(Default)]
-struct Forms {
+pub(super) struct Forms {
     form: Option<FormState>,
     publish: Option<FormState>,
+    /// The document upload's state (its error beside the file field).
+    document: Option<FormState>,
     saved: bool,
+}
+
+impl Forms {
+    /// The page again with the upload form's error beside its file field.
+    pub(super) fn document(state: FormState) -> Forms {
+        Forms { document: Some(state), ..Forms::default() }
+    }
 }
 
 fn rows(form: &FormState, list: &str) -> Vec<usize> {
@@ -315,7 +327,7 @@ fn rows(form: &FormState, list: &str) -> Vec<usize> {
     (0..filled + BLANK_ROWS).collect()
 }
 
-async fn record_page(
+pub(super) async fn record_page(
     ctx: PageCtx,
     state: &AppState,
     viewer: &Viewer,
@@ -367,6 +379,10 @@ async fn record_page(
     let programmes =
         names.programmes.iter().map(|p| Choice { value: p.slug.clone(), label: ctx.pick(&p.name) }).collect();
     let funders = names.funders.iter().map(|f| Choice { value: f.slug.clone(), label: ctx.pick(&f.name) }).collect();
+    let documents = match id {
+        Some(id) => state.projects.documents(actor, DocumentOwner::Project(id)).await.map_err(ctx.fail())?,
+        None => Vec::new(),
+    };
     let today = state.clock.today();
     let page = RecordPage {
         title: match &project {
@@ -392,6 +408,8 @@ async fn record_page(
         goals: names.reference.goals(),
         types: ApplicantType::ALL,
         roles: PartnerRole::ALL,
+        documents,
+        document_form: forms.document.unwrap_or_default(),
         saved: forms.saved,
         ctx: ctx.clone(),
     };
@@ -406,7 +424,7 @@ pub async fn new_form(
     record_page(ctx, &state, &viewer, None, Forms::default(), StatusCode::OK).await
 }
 
-fn saved(ctx: &PageCtx, id: ProjectId, anchor: &str) -> Response {
+pub(super) fn saved(ctx: &PageCtx, id: ProjectId, anchor: &str) -> Response {
     see_other(&ctx.href(&format!("/workspace/projects/{}?saved=1#{anchor}", id.0)))
 }
 
