@@ -48,8 +48,8 @@ async fn documents_are_uploaded_listed_downloaded_and_deleted_on_the_application
     let html = Html::parse_document(&refused.body);
     assert!(text(&html, "#f-document-error").contains("PowerPoint"), "the message names the accepted types");
     assert_eq!(attr(&html, "#f-document", "aria-invalid").as_deref(), Some("true"));
-    // Too large: over the limit by a byte is refused beside the field; far over it (past the request's own
-    // limit) the body is not read and the request is refused as a whole.
+    // Too large: over the limit by a byte, or far over it (the body cut off, the token perhaps with it), is
+    // refused beside the field and nothing is stored.
     let mut big = PDF.to_vec();
     big.resize(MAX_DOCUMENT_BYTES + 1, b' ');
     let refused = app.request(upload(&uri, Some(&rep), "", "big.pdf", &big)).await;
@@ -58,6 +58,7 @@ async fn documents_are_uploaded_listed_downloaded_and_deleted_on_the_application
     big.resize(MAX_DOCUMENT_BYTES + 200 * 1024, b' ');
     let refused = app.request(upload(&uri, Some(&rep), "", "bigger.pdf", &big)).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(text(&Html::parse_document(&refused.body), "#f-document-error").contains("10"), "{}", refused.body);
     assert!(app.state.store.funding_documents(DocumentOwner::Application(ApplicationId(id))).await.unwrap().is_empty());
 
     // A PDF: kept, listed with its name and who uploaded it, downloaded as it was sent.

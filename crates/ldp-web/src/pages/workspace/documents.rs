@@ -31,8 +31,12 @@ async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Result<(), (AppError, FormState)>, PageError> {
     let upload = UploadForm::read(ctx, multipart, &["csrf", "public"], "file").await?;
-    check_csrf(headers, Some(viewer), &upload.text("csrf"), &state.csrf_key)
-        .map_err(|e| PageError::new(ctx.clone(), e))?;
+    // A body cut off at the size limit may have lost the token too; answering it with the form and its message
+    // changes nothing, so only a complete upload needs the token checked (as for publications).
+    if !upload.too_large {
+        check_csrf(headers, Some(viewer), &upload.text("csrf"), &state.csrf_key)
+            .map_err(|e| PageError::new(ctx.clone(), e))?;
+    }
     let public = upload.text("public") == "1";
     let result = if upload.too_large {
         Err(AppError::invalid(InputError::new("file", "file_too_large")))
